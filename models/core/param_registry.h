@@ -1,0 +1,58 @@
+#pragma once
+// The process-wide table of parameters and of the values the user asked for. Values are
+// recorded (from --config files and --set) before the platform is built; each parameter
+// takes its value when constructed; afterwards check_overrides_used() reports any key that
+// named no parameter.
+
+#include <map>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace smmusim::core {
+
+class ParamBase;
+
+class ParamRegistry {
+public:
+    static ParamRegistry& instance();
+
+    // Later calls for the same key replace earlier ones (--set after --config).
+    void set_override(const std::string& key, const nlohmann::json& value, const std::string& source);
+    // Reads a JSON file of nested objects and/or dotted keys. Throws InputError naming the file
+    // (and line, for syntax errors) or key.
+    void load_config_file(const std::string& path);
+    // "a.b.c=VALUE" from the command line.
+    void apply_set(const std::string& assignment);
+
+    // Throws InputError for the first key no parameter took, with the nearest names.
+    void check_overrides_used() const;
+
+    const ParamBase* find(const std::string& name) const;
+    std::vector<const ParamBase*> all() const;  // sorted by name
+    // The effective value of every parameter, flat dotted keys: valid input to --config.
+    nlohmann::json effective_config() const;
+    void print_list(std::ostream& os) const;
+
+    // Forget everything (unit tests that build several configurations in one process).
+    void clear();
+
+    // Used by ParamBase.
+    void add(ParamBase* p);
+    void remove(ParamBase* p);
+    struct Override {
+        nlohmann::json value;
+        std::string source;
+        bool used = false;
+    };
+    Override* take(const std::string& key);
+
+private:
+    std::map<std::string, ParamBase*> params_;
+    std::map<std::string, Override> overrides_;
+};
+
+}  // namespace smmusim::core

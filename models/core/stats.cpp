@@ -1,0 +1,100 @@
+#include "models/core/stats.h"
+
+#include <algorithm>
+#include <iomanip>
+#include <stdexcept>
+
+#include "models/core/params.h"
+
+namespace smmusim::core {
+
+StatBase::StatBase(const sc_core::sc_object* owner, const std::string& local,
+                   std::string description, std::string unit)
+    : StatBase(join_name(owner, local), std::move(description), std::move(unit)) {}
+
+StatBase::StatBase(std::string full_name, std::string description, std::string unit)
+    : name_(std::move(full_name)), description_(std::move(description)), unit_(std::move(unit)) {
+    StatsRegistry::instance().add(this);
+}
+
+StatBase::~StatBase() { StatsRegistry::instance().remove(this); }
+
+void Average::sample(double x) {
+    if (count_ == 0 || x < min_) min_ = x;
+    if (count_ == 0 || x > max_) max_ = x;
+    sum_ += x;
+    ++count_;
+}
+
+nlohmann::json Average::to_json() const {
+    return {{"mean", mean()}, {"min", min_}, {"max", max_}, {"count", count_}};
+}
+
+void Level::set(int64_t v) {
+    sc_core::sc_time now = sc_core::sc_time_stamp();
+    area_ += double(value_) * (now - last_).to_seconds();
+    last_ = now;
+    value_ = v;
+    max_ = std::max(max_, v);
+}
+
+double Level::mean() const {
+    double elapsed = sc_core::sc_time_stamp().to_seconds();
+    if (elapsed <= 0) return double(value_);
+    double area = area_ + double(value_) * (sc_core::sc_time_stamp() - last_).to_seconds();
+    return area / elapsed;
+}
+
+nlohmann::json Level::to_json() const { return {{"mean", mean()}, {"max", max_}}; }
+
+nlohmann::json Histogram::to_json() const {
+    auto v = [this](uint64_t x) { return double(x) / scale_; };
+    nlohmann::json buckets = nlohmann::json::array();
+    for (const auto& [lo, n] : h_.buckets()) buckets.push_back({v(lo), n});
+    return {{"count", h_.count()}, {"mean", h_.mean() / scale_}, {"min", v(h_.min())},
+            {"max", v(h_.max())},  {"p50", v(h_.percentile(50))},  {"p90", v(h_.percentile(90))},
+            {"p99", v(h_.percentile(99))}, {"p999", v(h_.percentile(99.9))},
+            {"unit", unit()},      {"buckets", buckets}};
+}
+
+uint64_t TimeHistogram::picoseconds_per_tick() {
+    static const uint64_t ps = uint64_t(sc_core::sc_get_time_resolution().to_seconds() * 1e12 + 0.5);
+    return ps;
+}
+
+StatsRegistry& StatsRegistry::instance() {
+    static StatsRegistry reg;
+    return reg;
+}
+
+void StatsRegistry::add(StatBase* s) {
+    if (!stats_.emplace(s->name(), s).second)
+        throw std::logic_error("stat '" + s->name() + "' declared twice");
+}
+
+void StatsRegistry::remove(StatBase* s) {
+    auto it = stats_.find(s->name());
+    if (it != stats_.end() && it->second == s) stats_.erase(it);
+}
+
+const StatBase* StatsRegistry::find(const std::string& name) const {
+    auto it = stats_.find(name);
+    return it == stats_.end() ? nullptr : it->second;
+}
+
+nlohmann::json StatsRegistry::dump() const {
+    nlohmann::json j = nlohmann::json::object();
+    for (const auto& [name, s] : stats_) j[name] = s->to_json();
+    return j;
+}
+
+void StatsRegistry::print_list(std::ostream& os) const {
+    size_t w = 4;
+    for (const auto& kv : stats_) w = std::max(w, kv.first.size());
+    for (const auto& [name, s] : stats_) {
+        os << std::left << std::setw(int(w)) << name << "  " << std::setw(6) << s->unit() << "  "
+           << s->description() << "\n";
+    }
+}
+
+}  // namespace smmusim::core

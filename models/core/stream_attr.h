@@ -1,0 +1,25 @@
+#pragma once
+// Attributes a device attaches to each transaction (DESIGN §3): StreamID, SubstreamID and the
+// access attributes the SMMU checks (privileged, instruction, secure).
+
+#include <cstdint>
+
+#include <tlm>
+
+namespace smmusim::core {
+
+struct StreamAttr : tlm::tlm_extension<StreamAttr> {
+    uint32_t sid = 0;
+    uint32_t ssid = 0;
+    bool ssid_valid = false;
+    bool priv = false;
+    bool instr = false;
+    bool secure = false;
+
+    tlm::tlm_extension_base* clone() const override { return new StreamAttr(*this); }
+    void copy_from(const tlm::tlm_extension_base& other) override {
+        *this = static_cast<const StreamAttr&>(other);
+    }
+};
+
+}  // namespace smmusim::core

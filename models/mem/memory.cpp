@@ -1,0 +1,137 @@
+#include "models/mem/memory.h"
+
+#include <algorithm>
+
+namespace smmusim::mem {
+
+Memory::Memory(sc_core::sc_module_name name, const Defaults& d)
+    : sc_module(name),
+      base(this, "base", d.base, "address", "first physical address this memory answers"),
+      size(this, "size", d.size, "bytes", "capacity in bytes",
+           {uint64_t(1), uint64_t(1) << 52}),
+      port("socket", *this) {
+    if (base.value() + size.value() < base.value()) size.fail("base + size overflows 64 bits");
+}
+
+bool Memory::contains(uint64_t addr, uint64_t len) const {
+    return addr >= base && len <= size && addr - base <= size - len;
+}
+
+bool Memory::access(tlm::tlm_generic_payload& gp) {
+    const uint64_t addr = gp.get_address();
+    const unsigned len = gp.get_data_length();
+    if (!contains(addr, len)) {
+        gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        return false;
+    }
+    if (gp.get_streaming_width() != 0 && gp.get_streaming_width() < len) {
+        gp.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
+        return false;
+    }
+    const unsigned char* be = gp.get_byte_enable_ptr();
+    const unsigned be_len = gp.get_byte_enable_length();
+    if (be && be_len == 0) {
+        gp.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+        return false;
+    }
+    if (gp.is_read()) {
+        if (be) {
+            // Only enabled bytes are copied into the initiator's buffer.
+            unsigned char* dst = gp.get_data_ptr();
+            for (unsigned i = 0; i < len; ++i)
+                if (be[i % be_len] == 0xff) store_.read(addr + i, dst + i, 1);
+        } else {
+            store_.read(addr, gp.get_data_ptr(), len);
+        }
+    } else if (gp.is_write()) {
+        if (be) store_.write_enabled(addr, gp.get_data_ptr(), len, be, be_len);
+        else store_.write(addr, gp.get_data_ptr(), len);
+    }
+    gp.set_dmi_allowed(dmi);
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    return true;
+}
+
+bool Memory::at_request(tlm::tlm_generic_payload& gp, unsigned) {
+    if (outstanding_ >= max_outstanding) return false;
+    start(gp);
+    return true;
+}
+
+void Memory::start(tlm::tlm_generic_payload& gp) {
+    set_outstanding(outstanding_ + 1);
+    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    if (!access(gp)) {
+        ++errors_;
+        port.respond(gp, clock.cycles(1));
+        return;
+    }
+    const unsigned len = gp.get_data_length();
+    // The data port moves bytes_per_cycle per cycle, one request after another.
+    sc_core::sc_time data_start = std::max(now, port_free_);
+    port_free_ = data_start + clock.cycles(core::ClockParam::beats(len, bytes_per_cycle));
+    queue_delay_.sample(data_start - now);
+    uint32_t latency;
+    if (gp.is_write()) {
+        ++writes_;
+        bytes_written_ += len;
+        latency = write_latency;
+    } else {
+        ++reads_;
+        bytes_read_ += len;
+        latency = read_latency;
+    }
+    port.respond(gp, port_free_ - now + clock.cycles(latency));
+}
+
+void Memory::at_response_done(unsigned) {
+    set_outstanding(outstanding_ - 1);
+    if (tlm::tlm_generic_payload* held = port.held()) {
+        start(*held);
+        port.accept_held();
+    }
+}
+
+void Memory::set_outstanding(uint32_t n) {
+    outstanding_ = n;
+    occupancy_.set(n);
+    occupancy_sig_.set(n);
+}
+
+void Memory::at_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, unsigned) {
+    if (!access(gp)) {
+        ++errors_;
+        return;
+    }
+    const unsigned len = gp.get_data_length();
+    uint32_t latency = gp.is_write() ? write_latency.value() : read_latency.value();
+    delay += clock.cycles(core::ClockParam::beats(len, bytes_per_cycle) + latency);
+}
+
+unsigned Memory::at_transport_dbg(tlm::tlm_generic_payload& gp, unsigned) {
+    const uint64_t addr = gp.get_address();
+    const unsigned len = gp.get_data_length();
+    if (!contains(addr, len)) return 0;
+    if (gp.is_read()) store_.read(addr, gp.get_data_ptr(), len);
+    else if (gp.is_write()) store_.write(addr, gp.get_data_ptr(), len);
+    else return 0;
+    return len;
+}
+
+bool Memory::at_get_dmi(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi_data, unsigned) {
+    const uint64_t addr = gp.get_address();
+    if (!dmi || !contains(addr, 1)) return false;
+    // One store chunk, clipped to this memory's range.
+    uint64_t lo = std::max<uint64_t>(addr & ~(SparseStore::kChunkSize - 1), base);
+    uint64_t hi = std::min<uint64_t>((addr | (SparseStore::kChunkSize - 1)), base + (size - 1));
+    unsigned char* chunk = store_.chunk(addr);
+    dmi_data.set_dmi_ptr(chunk + (lo & (SparseStore::kChunkSize - 1)));
+    dmi_data.set_start_address(lo);
+    dmi_data.set_end_address(hi);
+    dmi_data.allow_read_write();
+    dmi_data.set_read_latency(clock.cycles(read_latency));
+    dmi_data.set_write_latency(clock.cycles(write_latency));
+    return true;
+}
+
+}  // namespace smmusim::mem

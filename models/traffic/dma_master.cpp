@@ -1,0 +1,31 @@
+#include "models/traffic/dma_master.h"
+
+namespace smmusim::traffic {
+
+DmaMaster::DmaMaster(sc_core::sc_module_name name, const DmaDefaults& d)
+    : TrafficGen(name, d),
+      sid(this, "sid", d.sid, "", "StreamID on every transaction (pattern modes)"),
+      ssid(this, "ssid", d.ssid, "",
+           "SubstreamID on every transaction (pattern modes); -1: none", {-1, (1 << 20) - 1}) {}
+
+void DmaMaster::decorate(tlm::tlm_generic_payload& gp, const Op& op) {
+    core::StreamAttr* a = gp.get_extension<core::StreamAttr>();
+    if (!a) {
+        a = new core::StreamAttr;
+        gp.set_extension(a);
+    }
+    if (op.record) {
+        a->sid = op.record->sid;
+        a->ssid_valid = op.record->ssid_valid;
+        a->ssid = op.record->ssid;
+    } else {
+        a->sid = sid;
+        a->ssid_valid = ssid >= 0;
+        a->ssid = ssid >= 0 ? uint32_t(ssid.value()) : 0;
+    }
+    a->priv = priv;
+    a->instr = instr;
+    a->secure = secure;
+}
+
+}  // namespace smmusim::traffic

@@ -1,0 +1,175 @@
+#include "models/traffic/traffic_gen.h"
+
+#include <cstring>
+
+#include "models/core/run_control.h"
+
+namespace smmusim::traffic {
+namespace {
+
+// When and where each transaction was issued, kept on the pooled payload.
+struct IssueInfo : tlm::tlm_extension<IssueInfo> {
+    sc_core::sc_time start;
+    unsigned lane = 0;
+    tlm::tlm_extension_base* clone() const override { return new IssueInfo(*this); }
+    void copy_from(const tlm::tlm_extension_base& o) override {
+        *this = static_cast<const IssueInfo&>(o);
+    }
+};
+
+bool is_pow2(uint64_t v) { return v && !(v & (v - 1)); }
+
+PatternConfig pattern_config(const TrafficGen& g) {
+    return PatternConfig{g.pattern, g.base,     g.region,      g.size,
+                         g.stride,  g.hot_size, g.hot_fraction};
+}
+
+}  // namespace
+
+TrafficGen::TrafficGen(sc_core::sc_module_name name, const TrafficDefaults& d)
+    : sc_module(name),
+      enable(this, "enable", d.enable, "", "issue traffic at all"),
+      pattern(this, "pattern", d.pattern,
+              {{"sequential", Pattern::Sequential},
+               {"strided", Pattern::Strided},
+               {"random", Pattern::Random},
+               {"hotset", Pattern::HotSet},
+               {"trace", Pattern::Trace}},
+              "address pattern; 'trace' replays the file named by 'trace'"),
+      base(this, "base", d.base, "address", "first address of the region"),
+      region(this, "region", d.region, "bytes", "size of the region the pattern covers"),
+      size(this, "size", d.size, "bytes", "transaction size (a power of two, at most 4 KiB)",
+           {1, kMaxTransactionSize}),
+      stride(this, "stride", d.stride, "bytes", "strided pattern: step between transactions"),
+      hot_size(this, "hot_size", d.hot_size, "bytes",
+               "hotset pattern: size of the hot window at the start of the region"),
+      hot_fraction(this, "hot_fraction", d.hot_fraction, "",
+                   "hotset pattern: fraction of accesses that fall in the hot window", {0.0, 1.0}),
+      read_fraction(this, "read_fraction", d.read_fraction, "",
+                    "fraction of transactions that are reads (pattern modes)", {0.0, 1.0}),
+      max_outstanding(this, "max_outstanding", d.max_outstanding, "",
+                      "transactions in flight at most", {1, 65536}),
+      interval(this, "interval", d.interval, "cycles",
+               "minimum cycles between two issues (pattern modes)", {0, 1000000000}),
+      count(this, "count", d.count, "",
+            "transactions to issue (0: unlimited; trace mode: lines to replay, 0 = all)"),
+      start(this, "start", d.start, "", "time of the first issue"),
+      trace(this, "trace", "", "path", "trace file replayed when pattern is 'trace'"),
+      port("socket", *this),
+      rng_(core::derive_seed(core::RunControl::instance().seed(), this->name())),
+      addresses_(pattern_config(*this), rng_),
+      bandwidth_(this, "bandwidth", "bytes moved per second between first issue and last completion",
+                 "GB/s", [this] {
+                     double secs = (last_done_ - first_issue_).to_seconds();
+                     return secs > 0 ? double(bytes_.value()) / secs / 1e9 : 0.0;
+                 }) {
+    validate();
+    if (pattern == Pattern::Trace) records_ = read_trace_file(trace, clock.cycles(1));
+    SC_THREAD(run);
+}
+
+TrafficGen::~TrafficGen() = default;
+
+void TrafficGen::validate() {
+    if (pattern == Pattern::Trace) {
+        if (trace.value().empty()) trace.fail("pattern 'trace' needs a trace file");
+        return;
+    }
+    if (!trace.value().empty()) trace.fail("a trace file is only replayed with pattern 'trace'");
+    if (!is_pow2(size)) size.fail("must be a power of two");
+    if (base % size) base.fail("must be aligned to size (" + std::to_string(size) + ")");
+    if (region < size || region % size) region.fail("must be a non-zero multiple of size");
+    if (base + region - 1 < base) region.fail("base + region overflows the address space");
+    if (pattern == Pattern::Strided && (stride == 0 || stride % size))
+        stride.fail("must be a non-zero multiple of size");
+    if (pattern == Pattern::HotSet && (hot_size < size || hot_size % size || hot_size > region))
+        hot_size.fail("must be a non-zero multiple of size, at most region");
+}
+
+void TrafficGen::run() {
+    if (!enable) {
+        finished_ = true;
+        return;
+    }
+    wait(start);
+    sc_core::sc_time last_issue = sc_core::sc_time_stamp();
+    const bool replay = pattern == Pattern::Trace;
+    while (count == 0 || issued_ < count) {
+        if (replay && issued_ >= records_.size()) break;
+        if (replay) {
+            const TraceRecord& r = records_[issued_];
+            sc_core::sc_time at = (r.absolute ? start.value() : last_issue) + r.when;
+            if (at > sc_core::sc_time_stamp()) wait(at - sc_core::sc_time_stamp());
+        }
+        while (outstanding_ >= max_outstanding) wait(slot_free_);
+        if (!core::RunControl::instance().take_ticket()) break;
+        issue(next_op());
+        last_issue = sc_core::sc_time_stamp();
+        if (!replay && interval > 0) wait(clock.cycles(interval));
+    }
+    finished_ = true;
+}
+
+TrafficGen::Op TrafficGen::next_op() {
+    if (pattern == Pattern::Trace) {
+        const TraceRecord& r = records_[issued_];
+        return Op{r.addr, r.size, r.write, &r};
+    }
+    bool write = rng_.uniform() >= read_fraction;
+    return Op{addresses_.next(), size, write, nullptr};
+}
+
+void TrafficGen::issue(const Op& op) {
+    tlm::tlm_generic_payload* gp = pool_.acquire();
+    gp->set_command(op.write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+    gp->set_address(op.addr);
+    gp->set_data_length(op.size);
+    gp->set_streaming_width(op.size);
+    if (op.write) std::memset(gp->get_data_ptr(), int(++write_seq_ & 0xff), op.size);
+
+    IssueInfo* info = gp->get_extension<IssueInfo>();
+    if (!info) {
+        info = new IssueInfo;
+        gp->set_extension(info);
+    }
+    info->start = sc_core::sc_time_stamp();
+    info->lane = core::TxnTraceWriter::instance().enabled() ? lanes_.acquire() : 0;
+    decorate(*gp, op);
+
+    if (issued_++ == 0) first_issue_ = sc_core::sc_time_stamp();
+    set_outstanding(outstanding_ + 1);
+    port.send(*gp);
+}
+
+void TrafficGen::at_response(tlm::tlm_generic_payload& gp, unsigned) {
+    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    const IssueInfo* info = gp.get_extension<IssueInfo>();
+    const unsigned len = gp.get_data_length();
+    latency_.sample(now - info->start);
+    ++transactions_;
+    if (gp.is_write()) ++writes_;
+    else ++reads_;
+    bytes_ += len;
+    bytes_sig_.set(bytes_.value());
+    const bool ok = gp.is_response_ok();
+    if (!ok) ++errors_;
+    core::TxnTraceWriter& tracer = core::TxnTraceWriter::instance();
+    if (tracer.enabled()) {
+        tracer.complete(name(), info->lane, info->start, now, gp.is_write() ? "W" : "R",
+                        gp.get_address(), len,
+                        ok ? std::string() : "\"status\":\"" + gp.get_response_string() + "\"");
+        lanes_.release(info->lane);
+    }
+    last_done_ = now;
+    set_outstanding(outstanding_ - 1);
+    slot_free_.notify(sc_core::SC_ZERO_TIME);
+    gp.release();
+}
+
+void TrafficGen::set_outstanding(uint32_t n) {
+    outstanding_ = n;
+    outstanding_level_.set(n);
+    outstanding_sig_.set(n);
+}
+
+}  // namespace smmusim::traffic

@@ -1,0 +1,103 @@
+// The `base` platform: dma0 and dma1 (each through the slot its SMMU TBU will take),
+// cpu_traffic, the interconnect and DRAM.
+//
+// Memory-map contract for scenarios: [0x8000_0000, 0x8000_0000 + 2 GiB) is free for DMA
+// buffers; software tables and queues are allocated above it.
+
+#include <ostream>
+
+#include "models/core/tlm_passthrough.h"
+#include "models/mem/memory.h"
+#include "models/noc/interconnect.h"
+#include "models/traffic/cpu_traffic.h"
+#include "models/traffic/dma_master.h"
+#include "platforms/platform.h"
+
+namespace smmusim::platforms {
+namespace {
+
+constexpr uint64_t kDramBase = 0x80000000ull;
+constexpr uint64_t kDmaWindow = uint64_t(2) << 30;
+constexpr uint64_t MiB = uint64_t(1) << 20;
+
+traffic::DmaDefaults dma0_defaults() {
+    traffic::DmaDefaults d;
+    d.sid = 1;
+    d.pattern = traffic::Pattern::Sequential;
+    d.base = kDramBase;
+    d.region = 16 * MiB;
+    d.read_fraction = 0.5;
+    d.max_outstanding = 16;
+    d.interval = 1;
+    d.count = 100000;
+    return d;
+}
+
+traffic::DmaDefaults dma1_defaults() {
+    traffic::DmaDefaults d;
+    d.sid = 2;
+    d.pattern = traffic::Pattern::Random;
+    d.base = kDramBase + 64 * MiB;
+    d.region = 64 * MiB;
+    d.read_fraction = 0.7;
+    d.max_outstanding = 16;
+    d.interval = 2;
+    d.count = 100000;
+    return d;
+}
+
+traffic::TrafficDefaults cpu_defaults() {
+    traffic::TrafficDefaults d;
+    d.pattern = traffic::Pattern::HotSet;
+    d.base = kDramBase + 256 * MiB;
+    d.region = 256 * MiB;
+    d.hot_size = 1 * MiB;
+    d.hot_fraction = 0.9;
+    d.read_fraction = 0.67;
+    d.max_outstanding = 8;
+    d.interval = 4;
+    d.count = 100000;
+    return d;
+}
+
+class BasePlatform : public Platform {
+public:
+    BasePlatform() {
+        dma0.port.socket.bind(tbu0.in);
+        dma1.port.socket.bind(tbu1.in);
+        tbu0.out.bind(noc.initiator_socket("dma0"));
+        tbu1.out.bind(noc.initiator_socket("dma1"));
+        cpu_traffic.port.socket.bind(noc.initiator_socket("cpu_traffic"));
+        noc.target_socket("dram").bind(dram.port.socket);
+    }
+
+    void print_address_map(std::ostream& os) const override {
+        os << "address map (" << noc.name() << "):\n";
+        noc.address_map().print(os);
+        os << "  DMA buffers: [0x80000000, 0x" << std::hex << kDramBase + kDmaWindow << std::dec
+           << "); software tables and queues above\n"
+           << "  dma0 -> tbu0, dma1 -> tbu1 (SMMU TBU slots, pass-through) -> noc; "
+              "cpu_traffic -> noc\n";
+    }
+
+    std::vector<const traffic::TrafficGen*> generators() const override {
+        return {&dma0, &dma1, &cpu_traffic};
+    }
+
+private:
+    mem::Memory dram{"dram", {kDramBase, uint64_t(8) << 30}};
+    traffic::DmaMaster dma0{"dma0", dma0_defaults()};
+    traffic::DmaMaster dma1{"dma1", dma1_defaults()};
+    traffic::CpuTraffic cpu_traffic{"cpu_traffic", cpu_defaults()};
+    core::TlmPassthrough tbu0{"tbu0"};
+    core::TlmPassthrough tbu1{"tbu1"};
+    noc::Interconnect noc{"noc",
+                          {"dma0", "dma1", "cpu_traffic"},
+                          {noc::AddressRange{"dram", dram.base, dram.size}}};
+};
+
+}  // namespace
+
+std::unique_ptr<Platform> make_base_platform() { return std::make_unique<BasePlatform>(); }
+
+}  // namespace smmusim::platforms

@@ -1,0 +1,49 @@
+#include "platforms/cli_options.h"
+
+#include <sstream>
+
+#include <boost/program_options.hpp>
+
+#include "models/core/errors.h"
+
+namespace po = boost::program_options;
+
+namespace smmusim::platforms {
+
+CliOptions parse_cli(int argc, char** argv) {
+    CliOptions o;
+    po::options_description desc("smmu-sim options");
+    // clang-format off
+    desc.add_options()
+        ("help,h", po::bool_switch(&o.help), "this help")
+        ("platform", po::value(&o.platform), "platform to run (default: base)")
+        ("list-platforms", po::bool_switch(&o.list_platforms), "list the platforms")
+        ("config", po::value(&o.configs)->composing(), "JSON file of parameter values (repeatable)")
+        ("set", po::value(&o.sets)->composing(), "one parameter: name=value (repeatable, after --config)")
+        ("list-params", po::bool_switch(&o.list_params), "list every parameter with its value, default and unit")
+        ("list-stats", po::bool_switch(&o.list_stats), "list every statistic with its description")
+        ("seed", po::value<std::string>(), "seed of all randomness (sim.seed)")
+        ("duration", po::value<std::string>(), "stop after this simulated time, e.g. 100us (sim.duration)")
+        ("max-transactions", po::value<std::string>(), "stop after this many device transactions (sim.max_transactions)")
+        ("out", po::value(&o.out_dir), "output directory for stats.json and config.json (default: out)")
+        ("vcd", po::value(&o.vcd), "write a VCD of model signals to this file")
+        ("trace", po::value(&o.trace), "write a Chrome trace-event JSON of every transaction to this file");
+    // clang-format on
+    std::ostringstream usage;
+    usage << "usage: smmu-sim [options]\n" << desc;
+    o.usage = usage.str();
+
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        throw InputError(std::string("command line: ") + e.what() + " (see --help)");
+    }
+    if (vm.count("seed")) o.seed = vm["seed"].as<std::string>();
+    if (vm.count("duration")) o.duration = vm["duration"].as<std::string>();
+    if (vm.count("max-transactions")) o.max_transactions = vm["max-transactions"].as<std::string>();
+    return o;
+}
+
+}  // namespace smmusim::platforms

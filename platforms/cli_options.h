@@ -1,0 +1,31 @@
+#pragma once
+// Command line of smmu-sim (DESIGN §5).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace smmusim::platforms {
+
+struct CliOptions {
+    bool help = false;
+    bool list_platforms = false;
+    bool list_params = false;
+    bool list_stats = false;
+    std::string platform = "base";
+    std::vector<std::string> configs;
+    std::vector<std::string> sets;
+    std::optional<std::string> seed;
+    std::optional<std::string> duration;
+    std::optional<std::string> max_transactions;
+    std::string out_dir = "out";
+    std::string vcd;
+    std::string trace;
+    std::string usage;  // filled by parse_cli, for --help
+};
+
+// Throws InputError on an unknown flag, a missing value or a stray argument.
+CliOptions parse_cli(int argc, char** argv);
+
+}  // namespace smmusim::platforms

@@ -1,0 +1,131 @@
+// smmu-sim: builds a platform from its parameters, runs it, writes stats.json and
+// config.json (and optionally a VCD and a transaction trace), and prints a summary.
+// Bad user input ends the program with one message and exit status 2.
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include <systemc>
+
+#include "models/core/errors.h"
+#include "models/core/param_registry.h"
+#include "models/core/params.h"
+#include "models/core/run_control.h"
+#include "models/core/stats.h"
+#include "models/core/txn_trace.h"
+#include "models/core/vcd.h"
+#include "platforms/cli_options.h"
+#include "platforms/platform.h"
+#include "platforms/run_summary.h"
+
+namespace core = smmusim::core;
+using smmusim::InputError;
+using namespace smmusim::platforms;
+
+namespace {
+
+void write_json(const std::string& path, const nlohmann::json& j) {
+    std::ofstream out(path);
+    if (!out) throw InputError(path + ": cannot write");
+    out << j.dump(1) << "\n";
+}
+
+int run(int argc, char** argv) {
+    CliOptions cli = parse_cli(argc, argv);
+    if (cli.help) {
+        std::cout << cli.usage;
+        return 0;
+    }
+    if (cli.list_platforms) {
+        for (const PlatformInfo& p : platform_list()) std::cout << p.name << "  " << p.description << "\n";
+        return 0;
+    }
+    const PlatformInfo* info = find_platform(cli.platform);
+    if (!info) throw InputError("--platform: unknown platform '" + cli.platform + "' (--list-platforms)");
+
+    core::ParamRegistry& params = core::ParamRegistry::instance();
+    for (const std::string& file : cli.configs) params.load_config_file(file);
+    for (const std::string& s : cli.sets) params.apply_set(s);
+    if (cli.seed) params.set_override("sim.seed", *cli.seed, "--seed");
+    if (cli.duration) params.set_override("sim.duration", *cli.duration, "--duration");
+    if (cli.max_transactions)
+        params.set_override("sim.max_transactions", *cli.max_transactions, "--max-transactions");
+
+    core::Param<uint64_t> seed("sim.seed", 1, "", "seed of all randomness");
+    core::Param<sc_core::sc_time> duration("sim.duration", sc_core::SC_ZERO_TIME, "",
+                                           "stop after this simulated time (0: when the workload ends)");
+    core::Param<uint64_t> max_tx("sim.max_transactions", 0, "",
+                                 "stop after this many device transactions (0: no limit)");
+    core::RunControl::instance().configure(seed, max_tx);
+
+    std::unique_ptr<Platform> platform = info->make();
+    params.check_overrides_used();
+
+    if (cli.list_params) {
+        params.print_list(std::cout);
+        return 0;
+    }
+    RunTotals totals(*platform);
+    if (cli.list_stats) {
+        core::StatsRegistry::instance().print_list(std::cout);
+        return 0;
+    }
+    if (duration.value() == sc_core::SC_ZERO_TIME && max_tx == 0) {
+        for (const auto* g : platform->generators())
+            if (g->unbounded())
+                throw InputError(std::string(g->name()) +
+                                 ".count is 0 (unlimited): bound the run with --duration or "
+                                 "--max-transactions");
+    }
+
+    std::filesystem::create_directories(cli.out_dir);
+    write_json(cli.out_dir + "/config.json", params.effective_config());
+    if (!cli.vcd.empty()) core::VcdWriter::instance().open(cli.vcd);
+    if (!cli.trace.empty()) core::TxnTraceWriter::instance().open(cli.trace);
+
+    std::cout << "smmu-sim: platform " << info->name << ", seed " << seed.value() << "\n";
+    platform->print_address_map(std::cout);
+    std::cout.flush();
+
+    auto t0 = std::chrono::steady_clock::now();
+    if (duration.value() > sc_core::SC_ZERO_TIME) sc_core::sc_start(duration);
+    else sc_core::sc_start();
+    double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+    core::VcdWriter::instance().close();
+    core::TxnTraceWriter::instance().close();
+    write_json(cli.out_dir + "/stats.json", core::StatsRegistry::instance().dump());
+
+    std::vector<std::string> outputs{cli.out_dir + "/stats.json", cli.out_dir + "/config.json"};
+    if (!cli.vcd.empty()) outputs.push_back(cli.vcd);
+    if (!cli.trace.empty()) outputs.push_back(cli.trace);
+    totals.print(std::cout, host_s, outputs);
+    return 0;
+}
+
+}  // namespace
+
+int sc_main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const InputError& e) {
+        std::cout.flush();
+        std::cerr << "smmu-sim: error: " << e.what() << std::endl;
+        // Elaboration may have stopped half way; leave without SystemC's teardown.
+        std::_Exit(2);
+    } catch (const std::exception& e) {
+        std::cout.flush();
+        std::cerr << "smmu-sim: internal error: " << e.what() << std::endl;
+        std::_Exit(1);
+    }
+}
+
+int main(int argc, char** argv) {
+    // SystemC prints its banner before sc_main unless told not to.
+    setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
+    return sc_core::sc_elab_and_sim(argc, argv);
+}
