@@ -35,11 +35,19 @@ CliOptions parse_cli(int argc, char** argv) {
 
     po::variables_map vm;
     try {
-        po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
+        // Positional words are collected only to be rejected by name, never dropped.
+        po::options_description all;
+        all.add(desc).add_options()("stray", po::value<std::vector<std::string>>());
+        po::positional_options_description stray;
+        stray.add("stray", -1);
+        po::store(po::command_line_parser(argc, argv).options(all).positional(stray).run(), vm);
         po::notify(vm);
     } catch (const po::error& e) {
         throw InputError(std::string("command line: ") + e.what() + " (see --help)");
     }
+    if (vm.count("stray"))
+        throw InputError("command line: unexpected argument '" +
+                         vm["stray"].as<std::vector<std::string>>().front() + "' (see --help)");
     if (vm.count("seed")) o.seed = vm["seed"].as<std::string>();
     if (vm.count("duration")) o.duration = vm["duration"].as<std::string>();
     if (vm.count("max-transactions")) o.max_transactions = vm["max-transactions"].as<std::string>();

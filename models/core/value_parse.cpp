@@ -31,6 +31,10 @@ constexpr Suffix kSizeSuffixes[] = {{"KiB", 10}, {"MiB", 20}, {"GiB", 30}, {"TiB
 
 bool parse_u64(const std::string& text, uint64_t& out, std::string& err) {
     std::string s = trim(text);
+    if (!s.empty() && s[0] == '-') {
+        err = "expected a non-negative integer";
+        return false;
+    }
     unsigned shift = 0;
     for (const Suffix& suf : kSizeSuffixes) {
         size_t n = std::char_traits<char>::length(suf.text);

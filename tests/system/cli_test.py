@@ -1,0 +1,387 @@
+#!/usr/bin/env python3
+"""Black-box system tests of the smmu-sim command line.
+
+usage: cli_test.py --bin PATH/smmu-sim --source SOURCE_DIR CASE
+
+Runs one case in a fresh temporary directory (the working directory, so `out/` lands
+there), prints what failed and exits non-zero on failure, 0 on success.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+BIN = None      # path of smmu-sim, from --bin
+SOURCE = None   # source tree, from --source
+
+# Bounds that keep a run short (the default workload is 300k transactions).
+SHORT = ["--max-transactions", "3000"]
+SMALL = ["--set", "dma0.count=1000", "--set", "dma1.count=1000", "--set", "cpu_traffic.count=1000"]
+DMA0_ONLY = ["--set", "dma1.enable=false", "--set", "cpu_traffic.enable=false"]
+
+
+class Failure(Exception):
+    pass
+
+
+def check(cond, msg):
+    if not cond:
+        raise Failure(msg)
+
+
+def run(*args, expect=0):
+    """Runs smmu-sim with args; checks its exit status (unless expect is None)."""
+    p = subprocess.run([BIN, *args], capture_output=True, text=True, timeout=100)
+    if expect is not None and p.returncode != expect:
+        raise Failure(f"smmu-sim {' '.join(args)}: exit status {p.returncode}, expected {expect}\n"
+                      f"stdout:\n{p.stdout}stderr:\n{p.stderr}")
+    return p
+
+
+def input_error(*args, needles=()):
+    """Runs smmu-sim expecting bad-input exit status 2 and one stderr line with every needle."""
+    p = run(*args, expect=2)
+    lines = [l for l in p.stderr.splitlines() if l.strip()]
+    check(len(lines) == 1, f"expected one line on stderr, got {len(lines)}:\n{p.stderr}")
+    for n in needles:
+        check(n in lines[0], f"error message does not contain {n!r}: {lines[0]}")
+    return lines[0]
+
+
+def write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def load(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def get(d, key):
+    """d[key] for a dotted key, whether d holds it flat ("a.b") or nested ({"a": {"b"}})."""
+    if key in d:
+        return d[key]
+    for i in range(len(key) - 1, 0, -1):
+        if key[i] == "." and isinstance(d.get(key[:i]), dict):
+            return get(d[key[:i]], key[i + 1:])
+    raise Failure(f"no '{key}' in {sorted(d)[:8]}...")
+
+
+def expect_eq(d, key, want):
+    got = get(d, key)
+    check(got == want, f"{key} is {got!r}, expected {want!r}")
+
+
+def run_stats(*args, out="out"):
+    """Runs smmu-sim successfully into `out`; returns its stats.json."""
+    run(*args, "--out", out)
+    return load(os.path.join(out, "stats.json"))
+
+
+def trace_lines(path):
+    """The records of a trace file: lines that are not blank or comments, split in fields."""
+    with open(path) as f:
+        lines = (l.split("#", 1)[0].split() for l in f)
+        return [l for l in lines if l]
+
+
+# ---- bad input ---------------------------------------------------------------------------
+
+def case_unknown_param():
+    input_error("--set", "no.such.param=1", needles=["'no.such.param'"])
+
+
+def case_near_miss():
+    input_error("--set", "dram.read_latncy=5", needles=["dram.read_latncy", "'dram.read_latency'"])
+
+
+def case_bad_value():
+    input_error("--set", "dram.read_latency=abc", needles=["'dram.read_latency'"])
+
+
+def case_out_of_range():
+    input_error("--set", "dram.bytes_per_cycle=0", needles=["'dram.bytes_per_cycle'"])
+
+
+def case_bad_enum():
+    input_error("--set", "dma0.pattern=zigzag",
+                needles=["dma0.pattern", "zigzag", "sequential", "strided", "random", "hotset", "trace"])
+
+
+def case_malformed_config():
+    path = write("bad.json", '{\n  "dram": {\n    "read_latency": 7,,\n  }\n}\n')
+    input_error("--config", path, needles=["bad.json", "line 3"])
+
+
+def case_config_unknown_key():
+    path = write("unknown.json", '{"dram": {"no_such": 1}}\n')
+    input_error("--config", path, needles=["unknown.json", "dram.no_such"])
+
+
+def case_unknown_platform():
+    input_error("--platform", "no_such_platform", needles=["no_such_platform"])
+
+
+def case_unknown_flag():
+    input_error("--bogus", needles=["--bogus"])
+
+
+def case_stray_positional():
+    input_error("stray_argument", *SHORT, needles=["stray_argument"])
+
+
+def case_unbounded():
+    input_error("--set", "dma0.count=0", needles=["dma0.count"])
+    s = run_stats("--set", "dma0.count=0", "--duration", "5us")
+    expect_eq(s, "sim.time_ns", 5000)
+    check(get(s, "dma0.transactions") > 0, "dma0 issued nothing in 5us")
+
+
+def case_bad_trace():
+    path = os.path.abspath(write("bad.trc", "+0 1 - 0x80000000 64 r\n"
+                                            "+1 1 - 0x80000040 64 w\n"
+                                            "+1 1 - 0x80000080 64 x\n"))
+    input_error("--set", "dma0.pattern=trace", "--set", f"dma0.trace={path}", *DMA0_ONLY,
+                needles=[f"{path}:3:"])
+
+
+# ---- parameters and configuration ----------------------------------------------------------
+
+def case_config_nested_and_dotted():
+    path = write("c.json", '{"dram": {"read_latency": 7}, "noc.dma0.width": 32}\n')
+    run("--config", path, *SHORT)
+    cfg = load("out/config.json")
+    expect_eq(cfg, "dram.read_latency", 7)
+    expect_eq(cfg, "noc.dma0.width", 32)
+    expect_eq(cfg, "dram.write_latency", 50)   # untouched parameters keep their defaults
+
+
+def case_set_overrides_config():
+    path = write("c.json", '{"dram": {"read_latency": 7}}\n')
+    run("--config", path, "--set", "dram.read_latency=9", *SHORT)
+    expect_eq(load("out/config.json"), "dram.read_latency", 9)
+
+
+def case_list_platforms():
+    out = run("--list-platforms").stdout
+    check(any(l.split()[:1] == ["base"] for l in out.splitlines()),
+          f"no line starting with 'base':\n{out}")
+
+
+def case_list_params():
+    out = run("--list-params").stdout
+    header = out.splitlines()[0] if out else ""
+    check("unit" in header and "default" in header, f"header lacks unit/default: {header!r}")
+    rows = {l.split()[0]: l for l in out.splitlines()[1:] if l.strip()}
+    # name -> (default, unit or None)
+    want = {"dram.read_latency": ("100", "cycles"), "noc.dma0.width": ("16", "bytes"),
+            "dma0.sid": ("1", None), "sim.seed": ("1", None)}
+    for name, (default, unit) in want.items():
+        check(name in rows, f"--list-params does not list {name}")
+        check(f"[default {default}" in rows[name], f"{name}: default {default} not shown: {rows[name]}")
+        if unit:
+            check(unit in rows[name].split(), f"{name}: unit {unit} not shown: {rows[name]}")
+
+
+def case_help():
+    out = run("--help").stdout
+    check("--max-transactions" in out, f"--help does not mention --max-transactions:\n{out}")
+
+
+# ---- runs and outputs ------------------------------------------------------------------------
+
+def case_deterministic():
+    for d, seed in (("a", "5"), ("b", "5"), ("c", "6")):
+        run("--seed", seed, *SHORT, "--out", d)
+    for f in ("stats.json", "config.json"):
+        check(read(f"a/{f}") == read(f"b/{f}"), f"same seed, different {f}")
+    check(read("a/stats.json") != read("c/stats.json"), "seeds 5 and 6 gave identical stats.json")
+    expect_eq(load("c/config.json"), "sim.seed", 6)
+
+
+def case_config_rerun():
+    sets = ["--set", "dram.read_latency=80", "--set", "dma1.pattern=hotset",
+            "--set", "noc.buffer=8", "--seed", "42"]
+    run(*sets, *SHORT, "--out", "one")
+    run("--config", "one/config.json", "--out", "two")
+    check(read("one/stats.json") == read("two/stats.json"),
+          "rerun from config.json gave a different stats.json")
+    check(read("one/config.json") == read("two/config.json"),
+          "rerun from config.json gave a different config.json")
+
+
+def case_max_transactions():
+    s = run_stats("--max-transactions", "1234")
+    expect_eq(s, "sim.transactions", 1234)
+    parts = sum(get(s, f"{g}.transactions") for g in ("dma0", "dma1", "cpu_traffic"))
+    check(parts == 1234, f"per-master transactions add up to {parts}, not 1234")
+
+
+def case_duration():
+    expect_eq(run_stats("--duration", "20us"), "sim.time_ns", 20000)
+
+
+def case_stats_contents():
+    s = run_stats(*SMALL)
+    expect_eq(s, "sim.transactions", 3000)
+    for g in ("dma0", "dma1", "cpu_traffic"):
+        expect_eq(s, f"{g}.transactions", 1000)
+        expect_eq(s, f"{g}.bytes", 64 * 1000)
+        lat = get(s, f"{g}.latency")
+        check(isinstance(lat, dict), f"{g}.latency is not an object: {lat!r}")
+        for k in ("count", "p50", "p99"):
+            check(k in lat, f"{g}.latency has no {k}")
+        expect_eq(lat, "count", 1000)
+        expect_eq(lat, "unit", "ns")
+        check(0 < lat["p50"] <= lat["p99"], f"{g}.latency: p50 {lat['p50']}, p99 {lat['p99']}")
+    total = get(s, "sim.transactions")
+    reads, writes = get(s, "dram.reads"), get(s, "dram.writes")
+    check(reads + writes == total, f"dram.reads {reads} + dram.writes {writes} != {total}")
+    expect_eq(s, "noc.dram.requests", total)
+    expect_eq(s, "sim.errors", 0)
+
+
+def case_chrome_trace():
+    s = run_stats(*SHORT, "--trace", "t.json")
+    doc = load("t.json")
+    check(isinstance(doc, dict) and isinstance(doc.get("traceEvents"), list), "no traceEvents list")
+    spans = [e for e in doc["traceEvents"] if e.get("ph") == "X"]
+    check(len(spans) == get(s, "sim.transactions"),
+          f"{len(spans)} 'X' events, sim.transactions {get(s, 'sim.transactions')}")
+    lanes = {}
+    for e in spans:
+        for k in ("ts", "dur", "pid", "tid", "args"):
+            check(k in e, f"event without {k}: {e}")
+        a = e["args"]
+        for k in ("addr", "size", "latency_ns"):
+            check(k in a, f"event args without {k}: {e}")
+        check(isinstance(a["addr"], str) and a["addr"].startswith("0x"), f"addr not hex: {e}")
+        int(a["addr"], 16)
+        lanes.setdefault((e["pid"], e["tid"]), []).append(e)
+    eps = 1e-6  # us
+    for lane, evs in lanes.items():
+        evs.sort(key=lambda e: e["ts"])
+        for prev, cur in zip(evs, evs[1:]):
+            check(cur["ts"] >= prev["ts"] + prev["dur"] - eps,
+                  f"overlapping events on pid/tid {lane}: {prev} and {cur}")
+
+
+def vcd_vars(text):
+    """Full dotted names (scope.scope.var) of the variables a VCD header declares."""
+    names, scopes = set(), []
+    for line in text.splitlines():
+        w = line.split()
+        if w[:1] == ["$scope"] and len(w) >= 3:
+            scopes.append(w[2])
+        elif w[:1] == ["$upscope"]:
+            scopes.pop()
+        elif w[:1] == ["$var"] and len(w) >= 5:
+            names.add(".".join(scopes + [w[4]]))
+        elif w[:1] == ["$enddefinitions"]:
+            break
+    return names
+
+
+def case_vcd():
+    run(*SHORT, "--vcd", "t.vcd")
+    check(os.path.getsize("t.vcd") > 0, "t.vcd is empty")
+    if not shutil.which("vcd2fst") or not shutil.which("fst2vcd"):
+        raise Failure("vcd2fst/fst2vcd not on PATH: gtkwave is missing (install gtkwave)")
+    p = subprocess.run(["vcd2fst", "t.vcd", "t.fst"], capture_output=True, text=True, timeout=60)
+    check(p.returncode == 0, f"vcd2fst failed ({p.returncode}): {p.stderr}")
+    check(os.path.isfile("t.fst"), "vcd2fst did not create t.fst")
+    p = subprocess.run(["fst2vcd", "t.fst"], capture_output=True, text=True, timeout=60)
+    check(p.returncode == 0, f"fst2vcd failed ({p.returncode}): {p.stderr}")
+    names = vcd_vars(p.stdout)
+    for want in ("dma0.outstanding", "dma0.bytes", "dram.occupancy", "noc.dma0.fifo"):
+        check(any(n == want or n.endswith("." + want) for n in names),
+              f"converted VCD declares no {want}; it has {sorted(names)}")
+
+
+def replay(path):
+    """Replays a trace through dma0 alone; returns stats.json."""
+    return run_stats("--set", "dma0.pattern=trace", "--set", f"dma0.trace={path}",
+                     "--set", "dma0.count=0", *DMA0_ONLY)
+
+
+def case_trace_replay():
+    path = write("small.trc", "# a small trace\n"
+                              "+0   1 - 0x80000000 64 r\n"
+                              "+2   1 - 0x80000040 64 w   # write\n"
+                              "\n"
+                              "@100 1 7 0x80001000 128 r\n"
+                              "+10ns 3 - 0x80002000 32 W\n"
+                              "@200 1 - 0x80003000 64 R\n")
+    recs = trace_lines(path)
+    s = replay(path)
+    expect_eq(s, "dma0.transactions", len(recs))
+    expect_eq(s, "dma0.reads", sum(r[5].lower() == "r" for r in recs))
+    expect_eq(s, "dma0.writes", sum(r[5].lower() == "w" for r in recs))
+    expect_eq(s, "dma0.bytes", sum(int(r[4]) for r in recs))
+    expect_eq(s, "dma0.errors", 0)
+    expect_eq(s, "sim.transactions", len(recs))
+
+
+def case_sample_traces():
+    tdir = os.path.join(SOURCE, "traces")
+    files = sorted(f for f in os.listdir(tdir) if f.endswith(".trc")) if os.path.isdir(tdir) else []
+    check(files, f"no sample traces ({tdir}/*.trc) in the source tree yet")
+    for f in files:
+        path = os.path.join(tdir, f)
+        s = replay(path)
+        n = len(trace_lines(path))
+        check(get(s, "dma0.transactions") == n,
+              f"{f}: dma0.transactions {get(s, 'dma0.transactions')}, the file has {n} records")
+
+
+CASES = {name[len("case_"):]: fn for name, fn in globals().items() if name.startswith("case_")}
+
+
+def main(argv):
+    global BIN, SOURCE
+    args, i = [], 0
+    while i < len(argv):
+        if argv[i] in ("--bin", "--source") and i + 1 < len(argv):
+            if argv[i] == "--bin":
+                BIN = os.path.abspath(argv[i + 1])
+            else:
+                SOURCE = os.path.abspath(argv[i + 1])
+            i += 2
+        else:
+            args.append(argv[i])
+            i += 1
+    if not BIN or not SOURCE or len(args) != 1:
+        print(f"usage: cli_test.py --bin SMMU_SIM --source DIR CASE\ncases: {' '.join(CASES)}")
+        return 2
+    case = CASES.get(args[0])
+    if case is None:
+        print(f"unknown case '{args[0]}'; cases: {' '.join(CASES)}")
+        return 2
+    with tempfile.TemporaryDirectory(prefix=f"cli_{args[0]}_") as tmp:
+        os.chdir(tmp)
+        try:
+            case()
+        except Failure as e:
+            print(f"FAIL {args[0]}: {e}")
+            return 1
+        except (subprocess.TimeoutExpired, OSError, ValueError, KeyError, TypeError) as e:
+            print(f"FAIL {args[0]}: {type(e).__name__}: {e}")
+            return 1
+        finally:
+            os.chdir("/")
+    print(f"PASS {args[0]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
