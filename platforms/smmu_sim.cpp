@@ -82,7 +82,9 @@ int run(int argc, char** argv) {
                                  "--max-transactions");
     }
 
-    std::filesystem::create_directories(cli.out_dir);
+    std::error_code ec;
+    std::filesystem::create_directories(cli.out_dir, ec);
+    if (ec) throw InputError("--out " + cli.out_dir + ": cannot create directory: " + ec.message());
     write_json(cli.out_dir + "/config.json", params.effective_config());
     if (!cli.vcd.empty()) core::VcdWriter::instance().open(cli.vcd);
     if (!cli.trace.empty()) core::TxnTraceWriter::instance().open(cli.trace);

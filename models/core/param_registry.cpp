@@ -124,7 +124,7 @@ void ParamRegistry::print_list(std::ostream& os) const {
     }
 }
 
-void ParamRegistry::clear() {
+void ParamRegistry::clear_overrides() {
     overrides_.clear();
 }
 

@@ -37,8 +37,8 @@ public:
     nlohmann::json effective_config() const;
     void print_list(std::ostream& os) const;
 
-    // Forget everything (unit tests that build several configurations in one process).
-    void clear();
+    // Forget the user's values (unit tests that build several configurations in one process).
+    void clear_overrides();
 
     // Used by ParamBase.
     void add(ParamBase* p);

@@ -6,20 +6,26 @@
 
 namespace smmusim::noc {
 
-struct Interconnect::InitiatorPort {
+// The timing knobs every port has, named under the port: noc.<port>.width / .hop_latency.
+struct PortTiming {
+    PortTiming(const std::string& path, const char* data_direction)
+        : width(path + ".width", 16, "bytes",
+                std::string("bytes per cycle this port carries (") + data_direction + ")", {1, 4096}),
+          hop_latency(path + ".hop_latency", 1, "cycles",
+                      "cycles a request or response spends crossing this port", {0, 1000000}) {}
+    core::Param<uint32_t> width;
+    core::Param<uint32_t> hop_latency;
+};
+
+struct Interconnect::InitiatorPort : PortTiming {
     InitiatorPort(const std::string& name, Interconnect& ic, unsigned index)
-        : port(name.c_str(), ic, index),
-          width(&port.socket, "width", 16, "bytes",
-                "bytes per cycle this port carries (write data in, read data out)", {1, 4096}),
-          hop_latency(&port.socket, "hop_latency", 1, "cycles",
-                      "cycles a request or response spends crossing this port", {0, 1000000}),
+        : PortTiming(core::join_name(&ic, name), "write data in, read data out"),
+          port(name.c_str(), ic, index),
           requests(&port.socket, "requests", "requests received from this initiator"),
           fifo_level(&port.socket, "fifo", "requests waiting in this port's FIFO"),
           fifo_signal(&port.socket, "fifo", 16) {}
 
     core::AtTargetPort port;
-    core::Param<uint32_t> width;
-    core::Param<uint32_t> hop_latency;
     core::Counter requests;
     core::Level fifo_level;
     core::TraceSignal fifo_signal;
@@ -28,20 +34,15 @@ struct Interconnect::InitiatorPort {
     sc_core::sc_time resp_free = sc_core::SC_ZERO_TIME;  // response data link
 };
 
-struct Interconnect::TargetPort {
+struct Interconnect::TargetPort : PortTiming {
     TargetPort(const std::string& name, Interconnect& ic, unsigned index)
-        : port(name.c_str(), ic, index),
-          width(&port.socket, "width", 16, "bytes",
-                "bytes per cycle this port carries (write data out, read data in)", {1, 4096}),
-          hop_latency(&port.socket, "hop_latency", 1, "cycles",
-                      "cycles a request or response spends crossing this port", {0, 1000000}),
+        : PortTiming(core::join_name(&ic, name), "write data out, read data in"),
+          port(name.c_str(), ic, index),
           requests(&port.socket, "requests", "requests forwarded to this target"),
           grant_wait(&port.socket, "grant_wait",
                      "time a ready request waited for this target port (arbitration, backpressure)") {}
 
     core::AtInitiatorPort port;
-    core::Param<uint32_t> width;
-    core::Param<uint32_t> hop_latency;
     core::Counter requests;
     core::TimeHistogram grant_wait;
     sc_core::sc_event arbitrate;

@@ -6,6 +6,7 @@
 
 #include "models/core/param_registry.h"
 #include "models/core/params.h"
+#include "tests/common/test_util.h"
 
 using namespace smmusim;
 using namespace smmusim::core;
@@ -18,22 +19,8 @@ struct Top : sc_core::sc_module {
 
 enum class Color { Red, Green };
 
-std::string temp_file(const std::string& text) {
-    char name[] = "/tmp/params_test_XXXXXX.json";
-    int fd = mkstemps(name, 5);
-    std::ofstream(name) << text;
-    close(fd);
-    return name;
-}
-
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const InputError& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
+std::string temp_file(const std::string& text) { return test::temp_file(text, ".json"); }
+using test::input_error;
 
 ParamRegistry& reg() { return ParamRegistry::instance(); }
 
@@ -86,7 +73,7 @@ TEST(Params, WrongTypeNamesSourceAndKey) {
     std::string f = temp_file(R"({"top": {"a": "abc"}})");
     reg().load_config_file(f);
     Top top("top");
-    std::string msg = error_of([&] { Param<uint32_t> a(&top, "a", 0, "", ""); });
+    std::string msg = input_error([&] { Param<uint32_t> a(&top, "a", 0, "", ""); });
     EXPECT_NE(msg.find(f), std::string::npos) << msg;
     EXPECT_NE(msg.find("'top.a'"), std::string::npos) << msg;
     EXPECT_NE(msg.find("integer"), std::string::npos) << msg;
@@ -97,23 +84,23 @@ TEST(Params, OutOfRangeAndNarrowing) {
     reg().apply_set("top.b=-1");
     reg().apply_set("top.c=300");
     Top top("top");
-    EXPECT_NE(error_of([&] { Param<uint32_t> a(&top, "a", 1, "", "", {1, 64}); }).find("outside [1, 64]"),
+    EXPECT_NE(input_error([&] { Param<uint32_t> a(&top, "a", 1, "", "", {1, 64}); }).find("outside [1, 64]"),
               std::string::npos);
-    EXPECT_NE(error_of([&] { Param<uint32_t> b(&top, "b", 1, "", ""); }).find("non-negative"),
+    EXPECT_NE(input_error([&] { Param<uint32_t> b(&top, "b", 1, "", ""); }).find("non-negative"),
               std::string::npos);
-    EXPECT_NE(error_of([&] { Param<uint8_t> c(&top, "c", 1, "", ""); }).find("too large"),
+    EXPECT_NE(input_error([&] { Param<uint8_t> c(&top, "c", 1, "", ""); }).find("too large"),
               std::string::npos);
 }
 
 TEST(Params, JsonTypesAreChecked) {
     std::string f = temp_file(R"({"t": {"flag": 3, "name": 5, "when": 10, "ratio": "x"}})");
     reg().load_config_file(f);
-    EXPECT_NE(error_of([] { Param<bool> p("t.flag", false, "", ""); }).find("boolean"), std::string::npos);
-    EXPECT_NE(error_of([] { Param<std::string> p("t.name", "", "", ""); }).find("string"), std::string::npos);
-    EXPECT_NE(error_of([] { Param<sc_core::sc_time> p("t.when", sc_core::SC_ZERO_TIME, "", ""); })
+    EXPECT_NE(input_error([] { Param<bool> p("t.flag", false, "", ""); }).find("boolean"), std::string::npos);
+    EXPECT_NE(input_error([] { Param<std::string> p("t.name", "", "", ""); }).find("string"), std::string::npos);
+    EXPECT_NE(input_error([] { Param<sc_core::sc_time> p("t.when", sc_core::SC_ZERO_TIME, "", ""); })
                   .find("unit"),
               std::string::npos);
-    EXPECT_NE(error_of([] { Param<double> p("t.ratio", 0.0, "", ""); }).find("number"), std::string::npos);
+    EXPECT_NE(input_error([] { Param<double> p("t.ratio", 0.0, "", ""); }).find("number"), std::string::npos);
 }
 
 TEST(Params, TimesAcceptFrequencies) {
@@ -129,7 +116,7 @@ TEST(Params, EnumChoices) {
     EnumParam<Color> c("t.color", Color::Red, {{"red", Color::Red}, {"green", Color::Green}}, "");
     EXPECT_EQ(c.value(), Color::Green);
     EXPECT_EQ(c.to_json(), "green");
-    std::string msg = error_of(
+    std::string msg = input_error(
         [] { EnumParam<Color> o("t.other", Color::Red, {{"red", Color::Red}, {"green", Color::Green}}, ""); });
     EXPECT_NE(msg.find("'blue' is not one of {red|green}"), std::string::npos) << msg;
 }
@@ -138,30 +125,30 @@ TEST(Params, UnknownKeySuggestsNearNames) {
     reg().apply_set("top.latncy=3");
     Top top("top");
     Param<uint32_t> lat(&top, "latency", 7, "", "");
-    std::string msg = error_of([] { reg().check_overrides_used(); });
+    std::string msg = input_error([] { reg().check_overrides_used(); });
     EXPECT_NE(msg.find("--set: unknown parameter 'top.latncy'"), std::string::npos) << msg;
     EXPECT_NE(msg.find("did you mean 'top.latency'"), std::string::npos) << msg;
 }
 
 TEST(Params, MalformedInputsAreRejected) {
     std::string bad = temp_file("{\n  \"a\": 1,\n  \"b\": ,\n}\n");
-    std::string msg = error_of([&] { reg().load_config_file(bad); });
+    std::string msg = input_error([&] { reg().load_config_file(bad); });
     EXPECT_NE(msg.find(bad), std::string::npos) << msg;
     EXPECT_NE(msg.find("line 3"), std::string::npos) << msg;
-    EXPECT_NE(error_of([] { reg().load_config_file("/nonexistent/cfg.json"); }).find("cannot open"),
+    EXPECT_NE(input_error([] { reg().load_config_file("/nonexistent/cfg.json"); }).find("cannot open"),
               std::string::npos);
     std::string arr = temp_file(R"({"a": [1, 2]})");
-    EXPECT_NE(error_of([&] { reg().load_config_file(arr); }).find("'a': an array"), std::string::npos);
+    EXPECT_NE(input_error([&] { reg().load_config_file(arr); }).find("'a': an array"), std::string::npos);
     std::string top_array = temp_file("[1]");
-    EXPECT_NE(error_of([&] { reg().load_config_file(top_array); }).find("one JSON object"),
+    EXPECT_NE(input_error([&] { reg().load_config_file(top_array); }).find("one JSON object"),
               std::string::npos);
-    EXPECT_NE(error_of([] { reg().apply_set("novalue"); }).find("expected name=value"), std::string::npos);
+    EXPECT_NE(input_error([] { reg().apply_set("novalue"); }).find("expected name=value"), std::string::npos);
 }
 
 TEST(Params, FailNamesSourceAndParameter) {
     reg().apply_set("t.size=3");
     Param<uint32_t> size("t.size", 4, "bytes", "");
-    EXPECT_EQ(error_of([&] { size.fail("must be a power of two"); }),
+    EXPECT_EQ(input_error([&] { size.fail("must be a power of two"); }),
               "--set: parameter 't.size': must be a power of two");
 }
 
@@ -180,7 +167,7 @@ TEST(Params, EffectiveConfigRoundTrips) {
     EXPECT_EQ(j["t.clock"], "1500 ps");
     EXPECT_EQ(j["t.frac"], 0.75);
     // Feeding the effective values back (as --config does) rebuilds the same values.
-    reg().clear();
+    reg().clear_overrides();
     for (auto it = j.begin(); it != j.end(); ++it) reg().set_override(it.key(), it.value(), "rerun");
     Param<uint64_t> base("t.base", 0, "address", "");
     Param<sc_core::sc_time> clk("t.clock", sc_core::sc_time(2, sc_core::SC_NS), "", "");

@@ -13,6 +13,7 @@
 #include "models/traffic/dma_master.h"
 #include "tests/common/presets.h"
 #include "tests/common/recording_target.h"
+#include "tests/common/test_util.h"
 
 using namespace smmusim;
 using sc_core::sc_time;
@@ -43,22 +44,8 @@ nlohmann::json stat(const std::string& name) {
     return s ? s->to_json() : nlohmann::json();
 }
 
-std::string temp_trace(const std::string& text) {
-    char name[] = "/tmp/gen_test_XXXXXX.trc";
-    int fd = mkstemps(name, 4);
-    std::ofstream(name) << text;
-    close(fd);
-    return name;
-}
-
-std::string input_error(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const InputError& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
+std::string temp_trace(const std::string& text) { return test::temp_file(text, ".trc"); }
+using test::input_error;
 
 }  // namespace
 
