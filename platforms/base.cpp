@@ -1,14 +1,16 @@
-// The `base` platform: dma0 and dma1 (each through the slot its SMMU TBU will take),
-// cpu_traffic, the interconnect and DRAM.
+// The `base` platform: dma0 and dma1, each behind its SMMU TBU (smmu.tbu0, smmu.tbu1),
+// cpu_traffic, the SMMU's TCU (registers at 0x2B40_0000, memory port on the interconnect),
+// the interconnect and DRAM.
 //
 // Memory-map contract for scenarios: [0x8000_0000, 0x8000_0000 + 2 GiB) is free for DMA
 // buffers; software tables and queues are allocated above it.
 
 #include <ostream>
 
-#include "models/core/tlm_passthrough.h"
 #include "models/mem/memory.h"
 #include "models/noc/interconnect.h"
+#include "models/smmu/arch/regs.h"
+#include "models/smmu/smmu.h"
 #include "models/traffic/cpu_traffic.h"
 #include "models/traffic/dma_master.h"
 #include "platforms/platform.h"
@@ -17,6 +19,7 @@ namespace smmusim::platforms {
 namespace {
 
 constexpr uint64_t kDramBase = 0x80000000ull;
+constexpr uint64_t kSmmuBase = 0x2B400000ull;
 constexpr uint64_t kDmaWindow = uint64_t(2) << 30;
 constexpr uint64_t MiB = uint64_t(1) << 20;
 
@@ -63,12 +66,14 @@ traffic::TrafficDefaults cpu_defaults() {
 class BasePlatform : public Platform {
 public:
     BasePlatform() {
-        dma0.port.socket.bind(tbu0.in);
-        dma1.port.socket.bind(tbu1.in);
-        tbu0.out.bind(noc.initiator_socket("dma0"));
-        tbu1.out.bind(noc.initiator_socket("dma1"));
+        dma0.port.socket.bind(smmu.tbu(0).in.socket);
+        dma1.port.socket.bind(smmu.tbu(1).in.socket);
+        smmu.tbu(0).out.socket.bind(noc.initiator_socket("dma0"));
+        smmu.tbu(1).out.socket.bind(noc.initiator_socket("dma1"));
         cpu_traffic.port.socket.bind(noc.initiator_socket("cpu_traffic"));
+        smmu.tcu.mem.socket().bind(noc.initiator_socket("tcu"));
         noc.target_socket("dram").bind(dram.port.socket);
+        noc.target_socket("smmu").bind(smmu.tcu.regs.socket);
     }
 
     void print_address_map(std::ostream& os) const override {
@@ -76,7 +81,7 @@ public:
         noc.address_map().print(os);
         os << "  DMA buffers: [0x80000000, 0x" << std::hex << kDramBase + kDmaWindow << std::dec
            << "); software tables and queues above\n"
-           << "  dma0 -> tbu0, dma1 -> tbu1 (SMMU TBU slots, pass-through) -> noc; "
+           << "  dma0 -> smmu.tbu0, dma1 -> smmu.tbu1 -> noc; smmu.tcu (walks, queues) -> noc; "
               "cpu_traffic -> noc\n";
     }
 
@@ -89,11 +94,11 @@ private:
     traffic::DmaMaster dma0{"dma0", dma0_defaults()};
     traffic::DmaMaster dma1{"dma1", dma1_defaults()};
     traffic::CpuTraffic cpu_traffic{"cpu_traffic", cpu_defaults()};
-    core::TlmPassthrough tbu0{"tbu0"};
-    core::TlmPassthrough tbu1{"tbu1"};
+    smmu::Smmu smmu{"smmu", 2};
     noc::Interconnect noc{"noc",
-                          {"dma0", "dma1", "cpu_traffic"},
-                          {noc::AddressRange{"dram", dram.base, dram.size}}};
+                          {"dma0", "dma1", "cpu_traffic", "tcu"},
+                          {noc::AddressRange{"dram", dram.base, dram.size},
+                           noc::AddressRange{"smmu", kSmmuBase, smmu::arch::reg::REGION_SIZE}}};
 };
 
 }  // namespace

@@ -5,7 +5,7 @@ namespace smmusim::platforms {
 const std::vector<PlatformInfo>& platform_list() {
     static const std::vector<PlatformInfo> list = {
         {"base",
-         "2 DMA masters (each behind a TBU slot, pass-through until the SMMU lands), CPU "
+         "2 DMA masters behind SMMUv3 TBUs, the TCU (registers at 0x2B400000), CPU "
          "background traffic, interconnect, DRAM at 0x80000000",
          &make_base_platform},
     };

@@ -1,0 +1,61 @@
+#include "models/core/blocking_port.h"
+
+#include <cstring>
+#include <stdexcept>
+
+namespace smmusim::core {
+namespace {
+
+// The thread waiting for a payload's response, kept on the pooled payload.
+struct Waiter : tlm::tlm_extension<Waiter> {
+    sc_core::sc_event done;
+    bool finished = false;
+    tlm::tlm_extension_base* clone() const override { return new Waiter; }
+    void copy_from(const tlm::tlm_extension_base&) override {}
+};
+
+}  // namespace
+
+BlockingPort::BlockingPort(const char* name, unsigned max_len) : port_(name, *this), pool_(max_len) {}
+
+tlm::tlm_response_status BlockingPort::read(uint64_t addr, void* dst, unsigned len) {
+    ++reads_;
+    return transact(tlm::TLM_READ_COMMAND, addr, dst, len);
+}
+
+tlm::tlm_response_status BlockingPort::write(uint64_t addr, const void* src, unsigned len) {
+    ++writes_;
+    return transact(tlm::TLM_WRITE_COMMAND, addr, const_cast<void*>(src), len);
+}
+
+tlm::tlm_response_status BlockingPort::transact(tlm::tlm_command cmd, uint64_t addr, void* data,
+                                                unsigned len) {
+    if (len > pool_.capacity()) throw std::logic_error("BlockingPort: access larger than its buffer");
+    tlm::tlm_generic_payload* gp = pool_.acquire();
+    Waiter* w = gp->get_extension<Waiter>();
+    if (!w) {
+        w = new Waiter;
+        gp->set_extension(w);
+    }
+    w->finished = false;
+    gp->set_command(cmd);
+    gp->set_address(addr);
+    gp->set_data_length(len);
+    gp->set_streaming_width(len);
+    if (cmd == tlm::TLM_WRITE_COMMAND) std::memcpy(gp->get_data_ptr(), data, len);
+    port_.send(*gp);
+    while (!w->finished) sc_core::wait(w->done);
+    tlm::tlm_response_status status = gp->get_response_status();
+    if (cmd == tlm::TLM_READ_COMMAND && status == tlm::TLM_OK_RESPONSE)
+        std::memcpy(data, gp->get_data_ptr(), len);
+    gp->release();
+    return status;
+}
+
+void BlockingPort::at_response(tlm::tlm_generic_payload& gp, unsigned) {
+    Waiter* w = gp.get_extension<Waiter>();
+    w->finished = true;
+    w->done.notify(sc_core::SC_ZERO_TIME);
+}
+
+}  // namespace smmusim::core

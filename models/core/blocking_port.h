@@ -1,0 +1,38 @@
+#pragma once
+// Blocking memory accesses for SC_THREADs on top of the AT initiator endpoint: the calling
+// thread issues one timed transaction and waits for its response. Several threads may share
+// one port; their requests queue for the request channel in call order.
+
+#include <cstdint>
+
+#include <systemc>
+#include <tlm>
+
+#include "models/core/at_initiator_port.h"
+#include "models/core/payload_pool.h"
+
+namespace smmusim::core {
+
+class BlockingPort : private AtInitiatorHandler {
+public:
+    explicit BlockingPort(const char* name, unsigned max_len = 256);
+
+    tlm::tlm_initiator_socket<>& socket() { return port_.socket; }
+
+    // Must be called from an SC_THREAD. Returns the response status; `len` <= max_len.
+    tlm::tlm_response_status read(uint64_t addr, void* dst, unsigned len);
+    tlm::tlm_response_status write(uint64_t addr, const void* src, unsigned len);
+
+    uint64_t reads() const { return reads_; }
+    uint64_t writes() const { return writes_; }
+
+private:
+    tlm::tlm_response_status transact(tlm::tlm_command cmd, uint64_t addr, void* data, unsigned len);
+    void at_response(tlm::tlm_generic_payload& gp, unsigned) override;
+
+    AtInitiatorPort port_;
+    PayloadPool pool_;
+    uint64_t reads_ = 0, writes_ = 0;
+};
+
+}  // namespace smmusim::core

@@ -1,0 +1,51 @@
+#pragma once
+// VMSAv8-64 translation table descriptors as the SMMU walks them (reference §8). 52-bit
+// output addresses (LPA, LPA2) are not modelled: OAS is at most 48 bits.
+
+#include <cstdint>
+
+#include "models/smmu/arch/bits.h"
+
+namespace smmusim::smmu::arch {
+
+namespace pte {
+using Valid = RegField<0>;
+using Type = RegField<1>;  // 1: table (levels 0-2) or page (level 3); 0: block
+// Stage-1 block/page attributes (§8.2)
+using AttrIndx = RegField<4, 2>;
+using NS = RegField<5>;
+using AP = RegField<7, 6>;  // AP[2:1]: bit 1 (value 1) unprivileged access, bit 2 (value 2) read-only
+using SH = RegField<9, 8>;
+using AF = RegField<10>;
+using nG = RegField<11>;
+using nT = RegField<16>;
+using DBM = RegField<51>;
+using Contiguous = RegField<52>;
+using PXN = RegField<53>;
+using UXN = RegField<54>;  // XN in single-privilege regimes
+// Stage-2 block/page attributes (§8.3)
+using MemAttr = RegField<5, 2>;
+using S2AP = RegField<7, 6>;  // bit 0 (value 1) read, bit 1 (value 2) write
+using XN = RegField<54, 53>;  // XN[1:0]
+// Stage-1 table descriptor attributes (§8.2)
+using PXNTable = RegField<59>;
+using XNTable = RegField<60>;
+using APTable = RegField<62, 61>;  // value 1: no unprivileged access; value 2: no write
+using NSTable = RegField<63>;
+
+// Bits [51:48] are counted in the output address so that, with OAS <= 48, a descriptor
+// that sets them gets an address-size fault rather than a silently truncated address.
+constexpr uint64_t kAddrTop = 51;
+// Next-level table or output address of a descriptor in a granule of 2^gshift bytes.
+inline uint64_t address(uint64_t desc, unsigned gshift) {
+    return desc & (((uint64_t(1) << (kAddrTop + 1)) - 1) & ~((uint64_t(1) << gshift) - 1));
+}
+inline bool valid(uint64_t desc) { return desc & 1; }
+inline bool is_table_or_page(uint64_t desc) { return (desc & 3) == 3; }
+inline bool is_block(uint64_t desc) { return (desc & 3) == 1; }
+
+// Descriptor builders (used by tests and the software stack).
+inline uint64_t table(uint64_t next) { return next | 3; }
+}  // namespace pte
+
+}  // namespace smmusim::smmu::arch

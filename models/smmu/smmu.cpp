@@ -1,0 +1,24 @@
+#include "models/smmu/smmu.h"
+
+#include <string>
+
+namespace smmusim::smmu {
+
+namespace {
+// GBPA resets with SHCFG = incoming (as QEMU does) and ABORT as configured (reference §1.6).
+uint32_t gbpa_reset(bool abort) { return 0x1000u | (abort ? 1u << 20 : 0u); }
+}  // namespace
+
+Smmu::Smmu(sc_core::sc_module_name name, unsigned tbus)
+    : sc_module(name),
+      features_(feature_params.features()),
+      tcu("tcu", features_, tbus, gbpa_reset(gbpa_abort)) {
+    for (unsigned i = 0; i < tbus; ++i) {
+        tbus_.push_back(std::make_unique<tbu::Tbu>(("tbu" + std::to_string(i)).c_str()));
+        tbus_.back()->dti.bind(tcu.dti(i));
+    }
+}
+
+Smmu::~Smmu() = default;
+
+}  // namespace smmusim::smmu

@@ -1,0 +1,73 @@
+#include "models/smmu/tcu/command_check.h"
+
+namespace smmusim::smmu::tcu {
+
+using namespace arch;
+
+namespace {
+
+// Range fields of address-based TLBIs (reference §5.1). Without RIL they are RES0 and ignored.
+bool range_ok(const Command& c, const Features& f) {
+    if (!f.ril) return true;
+    const uint64_t tg = c.get<Command::TG>(), ttl = c.get<Command::TTL>();
+    if (tg == 0) return true;
+    const bool single = c.get<Command::NUM>() == 0 && c.get<Command::SCALE>() == 0;
+    // TG=16K with TTL=01 is reserved without LPA2 and is treated as TTL=00.
+    const bool ttl_zero = ttl == 0 || (tg == 2 && ttl == 1);
+    return !(single && ttl_zero);
+}
+
+}  // namespace
+
+uint32_t check_command(const Command& c, const Features& f) {
+    const bool ssec = c.get<Command::SSec>();
+    bool ok;
+    switch (c.opcode()) {
+    case op::PREFETCH_CONFIG:
+    case op::PREFETCH_ADDR:
+    case op::CFGI_STE:
+    case op::CFGI_STE_RANGE:
+        ok = !ssec;
+        break;
+    case op::CFGI_CD:
+    case op::CFGI_CD_ALL:
+        ok = !ssec && f.s1p;
+        break;
+    case op::TLBI_NH_ALL:
+    case op::TLBI_NH_ASID:
+        ok = f.s1p;
+        break;
+    case op::TLBI_NH_VA:
+    case op::TLBI_NH_VAA:
+        ok = f.s1p && range_ok(c, f);
+        break;
+    case op::TLBI_EL2_ALL:
+    case op::TLBI_EL2_ASID:
+        ok = f.hyp && f.s1p;
+        break;
+    case op::TLBI_EL2_VA:
+    case op::TLBI_EL2_VAA:
+        ok = f.hyp && f.s1p && range_ok(c, f);
+        break;
+    case op::TLBI_S12_VMALL:
+        ok = f.s2p;
+        break;
+    case op::TLBI_S2_IPA:
+        ok = f.s2p && range_ok(c, f);
+        break;
+    case op::TLBI_NSNH_ALL:
+        ok = true;
+        break;
+    case op::CMD_SYNC:
+        ok = c.get<Command::CS>() != 3;
+        break;
+    // ATS, PRI and stalls are not implemented (IDR0.ATS = PRI = 0, STALL_MODEL = terminate
+    // only), so their commands are illegal; so are Secure/EL3 and reserved opcodes.
+    default:
+        ok = false;
+        break;
+    }
+    return ok ? cerror::NONE : cerror::ILL;
+}
+
+}  // namespace smmusim::smmu::tcu

@@ -1,0 +1,139 @@
+#include "models/smmu/tcu/command_queue.h"
+
+#include <algorithm>
+
+#include "models/smmu/arch/queue.h"
+#include "models/smmu/arch/regs.h"
+#include "models/smmu/tcu/command_check.h"
+
+namespace smmusim::smmu::tcu {
+
+using namespace arch;
+
+CommandQueue::CommandQueue(sc_core::sc_module& owner, RegState& regs, const Features& f,
+                           core::BlockingPort& mem, Interrupts& irq, Invalidator& inv, Timing timing)
+    : regs_(regs),
+      f_(f),
+      mem_(mem),
+      irq_(irq),
+      inv_(inv),
+      timing_(timing),
+      commands_(&owner, "cmdq.commands", "commands consumed"),
+      syncs_(&owner, "cmdq.syncs", "CMD_SYNC commands completed"),
+      tlbi_(&owner, "cmdq.tlbi", "TLBI commands consumed"),
+      cfgi_(&owner, "cmdq.cfgi", "CFGI commands consumed"),
+      errors_(&owner, "cmdq.errors", "command queue errors (CERROR_ILL, CERROR_ABT)"),
+      fetches_(&owner, "cmdq.fetches", "memory reads of command queue entries"),
+      sync_latency_(&owner, "cmdq.sync_latency",
+                    "CMD_SYNC latency: from PROD making it visible to its completion"),
+      occupancy_sig_(&owner, "cmdq.occupancy", 20),
+      sync_pending_sig_(&owner, "cmdq.sync_pending", 1) {}
+
+void CommandQueue::kick() { kick_.notify(sc_core::SC_ZERO_TIME); }
+
+unsigned CommandQueue::log2size() const {
+    return std::min<unsigned>(unsigned(get<queue_base::LOG2SIZE>(regs_.cmdq_base)), f_.cmdqs);
+}
+
+void CommandQueue::prod_written() {
+    visible_.emplace_back(QueueIndex(log2size()).pos(regs_.cmdq_prod), sc_core::sc_time_stamp());
+    trace_occupancy();
+    kick();
+}
+
+sc_core::sc_time CommandQueue::visible_since(uint32_t cons) {
+    // The first PROD write that moved PROD past `cons` made the command there visible.
+    const QueueIndex q(log2size());
+    while (!visible_.empty()) {
+        const uint32_t ahead = q.used(visible_.front().first, cons);
+        if (ahead >= 1 && ahead <= q.entries()) return visible_.front().second;
+        visible_.pop_front();
+    }
+    return sc_core::sc_time_stamp();
+}
+
+bool CommandQueue::runnable() const {
+    if (!regs_.cmdqen() || regs_.gerror_active(gerror::CMDQ_ERR)) return false;
+    return !QueueIndex(log2size()).empty(regs_.cmdq_prod, regs_.cmdq_cons);
+}
+
+void CommandQueue::trace_occupancy() {
+    const QueueIndex q(log2size());
+    occupancy_sig_.set(q.used(regs_.cmdq_prod, regs_.cmdq_cons));
+}
+
+void CommandQueue::stop(uint32_t cerror) {
+    ++errors_;
+    // ERR becomes visible before GERROR.CMDQ_ERR (§9.4); CONS stays on the failing command.
+    regs_.cmdq_cons = uint32_t(put<queue_ptr::CMDQ_ERR>(regs_.cmdq_cons, cerror));
+    irq_.gerror(gerror::CMDQ_ERR);
+}
+
+void CommandQueue::run() {
+    for (;;) {
+        while (!runnable()) sc_core::wait(kick_);
+        const QueueIndex q(log2size());
+        const uint64_t bytes = uint64_t(Command::kBytes) << q.log2size();
+        const uint64_t base = queue_base::ADDR::address(regs_.cmdq_base) & ~(bytes - 1);
+        // Fetch up to fetch_batch entries, not past PROD nor the end of the ring.
+        const uint32_t cons = regs_.cmdq_cons;
+        const uint32_t n = std::min({timing_.fetch_batch, q.used(regs_.cmdq_prod, cons),
+                                     q.entries() - q.index(cons)});
+        unsigned char buf[Command::kBytes * 16];
+        ++fetches_;
+        if (mem_.read(base + uint64_t(q.index(cons)) * Command::kBytes, buf, n * Command::kBytes) !=
+            tlm::TLM_OK_RESPONSE) {
+            stop(cerror::ABT);
+            continue;
+        }
+        for (uint32_t i = 0; i < n; ++i) {
+            // CMDQEN 1->0: commands in progress are consumed, the rest are not (§9.1).
+            if (!regs_.cmdqen()) break;
+            Command c;
+            c.load(buf + i * Command::kBytes);
+            sc_core::wait(timing_.per_command);
+            const uint32_t err = execute(c);
+            if (err != cerror::NONE) {
+                stop(err);
+                break;
+            }
+        }
+    }
+}
+
+uint32_t CommandQueue::execute(const Command& c) {
+    const uint32_t err = check_command(c, f_);
+    if (err != cerror::NONE) return err;
+    const uint8_t opcode = c.opcode();
+    const QueueIndex q(log2size());
+    auto consume = [&] {
+        ++commands_;
+        regs_.cmdq_cons = (regs_.cmdq_cons & ~queue_ptr::kIndexAndWrapMask) | q.next(regs_.cmdq_cons);
+        trace_occupancy();
+    };
+    if (opcode == op::CMD_SYNC) {
+        const sc_core::sc_time since = visible_since(regs_.cmdq_cons);
+        sync_pending_sig_.set(1);
+        inv_.sync();
+        sync_pending_sig_.set(0);
+        consume();  // CONS passes the sync before it signals (§9.1)
+        ++syncs_;
+        sync_latency_.sample(sc_core::sc_time_stamp() - since);
+        const uint64_t cs = c.get<Command::CS>();
+        if (cs == sync_cs::SIG_IRQ)
+            irq_.cmd_sync(c.address<Command::MSIAddress>(), uint32_t(c.get<Command::MSIData>()));
+        return cerror::NONE;
+    }
+    if (opcode >= op::TLBI_NH_ALL && opcode <= op::TLBI_NSNH_ALL) {
+        ++tlbi_;
+        inv_.invalidate(c);
+    } else if (opcode >= op::CFGI_STE && opcode <= op::CFGI_CD_ALL) {
+        ++cfgi_;
+        inv_.invalidate(c);
+    }
+    // PREFETCH_*: a hint; nothing is prefetched (no caches to fill yet).
+    consume();
+    return cerror::NONE;
+}
+
+}  // namespace smmusim::smmu::tcu

@@ -1,0 +1,77 @@
+#include "models/smmu/tcu/event_queue.h"
+
+#include <algorithm>
+
+#include "models/smmu/arch/queue.h"
+#include "models/smmu/arch/regs.h"
+
+namespace smmusim::smmu::tcu {
+
+using namespace arch;
+
+EventQueue::EventQueue(sc_core::sc_module& owner, RegState& regs, const Features& f,
+                       core::BlockingPort& mem, Interrupts& irq)
+    : regs_(regs),
+      f_(f),
+      mem_(mem),
+      irq_(irq),
+      written_(&owner, "eventq.written", "event records written to the event queue"),
+      discarded_(&owner, "eventq.discarded",
+                 "event records discarded: queue disabled, full or after a write abort"),
+      overflows_(&owner, "eventq.overflows", "times the overflow flag was raised"),
+      aborts_(&owner, "eventq.write_aborts", "event record writes that got an error response") {}
+
+void EventQueue::post(const EventRecord& r) {
+    pending_.push_back(r);
+    posted_.notify(sc_core::SC_ZERO_TIME);
+}
+
+bool EventQueue::writable() const {
+    return regs_.eventqen() && !regs_.gerror_active(gerror::EVENTQ_ABT_ERR);
+}
+
+void EventQueue::run() {
+    for (;;) {
+        while (pending_.empty()) sc_core::wait(posted_);
+        EventRecord r = pending_.front();
+        pending_.pop_front();
+        if (!writable()) {
+            ++discarded_;
+            continue;
+        }
+        write(r);
+    }
+}
+
+void EventQueue::write(const EventRecord& r) {
+    const unsigned log2size =
+        std::min<unsigned>(unsigned(get<queue_base::LOG2SIZE>(regs_.eventq_base)), f_.eventqs);
+    const QueueIndex q(log2size);
+    const uint32_t prod = regs_.eventq_prod, cons = regs_.eventq_cons;
+    if (q.full(prod, cons)) {
+        ++discarded_;
+        // One overflow indication until software acknowledges it (OVACKFLG = OVFLG).
+        if (get<queue_ptr::OVFLG>(prod) == get<queue_ptr::OVFLG>(cons)) {
+            regs_.eventq_prod ^= 1u << 31;
+            ++overflows_;
+        }
+        return;
+    }
+    const uint64_t bytes = uint64_t(EventRecord::kBytes) << log2size;
+    const uint64_t base = queue_base::ADDR::address(regs_.eventq_base) & ~(bytes - 1);
+    unsigned char data[EventRecord::kBytes];
+    r.store(data);
+    if (mem_.write(base + uint64_t(q.index(prod)) * EventRecord::kBytes, data, sizeof data) !=
+        tlm::TLM_OK_RESPONSE) {
+        ++aborts_;
+        ++discarded_;
+        irq_.gerror(gerror::EVENTQ_ABT_ERR);  // PROD does not advance past the failed entry
+        return;
+    }
+    ++written_;
+    const bool was_empty = q.empty(regs_.eventq_prod, regs_.eventq_cons);
+    regs_.eventq_prod = (regs_.eventq_prod & (1u << 31)) | q.next(regs_.eventq_prod);
+    if (was_empty) irq_.eventq();
+}
+
+}  // namespace smmusim::smmu::tcu

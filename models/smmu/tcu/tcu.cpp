@@ -1,0 +1,200 @@
+#include "models/smmu/tcu/tcu.h"
+
+#include <string>
+
+#include "models/smmu/arch/regs.h"
+
+namespace smmusim::smmu::tcu {
+
+using namespace arch;
+
+// One DTI link: the TBU's translation requests arrive here.
+struct Tcu::DtiPort : dti::FwIf {
+    dti::TargetSocket socket;
+    Tcu& tcu;
+    unsigned index;
+    DtiPort(const std::string& name, Tcu& t, unsigned i) : socket(name.c_str()), tcu(t), index(i) {
+        socket.bind(*this);
+    }
+    tlm::tlm_sync_enum nb_transport_fw(dti::DtiMessage& m, tlm::tlm_phase&, sc_core::sc_time& d) override {
+        m.port = index;
+        tcu.dti_request(m, d);
+        return tlm::TLM_ACCEPTED;
+    }
+    void b_transport(dti::DtiMessage&, sc_core::sc_time&) override {}
+    bool get_direct_mem_ptr(dti::DtiMessage&, tlm::tlm_dmi&) override { return false; }
+    unsigned transport_dbg(dti::DtiMessage&) override { return 0; }
+};
+
+Tcu::Tcu(sc_core::sc_module_name name, const Features& f, unsigned tbus, uint32_t gbpa_reset)
+    : sc_module(name),
+      regs("regs", *this),
+      mem("mem"),
+      f_(f),
+      file_(f, gbpa_reset,
+            RegisterFile::Hooks{[this] { cr0_ev_.notify(clock.cycles(ack_latency)); },
+                                [this] { irq_ctrl_ev_.notify(clock.cycles(ack_latency)); },
+                                [this] { gbpa_ev_.notify(clock.cycles(ack_latency)); },
+                                [this] { cmdq_.kick(); },
+                                [this] { cmdq_.prod_written(); },
+                                [] {}}),
+      irq_(*this, file_.state(), f, mem, clock.cycles(1)),
+      events_(*this, file_.state(), f, mem, irq_),
+      translator_(file_.state(), f, *this, events_),
+      cmdq_(*this, file_.state(), f, mem, irq_, *this,
+            CommandQueue::Timing{clock.cycles(cmd_cycles), cmd_fetch_batch}),
+      dti_peq_("dti_peq"),
+      translations_(this, "translations", "translation requests served (DTI)"),
+      dti_requests_(this, "dti_requests", "translation requests received from TBUs"),
+      xlate_latency_(this, "xlate_latency", "translation time in the TCU: config fetch and walks"),
+      ptw_reads_(this, "ptw_reads", "translation table descriptor reads (PMU: TT walk accesses)", "",
+                 [this] { return walk().s1_reads + walk().s2_reads; }),
+      ptw_reads_s1_(this, "ptw_reads_s1", "stage-1 descriptor reads", "", [this] { return walk().s1_reads; }),
+      ptw_reads_s2_(this, "ptw_reads_s2", "stage-2 descriptor reads (incl. nested table and CD fetches)", "",
+                    [this] { return walk().s2_reads; }),
+      ste_fetches_(this, "ste_fetches", "STE reads (PMU: configuration structure accesses)", "",
+                   [this] { return translator_.config().ste_fetches; }),
+      cd_fetches_(this, "cd_fetches", "CD and L1CD reads", "",
+                  [this] { return translator_.config().cd_fetches; }),
+      faults_(this, "faults", "translations that faulted (recorded or not)", "",
+              [this] { return translator_.counters().faults; }),
+      events_recorded_(this, "events_recorded", "event records produced by translations", "",
+                       [this] { return translator_.counters().recorded; }),
+      aborted_(this, "aborted", "translations terminated with an abort", "",
+               [this] { return translator_.counters().aborted; }),
+      bypassed_(this, "bypassed", "translations bypassed (SMMUEN=0 with GBPA bypass, or STE bypass)", "",
+                [this] { return translator_.counters().bypassed; }),
+      slots_level_(this, "slots_busy", "translation slots in use"),
+      slots_sig_(this, "slots_busy", 16) {
+    for (unsigned i = 0; i < tbus; ++i)
+        dti_.push_back(std::make_unique<DtiPort>("dti" + std::to_string(i), *this, i));
+
+    SC_METHOD(cr0_update);
+    sensitive << cr0_ev_;
+    dont_initialize();
+    SC_METHOD(irq_ctrl_update);
+    sensitive << irq_ctrl_ev_;
+    dont_initialize();
+    SC_METHOD(gbpa_update);
+    sensitive << gbpa_ev_;
+    dont_initialize();
+    SC_METHOD(accept_requests);
+    sensitive << dti_peq_.get_event();
+    dont_initialize();
+
+    sc_core::sc_spawn_options thread;
+    sc_core::sc_spawn([this] { events_.run(); }, "eventq", &thread);
+    sc_core::sc_spawn([this] { cmdq_.run(); }, "cmdq", &thread);
+    for (unsigned i = 0; i < xlate_slots; ++i)
+        sc_core::sc_spawn([this] { translation_slot(); }, ("slot" + std::to_string(i)).c_str(), &thread);
+}
+
+Tcu::~Tcu() = default;
+
+dti::TargetSocket& Tcu::dti(unsigned tbu) { return dti_.at(tbu)->socket; }
+
+const WalkCounters& Tcu::walk() const { return translator_.walk_counters(); }
+
+bool Tcu::register_access(tlm::tlm_generic_payload& gp) {
+    const unsigned len = gp.get_data_length();
+    if (gp.get_byte_enable_ptr() || (gp.get_streaming_width() && gp.get_streaming_width() < len) || len > 8)
+        return false;
+    const uint32_t offset = uint32_t(gp.get_address() & (reg::REGION_SIZE - 1));
+    unsigned char* data = gp.get_data_ptr();
+    uint64_t value = 0;
+    if (gp.is_read()) {
+        if (!file_.read(offset, len, value)) return false;
+        for (unsigned i = 0; i < len; ++i) data[i] = uint8_t(value >> (8 * i));
+        return true;
+    }
+    if (!gp.is_write()) return true;
+    for (unsigned i = 0; i < len; ++i) value |= uint64_t(data[i]) << (8 * i);
+    return file_.write(offset, len, value);
+}
+
+bool Tcu::at_request(tlm::tlm_generic_payload& gp, unsigned) {
+    // An unsupported access size or alignment is answered with an error (AXI SLVERR).
+    gp.set_response_status(register_access(gp) ? tlm::TLM_OK_RESPONSE : tlm::TLM_GENERIC_ERROR_RESPONSE);
+    regs.respond(gp, clock.cycles(reg_latency));
+    return true;
+}
+
+void Tcu::at_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, unsigned) {
+    gp.set_response_status(register_access(gp) ? tlm::TLM_OK_RESPONSE : tlm::TLM_GENERIC_ERROR_RESPONSE);
+    delay += clock.cycles(reg_latency);
+}
+
+unsigned Tcu::at_transport_dbg(tlm::tlm_generic_payload& gp, unsigned) {
+    // Debug reads only: a debug write must not have the side effects of a register write.
+    uint64_t value;
+    const unsigned len = gp.get_data_length();
+    if (!gp.is_read() || !file_.read(uint32_t(gp.get_address() & (reg::REGION_SIZE - 1)), len, value)) return 0;
+    for (unsigned i = 0; i < len; ++i) gp.get_data_ptr()[i] = uint8_t(value >> (8 * i));
+    return len;
+}
+
+void Tcu::cr0_update() {
+    RegState& s = file_.state();
+    s.cr0ack = s.cr0;
+    cmdq_.kick();  // CMDQEN may have been set
+}
+
+void Tcu::irq_ctrl_update() {
+    RegState& s = file_.state();
+    s.irq_ctrlack = s.irq_ctrl;
+}
+
+void Tcu::gbpa_update() {
+    file_.state().gbpa &= ~(1u << 31);  // the new attributes apply from now: Update reads 0
+}
+
+void Tcu::dti_request(dti::DtiMessage& m, const sc_core::sc_time& delay) {
+    ++dti_requests_;
+    dti_peq_.notify(m, delay);
+}
+
+void Tcu::accept_requests() {
+    while (dti::DtiMessage* m = dti_peq_.get_next_transaction()) waiting_.push_back(m);
+    work_.notify(sc_core::SC_ZERO_TIME);
+}
+
+void Tcu::translation_slot() {
+    for (;;) {
+        while (waiting_.empty()) wait(work_);
+        dti::DtiMessage* m = waiting_.front();
+        waiting_.pop_front();
+        slots_level_.set(++busy_slots_);
+        slots_sig_.set(busy_slots_);
+        const uint64_t epoch = epoch_;
+        ++inflight_[epoch];
+        const sc_core::sc_time start = sc_core::sc_time_stamp();
+        const dti::TranslateRequest& q = m->req;
+        m->resp = translator_.translate(Access{q.sid, q.ssid, q.ssv, q.addr, q.write, q.priv, q.instr});
+        ++translations_;
+        xlate_latency_.sample(sc_core::sc_time_stamp() - start);
+        if (--inflight_[epoch] == 0) {
+            inflight_.erase(epoch);
+            drained_.notify(sc_core::SC_ZERO_TIME);
+        }
+        slots_level_.set(--busy_slots_);
+        slots_sig_.set(busy_slots_);
+        tlm::tlm_phase phase = tlm::BEGIN_RESP;
+        sc_core::sc_time delay = m->link_latency;
+        dti_[m->port]->socket->nb_transport_bw(*m, phase, delay);
+    }
+}
+
+void Tcu::invalidate(const Command&) {
+    // Nothing is cached yet; but a translation already in flight may have read what the
+    // command invalidates, so a later CMD_SYNC must wait for it.
+    ++epoch_;
+}
+
+void Tcu::sync() {
+    const uint64_t target = epoch_;
+    while (!inflight_.empty() && inflight_.begin()->first < target) wait(drained_);
+}
+
+bool Tcu::read(uint64_t pa, void* dst, unsigned len) { return mem.read(pa, dst, len) == tlm::TLM_OK_RESPONSE; }
+
+}  // namespace smmusim::smmu::tcu
