@@ -18,18 +18,19 @@ struct Waiter : tlm::tlm_extension<Waiter> {
 
 BlockingPort::BlockingPort(const char* name, unsigned max_len) : port_(name, *this), pool_(max_len) {}
 
-tlm::tlm_response_status BlockingPort::read(uint64_t addr, void* dst, unsigned len) {
+tlm::tlm_response_status BlockingPort::read(uint64_t addr, void* dst, unsigned len, const StreamAttr* attr) {
     ++reads_;
-    return transact(tlm::TLM_READ_COMMAND, addr, dst, len);
+    return transact(tlm::TLM_READ_COMMAND, addr, dst, len, attr);
 }
 
-tlm::tlm_response_status BlockingPort::write(uint64_t addr, const void* src, unsigned len) {
+tlm::tlm_response_status BlockingPort::write(uint64_t addr, const void* src, unsigned len,
+                                             const StreamAttr* attr) {
     ++writes_;
-    return transact(tlm::TLM_WRITE_COMMAND, addr, const_cast<void*>(src), len);
+    return transact(tlm::TLM_WRITE_COMMAND, addr, const_cast<void*>(src), len, attr);
 }
 
 tlm::tlm_response_status BlockingPort::transact(tlm::tlm_command cmd, uint64_t addr, void* data,
-                                                unsigned len) {
+                                                unsigned len, const StreamAttr* attr) {
     if (len > pool_.capacity()) throw std::logic_error("BlockingPort: access larger than its buffer");
     tlm::tlm_generic_payload* gp = pool_.acquire();
     Waiter* w = gp->get_extension<Waiter>();
@@ -38,6 +39,17 @@ tlm::tlm_response_status BlockingPort::transact(tlm::tlm_command cmd, uint64_t a
         gp->set_extension(w);
     }
     w->finished = false;
+    StreamAttr* a = gp->get_extension<StreamAttr>();
+    if (attr) {
+        if (!a) {
+            a = new StreamAttr;
+            gp->set_extension(a);
+        }
+        *a = *attr;
+    } else if (a) {
+        gp->clear_extension(a);
+        delete a;
+    }
     gp->set_command(cmd);
     gp->set_address(addr);
     gp->set_data_length(len);

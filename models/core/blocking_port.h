@@ -10,6 +10,7 @@
 
 #include "models/core/at_initiator_port.h"
 #include "models/core/payload_pool.h"
+#include "models/core/stream_attr.h"
 
 namespace smmusim::core {
 
@@ -20,14 +21,17 @@ public:
     tlm::tlm_initiator_socket<>& socket() { return port_.socket; }
 
     // Must be called from an SC_THREAD. Returns the response status; `len` <= max_len.
-    tlm::tlm_response_status read(uint64_t addr, void* dst, unsigned len);
-    tlm::tlm_response_status write(uint64_t addr, const void* src, unsigned len);
+    // `attr`: the StreamAttr to put on the transaction (a device behind an SMMU).
+    tlm::tlm_response_status read(uint64_t addr, void* dst, unsigned len, const StreamAttr* attr = nullptr);
+    tlm::tlm_response_status write(uint64_t addr, const void* src, unsigned len,
+                                   const StreamAttr* attr = nullptr);
 
     uint64_t reads() const { return reads_; }
     uint64_t writes() const { return writes_; }
 
 private:
-    tlm::tlm_response_status transact(tlm::tlm_command cmd, uint64_t addr, void* data, unsigned len);
+    tlm::tlm_response_status transact(tlm::tlm_command cmd, uint64_t addr, void* data, unsigned len,
+                                      const StreamAttr* attr);
     void at_response(tlm::tlm_generic_payload& gp, unsigned) override;
 
     AtInitiatorPort port_;

@@ -15,7 +15,9 @@ public:
     SC_HAS_PROCESS(IrqLine);
     IrqLine(sc_core::sc_module_name name, sc_core::sc_time width);
 
-    sc_core::sc_signal<bool> line;  // for an interrupt controller: wait on its posedge
+    // Pulsed by whichever TCU process raises the interrupt; an interrupt controller waits on
+    // its posedge.
+    sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS> line;
     void pulse();
     uint64_t pulses() const { return pulses_.value(); }
 

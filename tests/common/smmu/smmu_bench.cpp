@@ -1,0 +1,323 @@
+#include "tests/common/smmu/smmu_bench.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "models/smmu/arch/queue.h"
+
+namespace smmusim::test {
+
+using namespace smmu::arch;
+
+namespace {
+constexpr unsigned kPollLimit = 20000;
+}
+
+SmmuBench::SmmuBench(std::initializer_list<std::string> sets)
+    : presets(sets),
+      dram("dram", {kDram, kDramSize}),
+      smmu("smmu", 2),
+      cpu("cpu"),
+      dev0("dev0"),
+      dev1("dev1"),
+      noc("noc", {"cpu", "dev0", "dev1", "tcu"},
+          {{"dram", kDram, kDramSize}, {"smmu", kSmmuBase, reg::REGION_SIZE}}) {
+    cpu.port.socket().bind(noc.initiator_socket("cpu"));
+    dev0.port.socket().bind(smmu.tbu(0).in.socket);
+    dev1.port.socket().bind(smmu.tbu(1).in.socket);
+    smmu.tbu(0).out.socket.bind(noc.initiator_socket("dev0"));
+    smmu.tbu(1).out.socket.bind(noc.initiator_socket("dev1"));
+    smmu.tcu.mem.socket().bind(noc.initiator_socket("tcu"));
+    noc.target_socket("dram").bind(dram.port.socket);
+    noc.target_socket("smmu").bind(smmu.tcu.regs.socket);
+}
+
+void SmmuBench::run(std::function<void()> script) {
+    sc_core::sc_spawn_options opts;
+    sc_core::sc_spawn(std::move(script), "script", &opts);
+    sc_core::sc_start();
+}
+
+tlm::tlm_response_status SmmuBench::mmio(uint32_t off, unsigned len, bool write, uint64_t& value) {
+    unsigned char b[8];
+    if (write) {
+        for (unsigned i = 0; i < len; ++i) b[i] = static_cast<unsigned char>(value >> (8 * i));
+        return cpu.port.write(kSmmuBase + off, b, len);
+    }
+    tlm::tlm_response_status st = cpu.port.read(kSmmuBase + off, b, len);
+    value = 0;
+    for (int i = int(len) - 1; i >= 0; --i) value = (value << 8) | b[i];
+    return st;
+}
+
+uint32_t SmmuBench::rd32(uint32_t off) {
+    uint64_t v;
+    if (mmio(off, 4, false, v) != tlm::TLM_OK_RESPONSE) throw std::runtime_error("rd32 failed");
+    return uint32_t(v);
+}
+void SmmuBench::wr32(uint32_t off, uint32_t v) {
+    uint64_t x = v;
+    if (mmio(off, 4, true, x) != tlm::TLM_OK_RESPONSE) throw std::runtime_error("wr32 failed");
+}
+uint64_t SmmuBench::rd64(uint32_t off) {
+    uint64_t v;
+    if (mmio(off, 8, false, v) != tlm::TLM_OK_RESPONSE) throw std::runtime_error("rd64 failed");
+    return v;
+}
+void SmmuBench::wr64(uint32_t off, uint64_t v) {
+    if (mmio(off, 8, true, v) != tlm::TLM_OK_RESPONSE) throw std::runtime_error("wr64 failed");
+}
+
+bool SmmuBench::write_ack(uint32_t reg, uint32_t ack_reg, uint32_t value) {
+    wr32(reg, value);
+    for (unsigned i = 0; i < kPollLimit; ++i)
+        if (rd32(ack_reg) == value) return true;
+    return false;
+}
+
+void SmmuBench::wait_cycles(unsigned n) { sc_core::wait(sc_core::sc_time(n, sc_core::SC_NS)); }
+
+uint64_t SmmuBench::alloc(uint64_t bytes, uint64_t align) {
+    arena_ = (arena_ + align - 1) & ~(align - 1);
+    const uint64_t a = arena_;
+    arena_ += bytes;
+    return a;
+}
+
+void SmmuBench::put64(uint64_t addr, uint64_t v) {
+    unsigned char b[8];
+    for (int i = 0; i < 8; ++i) b[i] = static_cast<unsigned char>(v >> (8 * i));
+    dram.store().write(addr, b, 8);
+}
+
+uint64_t SmmuBench::get64(uint64_t addr) {
+    unsigned char b[8];
+    dram.store().read(addr, b, 8);
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; --i) v = (v << 8) | b[i];
+    return v;
+}
+
+uint32_t SmmuBench::get32(uint64_t addr) { return uint32_t(get64(addr)); }
+
+PageTables SmmuBench::tables(unsigned gshift, unsigned ia_bits, int start) {
+    return PageTables(dram.store(), [this](uint64_t b, uint64_t a) { return alloc(b, a); }, gshift, ia_bits,
+                      start);
+}
+
+void SmmuBench::enable(const BenchSetup& s) {
+    setup_ = s;
+    if (!s.two_level) {
+        const uint64_t bytes = uint64_t(Ste::kBytes) << s.sid_bits;
+        strtab_ = alloc(bytes, bytes);
+        wr64(reg::STRTAB_BASE, strtab_);
+        wr32(reg::STRTAB_BASE_CFG, s.sid_bits);
+    } else {
+        const unsigned l1_bits = s.sid_bits > s.split ? s.sid_bits - s.split : 0;
+        const uint64_t bytes = std::max<uint64_t>(64, uint64_t(8) << l1_bits);
+        strtab_ = alloc(bytes, bytes);
+        wr64(reg::STRTAB_BASE, strtab_);
+        wr32(reg::STRTAB_BASE_CFG, s.sid_bits | (s.split << 6) | (1u << 16));
+    }
+    const uint64_t cmdq_bytes = uint64_t(Command::kBytes) << s.cmdq_log2;
+    cmdq_ = alloc(cmdq_bytes, cmdq_bytes);
+    wr64(reg::CMDQ_BASE, cmdq_ | s.cmdq_log2);
+    wr32(reg::CMDQ_PROD, 0);
+    wr32(reg::CMDQ_CONS, 0);
+    prod_ = 0;
+    const uint64_t evtq_bytes = uint64_t(EventRecord::kBytes) << s.evtq_log2;
+    evtq_ = alloc(evtq_bytes, evtq_bytes);
+    wr64(reg::EVENTQ_BASE, evtq_ | s.evtq_log2);
+    wr32(reg::EVENTQ_PROD, 0);
+    wr32(reg::EVENTQ_CONS, 0);
+    wr32(reg::CR2, s.recinvsid ? 2u : 0u);
+    if (!write_ack(reg::IRQ_CTRL, reg::IRQ_CTRLACK, (s.gerror_irq ? 1u : 0u) | (s.eventq_irq ? 4u : 0u)))
+        throw std::runtime_error("IRQ_CTRL not acknowledged");
+    const uint32_t queues = 0x8u | 0x4u;  // CMDQEN | EVENTQEN
+    if (!write_ack(reg::CR0, reg::CR0ACK, queues)) throw std::runtime_error("CR0 not acknowledged");
+    Command all;
+    all.set<Command::Opcode>(op::CFGI_STE_RANGE);
+    all.set<Command::Range>(31);
+    command(all);
+    Command nsnh;
+    nsnh.set<Command::Opcode>(op::TLBI_NSNH_ALL);
+    command(nsnh);
+    if (!sync()) throw std::runtime_error("initial CMD_SYNC failed");
+    if (s.enable_smmu && !write_ack(reg::CR0, reg::CR0ACK, queues | 1u))
+        throw std::runtime_error("SMMUEN not acknowledged");
+}
+
+void SmmuBench::set_ste(uint32_t sid, const Ste& ste) {
+    if (!setup_.two_level) {
+        put(strtab_ + uint64_t(sid) * Ste::kBytes, ste);
+        return;
+    }
+    const uint64_t l1 = strtab_ + uint64_t(sid >> setup_.split) * 8;
+    uint64_t desc = get64(l1);
+    if ((desc & 0x1F) == 0) {
+        const uint64_t bytes = uint64_t(Ste::kBytes) << setup_.split;
+        const uint64_t l2 = alloc(bytes, bytes);
+        desc = l2 | (setup_.split + 1);
+        put64(l1, desc);
+    }
+    put((desc & ~uint64_t(0x3F)) + uint64_t(sid & ((1u << setup_.split) - 1)) * Ste::kBytes, ste);
+}
+
+void SmmuBench::command(const Command& c) {
+    const QueueIndex q(setup_.cmdq_log2);
+    for (unsigned i = 0; q.full(prod_, rd32(reg::CMDQ_CONS)); ++i)
+        if (i > kPollLimit) throw std::runtime_error("command queue stays full");
+    put(cmdq_ + uint64_t(q.index(prod_)) * Command::kBytes, c);
+    prod_ = q.next(prod_);
+    wr32(reg::CMDQ_PROD, prod_);
+}
+
+bool SmmuBench::sync(uint64_t cs, uint64_t msi_addr, uint32_t msi_data) {
+    Command c;
+    c.set<Command::Opcode>(op::CMD_SYNC);
+    c.set<Command::CS>(cs);
+    c.set<Command::MSIData>(msi_data);
+    c.set_address<Command::MSIAddress>(msi_addr);
+    command(c);
+    const QueueIndex q(setup_.cmdq_log2);
+    for (unsigned i = 0; i < kPollLimit; ++i) {
+        if (q.pos(rd32(reg::CMDQ_CONS)) == q.pos(prod_)) return true;
+        if ((rd32(reg::GERROR) ^ rd32(reg::GERRORN)) & gerror::CMDQ_ERR) return false;
+    }
+    return false;
+}
+
+std::vector<EventRecord> SmmuBench::events(unsigned expect) {
+    const QueueIndex q(setup_.evtq_log2);
+    uint32_t cons = rd32(reg::EVENTQ_CONS);
+    uint32_t prod = rd32(reg::EVENTQ_PROD);
+    for (unsigned i = 0; i < kPollLimit && q.used(prod, cons) < expect && !q.full(prod, cons); ++i)
+        prod = rd32(reg::EVENTQ_PROD);
+    std::vector<EventRecord> out;
+    while (!q.empty(prod, cons)) {
+        EventRecord e;
+        unsigned char b[EventRecord::kBytes];
+        dram.store().read(evtq_ + uint64_t(q.index(cons)) * EventRecord::kBytes, b, sizeof b);
+        e.load(b);
+        out.push_back(e);
+        cons = q.next(cons);
+    }
+    // Acknowledge an overflow as Linux does: OVACKFLG takes OVFLG.
+    wr32(reg::EVENTQ_CONS, q.pos(cons) | (prod & (1u << 31)));
+    return out;
+}
+
+DmaResult SmmuBench::dma_read(uint32_t sid, uint64_t addr, unsigned len, std::optional<uint32_t> ssid,
+                              bool priv, bool instr, unsigned dev) {
+    core::StreamAttr a;
+    a.sid = sid;
+    a.ssid_valid = ssid.has_value();
+    a.ssid = ssid.value_or(0);
+    a.priv = priv;
+    a.instr = instr;
+    DmaResult r;
+    r.data.resize(len);
+    r.status = (dev ? dev1 : dev0).port.read(addr, r.data.data(), len, &a);
+    return r;
+}
+
+DmaResult SmmuBench::dma_write(uint32_t sid, uint64_t addr, const std::vector<unsigned char>& data,
+                               std::optional<uint32_t> ssid, bool priv, unsigned dev) {
+    core::StreamAttr a;
+    a.sid = sid;
+    a.ssid_valid = ssid.has_value();
+    a.ssid = ssid.value_or(0);
+    a.priv = priv;
+    DmaResult r;
+    r.status = (dev ? dev1 : dev0).port.write(addr, data.data(), unsigned(data.size()), &a);
+    return r;
+}
+
+uint64_t tg0_for(unsigned gshift) { return gshift == 12 ? 0 : gshift == 16 ? 1 : 2; }
+
+uint64_t s2sl0_for(const PageTables& pt) {
+    const int start = pt.start_level();
+    if (pt.granule().shift == 12) return start == 3 ? 3 : uint64_t(2 - start);
+    return uint64_t(3 - start);
+}
+
+Ste ste_bypass() {
+    Ste s;
+    s.set<Ste::V>(1);
+    s.set<Ste::Config>(ste_config::BYPASS);
+    return s;
+}
+
+Ste ste_abort() {
+    Ste s;
+    s.set<Ste::V>(1);
+    s.set<Ste::Config>(ste_config::ABORT);
+    return s;
+}
+
+Ste ste_s1(uint64_t cd, unsigned cdmax, uint64_t fmt, uint64_t dss) {
+    Ste s;
+    s.set<Ste::V>(1);
+    s.set<Ste::Config>(ste_config::S1_TRANS);
+    s.set_address<Ste::S1ContextPtr>(cd);
+    s.set<Ste::S1CDMax>(cdmax);
+    s.set<Ste::S1Fmt>(fmt);
+    s.set<Ste::S1DSS>(dss);
+    s.set<Ste::S1CIR>(1);
+    s.set<Ste::S1COR>(1);
+    s.set<Ste::S1CSH>(3);
+    return s;
+}
+
+namespace {
+void set_s2_fields(Ste& s, const PageTables& pt, uint16_t vmid) {
+    s.set<Ste::S2VMID>(vmid);
+    s.set<Ste::S2T0SZ>(64 - pt.ia_bits());
+    s.set<Ste::S2SL0>(s2sl0_for(pt));
+    s.set<Ste::S2IR0>(1);
+    s.set<Ste::S2OR0>(1);
+    s.set<Ste::S2SH0>(3);
+    s.set<Ste::S2TG>(tg0_for(pt.granule().shift));
+    s.set<Ste::S2PS>(5);
+    s.set<Ste::S2AA64>(1);
+    s.set<Ste::S2R>(1);
+    s.set_address<Ste::S2TTB>(pt.root());
+}
+}  // namespace
+
+Ste ste_s2(const PageTables& pt, uint16_t vmid) {
+    Ste s;
+    s.set<Ste::V>(1);
+    s.set<Ste::Config>(ste_config::S2_TRANS);
+    set_s2_fields(s, pt, vmid);
+    return s;
+}
+
+Ste ste_nested(uint64_t cd, const PageTables& s2pt, uint16_t vmid) {
+    Ste s = ste_s1(cd);
+    s.set<Ste::Config>(ste_config::NESTED);
+    set_s2_fields(s, s2pt, vmid);
+    return s;
+}
+
+Cd cd_for(const PageTables& pt, uint16_t asid) {
+    Cd c;
+    c.set<Cd::T0SZ>(64 - pt.ia_bits());
+    c.set<Cd::TG0>(tg0_for(pt.granule().shift));
+    c.set<Cd::IR0>(1);
+    c.set<Cd::OR0>(1);
+    c.set<Cd::SH0>(3);
+    c.set<Cd::EPD1>(1);
+    c.set<Cd::V>(1);
+    c.set<Cd::IPS>(5);
+    c.set<Cd::AA64>(1);
+    c.set<Cd::R>(1);
+    c.set<Cd::A>(1);
+    c.set<Cd::ASET>(1);
+    c.set<Cd::ASID>(asid);
+    c.set_address<Cd::TTB0>(pt.root());
+    c.set<Cd::MAIR>(0x0004FF44);
+    return c;
+}
+
+}  // namespace smmusim::test

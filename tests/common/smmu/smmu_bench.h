@@ -1,0 +1,145 @@
+#pragma once
+// An SMMU on a small platform for tests that program it the way software does, without a
+// driver: a bare CPU port writes registers (timed MMIO) and commands, tables are written
+// straight into memory, bare devices issue DMA with StreamIDs through TBUs.
+//
+//   cpu ----------------------+
+//   dev0 -> smmu.tbu0 --------+--> noc --> dram  [0x8000_0000, +1 GiB)
+//   dev1 -> smmu.tbu1 --------+        --> smmu registers at 0x2B40_0000
+//   smmu.tcu (walks, queues) -+        (nothing at 0x4000_0000: reads there abort)
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include <systemc>
+
+#include "models/core/blocking_port.h"
+#include "models/mem/memory.h"
+#include "models/noc/interconnect.h"
+#include "models/smmu/arch/cd.h"
+#include "models/smmu/arch/commands.h"
+#include "models/smmu/arch/events.h"
+#include "models/smmu/arch/regs.h"
+#include "models/smmu/arch/ste.h"
+#include "models/smmu/smmu.h"
+#include "tests/common/presets.h"
+#include "tests/common/smmu/page_tables.h"
+
+namespace smmusim::test {
+
+constexpr uint64_t kDram = 0x80000000ull;
+constexpr uint64_t kDramSize = uint64_t(1) << 30;
+constexpr uint64_t kSmmuBase = 0x2B400000ull;
+constexpr uint64_t kHole = 0x40000000ull;     // decodes to nothing: accesses abort
+constexpr uint64_t kArena = kDram + (512ull << 20);  // tables and queues are allocated here
+
+struct BenchSetup {
+    unsigned sid_bits = 8;
+    bool two_level = false;
+    unsigned split = 8;
+    unsigned cmdq_log2 = 8;
+    unsigned evtq_log2 = 8;
+    bool recinvsid = true;
+    bool enable_smmu = true;
+    bool eventq_irq = true;
+    bool gerror_irq = true;
+};
+
+struct DmaResult {
+    tlm::tlm_response_status status;
+    std::vector<unsigned char> data;
+    bool ok() const { return status == tlm::TLM_OK_RESPONSE; }
+};
+
+// A bare initiator: a module holding a blocking port (sockets must live in a module).
+struct BareInitiator : sc_core::sc_module {
+    core::BlockingPort port{"socket"};
+    explicit BareInitiator(sc_core::sc_module_name n) : sc_module(n) {}
+};
+
+class SmmuBench {
+public:
+    explicit SmmuBench(std::initializer_list<std::string> sets = {});
+
+    Presets presets;
+    mem::Memory dram;
+    smmu::Smmu smmu;
+    BareInitiator cpu, dev0, dev1;
+    noc::Interconnect noc;
+
+    // Runs `script` in a thread, then the simulation until nothing is left to do.
+    void run(std::function<void()> script);
+
+    // --- in a script: registers (timed MMIO) ---
+    uint32_t rd32(uint32_t off);
+    void wr32(uint32_t off, uint32_t v);
+    uint64_t rd64(uint32_t off);
+    void wr64(uint32_t off, uint64_t v);
+    tlm::tlm_response_status mmio(uint32_t off, unsigned len, bool write, uint64_t& value);
+    // Writes CR0 (or IRQ_CTRL) and polls its ACK register; false on a timeout.
+    bool write_ack(uint32_t reg, uint32_t ack_reg, uint32_t value);
+    void wait_cycles(unsigned n);
+
+    // --- memory, untimed ---
+    uint64_t alloc(uint64_t bytes, uint64_t align);
+    template <size_t N>
+    void put(uint64_t addr, const smmu::arch::Words<N>& w) {
+        unsigned char b[N * 8];
+        w.store(b);
+        dram.store().write(addr, b, sizeof b);
+    }
+    void put64(uint64_t addr, uint64_t v);
+    uint64_t get64(uint64_t addr);
+    uint32_t get32(uint64_t addr);
+    PageTables tables(unsigned gshift, unsigned ia_bits, int start);
+
+    // --- bring-up and structures ---
+    // Stream table, queues, interrupts, then SMMUEN (the order of reference §9.5).
+    void enable(const BenchSetup& s = {});
+    // Writes the STE of `sid` (2-level: allocates its L2 table on first use).
+    void set_ste(uint32_t sid, const smmu::arch::Ste& ste);
+    uint64_t strtab() const { return strtab_; }
+    uint64_t cmdq_base() const { return cmdq_; }
+    uint64_t eventq_base() const { return evtq_; }
+
+    // --- commands and events ---
+    void command(const smmu::arch::Command& c);
+    // CMD_SYNC, waits until CONS passes it; false if the queue stopped with an error.
+    bool sync(uint64_t cs = smmu::arch::sync_cs::SIG_NONE, uint64_t msi_addr = 0, uint32_t msi_data = 0);
+    // Event records between EVENTQ_CONS and EVENTQ_PROD; CONS follows. Records are written
+    // after the faulting access completes: waits (polling PROD) until at least `expect`
+    // are there, or a timeout.
+    std::vector<smmu::arch::EventRecord> events(unsigned expect = 0);
+
+    // --- DMA from dev0 / dev1 ---
+    DmaResult dma_read(uint32_t sid, uint64_t addr, unsigned len, std::optional<uint32_t> ssid = {},
+                       bool priv = false, bool instr = false, unsigned dev = 0);
+    DmaResult dma_write(uint32_t sid, uint64_t addr, const std::vector<unsigned char>& data,
+                        std::optional<uint32_t> ssid = {}, bool priv = false, unsigned dev = 0);
+
+    // Fields of the next free command slot.
+    uint32_t cmdq_prod() const { return prod_; }
+
+private:
+    uint64_t arena_ = kArena;
+    uint64_t strtab_ = 0, cmdq_ = 0, evtq_ = 0;
+    BenchSetup setup_;
+    uint32_t prod_ = 0;
+};
+
+// Structures as tests usually want them.
+smmu::arch::Ste ste_bypass();
+smmu::arch::Ste ste_abort();
+// Stage 1 with a single CD at `cd` (S1CDMax = 0), or a CD table.
+smmu::arch::Ste ste_s1(uint64_t cd, unsigned cdmax = 0, uint64_t fmt = 0, uint64_t dss = 0);
+// Stage 2 with tables `pt` (4K/16K/64K from its granule; S2SL0 from its start level).
+smmu::arch::Ste ste_s2(const PageTables& pt, uint16_t vmid = 1);
+smmu::arch::Ste ste_nested(uint64_t cd, const PageTables& s2pt, uint16_t vmid = 1);
+// A valid CD for stage-1 tables `pt` (TTB0; TTB1 disabled), R=1, A=1.
+smmu::arch::Cd cd_for(const PageTables& pt, uint16_t asid = 1);
+uint64_t s2sl0_for(const PageTables& pt);
+uint64_t tg0_for(unsigned gshift);
+
+}  // namespace smmusim::test

@@ -1,0 +1,1 @@
+// filled in by the tests for this area
