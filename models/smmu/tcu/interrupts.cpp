@@ -53,7 +53,9 @@ bool Interrupts::cmd_sync(uint64_t msi_addr, uint32_t msi_data) {
     // The wired cmdq-sync line pulses on every CS=SIG_IRQ completion; it has no enable (§4.7.3).
     cmdq_sync_irq.pulse();
     if (!f_.msi || !msi_addr) return true;
-    if (msi_write(msi_addr, msi_data)) return true;
+    // The whole MSIAddress field decides whether there is an MSI; the write goes to the
+    // address truncated to OAS (§4.7.3).
+    if (msi_write(msi_addr & ((uint64_t(1) << f_.oas_bits()) - 1), msi_data)) return true;
     gerror(gerror::MSI_CMDQ_ABT_ERR);
     return false;
 }

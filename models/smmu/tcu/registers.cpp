@@ -1,5 +1,7 @@
 #include "models/smmu/tcu/registers.h"
 
+#include <algorithm>
+
 #include "models/smmu/arch/regs.h"
 
 namespace smmusim::smmu::tcu {
@@ -69,7 +71,11 @@ uint32_t RegisterFile::read32(uint32_t off) const {
     case reg::EVENTQ_IRQ_CFG0 + 4: return hi(s_.eventq_irq_cfg0);
     case reg::EVENTQ_IRQ_CFG1: return s_.eventq_irq_cfg1;
     case reg::EVENTQ_IRQ_CFG2: return s_.eventq_irq_cfg2;
-    case reg::EVENTQ_PROD: return s_.eventq_prod;
+    case reg::EVENTQ_PROD: {
+        // Bits [19:LOG2SIZE+1] of the SMMU's PROD read as zero (§7.2).
+        const unsigned n = std::min<unsigned>(unsigned(get<queue_base::LOG2SIZE>(s_.eventq_base)), f_.eventqs);
+        return s_.eventq_prod & (((2u << n) - 1) | (1u << 31));
+    }
     case reg::EVENTQ_CONS: return s_.eventq_cons;
     default: return 0;  // IDR2/IDR4, STATUSR, AGBPA, PRI (not implemented) and RES0 space
     }
