@@ -130,7 +130,7 @@ void SmmuBench::enable(const BenchSetup& s) {
     wr64(reg::EVENTQ_BASE, evtq_ | s.evtq_log2);
     wr32(reg::EVENTQ_PROD, 0);
     wr32(reg::EVENTQ_CONS, 0);
-    wr32(reg::CR2, s.recinvsid ? 2u : 0u);
+    wr32(reg::CR2, (s.recinvsid ? 2u : 0u) | (s.e2h ? 1u : 0u));
     if (!write_ack(reg::IRQ_CTRL, reg::IRQ_CTRLACK, (s.gerror_irq ? 1u : 0u) | (s.eventq_irq ? 4u : 0u)))
         throw std::runtime_error("IRQ_CTRL not acknowledged");
     const uint32_t queues = 0x8u | 0x4u;  // CMDQEN | EVENTQEN

@@ -42,6 +42,7 @@ struct BenchSetup {
     unsigned cmdq_log2 = 8;
     unsigned evtq_log2 = 8;
     bool recinvsid = true;
+    bool e2h = false;  // CR2.E2H: STRW=EL2 streams use the EL2&0 regime
     bool enable_smmu = true;
     bool eventq_irq = true;
     bool gerror_irq = true;

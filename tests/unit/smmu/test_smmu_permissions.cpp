@@ -106,3 +106,55 @@ TEST(SmmuWalk, Stage2ExecuteNever) {
                           {rw | xn(3), kPrivInstr, true}, {rw | xn(3), kInstr, false}, {rw | xn(2), kRead, true}});
 }
 
+// EL2 StreamWorld without E2H (STRW=EL2, CR2.E2H=0): one privilege level, no TTB1; AP[1], PXN
+// and the incoming privilege are not used; XN (bit 54) governs execution (fact sheet §1-2).
+TEST(SmmuWalk, Stage1SinglePrivilegeEl2) {
+    with_bench([&](SmmuBench& b) {
+        const uint64_t ia = 0x12345000, pa = kDram + 0xA000;
+        uint32_t sid = 0;
+        auto el2_stream = [&](uint64_t leaf) {
+            PageTables pt = b.tables(12, 48, 0);
+            pt.map(ia, pa, 0x1000, 3, leaf | s1::AF | s1::ISH);
+            const uint64_t at = b.alloc(64, 64);
+            Cd cd = cd_for(pt);
+            cd.set<Cd::EPD0>(1);  // ignored: EPD0 is effectively 0 at EL2
+            b.put(at, cd);
+            Ste ste = ste_s1(at);
+            ste.set<Ste::STRW>(strw::NS_EL2);
+            b.set_ste(++sid, ste);
+            return sid;
+        };
+        // Privileged-only page: an unprivileged access is treated as privileged.
+        expect_reads(b, el2_stream(s1::AP_PRIV_RW), ia + 8, pa + 8, 4, kAny, kRead);
+        // Read-only still forbids writes.
+        expect_aborts(b, el2_stream(s1::AP_PRIV_RO), ia, {evt::F_PERMISSION, S1, kIn}, 4, kAny, kWrite);
+        // PXN is not used; XN (bit 54) forbids execution for everyone.
+        expect_reads(b, el2_stream(s1::AP_PRIV_RW | s1::PXN), ia + 8, pa + 8, 4, kAny, kPrivInstr);
+        expect_aborts(b, el2_stream(s1::AP_PRIV_RW | s1::UXN), ia, {evt::F_PERMISSION, S1, kIn}, 4, kAny,
+                      kPrivInstr);
+        // There is no upper VA range.
+        const uint32_t upper = el2_stream(s1::AP_PRIV_RW);
+        expect_aborts(b, upper, 0xFFFF800012345000ull, {evt::F_TRANSLATION, S1, kIn}, 0);
+    });
+}
+
+// With CR2.E2H=1 the same STE selects EL2&0, which has two privilege levels and TTB1 like EL1.
+TEST(SmmuWalk, Stage1El2WithE2hHasTwoPrivilegeLevels) {
+    SmmuBench b;
+    b.run([&] {
+        BenchSetup setup;
+        setup.e2h = true;
+        b.enable(setup);
+        EXPECT_EQ(b.rd32(reg::CR2), 0x3u);
+        const uint64_t ia = 0x12345000, pa = kDram + 0xA000;
+        PageTables pt = b.tables(12, 48, 0);
+        pt.map(ia, pa, 0x1000, 3, s1::AP_PRIV_RW | s1::AF | s1::ISH);
+        const uint64_t at = b.alloc(64, 64);
+        b.put(at, cd_for(pt));
+        Ste ste = ste_s1(at);
+        ste.set<Ste::STRW>(strw::NS_EL2);
+        b.set_ste(1, ste);
+        expect_reads(b, 1, ia + 8, pa + 8, 4, kAny, kPrivRead);
+        expect_aborts(b, 1, ia, {evt::F_PERMISSION, S1, kIn}, 4, kAny, kRead);
+    });
+}

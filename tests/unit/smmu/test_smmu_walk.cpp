@@ -329,6 +329,17 @@ TEST(SmmuWalk, NestedS2FaultOnS1TableWalk) {
     });
 }
 
+TEST(SmmuWalk, NestedS1WalkExternalAbortReportsThePa) {
+    with_bench([&](SmmuBench& b) {
+        Nested n = nested_stream(b, 1, kNestVa, kNestIpa, kNestPa);
+        const uint64_t l2_desc = n.s1.descriptor_address(kNestVa, 2);
+        // Stage 2 sends the page of the level-2 S1 table into the hole: its read aborts.
+        n.s2.set_descriptor(l2_desc & kPage, 3, kHole | s2::RW | 3);
+        const uint64_t fetch = kHole | (l2_desc & 0xFFF);  // the PA that was read, not the IPA
+        expect_aborts(b, 1, kNestVa, {evt::F_WALK_EABT, S1, kTt, fetch}, 3, 3 + 3 * 3);
+    });
+}
+
 TEST(SmmuWalk, NestedS2FaultOnFinalIpa) {
     with_bench([&](SmmuBench& b) {
         Nested n = nested_stream(b, 1, kNestVa, kNestIpa, kNestPa);
