@@ -8,7 +8,11 @@
 #include <functional>
 #include <string>
 
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
 #include "models/core/errors.h"
+#include "models/core/stats.h"
 
 namespace smmusim::test {
 
@@ -29,6 +33,13 @@ inline std::string input_error(const std::function<void()>& f) {
         return e.what();
     }
     return "(no error)";
+}
+
+// The value of the stat `name` as stats.json would show it (null, and a test failure, if absent).
+inline nlohmann::json stat(const std::string& name) {
+    const core::StatBase* s = core::StatsRegistry::instance().find(name);
+    EXPECT_NE(s, nullptr) << name;
+    return s ? s->to_json() : nlohmann::json();
 }
 
 }  // namespace smmusim::test

@@ -8,16 +8,13 @@
 #include "models/core/stats.h"
 #include "platforms/platform.h"
 #include "tests/common/presets.h"
+#include "tests/common/test_util.h"
 
 using namespace smmusim;
+using smmusim::test::stat;
 
 namespace {
 
-nlohmann::json stat(const std::string& name) {
-    const core::StatBase* s = core::StatsRegistry::instance().find(name);
-    EXPECT_NE(s, nullptr) << name;
-    return s ? s->to_json() : nlohmann::json();
-}
 
 std::string param(const std::string& name) {
     const core::ParamBase* p = core::ParamRegistry::instance().find(name);

@@ -168,8 +168,7 @@ void Tcu::translation_slot() {
         const uint64_t epoch = epoch_;
         ++inflight_[epoch];
         const sc_core::sc_time start = sc_core::sc_time_stamp();
-        const dti::TranslateRequest& q = m->req;
-        m->resp = translator_.translate(Access{q.sid, q.ssid, q.ssv, q.addr, q.write, q.priv, q.instr});
+        m->resp = translator_.translate(m->req);
         ++translations_;
         xlate_latency_.sample(sc_core::sc_time_stamp() - start);
         if (--inflight_[epoch] == 0) {

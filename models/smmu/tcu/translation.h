@@ -6,19 +6,12 @@
 #include <variant>
 
 #include "models/smmu/arch/geometry.h"
+#include "models/smmu/dti/dti.h"
 
 namespace smmusim::smmu::tcu {
 
-// One device access as the TCU sees it (after STE attribute overrides).
-struct Access {
-    uint32_t sid = 0;
-    uint32_t ssid = 0;
-    bool ssv = false;
-    uint64_t addr = 0;
-    bool write = false;
-    bool priv = false;
-    bool instr = false;
-};
+// One device access as the TCU sees it: what the TBU asked to translate.
+using Access = dti::TranslateRequest;
 
 // A fault or configuration error (reference §6.2), before it becomes an event record.
 struct Fault {

@@ -52,7 +52,16 @@ struct DmaResult {
     tlm::tlm_response_status status;
     std::vector<unsigned char> data;
     bool ok() const { return status == tlm::TLM_OK_RESPONSE; }
+    // The data as a little-endian integer (up to 8 bytes).
+    uint64_t value() const {
+        uint64_t v = 0;
+        for (size_t i = data.size(); i-- > 0;) v = (v << 8) | data[i];
+        return v;
+    }
 };
+
+// A value that differs per physical address: put at a page, it proves which page a DMA read.
+inline uint64_t pattern(uint64_t pa) { return pa * 0x9E3779B97F4A7C15ull ^ 0x5A5A5A5A5A5A5A5Aull; }
 
 // A bare initiator: a module holding a blocking port (sockets must live in a module).
 struct BareInitiator : sc_core::sc_module {

@@ -10,8 +10,10 @@
 #include "tests/common/presets.h"
 #include "tests/common/recording_target.h"
 #include "tests/common/test_initiator.h"
+#include "tests/common/test_util.h"
 
 using namespace smmusim;
+using smmusim::test::stat;
 using sc_core::sc_time;
 using sc_core::SC_NS;
 
@@ -33,10 +35,6 @@ struct Bench {
     }
 };
 
-nlohmann::json stat(const std::string& name) {
-    const core::StatBase* s = core::StatsRegistry::instance().find(name);
-    return s ? s->to_json() : nlohmann::json();
-}
 
 }  // namespace
 

@@ -5,18 +5,12 @@
 
 #include "models/core/stats.h"
 #include "tests/common/smmu/smmu_bench.h"
+#include "tests/common/test_util.h"
 
 using namespace smmusim;
 using namespace smmusim::test;
 using namespace smmusim::smmu::arch;
 
-namespace {
-nlohmann::json stat(const std::string& name) {
-    const core::StatBase* s = core::StatsRegistry::instance().find(name);
-    EXPECT_NE(s, nullptr) << name;
-    return s ? s->to_json() : nlohmann::json();
-}
-}  // namespace
 
 TEST(SmmuBasic, DisabledSmmuBypassesWithGbpa) {
     SmmuBench b;

@@ -17,13 +17,7 @@ constexpr auto kAbort = tlm::TLM_GENERIC_ERROR_RESPONSE;
 constexpr uint64_t kVa = 0x10000000;  // the input address every CD here maps
 constexpr uint32_t kSentinel = 200;   // a StreamID whose STE stays invalid (V=0)
 
-uint64_t pattern(uint64_t pa) { return pa * 0x9E3779B97F4A7C15ull ^ 0x5A5A5A5A5A5A5A5Aull; }
-
-uint64_t value(const DmaResult& r) {
-    uint64_t v = 0;
-    for (size_t i = r.data.size(); i-- > 0;) v = (v << 8) | r.data[i];
-    return v;
-}
+uint64_t value(const DmaResult& r) { return r.value(); }
 
 // A distinct page of DRAM for each CD, holding its pattern at +8.
 uint64_t page(SmmuBench& b) {

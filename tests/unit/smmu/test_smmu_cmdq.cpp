@@ -7,6 +7,7 @@
 
 #include "models/core/stats.h"
 #include "tests/common/smmu/smmu_bench.h"
+#include "tests/common/test_util.h"
 
 using namespace smmusim;
 using namespace smmusim::test;
@@ -14,11 +15,6 @@ using namespace smmusim::smmu::arch;
 
 namespace {
 
-nlohmann::json stat(const std::string& name) {
-    const core::StatBase* s = core::StatsRegistry::instance().find(name);
-    EXPECT_NE(s, nullptr) << name;
-    return s ? s->to_json() : nlohmann::json();
-}
 
 constexpr uint32_t kIll = cerror::ILL << 24, kAbt = cerror::ABT << 24;  // CMDQ_CONS.ERR
 constexpr uint32_t kAfterEnable = 3;  // enable() issues CFGI_STE_RANGE(31), TLBI_NSNH_ALL, CMD_SYNC

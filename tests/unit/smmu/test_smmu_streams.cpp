@@ -17,13 +17,7 @@ constexpr uint64_t kVa = 0x10000000;       // input address mapped by the tables
 constexpr uint64_t kPa = kDram + 0x200000;  // where it lands
 constexpr uint32_t kSentinel = 200;         // a StreamID whose STE stays invalid (V=0)
 
-uint64_t pattern(uint64_t pa) { return pa * 0x9E3779B97F4A7C15ull ^ 0x5A5A5A5A5A5A5A5Aull; }
-
-uint64_t value(const DmaResult& r) {
-    uint64_t v = 0;
-    for (size_t i = r.data.size(); i-- > 0;) v = (v << 8) | r.data[i];
-    return v;
-}
+uint64_t value(const DmaResult& r) { return r.value(); }
 
 BenchSetup two_level(unsigned sid_bits, unsigned split) {
     BenchSetup s;

@@ -41,11 +41,7 @@ struct Reads {
     }
 };
 
-inline uint64_t value(const DmaResult& r) {
-    uint64_t v = 0;
-    for (size_t i = r.data.size(); i-- > 0;) v = (v << 8) | r.data[i];
-    return v;
-}
+inline uint64_t value(const DmaResult& r) { return r.value(); }
 
 struct Acc { bool write = false, priv = false, instr = false; };
 constexpr Acc kRead{}, kWrite{true}, kPrivRead{false, true}, kPrivWrite{true, true};

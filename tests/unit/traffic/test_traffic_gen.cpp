@@ -16,6 +16,7 @@
 #include "tests/common/test_util.h"
 
 using namespace smmusim;
+using smmusim::test::stat;
 using sc_core::sc_time;
 using sc_core::SC_NS;
 
@@ -39,10 +40,6 @@ struct Bench {
     }
 };
 
-nlohmann::json stat(const std::string& name) {
-    const core::StatBase* s = core::StatsRegistry::instance().find(name);
-    return s ? s->to_json() : nlohmann::json();
-}
 
 std::string temp_trace(const std::string& text) { return test::temp_file(text, ".trc"); }
 using test::input_error;
