@@ -77,6 +77,14 @@ bool SmmuBench::write_ack(uint32_t reg, uint32_t ack_reg, uint32_t value) {
 
 void SmmuBench::wait_cycles(unsigned n) { sc_core::wait(sc_core::sc_time(n, sc_core::SC_NS)); }
 
+bool SmmuBench::poll(const std::function<bool()>& done) {
+    for (unsigned i = 0; i < 1000; ++i) {
+        if (done()) return true;
+        wait_cycles(100);
+    }
+    return done();
+}
+
 uint64_t SmmuBench::alloc(uint64_t bytes, uint64_t align) {
     arena_ = (arena_ + align - 1) & ~(align - 1);
     const uint64_t a = arena_;

@@ -91,6 +91,8 @@ public:
     // Writes CR0 (or IRQ_CTRL) and polls its ACK register; false on a timeout.
     bool write_ack(uint32_t reg, uint32_t ack_reg, uint32_t value);
     void wait_cycles(unsigned n);
+    // Waits (100 cycles at a time, up to 100k cycles) until `done()`; returns its last value.
+    bool poll(const std::function<bool()>& done);
 
     // --- memory, untimed ---
     uint64_t alloc(uint64_t bytes, uint64_t align);

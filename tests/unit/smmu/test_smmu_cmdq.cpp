@@ -15,7 +15,6 @@ using namespace smmusim::smmu::arch;
 
 namespace {
 
-
 constexpr uint32_t kIll = cerror::ILL << 24, kAbt = cerror::ABT << 24;  // CMDQ_CONS.ERR
 constexpr uint32_t kAfterEnable = 3;  // enable() issues CFGI_STE_RANGE(31), TLBI_NSNH_ALL, CMD_SYNC
 
@@ -49,15 +48,6 @@ Command sync_cmd(uint64_t cs, uint64_t msi_addr = 0, uint32_t msi_data = 0) {
 bool cmdq_err_active(SmmuBench& b) { return (b.rd32(reg::GERROR) ^ b.rd32(reg::GERRORN)) & gerror::CMDQ_ERR; }
 
 // Polls `done` (a few hundred ns apart) for up to ~100 us of simulated time.
-template <typename F>
-bool poll(SmmuBench& b, F done) {
-    for (unsigned i = 0; i < 1000; ++i) {
-        if (done()) return true;
-        b.wait_cycles(100);
-    }
-    return done();
-}
-
 // Valid on the NS queue: consumed (CONS advances past it), no error.
 void expect_consumed(const Command& c, std::initializer_list<std::string> sets = {}) {
     SmmuBench b(sets);
@@ -65,7 +55,7 @@ void expect_consumed(const Command& c, std::initializer_list<std::string> sets =
         b.enable();
         ASSERT_EQ(b.rd32(reg::CMDQ_CONS), kAfterEnable);
         b.command(c);
-        poll(b, [&] { return b.rd32(reg::CMDQ_CONS) == kAfterEnable + 1 || cmdq_err_active(b); });
+        b.poll([&] { return b.rd32(reg::CMDQ_CONS) == kAfterEnable + 1 || cmdq_err_active(b); });
         EXPECT_EQ(b.rd32(reg::CMDQ_CONS), kAfterEnable + 1);
         EXPECT_EQ(b.rd32(reg::GERROR), 0u);
         EXPECT_EQ(b.rd32(reg::GERRORN), 0u);
@@ -83,7 +73,7 @@ void expect_illegal(const Command& c, std::initializer_list<std::string> sets = 
         b.enable();
         b.command(c);
         b.command(cmd(op::TLBI_NSNH_ALL));
-        EXPECT_TRUE(poll(b, [&] { return cmdq_err_active(b); }));
+        EXPECT_TRUE(b.poll([&] { return cmdq_err_active(b); }));
         b.wait_cycles(2000);
         EXPECT_EQ(b.rd32(reg::CMDQ_CONS), kIll | kAfterEnable);
         EXPECT_EQ(b.rd32(reg::CMDQ_PROD), kAfterEnable + 2);
@@ -245,7 +235,7 @@ TEST(SmmuCmdq, FetchAbortStopsWithAbtAndConsStays) {
         b.wr32(reg::CMDQ_CONS, 0);
         ASSERT_TRUE(b.write_ack(reg::CR0, reg::CR0ACK, 0xD));
         b.wr32(reg::CMDQ_PROD, 1);
-        EXPECT_TRUE(poll(b, [&] { return cmdq_err_active(b); }));
+        EXPECT_TRUE(b.poll([&] { return cmdq_err_active(b); }));
         b.wait_cycles(2000);
         EXPECT_EQ(b.rd32(reg::CMDQ_CONS), kAbt | 0u);
         EXPECT_EQ(b.rd32(reg::GERROR), gerror::CMDQ_ERR);
@@ -261,11 +251,11 @@ TEST(SmmuCmdq, IllegalCommandFixedBySyncThenAckResumes) {
         b.command(cmd(0x7F));                 // slot 3
         b.command(cmd(op::TLBI_NSNH_ALL));    // slot 4
         b.command(sync_cmd(sync_cs::SIG_NONE));  // slot 5
-        ASSERT_TRUE(poll(b, [&] { return cmdq_err_active(b); }));
+        ASSERT_TRUE(b.poll([&] { return cmdq_err_active(b); }));
         EXPECT_EQ(b.rd32(reg::CMDQ_CONS), kIll | 3u);
         b.put(b.cmdq_base() + 3 * Command::kBytes, sync_cmd(sync_cs::SIG_NONE));  // as Linux does
         b.wr32(reg::GERRORN, b.rd32(reg::GERROR));  // acknowledge: no PROD write needed
-        EXPECT_TRUE(poll(b, [&] { return (b.rd32(reg::CMDQ_CONS) & queue_ptr::kIndexAndWrapMask) == 6; }));
+        EXPECT_TRUE(b.poll([&] { return (b.rd32(reg::CMDQ_CONS) & queue_ptr::kIndexAndWrapMask) == 6; }));
         // ERR is UNKNOWN once no error is active: only the index and wrap are checked.
         EXPECT_EQ(b.rd32(reg::CMDQ_CONS) & queue_ptr::kIndexAndWrapMask, 6u);
         EXPECT_EQ(b.rd32(reg::GERROR), gerror::CMDQ_ERR);
@@ -281,14 +271,14 @@ TEST(SmmuCmdq, CmdqErrToggledAgainOnlyAfterAck) {
     b.run([&] {
         b.enable();
         b.command(cmd(0x7F));
-        ASSERT_TRUE(poll(b, [&] { return cmdq_err_active(b); }));
+        ASSERT_TRUE(b.poll([&] { return cmdq_err_active(b); }));
         EXPECT_EQ(b.rd32(reg::GERROR), gerror::CMDQ_ERR);
         b.put(b.cmdq_base() + 3 * Command::kBytes, sync_cmd(3));  // still illegal
         b.wait_cycles(2000);  // no restart without the acknowledgement
         EXPECT_EQ(b.rd32(reg::GERROR), gerror::CMDQ_ERR);
         EXPECT_EQ(stat("smmu.tcu.gerror_irq.pulses"), 1);
         b.wr32(reg::GERRORN, gerror::CMDQ_ERR);
-        ASSERT_TRUE(poll(b, [&] { return cmdq_err_active(b); }));
+        ASSERT_TRUE(b.poll([&] { return cmdq_err_active(b); }));
         EXPECT_EQ(b.rd32(reg::GERROR), 0u);  // toggled back: active as GERRORN differs
         EXPECT_EQ(b.rd32(reg::GERRORN), gerror::CMDQ_ERR);
         EXPECT_EQ(b.rd32(reg::CMDQ_CONS), kIll | 3u);
@@ -302,16 +292,16 @@ TEST(SmmuCmdq, GerrorBitNotToggledWhileActive) {
     b.run([&] {
         b.enable();
         ASSERT_TRUE(b.sync(sync_cs::SIG_IRQ, kHole, 1));  // its MSI aborts
-        ASSERT_TRUE(poll(b, [&] { return b.rd32(reg::GERROR) != 0; }));
+        ASSERT_TRUE(b.poll([&] { return b.rd32(reg::GERROR) != 0; }));
         EXPECT_EQ(b.rd32(reg::GERROR), gerror::MSI_CMDQ_ABT_ERR);
         ASSERT_TRUE(b.sync(sync_cs::SIG_IRQ, kHole, 2));  // aborts again while active
-        ASSERT_TRUE(poll(b, [&] { return stat("smmu.tcu.msi_aborts") == 2; }));
+        ASSERT_TRUE(b.poll([&] { return stat("smmu.tcu.msi_aborts") == 2; }));
         b.wait_cycles(200);
         EXPECT_EQ(b.rd32(reg::GERROR), gerror::MSI_CMDQ_ABT_ERR);
         EXPECT_EQ(stat("smmu.tcu.gerror_irq.pulses"), 1);
         b.wr32(reg::GERRORN, b.rd32(reg::GERROR));  // acknowledge
         ASSERT_TRUE(b.sync(sync_cs::SIG_IRQ, kHole, 3));
-        ASSERT_TRUE(poll(b, [&] { return b.rd32(reg::GERROR) == 0; }));
+        ASSERT_TRUE(b.poll([&] { return b.rd32(reg::GERROR) == 0; }));
         EXPECT_EQ(b.rd32(reg::GERROR), 0u);
         EXPECT_EQ(b.rd32(reg::GERRORN), gerror::MSI_CMDQ_ABT_ERR);
     });
@@ -349,7 +339,7 @@ TEST(SmmuCmdq, SyncIrqWritesMsiDataAndPulsesWire) {
         msi = b.alloc(8, 8);
         b.put64(msi, 0x5A5A5A5A5A5A5A5Aull);
         ASSERT_TRUE(b.sync(sync_cs::SIG_IRQ, msi, 0xCAFEF00Du));
-        EXPECT_TRUE(poll(b, [&] { return b.get32(msi) == 0xCAFEF00Du; }));
+        EXPECT_TRUE(b.poll([&] { return b.get32(msi) == 0xCAFEF00Du; }));
         EXPECT_EQ(b.rd32(reg::GERROR), 0u);
     });
     EXPECT_EQ(b.get64(msi), 0x5A5A5A5ACAFEF00Dull);  // one 32-bit write
@@ -392,7 +382,7 @@ TEST(SmmuCmdq, SyncMsiAbortActivatesMsiCmdqAbtErr) {
         b.enable();
         ASSERT_TRUE(b.sync(sync_cs::SIG_IRQ, kHole + 0x40, 0x77));
         EXPECT_EQ(b.rd32(reg::CMDQ_CONS), 4u);  // consumed all the same
-        ASSERT_TRUE(poll(b, [&] { return b.rd32(reg::GERROR) != 0; }));
+        ASSERT_TRUE(b.poll([&] { return b.rd32(reg::GERROR) != 0; }));
         EXPECT_EQ(b.rd32(reg::GERROR), gerror::MSI_CMDQ_ABT_ERR);
         EXPECT_EQ(b.rd32(reg::GERRORN), 0u);
     });
@@ -412,7 +402,7 @@ TEST(SmmuCmdq, NothingConsumedWhileCmdqenIsZero) {
         EXPECT_EQ(b.rd32(reg::CMDQ_PROD), 4u);
         // CMDQEN 0->1: processing starts as PROD != CONS.
         ASSERT_TRUE(b.write_ack(reg::CR0, reg::CR0ACK, 0xD));
-        EXPECT_TRUE(poll(b, [&] { return b.rd32(reg::CMDQ_CONS) == 4u; }));
+        EXPECT_TRUE(b.poll([&] { return b.rd32(reg::CMDQ_CONS) == 4u; }));
         EXPECT_EQ(b.rd32(reg::CMDQ_CONS), 4u);
     });
     EXPECT_EQ(stat("smmu.tcu.cmdq.syncs"), 2);
@@ -470,7 +460,7 @@ TEST(SmmuCmdq, BaseAlignedDownToQueueSize) {
         b.put(b.cmdq_base(), cmd(op::TLBI_NSNH_ALL));
         b.put(b.cmdq_base() + 0x800, cmd(0x7F));  // would be illegal if fetched
         b.wr32(reg::CMDQ_PROD, 1);
-        EXPECT_TRUE(poll(b, [&] { return b.rd32(reg::CMDQ_CONS) == 1u || cmdq_err_active(b); }));
+        EXPECT_TRUE(b.poll([&] { return b.rd32(reg::CMDQ_CONS) == 1u || cmdq_err_active(b); }));
         EXPECT_EQ(b.rd32(reg::CMDQ_CONS), 1u);
         EXPECT_EQ(b.rd32(reg::GERROR), 0u);
     });

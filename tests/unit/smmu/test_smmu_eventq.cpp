@@ -17,17 +17,7 @@ using namespace smmusim::smmu::arch;
 
 namespace {
 
-
 constexpr uint32_t kOvflg = 1u << 31;
-
-template <typename F>
-bool poll(SmmuBench& b, F done) {
-    for (unsigned i = 0; i < 1000; ++i) {
-        if (done()) return true;
-        b.wait_cycles(100);
-    }
-    return done();
-}
 
 // A transaction whose STE is invalid: aborted, one C_BAD_STE for `sid`.
 void fault(SmmuBench& b, uint32_t sid) {
@@ -36,12 +26,12 @@ void fault(SmmuBench& b, uint32_t sid) {
 
 // Waits until EVENTQ_PROD reads `prod`.
 bool wait_prod(SmmuBench& b, uint32_t prod) {
-    return poll(b, [&] { return b.rd32(reg::EVENTQ_PROD) == prod; });
+    return b.poll([&] { return b.rd32(reg::EVENTQ_PROD) == prod; });
 }
 
 // Waits until the event queue has dealt with `n` records in all (written or discarded).
 bool wait_handled(SmmuBench& b, uint64_t n) {
-    return poll(b, [&] {
+    return b.poll([&] {
         return stat("smmu.tcu.eventq.written").get<uint64_t>() + stat("smmu.tcu.eventq.discarded").get<uint64_t>() >= n;
     });
 }
@@ -137,7 +127,7 @@ TEST(SmmuEventq, MsiWrittenInsteadOfWire) {
         b.enable();
         fault(b, 20);
         ASSERT_TRUE(wait_prod(b, 1));
-        EXPECT_TRUE(poll(b, [&] { return b.get32(msi) == 0x1234ABCDu; }));
+        EXPECT_TRUE(b.poll([&] { return b.get32(msi) == 0x1234ABCDu; }));
     });
     EXPECT_EQ(b.get64(msi), 0x5A5A5A5A1234ABCDull);
     EXPECT_EQ(stat("smmu.tcu.eventq_irq.pulses"), 0);
@@ -246,7 +236,7 @@ TEST(SmmuEventq, WriteAbortActivatesEventqAbtErrUntilAcknowledged) {
         b.wr32(reg::EVENTQ_CONS, 0);
         ASSERT_TRUE(b.write_ack(reg::CR0, reg::CR0ACK, 0xD));
         fault(b, 41);
-        ASSERT_TRUE(poll(b, [&] { return b.rd32(reg::GERROR) != 0; }));
+        ASSERT_TRUE(b.poll([&] { return b.rd32(reg::GERROR) != 0; }));
         EXPECT_EQ(b.rd32(reg::GERROR), gerror::EVENTQ_ABT_ERR);
         EXPECT_EQ(b.rd32(reg::EVENTQ_PROD), 0u);  // not advanced past the failed entry
         // Point the queue at memory again; the error is still active: nothing is written.
@@ -282,7 +272,7 @@ TEST(SmmuEventq, MsiAbortActivatesMsiEventqAbtErr) {
         b.enable();
         fault(b, 21);
         ASSERT_TRUE(wait_prod(b, 1));
-        ASSERT_TRUE(poll(b, [&] { return b.rd32(reg::GERROR) != 0; }));
+        ASSERT_TRUE(b.poll([&] { return b.rd32(reg::GERROR) != 0; }));
         EXPECT_EQ(b.rd32(reg::GERROR), gerror::MSI_EVENTQ_ABT_ERR);
         expect_record(b, b.eventq_base(), 0, 21);
     });
