@@ -1,21 +1,15 @@
 #include "models/smmu/tcu/command_check.h"
 
+#include "models/smmu/arch/tlbi_range.h"
+
 namespace smmusim::smmu::tcu {
 
 using namespace arch;
 
 namespace {
 
-// Range fields of address-based TLBIs (reference §5.1). Without RIL they are RES0 and ignored.
-bool range_ok(const Command& c, const Features& f) {
-    if (!f.ril) return true;
-    const uint64_t tg = c.get<Command::TG>(), ttl = c.get<Command::TTL>();
-    if (tg == 0) return true;
-    const bool single = c.get<Command::NUM>() == 0 && c.get<Command::SCALE>() == 0;
-    // TG=16K with TTL=01 is reserved without LPA2 and is treated as TTL=00.
-    const bool ttl_zero = ttl == 0 || (tg == 2 && ttl == 1);
-    return !(single && ttl_zero);
-}
+// Range fields of address-based TLBIs (reference §5.1).
+bool range_ok(const Command& c, const Features& f) { return decode_tlbi_range(c, f.ril).has_value(); }
 
 }  // namespace
 
