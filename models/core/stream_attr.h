@@ -1,6 +1,7 @@
 #pragma once
-// Attributes a device attaches to each transaction (DESIGN §3): StreamID, SubstreamID and the
-// access attributes the SMMU checks (privileged, instruction, secure).
+// Attributes a device attaches to each transaction (DESIGN §3): StreamID, SubstreamID, the
+// access attributes the SMMU checks (privileged, instruction, secure), and the AXI ID:
+// transactions of one StreamID with the same ID keep their order through the SMMU.
 
 #include <cstdint>
 
@@ -15,6 +16,7 @@ struct StreamAttr : tlm::tlm_extension<StreamAttr> {
     bool priv = false;
     bool instr = false;
     bool secure = false;
+    uint16_t id = 0;
 
     tlm::tlm_extension_base* clone() const override { return new StreamAttr(*this); }
     void copy_from(const tlm::tlm_extension_base& other) override {

@@ -13,9 +13,13 @@ Smmu::Smmu(sc_core::sc_module_name name, unsigned tbus)
     : sc_module(name),
       features_(feature_params.features()),
       tcu("tcu", features_, tbus, gbpa_reset(gbpa_abort)) {
+    const dti::GlobalState reset{false, bool(gbpa_abort)};
     for (unsigned i = 0; i < tbus; ++i) {
-        tbus_.push_back(std::make_unique<tbu::Tbu>(("tbu" + std::to_string(i)).c_str()));
-        tbus_.back()->dti.bind(tcu.dti(i));
+        tbus_.push_back(std::make_unique<tbu::Tbu>(("tbu" + std::to_string(i)).c_str(), reset));
+        tbu::Tbu& t = *tbus_.back();
+        t.dti.bind(tcu.dti(i));
+        tcu.to_tbu(i).bind(t.from_tcu);
+        tcu.set_link_latency(i, t.link_latency());
     }
 }
 

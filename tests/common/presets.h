@@ -4,6 +4,7 @@
 
 #include <initializer_list>
 #include <string>
+#include <vector>
 
 #include "models/core/param_registry.h"
 
@@ -11,6 +12,9 @@ namespace smmusim::test {
 
 struct Presets {
     Presets(std::initializer_list<std::string> sets) {
+        for (const std::string& s : sets) core::ParamRegistry::instance().apply_set(s);
+    }
+    explicit Presets(const std::vector<std::string>& sets) {
         for (const std::string& s : sets) core::ParamRegistry::instance().apply_set(s);
     }
 };

@@ -1,19 +1,24 @@
 #pragma once
-// The DTI link between TBUs and the TCU (after Arm's Distributed Translation Interface): a
-// TLM socket pair carrying DtiMessage instead of a generic payload. A message goes out with
-// BEGIN_REQ (the target returns TLM_ACCEPTED) and comes back with BEGIN_RESP (the initiator
-// returns TLM_COMPLETED); each direction is annotated with the link latency. Translation
-// requests travel TBU -> TCU; invalidations and syncs travel TCU -> TBU on a second socket
-// pair with the same message type.
+// The DTI link between a TBU and the TCU (after Arm's Distributed Translation Interface): two
+// TLM sockets carrying DtiMessage instead of a generic payload, one per direction of request.
+//   TBU -> TCU: Translate (the response carries the translation and its tags).
+//   TCU -> TBU: Invalidate (one in flight per TBU: the invalidation token), Sync, Global (the
+//               SMMUEN / GBPA state the TBU applies to new transactions).
+// A message goes out with BEGIN_REQ (the target returns TLM_ACCEPTED) and comes back with
+// BEGIN_RESP (the initiator returns TLM_COMPLETED); each direction is annotated with the link
+// latency of that TBU.
 
 #include <cstdint>
 
 #include <systemc>
 #include <tlm>
 
+#include "models/smmu/cache/entries.h"
+#include "models/smmu/cache/invalidation.h"
+
 namespace smmusim::smmu::dti {
 
-enum class MsgType : uint8_t { Translate, Invalidate, Sync };
+enum class MsgType : uint8_t { Translate, Invalidate, Sync, Global };
 
 // What the TCU decided for one access.
 enum class Outcome : uint8_t {
@@ -34,8 +39,15 @@ struct TranslateRequest {
 
 struct TranslateResponse {
     Outcome outcome = Outcome::Abort;
-    uint64_t oa = 0;           // output address of the request's address
-    unsigned page_shift = 12;  // size of the translation that produced oa (for TLBs)
+    uint64_t oa = 0;          // output address of the request's address
+    bool cacheable = false;   // the TBU may keep `entry` (never for global bypass)
+    uint64_t epoch = 0;       // TCU invalidations consumed when the translation started
+    cache::TlbEntry entry;    // the translation (sid/ssid tags are the TBU's to set)
+};
+
+struct GlobalState {
+    bool smmuen = false;
+    bool abort = false;  // GBPA.ABORT, used while SMMUEN = 0
 };
 
 struct DtiMessage {
@@ -44,7 +56,9 @@ struct DtiMessage {
     sc_core::sc_time link_latency = sc_core::SC_ZERO_TIME;
     TranslateRequest req;
     TranslateResponse resp;
-    void* owner = nullptr;  // the sender's bookkeeping (the TBU's transaction)
+    cache::InvScope scope;  // Invalidate
+    GlobalState global;     // Global
+    void* owner = nullptr;  // the sender's bookkeeping
 };
 
 struct dti_protocol_types {

@@ -1,35 +1,65 @@
 #include "models/smmu/tbu/tbu.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "models/core/stream_attr.h"
+#include "models/smmu/tbu/tbu_txn.h"
 
 namespace smmusim::smmu::tbu {
 
 namespace {
 
-// What the TBU keeps with a transaction while it is translated and forwarded; allocated
-// once per payload and reused with it.
-struct TbuTxn : tlm::tlm_extension<TbuTxn> {
-    dti::DtiMessage msg;
-    uint64_t iova = 0;
-    sc_core::sc_time start;
-    tlm::tlm_generic_payload* gp = nullptr;
-    tlm::tlm_extension_base* clone() const override { return new TbuTxn(*this); }
-    void copy_from(const tlm::tlm_extension_base& o) override { *this = static_cast<const TbuTxn&>(o); }
-};
+cache::CacheDefaults tlb_defaults(uint32_t entries, uint32_t ways, uint32_t latency, uint32_t lookups) {
+    cache::CacheDefaults d;
+    d.entries = entries;
+    d.ways = ways;
+    d.latency = latency;
+    d.lookups = lookups;
+    return d;
+}
+
+// A TLB entry of the stream `t` belongs to.
+bool same_stream(const cache::TlbEntry& e, const TbuTxn& t) { return e.sid == t.sid && e.ssv == t.ssv && e.ssid == t.ssid; }
 
 }  // namespace
 
-Tbu::Tbu(sc_core::sc_module_name name)
-    : sc_module(name), in("in", *this), out("out", *this), dti("dti"), responses_("responses") {
-    dti.bind(*this);
+uint8_t TbuTxn::needed() const { return cache::perm::needed(write, priv, instr && !write); }
+
+Tbu::Tbu(sc_core::sc_module_name name, const dti::GlobalState& reset_state)
+    // Defaults after gem5's SMMUv3 TBU: a 32-entry fully associative micro TLB (1 cycle) and a
+    // 2048-entry 4-way main TLB (3 cycles, pipelined) (reference peers.md).
+    : sc_module(name),
+      utlb("utlb", tlb_defaults(32, 0, 1, 1)),
+      mtlb("mtlb", tlb_defaults(2048, 4, 3, 3)),
+      in("in", *this),
+      out("out", *this),
+      dti("dti"),
+      from_tcu("from_tcu"),
+      global_(reset_state),
+      responses_("responses"),
+      inbound_("inbound"),
+      ready_("ready") {
+    dti.bind(static_cast<dti::BwIf&>(*this));
+    from_tcu.bind(static_cast<dti::FwIf&>(*this));
     SC_METHOD(translated);
     sensitive << responses_.get_event();
     dont_initialize();
+    SC_METHOD(on_ready);
+    sensitive << ready_.get_event();
+    dont_initialize();
+    SC_THREAD(control);
 }
 
+Tbu::~Tbu() = default;
+
 bool Tbu::at_request(tlm::tlm_generic_payload& gp, unsigned) {
+    if (slots_busy_ >= xlate_slots) return false;  // END_REQ when a slot frees
+    start(gp);
+    return true;
+}
+
+void Tbu::start(tlm::tlm_generic_payload& gp) {
     TbuTxn* t = gp.get_extension<TbuTxn>();
     if (!t) {
         t = new TbuTxn;
@@ -37,28 +67,100 @@ bool Tbu::at_request(tlm::tlm_generic_payload& gp, unsigned) {
     }
     t->gp = &gp;
     t->iova = gp.get_address();
+    t->write = gp.is_write();
     t->start = sc_core::sc_time_stamp();
-    dti::DtiMessage& m = t->msg;
-    m.type = dti::MsgType::Translate;
-    m.owner = t;
-    m.link_latency = clock.cycles(dti_latency);
-    dti::TranslateRequest& q = m.req;
-    q = dti::TranslateRequest{};
+    t->ready = t->forward = t->pending = t->blocks_sync = false;
+    t->next_merged = nullptr;
     // A device without StreamAttr presents StreamID 0, unprivileged data, no SubstreamID.
-    if (const core::StreamAttr* a = gp.get_extension<core::StreamAttr>()) {
-        q.sid = a->sid;
-        q.ssid = a->ssid;
-        q.ssv = a->ssid_valid;
-        q.priv = a->priv;
-        q.instr = a->instr;
+    const core::StreamAttr* a = gp.get_extension<core::StreamAttr>();
+    t->sid = a ? a->sid : 0;
+    t->ssv = a && a->ssid_valid;
+    t->ssid = t->ssv ? a->ssid : 0;
+    t->priv = a && a->priv;
+    t->instr = a && a->instr;
+    t->id = a ? a->id : 0;
+    set_slots(slots_busy_ + 1);
+    order_.push_back(t);
+    t->live_index = live_.size();
+    live_.push_back(t);
+
+    const sc_core::sc_time next_cycle = sc_core::sc_time_stamp() + clock.cycles(1);
+    if (!global_.smmuen) {
+        // SMMUEN=0: every transaction bypasses, or aborts, as GBPA says (§9.5).
+        if (global_.abort) {
+            terminate(*t, dti::Outcome::Abort);
+        } else {
+            t->oa = t->iova;
+            t->forward = true;
+            t->epoch = processed_;
+        }
+        ready_at(*t, next_cycle);
+        return;
     }
-    q.addr = gp.get_address();
-    q.write = gp.is_write();
-    set_inflight(inflight_ + 1);
+    sc_core::sc_time done;
+    const cache::TlbEntry* e = look_up(*t, done);
+    if (e && (e->perms & t->needed())) {
+        use(*t, *e, e->epoch);
+        ready_at(*t, done);
+        return;
+    }
+    // A hit the access may not use goes to the TCU too: it decides and records the fault.
+    if (!e) {
+        for (TbuTxn* m : misses_) {
+            if (!m->same_page(*t)) continue;
+            ++merged_;
+            t->pending = true;
+            TbuTxn* last = m;
+            while (last->next_merged) last = last->next_merged;
+            last->next_merged = t;
+            return;
+        }
+    }
+    ask_tcu(*t, done);
+}
+
+const cache::TlbEntry* Tbu::look_up(TbuTxn& t, sc_core::sc_time& done) {
+    auto match = [&](const cache::TlbEntry& e) { return same_stream(e, t); };
+    const sc_core::sc_time now = sc_core::sc_time_stamp(), cycle = clock.cycles(1);
+    auto u = utlb.lookup(t.iova, match);
+    done = utlb.reserve(now, utlb.probes_for(u.sizes_probed), cycle);
+    if (u.entry) return u.entry;
+    auto m = mtlb.lookup(t.iova, match);
+    done = mtlb.reserve(done, mtlb.probes_for(m.sizes_probed), cycle);
+    if (!m.entry) return nullptr;
+    utlb.insert(*m.entry, [&](const cache::TlbEntry& o) { return same_stream(o, t); });
+    return m.entry;
+}
+
+void Tbu::ask_tcu(TbuTxn& t, const sc_core::sc_time& at) {
+    t.pending = true;
+    misses_.push_back(&t);
+    dti::DtiMessage& m = t.msg;
+    m.type = dti::MsgType::Translate;
+    m.owner = &t;
+    m.link_latency = link_latency();
+    m.req = dti::TranslateRequest{t.sid, t.ssid, t.ssv, t.iova, t.write, t.priv, t.instr};
+    ++dti_requests_;
     tlm::tlm_phase phase = tlm::BEGIN_REQ;
-    sc_core::sc_time delay = m.link_latency;
+    sc_core::sc_time delay = (at - sc_core::sc_time_stamp()) + m.link_latency;
     dti->nb_transport_fw(m, phase, delay);
-    return true;
+}
+
+void Tbu::use(TbuTxn& t, const cache::TlbEntry& e, uint64_t epoch) {
+    t.oa = e.oa | (t.iova & ((uint64_t(1) << e.shift) - 1));
+    t.forward = true;
+    t.epoch = epoch;
+}
+
+void Tbu::terminate(TbuTxn& t, dti::Outcome how) {
+    t.forward = false;
+    t.outcome = how;
+    t.epoch = processed_;
+}
+
+void Tbu::ready_at(TbuTxn& t, const sc_core::sc_time& at) {
+    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    ready_.notify(t, at > now ? at - now : sc_core::SC_ZERO_TIME);
 }
 
 tlm::tlm_sync_enum Tbu::nb_transport_bw(dti::DtiMessage& m, tlm::tlm_phase&, sc_core::sc_time& delay) {
@@ -67,35 +169,127 @@ tlm::tlm_sync_enum Tbu::nb_transport_bw(dti::DtiMessage& m, tlm::tlm_phase&, sc_
 }
 
 void Tbu::translated() {
+    const sc_core::sc_time now = sc_core::sc_time_stamp();
     while (dti::DtiMessage* m = responses_.get_next_transaction()) {
-        TbuTxn* t = static_cast<TbuTxn*>(m->owner);
+        TbuTxn& t = *static_cast<TbuTxn*>(m->owner);
+        misses_.erase(std::remove(misses_.begin(), misses_.end(), &t), misses_.end());
+        t.pending = false;
+        const dti::TranslateResponse& r = m->resp;
+        cache::TlbEntry e = r.entry;
+        const bool ok = r.outcome == dti::Outcome::Translated;
+        if (ok) {
+            e.sid = t.sid;
+            e.ssv = t.ssv;
+            e.ssid = t.ssid;
+            e.epoch = r.epoch;
+            // Not kept if an invalidation was applied since the TCU started it: it may be stale.
+            if (r.cacheable && r.epoch >= processed_) {
+                auto same = [&](const cache::TlbEntry& o) { return same_stream(o, t); };
+                mtlb.insert(e, same);
+                utlb.insert(e, same);
+            }
+            t.oa = r.oa;
+            t.forward = true;
+            t.epoch = r.epoch;
+        } else {
+            terminate(t, r.outcome);
+        }
+        ready_at(t, now);
+        // Merged misses use the answer if it is a translation they may use, else ask themselves.
+        for (TbuTxn* w = t.next_merged; w;) {
+            TbuTxn* next = w->next_merged;
+            w->next_merged = nullptr;
+            w->pending = false;
+            if (ok && r.cacheable && (e.perms & w->needed())) {
+                use(*w, e, r.epoch);
+                ready_at(*w, now);
+            } else {
+                ask_tcu(*w, now);
+            }
+            w = next;
+        }
+        t.next_merged = nullptr;
+    }
+}
+
+void Tbu::on_ready() {
+    while (TbuTxn* t = ready_.get_next_transaction()) t->ready = true;
+    issue();
+}
+
+void Tbu::issue() {
+    // Transactions leave in arrival order within a StreamID and AXI ID; others overtake.
+    std::vector<TbuTxn*> leaving;
+    uint32_t blocked[16][2];
+    unsigned nblocked = 0;
+    bool overflow = false;
+    size_t keep = 0;
+    for (TbuTxn* t : order_) {
+        bool held = overflow;
+        for (unsigned i = 0; i < nblocked && !held; ++i) held = blocked[i][0] == t->sid && blocked[i][1] == t->id;
+        if (!t->ready || held) {
+            if (!t->ready && !held) {
+                if (nblocked < 16) {
+                    blocked[nblocked][0] = t->sid;
+                    blocked[nblocked][1] = t->id;
+                    ++nblocked;
+                } else {
+                    overflow = true;  // too many IDs waiting: keep the rest in order
+                }
+            }
+            order_[keep++] = t;
+            continue;
+        }
+        leaving.push_back(t);
+    }
+    order_.resize(keep);
+    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    for (TbuTxn* t : leaving) {
         tlm::tlm_generic_payload& gp = *t->gp;
         ++translations_;
-        latency_.sample(sc_core::sc_time_stamp() - t->start);
-        switch (m->resp.outcome) {
-        case dti::Outcome::Translated:
-            gp.set_address(m->resp.oa);
+        latency_.sample(now - t->start);
+        set_slots(slots_busy_ - 1);
+        if (t->forward) {
+            gp.set_address(t->oa);
             out.send(gp);
             continue;
-        case dti::Outcome::RazWi:
+        }
+        if (t->outcome == dti::Outcome::RazWi) {
             ++razwi_;
             if (gp.is_read()) std::memset(gp.get_data_ptr(), 0, gp.get_data_length());
             gp.set_response_status(tlm::TLM_OK_RESPONSE);
-            break;
-        case dti::Outcome::Abort:
+        } else {
             ++aborted_;
             gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
-            break;
         }
-        set_inflight(inflight_ - 1);
-        in.respond(gp, clock.cycles(1));
+        finish(*t);
+        in.respond(gp);
+    }
+    // Slots freed: take a request that waited for one.
+    while (slots_busy_ < xlate_slots && in.held()) {
+        tlm::tlm_generic_payload* gp = in.held();
+        in.accept_held();
+        start(*gp);
     }
 }
 
 void Tbu::at_response(tlm::tlm_generic_payload& gp, unsigned) {
-    gp.set_address(gp.get_extension<TbuTxn>()->iova);  // the device sees its own address back
-    set_inflight(inflight_ - 1);
+    TbuTxn& t = *gp.get_extension<TbuTxn>();
+    gp.set_address(t.iova);  // the device sees its own address back
+    finish(t);
     in.respond(gp);
+}
+
+void Tbu::finish(TbuTxn& t) {
+    TbuTxn* last = live_.back();
+    live_[t.live_index] = last;
+    last->live_index = t.live_index;
+    live_.pop_back();
+    if (t.blocks_sync) {
+        t.blocks_sync = false;
+        --sync_blockers_;
+        sync_progress_.notify(sc_core::SC_ZERO_TIME);
+    }
 }
 
 void Tbu::at_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&, unsigned) {
@@ -103,9 +297,10 @@ void Tbu::at_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&, unsign
     gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
 }
 
-void Tbu::set_inflight(uint32_t n) {
-    inflight_ = n;
-    inflight_sig_.set(n);
+void Tbu::set_slots(uint32_t n) {
+    slots_busy_ = n;
+    slots_level_.set(n);
+    slots_sig_.set(n);
 }
 
 }  // namespace smmusim::smmu::tbu

@@ -1,11 +1,17 @@
 #pragma once
-// A Translation Buffer Unit in front of one device (DESIGN §3): each transaction is
-// translated by the TCU over the DTI link, then forwarded downstream with its output address
-// (restored on the way back), or terminated: an abort becomes an error response, RAZ/WI
-// reads return zeros and writes are dropped. TLBs, slots and ordering come with the
-// microarchitecture.
+// A Translation Buffer Unit in front of one device (DESIGN §3). Each transaction takes a
+// translation slot, looks up the micro TLB then the main TLB (hit-under-miss: hits go on
+// while misses wait), and on a miss asks the TCU over the DTI link; a second miss to the same
+// page waits for the first (miss merging). Transactions of one StreamID with the same AXI ID
+// leave in arrival order. Translated transactions go downstream with their output address
+// (restored on the way back); terminated ones get an error response (abort) or RAZ/WI. While
+// SMMUEN=0 the TBU applies the GBPA state the TCU pushed to it. Invalidations from the TCU are
+// processed one at a time; a sync is acknowledged once every transaction that may have used an
+// invalidated entry has completed.
 
 #include <cstdint>
+#include <deque>
+#include <vector>
 
 #include <systemc>
 #include <tlm>
@@ -17,45 +23,89 @@
 #include "models/core/params.h"
 #include "models/core/stats.h"
 #include "models/core/vcd.h"
+#include "models/smmu/cache/set_assoc_cache.h"
 #include "models/smmu/dti/dti.h"
 
 namespace smmusim::smmu::tbu {
 
+using TlbCache = cache::SetAssocCache<cache::TlbEntry>;
+
+struct TbuTxn;
+
 class Tbu : public sc_core::sc_module,
             private core::AtTargetHandler,
             private core::AtInitiatorHandler,
-            private dti::BwIf {
+            private dti::BwIf,
+            private dti::FwIf {
 public:
     SC_HAS_PROCESS(Tbu);
-    explicit Tbu(sc_core::sc_module_name name);
+    Tbu(sc_core::sc_module_name name, const dti::GlobalState& reset_state);
+    ~Tbu() override;
 
     core::ClockParam clock{this};
     core::Param<uint32_t> dti_latency{this, "dti_latency", 8, "cycles",
-                                      "DTI link latency between this TBU and the TCU, each way",
-                                      {0, 100000}};
+                                      "DTI link latency between this TBU and the TCU, each way", {0, 100000}};
+    core::Param<uint32_t> xlate_slots{this, "xlate_slots", 16, "",
+                                      "transactions being translated at once (more wait for END_REQ)", {1, 4096}};
+    core::Param<uint32_t> inv_cycles{this, "inv_cycles", 4, "cycles",
+                                     "cycles to apply one invalidation to the TLBs", {0, 100000}};
+    TlbCache utlb;
+    TlbCache mtlb;
 
-    core::AtTargetPort in;     // from the device: <name>.in
-    core::AtInitiatorPort out;  // to the interconnect: <name>.out
-    dti::InitiatorSocket dti;  // to the TCU: <name>.dti
+    core::AtTargetPort in;        // from the device: <name>.in
+    core::AtInitiatorPort out;    // to the interconnect: <name>.out
+    dti::InitiatorSocket dti;     // translation requests to the TCU: <name>.dti
+    dti::TargetSocket from_tcu;   // invalidations, syncs, global state: <name>.from_tcu
+
+    sc_core::sc_time link_latency() const { return clock.cycles(dti_latency); }
 
 private:
+    // Device side
     bool at_request(tlm::tlm_generic_payload& gp, unsigned) override;
     void at_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, unsigned) override;
     void at_response(tlm::tlm_generic_payload& gp, unsigned) override;
-    tlm::tlm_sync_enum nb_transport_bw(dti::DtiMessage& m, tlm::tlm_phase& phase,
-                                       sc_core::sc_time& delay) override;
+    void start(tlm::tlm_generic_payload& gp);
+    const cache::TlbEntry* look_up(TbuTxn& t, sc_core::sc_time& done);
+    void ask_tcu(TbuTxn& t, const sc_core::sc_time& at);
+    void use(TbuTxn& t, const cache::TlbEntry& e, uint64_t epoch);
+    void terminate(TbuTxn& t, dti::Outcome how);
+    void ready_at(TbuTxn& t, const sc_core::sc_time& at);
+    void on_ready();
+    void issue();
+    void finish(TbuTxn& t);
+    void set_slots(uint32_t n);
+    // TCU side
+    tlm::tlm_sync_enum nb_transport_bw(dti::DtiMessage& m, tlm::tlm_phase& phase, sc_core::sc_time& delay) override;
     void invalidate_direct_mem_ptr(sc_dt::uint64, sc_dt::uint64) override {}
     void translated();
-    void set_inflight(uint32_t n);
+    tlm::tlm_sync_enum nb_transport_fw(dti::DtiMessage& m, tlm::tlm_phase& phase, sc_core::sc_time& delay) override;
+    void b_transport(dti::DtiMessage&, sc_core::sc_time&) override {}
+    bool get_direct_mem_ptr(dti::DtiMessage&, tlm::tlm_dmi&) override { return false; }
+    unsigned transport_dbg(dti::DtiMessage&) override { return 0; }
+    void control();
+    void acknowledge(dti::DtiMessage& m);
 
-    tlm_utils::peq_with_get<dti::DtiMessage> responses_;
-    uint32_t inflight_ = 0;
+    dti::GlobalState global_;
+    tlm_utils::peq_with_get<dti::DtiMessage> responses_, inbound_;
+    tlm_utils::peq_with_get<TbuTxn> ready_;
+    std::vector<TbuTxn*> order_;    // transactions not yet issued, in arrival order
+    std::vector<TbuTxn*> misses_;   // pending TCU requests that others may merge with
+    std::vector<TbuTxn*> live_;     // every transaction in the TBU or downstream
+    uint32_t slots_busy_ = 0;
+    uint64_t processed_ = 0;        // invalidations applied
+    unsigned sync_blockers_ = 0;
+    sc_core::sc_event sync_progress_;
 
-    core::Counter translations_{this, "translations", "transactions translated through the TCU"};
+    core::Counter translations_{this, "translations", "transactions translated (PMU: transactions)"};
+    core::Counter dti_requests_{this, "dti_requests", "translation requests sent to the TCU (TLB misses)"};
+    core::Counter merged_{this, "merged_misses", "misses that waited for an earlier miss to the same page"};
     core::Counter aborted_{this, "aborted", "transactions terminated with an abort"};
     core::Counter razwi_{this, "razwi", "transactions terminated as RAZ/WI"};
-    core::TimeHistogram latency_{this, "xlate_latency", "translation latency: DTI request to response"};
-    core::TraceSignal inflight_sig_{this, "inflight", 16};
+    core::Counter invalidations_{this, "invalidations", "invalidation messages applied"};
+    core::Counter syncs_{this, "syncs", "sync messages acknowledged"};
+    core::TimeHistogram latency_{this, "xlate_latency", "translation latency: arrival to leaving the TBU"};
+    core::Level slots_level_{this, "slots_busy", "translation slots in use"};
+    core::TraceSignal slots_sig_{this, "slots_busy", 16};
 };
 
 }  // namespace smmusim::smmu::tbu

@@ -61,10 +61,10 @@ Outcome<Ste> ConfigFetch::find_ste(const RegState& regs, const Access& a, bool& 
 }
 
 std::optional<Fault> ConfigFetch::read_cd_struct(uint64_t addr, void* dst, unsigned len,
-                                                 const S2Context* s2, const Access& a) {
+                                                 const S2Context* s2, const Access& a, WalkState& st) {
     uint64_t pa = addr;
     if (s2) {
-        Outcome<WalkResult> r = walker_.stage2(*s2, addr, a, S2Use::CdFetch);
+        Outcome<WalkResult> r = walker_.stage2(*s2, addr, a, S2Use::CdFetch, st);
         if (auto* f = std::get_if<Fault>(&r)) {
             Fault fault = *f;
             // A stage-2 translation fault on the CD fetch is recorded per STE.S2R.
@@ -77,7 +77,7 @@ std::optional<Fault> ConfigFetch::read_cd_struct(uint64_t addr, void* dst, unsig
     return std::nullopt;
 }
 
-Outcome<StreamConfig> ConfigFetch::fetch(const RegState& regs, const Access& a) {
+Outcome<StreamConfig> ConfigFetch::fetch(const RegState& regs, const Access& a, WalkState& st) {
     StreamConfig sc;
     bool silent;
     Outcome<Ste> found = find_ste(regs, a, silent);
@@ -93,6 +93,13 @@ Outcome<StreamConfig> ConfigFetch::fetch(const RegState& regs, const Access& a) 
 
     const bool s1_on = ste_config::s1_enabled(config);
     sc.s2 = ste_config::s2_enabled(config);
+    const StreamWorld world = stream_world(ste, f_, get<cr2::E2H>(regs.cr2));
+    sc.world = world == StreamWorld::NsEl1 ? cache::World::NsEl1
+               : world == StreamWorld::NsEl2 ? cache::World::NsEl2
+                                             : cache::World::NsEl2E2H;
+    // Entries carry the VMID with stage 2, and at NS-EL1 whenever stage 2 exists (§2.1 S2VMID).
+    sc.vmid_tagged = sc.s2 || (f_.s2p && world == StreamWorld::NsEl1);
+    sc.vmid = sc.vmid_tagged ? uint16_t(ste.get<Ste::S2VMID>()) : 0;
     if (sc.s2) {
         sc.s2cfg = *decode_s2(ste, f_);
         sc.s2_record = ste.get<Ste::S2R>();
@@ -139,7 +146,7 @@ Outcome<StreamConfig> ConfigFetch::fetch(const RegState& regs, const Access& a) 
         const uint64_t l1_addr = l1_base + uint64_t(index >> leaf_bits) * L1Cd::kBytes;
         unsigned char b[L1Cd::kBytes];
         ++cd_fetches;
-        if (auto f = read_cd_struct(l1_addr, b, sizeof b, s2, a)) return *f;
+        if (auto f = read_cd_struct(l1_addr, b, sizeof b, s2, a, st)) return *f;
         L1Cd l1;
         l1.load(b);
         uint64_t l2 = l1.address<L1Cd::L2Ptr>();
@@ -150,13 +157,14 @@ Outcome<StreamConfig> ConfigFetch::fetch(const RegState& regs, const Access& a) 
     }
     unsigned char b[Cd::kBytes];
     ++cd_fetches;
-    if (auto f = read_cd_struct(cd_addr, b, sizeof b, s2, a)) return *f;
+    if (auto f = read_cd_struct(cd_addr, b, sizeof b, s2, a, st)) return *f;
     Cd cd;
     cd.load(b);
-    std::optional<S1Decoded> s1 = decode_cd(cd, f_, stream_world(ste, f_, get<cr2::E2H>(regs.cr2)));
+    std::optional<S1Decoded> s1 = decode_cd(cd, f_, world);
     if (!s1) return config_fault(evt::C_BAD_CD);
     sc.s1 = true;
     sc.s1cfg = *s1;
+    sc.cd = int32_t(index);
     return sc;
 }
 

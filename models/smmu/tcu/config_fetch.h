@@ -26,13 +26,30 @@ struct StreamConfig {
     S1Decoded s1cfg;
     S2Context s2cfg;
     bool s2_record = false;  // STE.S2R
+    // Tags of what this stream's translations are cached under.
+    int32_t cd = -1;  // CD index used (-1: none)
+    cache::World world = cache::World::NsEl1;
+    bool vmid_tagged = false;
+    uint16_t vmid = 0;
+};
+
+// A stream's configuration in the config cache, keyed by StreamID, SSV and SubstreamID.
+struct ConfigEntry {
+    uint64_t base = 0;
+    uint8_t shift = 0;
+    uint32_t sid = 0;
+    int32_t cd = -1;
+    StreamConfig cfg;
+    static uint64_t key(uint32_t sid, bool ssv, uint32_t ssid) {
+        return (uint64_t(sid) << 21) | (uint64_t(ssv) << 20) | (ssid & 0xFFFFF);
+    }
 };
 
 class ConfigFetch {
 public:
     ConfigFetch(TableReader& mem, Walker& walker, const Features& f) : mem_(mem), walker_(walker), f_(f) {}
 
-    Outcome<StreamConfig> fetch(const RegState& regs, const Access& a);
+    Outcome<StreamConfig> fetch(const RegState& regs, const Access& a, WalkState& st);
 
     uint64_t ste_fetches = 0, cd_fetches = 0;
 
@@ -40,7 +57,7 @@ private:
     Outcome<arch::Ste> find_ste(const RegState& regs, const Access& a, bool& silent);
     // Reads `len` bytes of a CD-table structure at `addr` (an IPA when `s2` is set).
     std::optional<Fault> read_cd_struct(uint64_t addr, void* dst, unsigned len, const S2Context* s2,
-                                        const Access& a);
+                                        const Access& a, WalkState& st);
 
     TableReader& mem_;
     Walker& walker_;

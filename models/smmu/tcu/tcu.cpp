@@ -3,28 +3,11 @@
 #include <string>
 
 #include "models/smmu/arch/regs.h"
+#include "models/smmu/tcu/tcu_links.h"
 
 namespace smmusim::smmu::tcu {
 
 using namespace arch;
-
-// One DTI link: the TBU's translation requests arrive here.
-struct Tcu::DtiPort : dti::FwIf {
-    dti::TargetSocket socket;
-    Tcu& tcu;
-    unsigned index;
-    DtiPort(const std::string& name, Tcu& t, unsigned i) : socket(name.c_str()), tcu(t), index(i) {
-        socket.bind(*this);
-    }
-    tlm::tlm_sync_enum nb_transport_fw(dti::DtiMessage& m, tlm::tlm_phase&, sc_core::sc_time& d) override {
-        m.port = index;
-        tcu.dti_request(m, d);
-        return tlm::TLM_ACCEPTED;
-    }
-    void b_transport(dti::DtiMessage&, sc_core::sc_time&) override {}
-    bool get_direct_mem_ptr(dti::DtiMessage&, tlm::tlm_dmi&) override { return false; }
-    unsigned transport_dbg(dti::DtiMessage&) override { return 0; }
-};
 
 Tcu::Tcu(sc_core::sc_module_name name, const Features& f, unsigned tbus, uint32_t gbpa_reset)
     : sc_module(name),
@@ -40,13 +23,18 @@ Tcu::Tcu(sc_core::sc_module_name name, const Features& f, unsigned tbus, uint32_
                                 [] {}}),
       irq_(*this, file_.state(), f, mem, clock.cycles(1)),
       events_(*this, file_.state(), f, mem, irq_),
-      translator_(file_.state(), f, *this, events_),
+      translator_(file_.state(), f, *this, events_, this,
+                  Translator::Caches{&caches_.config_cache, &caches_.tlb, contiguous}),
       cmdq_(*this, file_.state(), f, mem, irq_, *this,
             CommandQueue::Timing{clock.cycles(cmd_cycles), cmd_fetch_batch}),
       dti_peq_("dti_peq"),
+      ack_peq_("ack_peq"),
       translations_(this, "translations", "translation requests served (DTI)"),
       dti_requests_(this, "dti_requests", "translation requests received from TBUs"),
-      xlate_latency_(this, "xlate_latency", "translation time in the TCU: config fetch and walks"),
+      walks_(this, "walks", "translations that read descriptors (PMU: translation table walks)"),
+      invalidations_sent_(this, "invalidations_sent", "invalidation messages sent to TBUs"),
+      xlate_latency_(this, "xlate_latency", "translation time in the TCU: caches, config fetch and walks"),
+      walk_latency_(this, "walk_latency", "translation time of translations that walked"),
       ptw_reads_(this, "ptw_reads", "translation table descriptor reads (PMU: TT walk accesses)", "",
                  [this] { return walk().s1_reads + walk().s2_reads; }),
       ptw_reads_s1_(this, "ptw_reads_s1", "stage-1 descriptor reads", "", [this] { return walk().s1_reads; }),
@@ -65,9 +53,14 @@ Tcu::Tcu(sc_core::sc_module_name name, const Features& f, unsigned tbus, uint32_
       bypassed_(this, "bypassed", "translations bypassed (SMMUEN=0 with GBPA bypass, or STE bypass)", "",
                 [this] { return translator_.counters().bypassed; }),
       slots_level_(this, "slots_busy", "translation slots in use"),
-      slots_sig_(this, "slots_busy", 16) {
-    for (unsigned i = 0; i < tbus; ++i)
+      ptw_level_(this, "ptw_busy", "page-table-walk slots in use (walks in flight)"),
+      slots_sig_(this, "slots_busy", 16),
+      ptw_sig_(this, "ptw_busy", 16) {
+    tbu_state_.abort = get<gbpa::ABORT>(gbpa_reset);
+    for (unsigned i = 0; i < tbus; ++i) {
         dti_.push_back(std::make_unique<DtiPort>("dti" + std::to_string(i), *this, i));
+        links_.push_back(std::make_unique<TbuLink>("to_tbu" + std::to_string(i), *this, i));
+    }
 
     SC_METHOD(cr0_update);
     sensitive << cr0_ev_;
@@ -81,6 +74,9 @@ Tcu::Tcu(sc_core::sc_module_name name, const Features& f, unsigned tbus, uint32_
     SC_METHOD(accept_requests);
     sensitive << dti_peq_.get_event();
     dont_initialize();
+    SC_METHOD(acknowledged);
+    sensitive << ack_peq_.get_event();
+    dont_initialize();
 
     sc_core::sc_spawn_options thread;
     sc_core::sc_spawn([this] { events_.run(); }, "eventq", &thread);
@@ -92,6 +88,7 @@ Tcu::Tcu(sc_core::sc_module_name name, const Features& f, unsigned tbus, uint32_
 Tcu::~Tcu() = default;
 
 dti::TargetSocket& Tcu::dti(unsigned tbu) { return dti_.at(tbu)->socket; }
+dti::InitiatorSocket& Tcu::to_tbu(unsigned tbu) { return links_.at(tbu)->socket; }
 
 const WalkCounters& Tcu::walk() const { return translator_.walk_counters(); }
 
@@ -133,19 +130,9 @@ unsigned Tcu::at_transport_dbg(tlm::tlm_generic_payload& gp, unsigned) {
     return len;
 }
 
-void Tcu::cr0_update() {
-    RegState& s = file_.state();
-    s.cr0ack = s.cr0;
-    cmdq_.kick();  // CMDQEN may have been set
-}
-
 void Tcu::irq_ctrl_update() {
     RegState& s = file_.state();
     s.irq_ctrlack = s.irq_ctrl;
-}
-
-void Tcu::gbpa_update() {
-    file_.state().gbpa &= ~(1u << 31);  // the new attributes apply from now: Update reads 0
 }
 
 void Tcu::dti_request(dti::DtiMessage& m, const sc_core::sc_time& delay) {
@@ -158,6 +145,16 @@ void Tcu::accept_requests() {
     work_.notify(sc_core::SC_ZERO_TIME);
 }
 
+void Tcu::wait_until(const sc_core::sc_time& t) {
+    if (t > sc_core::sc_time_stamp()) wait(t - sc_core::sc_time_stamp());
+}
+
+void Tcu::take_ptw_slot() {
+    while (busy_ptw_ >= ptw_slots) wait(ptw_free_);
+    ptw_level_.set(++busy_ptw_);
+    ptw_sig_.set(busy_ptw_);
+}
+
 void Tcu::translation_slot() {
     for (;;) {
         while (waiting_.empty()) wait(work_);
@@ -165,14 +162,24 @@ void Tcu::translation_slot() {
         waiting_.pop_front();
         slots_level_.set(++busy_slots_);
         slots_sig_.set(busy_slots_);
-        const uint64_t epoch = epoch_;
-        ++inflight_[epoch];
+        WalkState st;
+        st.start_epoch = epoch_;
+        ++inflight_[st.start_epoch];
         const sc_core::sc_time start = sc_core::sc_time_stamp();
-        m->resp = translator_.translate(m->req);
+        m->resp = translator_.translate(m->req, st);
         ++translations_;
         xlate_latency_.sample(sc_core::sc_time_stamp() - start);
-        if (--inflight_[epoch] == 0) {
-            inflight_.erase(epoch);
+        if (st.walked) {
+            ++walks_;
+            walk_latency_.sample(sc_core::sc_time_stamp() - start);
+        }
+        if (st.ptw_slot) {
+            ptw_level_.set(--busy_ptw_);
+            ptw_sig_.set(busy_ptw_);
+            ptw_free_.notify(sc_core::SC_ZERO_TIME);
+        }
+        if (--inflight_[st.start_epoch] == 0) {
+            inflight_.erase(st.start_epoch);
             drained_.notify(sc_core::SC_ZERO_TIME);
         }
         slots_level_.set(--busy_slots_);
@@ -181,17 +188,6 @@ void Tcu::translation_slot() {
         sc_core::sc_time delay = m->link_latency;
         dti_[m->port]->socket->nb_transport_bw(*m, phase, delay);
     }
-}
-
-void Tcu::invalidate(const Command&) {
-    // Nothing is cached yet; but a translation already in flight may have read what the
-    // command invalidates, so a later CMD_SYNC must wait for it.
-    ++epoch_;
-}
-
-void Tcu::sync() {
-    const uint64_t target = epoch_;
-    while (!inflight_.empty() && inflight_.begin()->first < target) wait(drained_);
 }
 
 bool Tcu::read(uint64_t pa, void* dst, unsigned len) { return mem.read(pa, dst, len) == tlm::TLM_OK_RESPONSE; }

@@ -1,7 +1,9 @@
 #pragma once
 // The Translation Control Unit: the SMMU's programming interface (registers on an MMIO
-// socket), its memory port (structures, walks, queues, MSIs), translation slots serving the
-// TBUs' DTI requests, the command queue and the event queue (DESIGN §2-4).
+// socket), its memory port (structures, walks, queues, MSIs), its caches, translation slots
+// serving the TBUs' DTI requests, page-table-walk slots, the command queue with timed
+// invalidation (one invalidation in flight per TBU; CMD_SYNC waits for the TBUs' acks and for
+// translations that may have used what was invalidated), and the event queue (DESIGN §2-4).
 
 #include <cstdint>
 #include <deque>
@@ -25,14 +27,18 @@
 #include "models/smmu/tcu/event_queue.h"
 #include "models/smmu/tcu/interrupts.h"
 #include "models/smmu/tcu/registers.h"
+#include "models/smmu/tcu/tcu_caches.h"
 #include "models/smmu/tcu/translator.h"
+#include "models/smmu/tcu/walk_env.h"
 
 namespace smmusim::smmu::tcu {
 
 class Tcu : public sc_core::sc_module,
             private core::AtTargetHandler,
             private Invalidator,
-            private TableReader {
+            private TableReader,
+            private WalkEnv,
+            private dti::BwIf {
 public:
     Tcu(sc_core::sc_module_name name, const Features& f, unsigned tbus, uint32_t gbpa_reset);
     ~Tcu() override;
@@ -44,20 +50,32 @@ public:
                                       "CR0 / IRQ_CTRL / GBPA update: write to acknowledge", {0, 100000}};
     core::Param<uint32_t> xlate_slots{this, "xlate_slots", 64, "",
                                       "translations the TCU works on at once", {1, 4096}};
+    core::Param<uint32_t> ptw_slots{this, "ptw_slots", 16, "",
+                                    "translations reading descriptors at once (page-table walks)", {1, 4096}};
     core::Param<uint32_t> cmd_cycles{this, "cmd_cycles", 8, "cycles",
                                      "execution cost of each command", {0, 100000}};
     core::Param<uint32_t> cmd_fetch_batch{this, "cmd_fetch_batch", 4, "",
                                           "commands fetched per memory read", {1, 16}};
+    core::Param<uint32_t> inv_issue_cycles{this, "inv_issue_cycles", 1, "cycles",
+                                           "cycles to send one invalidation or sync message to one TBU",
+                                           {0, 100000}};
+    core::Param<bool> contiguous{this, "contiguous", false, "",
+                                 "a TLB entry may cover a whole contiguous-hint run (reference §8.6)"};
 
     core::AtTargetPort regs;  // MMIO: <name>.regs
     core::BlockingPort mem;   // memory: <name>.mem
+    // TBU i's link: translation requests in, invalidations / syncs / global state out.
     dti::TargetSocket& dti(unsigned tbu);
+    dti::InitiatorSocket& to_tbu(unsigned tbu);
+    void set_link_latency(unsigned tbu, const sc_core::sc_time& latency);
 
     const RegState& registers() const { return file_.state(); }
     Interrupts& interrupts() { return irq_; }
+    TcuCaches& caches() { return caches_; }
 
 private:
     struct DtiPort;
+    struct TbuLink;
     SC_HAS_PROCESS(Tcu);
 
     // MMIO
@@ -65,47 +83,71 @@ private:
     void at_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, unsigned) override;
     unsigned at_transport_dbg(tlm::tlm_generic_payload& gp, unsigned) override;
     bool register_access(tlm::tlm_generic_payload& gp);
-    // Architected update delays
+    // Architected update delays; SMMUEN and GBPA reach the TBUs before they are acknowledged.
     void cr0_update();
     void irq_ctrl_update();
     void gbpa_update();
-    // DTI
+    void update_global();
+    void finish_updates();
+    // DTI in: translation requests
     void dti_request(dti::DtiMessage& m, const sc_core::sc_time& delay);
     void accept_requests();
     void translation_slot();
+    // DTI out: acknowledgements
+    tlm::tlm_sync_enum nb_transport_bw(dti::DtiMessage& m, tlm::tlm_phase& phase, sc_core::sc_time& delay) override;
+    void invalidate_direct_mem_ptr(sc_dt::uint64, sc_dt::uint64) override {}
+    void acknowledged();
+    void send_to_tbu(unsigned tbu, dti::DtiMessage& m);
     // Invalidator
     void invalidate(const arch::Command& c) override;
     void sync() override;
     // TableReader
     bool read(uint64_t pa, void* dst, unsigned len) override;
+    // WalkEnv
+    cache::WalkCache* walk_cache(int stage, int level) override { return caches_.walk_cache.get(stage, level); }
+    cache::IpaCache* ipa_cache() override { return &caches_.ipa_cache; }
+    void wait_until(const sc_core::sc_time& t) override;
+    sc_core::sc_time cycle() const override { return clock.value(); }
+    void take_ptw_slot() override;
+    bool may_insert(uint64_t start_epoch) const override { return start_epoch == epoch_; }
     const WalkCounters& walk() const;
 
     Features f_;
     RegisterFile file_;
     Interrupts irq_;
     EventQueue events_;
+    TcuCaches caches_;
     Translator translator_;
     CommandQueue cmdq_;
     std::vector<std::unique_ptr<DtiPort>> dti_;
+    std::vector<std::unique_ptr<TbuLink>> links_;
 
     sc_core::sc_event cr0_ev_, irq_ctrl_ev_, gbpa_ev_;
-    tlm_utils::peq_with_get<dti::DtiMessage> dti_peq_;
+    tlm_utils::peq_with_get<dti::DtiMessage> dti_peq_, ack_peq_;
     std::deque<dti::DtiMessage*> waiting_;
     sc_core::sc_event work_;
-    unsigned busy_slots_ = 0;
+    unsigned busy_slots_ = 0, busy_ptw_ = 0;
+    sc_core::sc_event ptw_free_;
 
-    // Translations in flight by the invalidation epoch they started in: CMD_SYNC waits for
-    // those older than the last invalidation.
+    // Global state the TBUs apply (SMMUEN, GBPA.ABORT) and its update in flight.
+    dti::GlobalState tbu_state_;
+    unsigned global_acks_ = 0;
+    bool repeat_global_ = false;
+
+    // Invalidation: commands consumed so far (the epoch), translations in flight by the epoch
+    // they started in, sync acknowledgements outstanding.
     uint64_t epoch_ = 0;
     std::map<uint64_t, unsigned> inflight_;
     sc_core::sc_event drained_;
+    unsigned sync_acks_ = 0;
+    sc_core::sc_event link_event_;
 
-    core::Counter translations_, dti_requests_;
-    core::TimeHistogram xlate_latency_;
+    core::Counter translations_, dti_requests_, walks_, invalidations_sent_;
+    core::TimeHistogram xlate_latency_, walk_latency_;
     core::Formula ptw_reads_, ptw_reads_s1_, ptw_reads_s2_, ste_fetches_, cd_fetches_, faults_,
         events_recorded_, aborted_, bypassed_;
-    core::Level slots_level_;
-    core::TraceSignal slots_sig_;
+    core::Level slots_level_, ptw_level_;
+    core::TraceSignal slots_sig_, ptw_sig_;
 };
 
 }  // namespace smmusim::smmu::tcu

@@ -62,8 +62,14 @@ struct S1Context {
 enum class S2Use { Data, TableWalk, CdFetch };
 
 struct WalkResult {
-    uint64_t oa = 0;          // output address of the input address
+    uint64_t oa = 0;           // output address of the input address
     unsigned leaf_shift = 12;  // log2 of the leaf (page or block) size
+    unsigned span_shift = 12;  // log2 of what one TLB entry may cover (leaf, or its contiguous run)
+    int level = 3;             // leaf level
+    unsigned gshift = 12;      // granule
+    uint8_t perms = 0;         // cache::perm bits the leaf grants
+    bool global = false;       // stage 1: nG = 0
+    uint64_t desc = 0;         // the leaf descriptor
 };
 
 }  // namespace smmusim::smmu::tcu

@@ -12,14 +12,6 @@ namespace {
 
 bool is_translation_fault(uint8_t type) { return type >= evt::F_TRANSLATION && type <= evt::F_PERMISSION; }
 
-dti::TranslateResponse translated(uint64_t oa, unsigned shift) {
-    dti::TranslateResponse r;
-    r.outcome = dti::Outcome::Translated;
-    r.oa = oa;
-    r.page_shift = shift;
-    return r;
-}
-
 }  // namespace
 
 EventRecord make_event(const Access& a, const Fault& f) {
@@ -56,8 +48,15 @@ EventRecord make_event(const Access& a, const Fault& f) {
     return e;
 }
 
-Translator::Translator(const RegState& regs, const Features& f, TableReader& mem, EventSink& events)
-    : regs_(regs), f_(f), events_(events), walker_(mem, walk_counters_), config_(mem, walker_, f) {}
+Translator::Translator(const RegState& regs, const Features& f, TableReader& mem, EventSink& events, WalkEnv* env,
+                       Caches caches)
+    : regs_(regs),
+      f_(f),
+      events_(events),
+      env_(env),
+      caches_(caches),
+      walker_(mem, walk_counters_, env),
+      config_(mem, walker_, f) {}
 
 dti::TranslateResponse Translator::fault(const Access& a, const Fault& f, dti::Outcome terminate) {
     ++n_.faults;
@@ -82,20 +81,54 @@ dti::TranslateResponse Translator::walk_fault(const Access& a, Fault f, const St
     return fault(a, f, c.s1cfg.abort ? dti::Outcome::Abort : dti::Outcome::RazWi);
 }
 
-dti::TranslateResponse Translator::translate(Access a) {
+void Translator::wait_lookup(cache::CacheObject& c, unsigned sizes) {
+    env_->wait_until(c.reserve(sc_core::sc_time_stamp(), c.probes_for(sizes), env_->cycle()));
+}
+
+dti::TranslateResponse Translator::translated(const cache::TlbEntry& e, uint64_t addr, uint64_t epoch) {
+    dti::TranslateResponse r;
+    r.outcome = dti::Outcome::Translated;
+    r.entry = e;
+    r.oa = e.oa | (addr & ((uint64_t(1) << e.shift) - 1));
+    r.cacheable = true;
+    r.epoch = epoch;
+    return r;
+}
+
+Outcome<StreamConfig> Translator::configuration(const Access& a, WalkState& st) {
+    ConfigCache* cc = caches_.config;
+    const uint64_t key = ConfigEntry::key(a.sid, a.ssv, a.ssid);
+    if (cc && cc->enable) {
+        auto f = cc->lookup(key, [](const ConfigEntry&) { return true; });
+        wait_lookup(*cc, f.sizes_probed);
+        if (f.entry) return f.entry->cfg;
+    }
+    Outcome<StreamConfig> oc = config_.fetch(regs_, a, st);
+    // A configuration that faulted is not kept: the next access fetches it again.
+    if (auto* c = std::get_if<StreamConfig>(&oc); c && cc && cc->enable && env_->may_insert(st.start_epoch))
+        cc->insert(ConfigEntry{key, 0, a.sid, c->cd, *c}, [](const ConfigEntry&) { return true; });
+    return oc;
+}
+
+dti::TranslateResponse Translator::translate(Access a, WalkState& st) {
     ++n_.translations;
     a.instr = a.instr && !a.write;  // writes are always data accesses
     const uint64_t oas_limit = uint64_t(1) << f_.oas_bits();
     if (!regs_.smmuen()) {
-        // Global bypass: GBPA decides; nothing is recorded (§9.5).
+        // Global bypass: GBPA decides; nothing is recorded, nothing may be cached (§9.5).
         if (get<gbpa::ABORT>(regs_.gbpa) || a.addr >= oas_limit) {
             ++n_.aborted;
             return dti::TranslateResponse{};
         }
         ++n_.bypassed;
-        return translated(a.addr, 12);
+        cache::TlbEntry e;
+        e.base = a.addr & ~uint64_t(0xFFF);
+        e.oa = e.base;
+        dti::TranslateResponse r = translated(e, a.addr, st.start_epoch);
+        r.cacheable = false;
+        return r;
     }
-    Outcome<StreamConfig> oc = config_.fetch(regs_, a);
+    Outcome<StreamConfig> oc = configuration(a, st);
     if (auto* f = std::get_if<Fault>(&oc)) return fault(a, *f, dti::Outcome::Abort);
     const StreamConfig& c = std::get<StreamConfig>(oc);
     if (c.kind == StreamConfig::Kind::Abort) {
@@ -103,26 +136,80 @@ dti::TranslateResponse Translator::translate(Access a) {
         return dti::TranslateResponse{};
     }
     const Fault addr_size{evt::F_ADDR_SIZE, false, evt_class::IN, 0, 0};
+    cache::TlbEntry e;
+    e.cd = c.cd;
+    e.world = c.world;
+    e.vmid_tagged = c.vmid_tagged;
+    e.vmid = c.vmid;
     if (c.kind == StreamConfig::Kind::Bypass) {
         if (a.addr >= oas_limit) return fault(a, addr_size, dti::Outcome::Abort);
         ++n_.bypassed;
-        return translated(a.addr, 12);
+        e.shift = 30;  // the whole stream bypasses: one entry covers a large range
+        e.base = e.oa = a.addr & ~((uint64_t(1) << e.shift) - 1);
+        return translated(e, a.addr, st.start_epoch);
     }
+    e.s1 = c.s1;
+    e.s2 = c.s2;
+    e.asid = c.s1 && c.world != cache::World::NsEl2 ? c.s1cfg.ctx.asid : 0;
+    TlbCache* tlb = caches_.tlb;
+    if (tlb && tlb->enable) {
+        auto f = tlb->lookup(a.addr, [&](const cache::TlbEntry& t) {
+            return t.world == e.world && t.s1 == e.s1 && t.s2 == e.s2 && t.vmid_tagged == e.vmid_tagged &&
+                   t.vmid == e.vmid && (t.global || t.asid == e.asid);
+        });
+        wait_lookup(*tlb, f.sizes_probed);
+        // A hit the access may use answers at once; otherwise the walk produces the fault.
+        if (f.entry && (f.entry->perms & cache::perm::needed(a.write, a.priv, a.instr))) {
+            cache::TlbEntry hit = *f.entry;
+            hit.cd = c.cd;
+            return translated(hit, a.addr, st.start_epoch);
+        }
+    }
+    st.world = c.world;
+    st.vmid_tagged = c.vmid_tagged;
+    st.vmid = c.vmid;
     uint64_t ia = a.addr;
+    WalkResult s1r, s2r;
     unsigned shift = 64;
+    uint8_t perms = cache::perm::ALL;
+    auto span = [&](const WalkResult& r) { return caches_.contiguous ? r.span_shift : r.leaf_shift; };
     if (c.s1) {
-        Outcome<WalkResult> r = walker_.stage1(c.s1cfg.ctx, c.s2 ? &c.s2cfg : nullptr, a);
+        Outcome<WalkResult> r = walker_.stage1(c.s1cfg.ctx, c.s2 ? &c.s2cfg : nullptr, a, st);
         if (auto* f = std::get_if<Fault>(&r)) return walk_fault(a, *f, c);
-        ia = std::get<WalkResult>(r).oa;
-        shift = std::get<WalkResult>(r).leaf_shift;
+        s1r = std::get<WalkResult>(r);
+        ia = s1r.oa;
+        shift = span(s1r);
+        perms &= s1r.perms;
+        e.global = s1r.global;
+        e.s1_level = uint8_t(s1r.level);
+        e.s1_gshift = uint8_t(s1r.gshift);
     } else if (a.addr >= oas_limit) {
         // Stage 1 bypassed: the input is checked against IAS (= OAS here), always aborting.
         return fault(a, addr_size, dti::Outcome::Abort);
     }
-    if (!c.s2) return translated(ia, shift);
-    Outcome<WalkResult> r = walker_.stage2(c.s2cfg, ia, a, S2Use::Data);
-    if (auto* f = std::get_if<Fault>(&r)) return walk_fault(a, *f, c);
-    return translated(std::get<WalkResult>(r).oa, std::min(shift, std::get<WalkResult>(r).leaf_shift));
+    uint64_t oa = ia;
+    if (c.s2) {
+        Outcome<WalkResult> r = walker_.stage2(c.s2cfg, ia, a, S2Use::Data, st);
+        if (auto* f = std::get_if<Fault>(&r)) return walk_fault(a, *f, c);
+        s2r = std::get<WalkResult>(r);
+        oa = s2r.oa;
+        shift = std::min(shift, span(s2r));
+        perms &= s2r.perms;
+        e.s2_level = uint8_t(s2r.level);
+        e.s2_gshift = uint8_t(s2r.gshift);
+    }
+    if (e.global) e.asid = 0;
+    const uint64_t low = (uint64_t(1) << shift) - 1;
+    e.shift = uint8_t(shift);
+    e.base = a.addr & ~low;
+    e.oa = oa & ~low;
+    e.perms = perms;
+    if (tlb && tlb->enable && env_->may_insert(st.start_epoch))
+        tlb->insert(e, [&](const cache::TlbEntry& t) {
+            return t.world == e.world && t.s1 == e.s1 && t.s2 == e.s2 && t.vmid == e.vmid && t.asid == e.asid &&
+                   t.global == e.global;
+        });
+    return translated(e, a.addr, st.start_epoch);
 }
 
 }  // namespace smmusim::smmu::tcu

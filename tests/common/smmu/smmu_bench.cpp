@@ -13,7 +13,20 @@ namespace {
 constexpr unsigned kPollLimit = 20000;
 }
 
-SmmuBench::SmmuBench(std::initializer_list<std::string> sets)
+std::vector<std::string> tcu_caches_off(std::vector<std::string> more) {
+    std::vector<std::string> s = {"smmu.tcu.config_cache.enable=false", "smmu.tcu.tlb.enable=false",
+                                  "smmu.tcu.ipa_cache.enable=false"};
+    for (int stage = 1; stage <= 2; ++stage)
+        for (int level = 0; level <= 3; ++level)
+            s.push_back("smmu.tcu.walk_cache.s" + std::to_string(stage) + "l" + std::to_string(level) +
+                        ".enable=false");
+    s.insert(s.end(), more.begin(), more.end());
+    return s;
+}
+
+SmmuBench::SmmuBench(std::initializer_list<std::string> sets) : SmmuBench(std::vector<std::string>(sets)) {}
+
+SmmuBench::SmmuBench(const std::vector<std::string>& sets)
     : presets(sets),
       dram("dram", {kDram, kDramSize}),
       smmu("smmu", 2),
@@ -278,8 +291,11 @@ Ste ste_s1(uint64_t cd, unsigned cdmax, uint64_t fmt, uint64_t dss) {
 }
 
 namespace {
+uint16_t fresh(uint16_t& counter, uint16_t given) { return given ? given : ++counter; }
+uint16_t next_vmid = 0, next_asid = 0;
+
 void set_s2_fields(Ste& s, const PageTables& pt, uint16_t vmid) {
-    s.set<Ste::S2VMID>(vmid);
+    s.set<Ste::S2VMID>(fresh(next_vmid, vmid));
     s.set<Ste::S2T0SZ>(64 - pt.ia_bits());
     s.set<Ste::S2SL0>(s2sl0_for(pt));
     s.set<Ste::S2IR0>(1);
@@ -322,7 +338,7 @@ Cd cd_for(const PageTables& pt, uint16_t asid) {
     c.set<Cd::R>(1);
     c.set<Cd::A>(1);
     c.set<Cd::ASET>(1);
-    c.set<Cd::ASID>(asid);
+    c.set<Cd::ASID>(fresh(next_asid, asid));
     c.set_address<Cd::TTB0>(pt.root());
     c.set<Cd::MAIR>(0x0004FF44);
     return c;

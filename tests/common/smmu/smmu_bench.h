@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include <systemc>
@@ -69,9 +70,14 @@ struct BareInitiator : sc_core::sc_module {
     explicit BareInitiator(sc_core::sc_module_name n) : sc_module(n) {}
 };
 
+// Parameter settings that turn every TCU cache off: each translation reads its STE, CD and
+// every descriptor (the walks the architecture describes, countable).
+std::vector<std::string> tcu_caches_off(std::vector<std::string> more = {});
+
 class SmmuBench {
 public:
     explicit SmmuBench(std::initializer_list<std::string> sets = {});
+    explicit SmmuBench(const std::vector<std::string>& sets);
 
     Presets presets;
     mem::Memory dram;
@@ -146,11 +152,13 @@ smmu::arch::Ste ste_bypass();
 smmu::arch::Ste ste_abort();
 // Stage 1 with a single CD at `cd` (S1CDMax = 0), or a CD table.
 smmu::arch::Ste ste_s1(uint64_t cd, unsigned cdmax = 0, uint64_t fmt = 0, uint64_t dss = 0);
-// Stage 2 with tables `pt` (4K/16K/64K from its granule; S2SL0 from its start level).
-smmu::arch::Ste ste_s2(const PageTables& pt, uint16_t vmid = 1);
-smmu::arch::Ste ste_nested(uint64_t cd, const PageTables& s2pt, uint16_t vmid = 1);
-// A valid CD for stage-1 tables `pt` (TTB0; TTB1 disabled), R=1, A=1.
-smmu::arch::Cd cd_for(const PageTables& pt, uint16_t asid = 1);
+// Stage 2 with tables `pt` (4K/16K/64K from its granule; S2SL0 from its start level). Each
+// call without a VMID takes a new one: different tables under one VMID would be the same
+// address space to the SMMU's caches (software must not do that).
+smmu::arch::Ste ste_s2(const PageTables& pt, uint16_t vmid = 0);
+smmu::arch::Ste ste_nested(uint64_t cd, const PageTables& s2pt, uint16_t vmid = 0);
+// A valid CD for stage-1 tables `pt` (TTB0; TTB1 disabled), R=1, A=1; a new ASID unless given.
+smmu::arch::Cd cd_for(const PageTables& pt, uint16_t asid = 0);
 uint64_t s2sl0_for(const PageTables& pt);
 uint64_t tg0_for(unsigned gshift);
 

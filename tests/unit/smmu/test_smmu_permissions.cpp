@@ -107,12 +107,16 @@ TEST(SmmuWalk, Stage2ExecuteNever) {
 }
 
 // EL2 StreamWorld without E2H (STRW=EL2, CR2.E2H=0): one privilege level, no TTB1; AP[1], PXN
-// and the incoming privilege are not used; XN (bit 54) governs execution (fact sheet §1-2).
+// and the incoming privilege are not used; XN (bit 54) governs execution (fact sheet §1-2). EL2
+// translations carry no ASID: every EL2 stream is one address space, so each case maps its
+// own page.
 TEST(SmmuWalk, Stage1SinglePrivilegeEl2) {
     with_bench([&](SmmuBench& b) {
-        const uint64_t ia = 0x12345000, pa = kDram + 0xA000;
+        uint64_t ia = 0x12345000;
+        const uint64_t pa = kDram + 0xA000;
         uint32_t sid = 0;
         auto el2_stream = [&](uint64_t leaf) {
+            ia += 0x100000;
             PageTables pt = b.tables(12, 48, 0);
             pt.map(ia, pa, 0x1000, 3, leaf | s1::AF | s1::ISH);
             const uint64_t at = b.alloc(64, 64);
@@ -125,13 +129,16 @@ TEST(SmmuWalk, Stage1SinglePrivilegeEl2) {
             return sid;
         };
         // Privileged-only page: an unprivileged access is treated as privileged.
-        expect_reads(b, el2_stream(s1::AP_PRIV_RW), ia + 8, pa + 8, 4, kAny, kRead);
+        uint32_t s = el2_stream(s1::AP_PRIV_RW);
+        expect_reads(b, s, ia + 8, pa + 8, 4, kAny, kRead);
         // Read-only still forbids writes.
-        expect_aborts(b, el2_stream(s1::AP_PRIV_RO), ia, {evt::F_PERMISSION, S1, kIn}, 4, kAny, kWrite);
+        s = el2_stream(s1::AP_PRIV_RO);
+        expect_aborts(b, s, ia, {evt::F_PERMISSION, S1, kIn}, 4, kAny, kWrite);
         // PXN is not used; XN (bit 54) forbids execution for everyone.
-        expect_reads(b, el2_stream(s1::AP_PRIV_RW | s1::PXN), ia + 8, pa + 8, 4, kAny, kPrivInstr);
-        expect_aborts(b, el2_stream(s1::AP_PRIV_RW | s1::UXN), ia, {evt::F_PERMISSION, S1, kIn}, 4, kAny,
-                      kPrivInstr);
+        s = el2_stream(s1::AP_PRIV_RW | s1::PXN);
+        expect_reads(b, s, ia + 8, pa + 8, 4, kAny, kPrivInstr);
+        s = el2_stream(s1::AP_PRIV_RW | s1::UXN);
+        expect_aborts(b, s, ia, {evt::F_PERMISSION, S1, kIn}, 4, kAny, kPrivInstr);
         // There is no upper VA range.
         const uint32_t upper = el2_stream(s1::AP_PRIV_RW);
         expect_aborts(b, upper, 0xFFFF800012345000ull, {evt::F_TRANSLATION, S1, kIn}, 0);
@@ -140,7 +147,7 @@ TEST(SmmuWalk, Stage1SinglePrivilegeEl2) {
 
 // With CR2.E2H=1 the same STE selects EL2&0, which has two privilege levels and TTB1 like EL1.
 TEST(SmmuWalk, Stage1El2WithE2hHasTwoPrivilegeLevels) {
-    SmmuBench b;
+    SmmuBench b(tcu_caches_off());
     b.run([&] {
         BenchSetup setup;
         setup.e2h = true;

@@ -100,9 +100,10 @@ inline void expect_reads(SmmuBench& b, uint32_t sid, uint64_t addr, uint64_t pa,
     n.expect(s1_reads, s2_reads);
 }
 
-// One test's bench, enabled, running `script`.
+// One test's bench, enabled, running `script`. The TCU caches are off: these tests count the
+// descriptor reads of the walks the architecture describes.
 inline void with_bench(const std::function<void(SmmuBench&)>& script) {
-    SmmuBench b;
+    SmmuBench b(tcu_caches_off());
     b.run([&] {
         b.enable();
         script(b);

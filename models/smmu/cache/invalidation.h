@@ -1,0 +1,46 @@
+#pragma once
+// What one CFGI or TLBI command removes from each kind of cache (reference §4.2, §5.1, §9.2;
+// fact sheet walk_cmd_evt §6). Exactly what the architecture requires, no more and no less:
+// - NH_* hit stage-1 (incl. nested) entries of NS-EL1 with the VMID (when stage 2 exists);
+//   NH_ASID spares global entries; NH_VA hits the ASID's entries and global ones;
+// - EL2_* hit EL2 regimes as CR2.E2H selects; S12_VMALL everything of a VMID at NS-EL1;
+// - S2_IPA hits stage-2-only entries (not combined ones) and stage-2 walk / IPA caches;
+// - TG restricts range invalidations to entries of that granule, TTL to that leaf level,
+//   Leaf=1 spares walk-cache table entries; Leaf=0 with TTL also removes tables above it;
+// - CFGI_* hit configuration and what the TBUs hold per StreamID / SubstreamID.
+
+#include <cstdint>
+
+#include "models/smmu/arch/commands.h"
+#include "models/smmu/arch/tlbi_range.h"
+#include "models/smmu/cache/entries.h"
+#include "models/smmu/features.h"
+
+namespace smmusim::smmu::cache {
+
+struct InvScope {
+    enum class Kind : uint8_t {
+        None, CfgiSte, CfgiSteRange, CfgiCd, CfgiCdAll, CfgiAll,
+        NhAll, NhAsid, NhVa, NhVaa, El2All, El2Asid, El2Va, El2Vaa, S12Vmall, S2Ipa, NsnhAll,
+    };
+    Kind kind = Kind::None;
+    uint32_t sid = 0, sid_last = 0;  // CFGI: StreamIDs [sid, sid_last]
+    uint32_t ssid = 0;
+    uint16_t asid = 0, vmid = 0;
+    bool match_vmid = false;  // NH_*: only when stage 2 is implemented
+    bool e2h = false;         // EL2_*: CR2.E2H when consumed
+    arch::TlbiRange range;
+
+    // The scope of a consumed command (None for commands that invalidate nothing).
+    static InvScope from(const arch::Command& c, const Features& f, bool e2h);
+    bool config() const { return kind >= Kind::CfgiSte && kind <= Kind::CfgiAll; }
+    bool tlbi() const { return kind >= Kind::NhAll; }
+};
+
+bool hits(const InvScope& s, const TlbEntry& e);
+bool hits(const InvScope& s, const WalkEntry& e);
+bool hits(const InvScope& s, const IpaEntry& e);
+// A stream's cached configuration (sid, CD index used or -1).
+bool hits_config(const InvScope& s, uint32_t sid, int32_t cd);
+
+}  // namespace smmusim::smmu::cache

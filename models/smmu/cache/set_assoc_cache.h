@@ -1,0 +1,188 @@
+#pragma once
+// A set-associative cache of entries that cover naturally aligned ranges of 2^shift bytes of
+// an input space (a 2 MiB block entry hits for every 4 KiB page inside it). An entry type E
+// has `uint64_t base` and `uint8_t shift`; the caller's predicate matches the other tags
+// (stream, ASID, VMID, level, ...). Entries are placed by their own size (set = base >>
+// shift), so looking an address up probes each size present in the cache.
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "models/core/rng.h"
+#include "models/smmu/cache/cache_object.h"
+
+namespace smmusim::smmu::cache {
+
+template <typename E>
+class SetAssocCache : public CacheObject {
+public:
+    SetAssocCache(const char* name, const CacheDefaults& d, uint64_t seed = 1)
+        : CacheObject(name, d), slots_(size_t(sets()) * associativity()), rng_(seed) {
+        plru_.assign(sets(), 0);
+        rr_.assign(sets(), 0);
+    }
+
+    struct Found {
+        E* entry = nullptr;
+        unsigned sizes_probed = 0;
+    };
+
+    // The entry covering `addr` that `match` accepts; counts a hit or a miss and, on a hit,
+    // updates the replacement state. Sizes are probed smallest first.
+    template <typename Match>
+    Found lookup(uint64_t addr, Match match) {
+        Found f;
+        if (!enable) {
+            ++misses;
+            return f;
+        }
+        for (uint64_t sizes = live_mask_; sizes; sizes &= sizes - 1) {
+            const unsigned shift = unsigned(__builtin_ctzll(sizes));
+            ++f.sizes_probed;
+            const uint64_t base = addr & ~mask(shift);
+            const uint32_t set = set_of(base, shift);
+            for (uint32_t w = 0; w < associativity(); ++w) {
+                Slot& s = slot(set, w);
+                if (s.valid && s.e.shift == shift && s.e.base == base && match(s.e)) {
+                    touch(set, w);
+                    ++hits;
+                    f.entry = &s.e;
+                    return f;
+                }
+            }
+        }
+        ++misses;
+        return f;
+    }
+
+    // Stores `e` (replacing an entry with the same range that `same` accepts, else a victim).
+    template <typename Same>
+    void insert(const E& e, Same same) {
+        if (!enable) return;
+        const uint32_t set = set_of(e.base, e.shift);
+        uint32_t victim = associativity();
+        for (uint32_t w = 0; w < associativity(); ++w) {
+            Slot& s = slot(set, w);
+            if (s.valid && s.e.shift == e.shift && s.e.base == e.base && same(s.e)) {
+                victim = w;
+                break;
+            }
+        }
+        if (victim == associativity()) {
+            for (uint32_t w = 0; w < associativity() && victim == associativity(); ++w)
+                if (!slot(set, w).valid) victim = w;
+        }
+        if (victim == associativity()) {
+            victim = choose_victim(set);
+            ++evictions;
+        }
+        Slot& s = slot(set, victim);
+        if (s.valid) forget(s.e.shift);
+        s.e = e;
+        s.valid = true;
+        remember(e.shift);
+        touch(set, victim);
+        count_fill();
+    }
+
+    // Removes every entry `match` accepts; returns how many.
+    template <typename Match>
+    unsigned invalidate_if(Match match) {
+        unsigned n = 0;
+        for (Slot& s : slots_) {
+            if (s.valid && match(s.e)) {
+                s.valid = false;
+                forget(s.e.shift);
+                ++n;
+            }
+        }
+        invalidated += n;
+        return n;
+    }
+
+    // Calls `fn` on every valid entry.
+    template <typename Fn>
+    void for_each(Fn fn) {
+        for (Slot& s : slots_)
+            if (s.valid) fn(s.e);
+    }
+
+    size_t valid_entries() const {
+        size_t n = 0;
+        for (const Slot& s : slots_) n += s.valid;
+        return n;
+    }
+    // Distinct entry sizes present (what a serial lookup probes).
+    unsigned live_sizes() const { return unsigned(__builtin_popcountll(live_mask_)); }
+
+private:
+    struct Slot {
+        E e{};
+        bool valid = false;
+        uint64_t stamp = 0;  // LRU
+    };
+
+    static uint64_t mask(unsigned shift) { return shift >= 64 ? ~uint64_t(0) : (uint64_t(1) << shift) - 1; }
+    uint32_t set_of(uint64_t base, unsigned shift) const {
+        const uint64_t n = shift >= 64 ? 0 : base >> shift;
+        return uint32_t((n ^ (n >> 17)) % sets());
+    }
+    Slot& slot(uint32_t set, uint32_t way) { return slots_[size_t(set) * associativity() + way]; }
+    void remember(unsigned shift) {
+        if (live_[shift]++ == 0) live_mask_ |= uint64_t(1) << shift;
+    }
+    void forget(unsigned shift) {
+        if (--live_[shift] == 0) live_mask_ &= ~(uint64_t(1) << shift);
+    }
+
+    void touch(uint32_t set, uint32_t way) {
+        slot(set, way).stamp = ++clock_;
+        // Tree pseudo-LRU: point every node on the way's path away from it.
+        uint64_t& bits = plru_[set];
+        unsigned node = 1;
+        for (uint32_t span = associativity(); span > 1; span /= 2) {
+            const bool right = (way % span) >= span / 2;
+            if (right) bits &= ~(uint64_t(1) << node);
+            else bits |= uint64_t(1) << node;
+            node = node * 2 + (right ? 1 : 0);
+        }
+    }
+
+    uint32_t choose_victim(uint32_t set) {
+        switch (policy.value()) {
+        case Policy::RoundRobin:
+            return rr_[set]++ % associativity();
+        case Policy::Random:
+            return uint32_t(rng_.below(associativity()));
+        case Policy::Plru: {
+            const uint64_t bits = plru_[set];
+            unsigned node = 1;
+            uint32_t way = 0;
+            for (uint32_t span = associativity(); span > 1; span /= 2) {
+                const bool right = (bits >> node) & 1;
+                if (right) way += span / 2;
+                node = node * 2 + (right ? 1 : 0);
+            }
+            return way;
+        }
+        case Policy::Lru:
+        default: {
+            uint32_t victim = 0;
+            for (uint32_t w = 1; w < associativity(); ++w)
+                if (slot(set, w).stamp < slot(set, victim).stamp) victim = w;
+            return victim;
+        }
+        }
+    }
+
+    std::vector<Slot> slots_;
+    std::vector<uint64_t> plru_;  // tree bits per set (ways <= 64)
+    std::vector<uint32_t> rr_;
+    std::array<unsigned, 64> live_{};  // valid entries per size
+    uint64_t live_mask_ = 0;           // sizes with at least one valid entry
+    uint64_t clock_ = 0;
+    core::Rng rng_;
+};
+
+}  // namespace smmusim::smmu::cache
