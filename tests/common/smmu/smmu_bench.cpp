@@ -24,22 +24,29 @@ std::vector<std::string> tcu_caches_off(std::vector<std::string> more) {
     return s;
 }
 
+namespace {
+std::vector<std::string> initiators(unsigned tbus) {
+    std::vector<std::string> n{"cpu", "tcu"};
+    for (unsigned i = 0; i < tbus; ++i) n.push_back("dev" + std::to_string(i));
+    return n;
+}
+}  // namespace
+
 SmmuBench::SmmuBench(std::initializer_list<std::string> sets) : SmmuBench(std::vector<std::string>(sets)) {}
 
-SmmuBench::SmmuBench(const std::vector<std::string>& sets)
+SmmuBench::SmmuBench(const std::vector<std::string>& sets, unsigned tbus)
     : presets(sets),
       dram("dram", {kDram, kDramSize}),
-      smmu("smmu", 2),
+      smmu("smmu", tbus),
       cpu("cpu"),
-      dev0("dev0"),
-      dev1("dev1"),
-      noc("noc", {"cpu", "dev0", "dev1", "tcu"},
-          {{"dram", kDram, kDramSize}, {"smmu", kSmmuBase, reg::REGION_SIZE}}) {
+      noc("noc", initiators(tbus), {{"dram", kDram, kDramSize}, {"smmu", kSmmuBase, reg::REGION_SIZE}}) {
     cpu.port.socket().bind(noc.initiator_socket("cpu"));
-    dev0.port.socket().bind(smmu.tbu(0).in.socket);
-    dev1.port.socket().bind(smmu.tbu(1).in.socket);
-    smmu.tbu(0).out.socket.bind(noc.initiator_socket("dev0"));
-    smmu.tbu(1).out.socket.bind(noc.initiator_socket("dev1"));
+    for (unsigned i = 0; i < tbus; ++i) {
+        const std::string name = "dev" + std::to_string(i);
+        devs.push_back(std::make_unique<BareInitiator>(name.c_str()));
+        devs.back()->port.socket().bind(smmu.tbu(i).in.socket);
+        smmu.tbu(i).out.socket.bind(noc.initiator_socket(name));
+    }
     smmu.tcu.mem.socket().bind(noc.initiator_socket("tcu"));
     noc.target_socket("dram").bind(dram.port.socket);
     noc.target_socket("smmu").bind(smmu.tcu.regs.socket);
@@ -193,6 +200,21 @@ void SmmuBench::command(const Command& c) {
     wr32(reg::CMDQ_PROD, prod_);
 }
 
+bool SmmuBench::submit(const std::vector<Command>& cmds) {
+    const QueueIndex q(setup_.cmdq_log2);
+    if (cmds.size() > q.entries() - q.used(prod_, rd32(reg::CMDQ_CONS))) throw std::runtime_error("batch too large");
+    for (const Command& c : cmds) {
+        put(cmdq_ + uint64_t(q.index(prod_)) * Command::kBytes, c);
+        prod_ = q.next(prod_);
+    }
+    wr32(reg::CMDQ_PROD, prod_);
+    for (unsigned i = 0; i < kPollLimit; ++i) {
+        if (q.pos(rd32(reg::CMDQ_CONS)) == q.pos(prod_)) return true;
+        if ((rd32(reg::GERROR) ^ rd32(reg::GERRORN)) & gerror::CMDQ_ERR) return false;
+    }
+    return false;
+}
+
 bool SmmuBench::sync(uint64_t cs, uint64_t msi_addr, uint32_t msi_data) {
     Command c;
     c.set<Command::Opcode>(op::CMD_SYNC);
@@ -238,7 +260,7 @@ DmaResult SmmuBench::dma_read(uint32_t sid, uint64_t addr, unsigned len, std::op
     a.instr = instr;
     DmaResult r;
     r.data.resize(len);
-    r.status = (dev ? dev1 : dev0).port.read(addr, r.data.data(), len, &a);
+    r.status = devs.at(dev)->port.read(addr, r.data.data(), len, &a);
     return r;
 }
 
@@ -250,7 +272,7 @@ DmaResult SmmuBench::dma_write(uint32_t sid, uint64_t addr, const std::vector<un
     a.ssid = ssid.value_or(0);
     a.priv = priv;
     DmaResult r;
-    r.status = (dev ? dev1 : dev0).port.write(addr, data.data(), unsigned(data.size()), &a);
+    r.status = devs.at(dev)->port.write(addr, data.data(), unsigned(data.size()), &a);
     return r;
 }
 

@@ -6,10 +6,12 @@
 //   cpu ----------------------+
 //   dev0 -> smmu.tbu0 --------+--> noc --> dram  [0x8000_0000, +1 GiB)
 //   dev1 -> smmu.tbu1 --------+        --> smmu registers at 0x2B40_0000
-//   smmu.tcu (walks, queues) -+        (nothing at 0x4000_0000: reads there abort)
+//   ...                       |        (nothing at 0x4000_0000: reads there abort)
+//   smmu.tcu (walks, queues) -+
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -77,12 +79,14 @@ std::vector<std::string> tcu_caches_off(std::vector<std::string> more = {});
 class SmmuBench {
 public:
     explicit SmmuBench(std::initializer_list<std::string> sets = {});
-    explicit SmmuBench(const std::vector<std::string>& sets);
+    // `tbus` TBUs, each with a bare device dev<i> in front of it.
+    explicit SmmuBench(const std::vector<std::string>& sets, unsigned tbus = 2);
 
     Presets presets;
     mem::Memory dram;
     smmu::Smmu smmu;
-    BareInitiator cpu, dev0, dev1;
+    BareInitiator cpu;
+    std::vector<std::unique_ptr<BareInitiator>> devs;
     noc::Interconnect noc;
 
     // Runs `script` in a thread, then the simulation until nothing is left to do.
@@ -124,6 +128,9 @@ public:
 
     // --- commands and events ---
     void command(const smmu::arch::Command& c);
+    // Writes all of `cmds` into the queue, then PROD once (as Linux issues a batch), and waits
+    // until CONS reaches PROD; false if the queue stopped with an error.
+    bool submit(const std::vector<smmu::arch::Command>& cmds);
     // CMD_SYNC, waits until CONS passes it; false if the queue stopped with an error.
     bool sync(uint64_t cs = smmu::arch::sync_cs::SIG_NONE, uint64_t msi_addr = 0, uint32_t msi_data = 0);
     // Event records between EVENTQ_CONS and EVENTQ_PROD; CONS follows. Records are written
