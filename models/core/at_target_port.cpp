@@ -28,6 +28,16 @@ AtTargetPort::AtTargetPort(const char* name, AtTargetHandler& handler, unsigned 
 tlm::tlm_sync_enum AtTargetPort::nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
                                                  sc_core::sc_time& delay) {
     if (phase == tlm::BEGIN_REQ) {
+        // A request for now is taken at once and END_REQ returned on this call (base protocol:
+        // TLM_UPDATED), saving an event; a later one waits in the PEQ until its time.
+        if (delay == sc_core::SC_ZERO_TIME && !held_) {
+            if (handler_.at_request(gp, index_)) {
+                phase = tlm::END_REQ;
+                return tlm::TLM_UPDATED;
+            }
+            held_ = &gp;
+            return tlm::TLM_ACCEPTED;
+        }
         peq_.notify(gp, phase, delay);
         return tlm::TLM_ACCEPTED;
     }
@@ -64,12 +74,22 @@ void AtTargetPort::accept_held() {
 }
 
 void AtTargetPort::respond(tlm::tlm_generic_payload& gp, const sc_core::sc_time& delay) {
-    queue_.push(Pending{sc_core::sc_time_stamp() + delay, seq_++, &gp});
-    if (!resp_busy_) resp_event_.notify(delay);
+    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    queue_.push(Pending{now + delay, seq_++, &gp});
+    if (resp_busy_) return;
+    // A response for now on a free channel goes out on this call (no event, no delta cycle).
+    if (delay == sc_core::SC_ZERO_TIME && queue_.size() == 1 && !sending_) send_responses();
+    else resp_event_.notify(delay);
 }
 
 void AtTargetPort::send_responses() {
     const sc_core::sc_time now = sc_core::sc_time_stamp();
+    // respond() may be called from the initiator's callbacks below: it must not re-enter.
+    sending_ = true;
+    struct Done {
+        bool& flag;
+        ~Done() { flag = false; }
+    } done{sending_};
     while (!resp_busy_ && !queue_.empty()) {
         Pending top = queue_.top();
         if (top.ready > now) {

@@ -74,6 +74,7 @@ private:
     uint64_t seq_ = 0;
     tlm::tlm_generic_payload* held_ = nullptr;
     bool resp_busy_ = false;
+    bool sending_ = false;
 };
 
 }  // namespace smmusim::core

@@ -31,18 +31,18 @@ nlohmann::json Average::to_json() const {
 }
 
 void Level::set(int64_t v) {
-    sc_core::sc_time now = sc_core::sc_time_stamp();
-    area_ += double(value_) * (now - last_).to_seconds();
+    const uint64_t now = sc_core::sc_time_stamp().value();
+    area_ += static_cast<uint128>(std::max<int64_t>(value_, 0)) * (now - last_);
     last_ = now;
     value_ = v;
     max_ = std::max(max_, v);
 }
 
 double Level::mean() const {
-    double elapsed = sc_core::sc_time_stamp().to_seconds();
-    if (elapsed <= 0) return double(value_);
-    double area = area_ + double(value_) * (sc_core::sc_time_stamp() - last_).to_seconds();
-    return area / elapsed;
+    const uint64_t now = sc_core::sc_time_stamp().value();
+    if (now == 0) return double(value_);
+    const auto area = area_ + static_cast<uint128>(std::max<int64_t>(value_, 0)) * (now - last_);
+    return double(area) / double(now);
 }
 
 nlohmann::json Level::to_json() const { return {{"mean", mean()}, {"max", max_}}; }

@@ -16,6 +16,8 @@
 
 namespace smmusim::core {
 
+__extension__ typedef unsigned __int128 uint128;  // exact integrals of large tick counts
+
 class StatBase {
 public:
     StatBase(const StatBase&) = delete;
@@ -90,8 +92,10 @@ public:
 
 private:
     int64_t value_ = 0, max_ = 0;
-    double area_ = 0;  // integral of value over time, in value * seconds
-    sc_core::sc_time last_ = sc_core::SC_ZERO_TIME;
+    // Integral of the value over time, in value * time-resolution ticks (integer arithmetic:
+    // set() is on per-transaction paths).
+    uint128 area_ = 0;
+    uint64_t last_ = 0;
 };
 
 // Distribution of integer samples with percentiles.

@@ -6,6 +6,17 @@
 
 namespace smmusim::noc {
 
+namespace {
+// Which initiator port a forwarded request came from, kept on the payload (allocated once per
+// payload and reused: routing allocates nothing per transaction).
+struct Route : tlm::tlm_extension<Route> {
+    const Interconnect* noc = nullptr;
+    unsigned initiator = 0;
+    tlm::tlm_extension_base* clone() const override { return new Route(*this); }
+    void copy_from(const tlm::tlm_extension_base& o) override { *this = static_cast<const Route&>(o); }
+};
+}  // namespace
+
 // The timing knobs every port has, named under the port: noc.<port>.width / .hop_latency.
 struct PortTiming {
     PortTiming(const std::string& path, const char* data_direction)
@@ -152,7 +163,13 @@ void Interconnect::arbitrate(unsigned j) {
         uint64_t beats =
             r.gp->is_write() ? core::ClockParam::beats(r.gp->get_data_length(), d.width) : 1;
         d.link_free = now + clock.cycles(beats);
-        route_[r.gp] = i;
+        Route* route = r.gp->get_extension<Route>();
+        if (!route) {
+            route = new Route;
+            r.gp->set_extension(route);
+        }
+        route->noc = this;
+        route->initiator = i;
         if (!u.fifo.empty()) wake(u.fifo.front().target, u.fifo.front().ready);
         if (tlm::tlm_generic_payload* held = u.port.held()) {
             enqueue(i, *held);
@@ -170,11 +187,11 @@ void Interconnect::at_request_accepted(tlm::tlm_generic_payload&, unsigned j) {
 }
 
 void Interconnect::at_response(tlm::tlm_generic_payload& gp, unsigned j) {
-    auto it = route_.find(&gp);
-    if (it == route_.end())
+    Route* route = gp.get_extension<Route>();
+    if (!route || route->noc != this)
         SC_REPORT_ERROR(name(), "response for a transaction this interconnect did not forward");
-    const unsigned i = it->second;
-    route_.erase(it);
+    const unsigned i = route->initiator;
+    route->noc = nullptr;
     InitiatorPort& u = *up_[i];
     const sc_core::sc_time now = sc_core::sc_time_stamp();
     uint64_t beats = gp.is_read() ? core::ClockParam::beats(gp.get_data_length(), u.width) : 1;

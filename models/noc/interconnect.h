@@ -11,7 +11,6 @@
 #include <memory>
 #include <ostream>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include <systemc>
@@ -70,7 +69,6 @@ private:
     AddressMap map_;
     std::vector<std::unique_ptr<InitiatorPort>> up_;
     std::vector<std::unique_ptr<TargetPort>> down_;
-    std::unordered_map<tlm::tlm_generic_payload*, unsigned> route_;  // in flight -> initiator
 
     core::Counter decode_errors_{this, "decode_errors", "requests to an unmapped address"};
 };

@@ -65,7 +65,7 @@ TrafficGen::TrafficGen(sc_core::sc_module_name name, const TrafficDefaults& d)
                  }) {
     validate();
     if (pattern == Pattern::Trace) records_ = read_trace_file(trace, clock.cycles(1));
-    SC_THREAD(run);
+    SC_METHOD(run);
 }
 
 TrafficGen::~TrafficGen() = default;
@@ -86,28 +86,50 @@ void TrafficGen::validate() {
         hot_size.fail("must be a non-zero multiple of size, at most region");
 }
 
+// A method rather than a thread: issuing is the hot path of every run, and a method costs no
+// context switch. Each activation issues what it may and sets its next trigger: the next issue
+// time (start, interval, trace time) or a free slot.
 void TrafficGen::run() {
-    if (!enable) {
-        finished_ = true;
-        return;
+    if (finished_) return;
+    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    if (!started_) {
+        started_ = true;
+        if (!enable) {
+            finished_ = true;
+            return;
+        }
+        last_issue_ = next_issue_ = start;
+        if (start.value() > now) {
+            next_trigger(start.value() - now);
+            return;
+        }
     }
-    wait(start);
-    sc_core::sc_time last_issue = sc_core::sc_time_stamp();
     const bool replay = pattern == Pattern::Trace;
-    while (count == 0 || issued_ < count) {
-        if (replay && issued_ >= records_.size()) break;
+    for (;;) {
+        if ((count != 0 && issued_ >= count) || (replay && issued_ >= records_.size())) {
+            finished_ = true;
+            return;
+        }
         if (replay) {
             const TraceRecord& r = records_[issued_];
-            sc_core::sc_time at = (r.absolute ? start.value() : last_issue) + r.when;
-            if (at > sc_core::sc_time_stamp()) wait(at - sc_core::sc_time_stamp());
+            next_issue_ = (r.absolute ? start.value() : last_issue_) + r.when;
         }
-        while (outstanding_ >= max_outstanding) wait(slot_free_);
-        if (!core::RunControl::instance().take_ticket()) break;
+        if (next_issue_ > now) {
+            next_trigger(next_issue_ - now);
+            return;
+        }
+        if (outstanding_ >= max_outstanding) {
+            next_trigger(slot_free_);
+            return;
+        }
+        if (!core::RunControl::instance().take_ticket()) {
+            finished_ = true;
+            return;
+        }
         issue(next_op());
-        last_issue = sc_core::sc_time_stamp();
-        if (!replay && interval > 0) wait(clock.cycles(interval));
+        last_issue_ = now;
+        if (!replay) next_issue_ = now + clock.cycles(interval);
     }
-    finished_ = true;
 }
 
 TrafficGen::Op TrafficGen::next_op() {

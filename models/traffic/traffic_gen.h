@@ -99,6 +99,9 @@ private:
     uint64_t issued_ = 0;
     uint64_t write_seq_ = 0;
     bool finished_ = false;
+    bool started_ = false;
+    sc_core::sc_time last_issue_ = sc_core::SC_ZERO_TIME;  // trace gaps count from here
+    sc_core::sc_time next_issue_ = sc_core::SC_ZERO_TIME;
     sc_core::sc_time first_issue_ = sc_core::SC_ZERO_TIME;
     sc_core::sc_time last_done_ = sc_core::SC_ZERO_TIME;
 

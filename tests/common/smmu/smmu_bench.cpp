@@ -34,7 +34,7 @@ std::vector<std::string> initiators(unsigned tbus) {
 
 SmmuBench::SmmuBench(std::initializer_list<std::string> sets) : SmmuBench(std::vector<std::string>(sets)) {}
 
-SmmuBench::SmmuBench(const std::vector<std::string>& sets, unsigned tbus)
+SmmuBench::SmmuBench(const std::vector<std::string>& sets, unsigned tbus, bool traffic)
     : presets(sets),
       dram("dram", {kDram, kDramSize}),
       smmu("smmu", tbus),
@@ -43,8 +43,16 @@ SmmuBench::SmmuBench(const std::vector<std::string>& sets, unsigned tbus)
     cpu.port.socket().bind(noc.initiator_socket("cpu"));
     for (unsigned i = 0; i < tbus; ++i) {
         const std::string name = "dev" + std::to_string(i);
-        devs.push_back(std::make_unique<BareInitiator>(name.c_str()));
-        devs.back()->port.socket().bind(smmu.tbu(i).in.socket);
+        if (traffic) {
+            traffic::DmaDefaults d;
+            d.sid = i + 1;
+            d.count = 0;
+            masters.push_back(std::make_unique<traffic::DmaMaster>(("dma" + std::to_string(i)).c_str(), d));
+            masters.back()->port.socket.bind(smmu.tbu(i).in.socket);
+        } else {
+            devs.push_back(std::make_unique<BareInitiator>(name.c_str()));
+            devs.back()->port.socket().bind(smmu.tbu(i).in.socket);
+        }
         smmu.tbu(i).out.socket.bind(noc.initiator_socket(name));
     }
     smmu.tcu.mem.socket().bind(noc.initiator_socket("tcu"));

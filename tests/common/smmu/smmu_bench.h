@@ -27,6 +27,7 @@
 #include "models/smmu/arch/regs.h"
 #include "models/smmu/arch/ste.h"
 #include "models/smmu/smmu.h"
+#include "models/traffic/dma_master.h"
 #include "tests/common/presets.h"
 #include "tests/common/smmu/page_tables.h"
 
@@ -79,14 +80,16 @@ std::vector<std::string> tcu_caches_off(std::vector<std::string> more = {});
 class SmmuBench {
 public:
     explicit SmmuBench(std::initializer_list<std::string> sets = {});
-    // `tbus` TBUs, each with a bare device dev<i> in front of it.
-    explicit SmmuBench(const std::vector<std::string>& sets, unsigned tbus = 2);
+    // `tbus` TBUs, each with a bare device dev<i> in front of it, or with a traffic generator
+    // dma<i> (DmaMaster, parameters dma<i>.*) when `traffic`.
+    explicit SmmuBench(const std::vector<std::string>& sets, unsigned tbus = 2, bool traffic = false);
 
     Presets presets;
     mem::Memory dram;
     smmu::Smmu smmu;
     BareInitiator cpu;
     std::vector<std::unique_ptr<BareInitiator>> devs;
+    std::vector<std::unique_ptr<traffic::DmaMaster>> masters;
     noc::Interconnect noc;
 
     // Runs `script` in a thread, then the simulation until nothing is left to do.
