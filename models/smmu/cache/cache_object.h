@@ -27,6 +27,7 @@ struct CacheDefaults {
     uint32_t latency = 1;
     uint32_t lookups = 1;
     SizeProbes size_probes = SizeProbes::Serial;
+    const char* pmu_miss = nullptr;  // the SMMUv3 PMU event its misses count, if any
 };
 
 class CacheObject : public sc_core::sc_object {

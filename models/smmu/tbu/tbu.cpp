@@ -10,12 +10,14 @@ namespace smmusim::smmu::tbu {
 
 namespace {
 
-cache::CacheDefaults tlb_defaults(uint32_t entries, uint32_t ways, uint32_t latency, uint32_t lookups) {
+cache::CacheDefaults tlb_defaults(uint32_t entries, uint32_t ways, uint32_t latency, uint32_t lookups,
+                                  const char* pmu_miss = nullptr) {
     cache::CacheDefaults d;
     d.entries = entries;
     d.ways = ways;
     d.latency = latency;
     d.lookups = lookups;
+    d.pmu_miss = pmu_miss;
     return d;
 }
 
@@ -31,7 +33,7 @@ Tbu::Tbu(sc_core::sc_module_name name, const dti::GlobalState& reset_state)
     // 2048-entry 4-way main TLB (3 cycles, pipelined) (reference peers.md).
     : sc_module(name),
       utlb("utlb", tlb_defaults(32, 0, 1, 1)),
-      mtlb("mtlb", tlb_defaults(2048, 4, 3, 3)),
+      mtlb("mtlb", tlb_defaults(2048, 4, 3, 3, "TLB_MISS")),
       in("in", *this),
       out("out", *this),
       dti("dti"),

@@ -96,8 +96,9 @@ private:
     unsigned sync_blockers_ = 0;
     sc_core::sc_event sync_progress_;
 
-    core::Counter translations_{this, "translations", "transactions translated (PMU: transactions)"};
-    core::Counter dti_requests_{this, "dti_requests", "translation requests sent to the TCU (TLB misses)"};
+    core::Counter translations_{this, "translations", "transactions through this TBU (PMU: TRANSACTION)"};
+    core::Counter dti_requests_{this, "dti_requests",
+                                "translation requests sent to the TCU: main-TLB misses and permission re-checks"};
     core::Counter merged_{this, "merged_misses", "misses that waited for an earlier miss to the same page"};
     core::Counter aborted_{this, "aborted", "transactions terminated with an abort"};
     core::Counter razwi_{this, "razwi", "transactions terminated as RAZ/WI"};

@@ -30,9 +30,16 @@ WalkCacheSet::WalkCacheSet(sc_core::sc_module_name name) : sc_module(name) {
 
 WalkCacheSet::~WalkCacheSet() = default;
 
+namespace {
+cache::CacheDefaults with_pmu(cache::CacheDefaults d, const char* event) {
+    d.pmu_miss = event;
+    return d;
+}
+}  // namespace
+
 TcuCaches::TcuCaches()
-    : config_cache("config_cache", defaults(true, 64, 4, 3)),
-      tlb("tlb", defaults(false, 1024, 4, 3)),
+    : config_cache("config_cache", with_pmu(defaults(true, 64, 4, 3), "CONFIG_CACHE_MISS")),
+      tlb("tlb", with_pmu(defaults(false, 1024, 4, 3), "TLB_MISS")),
       ipa_cache("ipa_cache", defaults(false, 256, 4, 3)),
       walk_cache("walk_cache") {}
 
