@@ -30,6 +30,33 @@ uint64_t s2_class(S2Use use) {
 
 Fault s1_fault(uint8_t type) { return Fault{type, false, evt_class::IN, 0, 0}; }
 
+// Where a walk stands: the level and the table entry to read next, or the leaf found.
+struct Cursor {
+    const Granule& g;
+    uint64_t in;  // the input address being walked
+    int level;
+    uint64_t table;
+    uint64_t index;
+    uint64_t desc = 0;
+    bool have_leaf = false;
+
+    void descend(uint64_t next_table) {
+        table = next_table;
+        ++level;
+        index = g.index(in, level);
+    }
+    // A walk-cache hit skips the levels above the entry (a leaf skips the whole walk).
+    void resume(const WalkEntry& hit) {
+        level = hit.level;
+        if (hit.leaf) {
+            desc = hit.desc;
+            have_leaf = true;
+        } else {
+            descend(pte::address(hit.desc, g.shift));
+        }
+    }
+};
+
 // Contiguous run of a leaf, as a number of address bits (reference §8.6).
 unsigned contiguous_bits(unsigned gshift, int level) {
     if (gshift == 12) return 4;                // 16 pages, 16 x 2 MiB, 16 x 1 GiB
@@ -153,42 +180,29 @@ Outcome<WalkResult> Walker::stage2(const S2Context& c, uint64_t ipa, const Acces
             return result(f.entry->desc, f.entry->level, f.entry->oa);
         }
     }
-    int level = c.start.level;
-    uint64_t table = c.ttb;
-    uint64_t index = (ipa >> g.level_shift(level)) & (c.start.entries - 1);
-    uint64_t desc = 0;
-    bool have_leaf = false;
-    if (const WalkEntry* hit = cached(2, level, ipa, g.shift, tags)) {
-        level = hit->level;
-        if (hit->leaf) {
-            desc = hit->desc;
-            have_leaf = true;
-        } else {
-            table = pte::address(hit->desc, g.shift);
-            ++level;
-            index = g.index(ipa, level);
-        }
-    }
+    Cursor w{g, ipa, c.start.level, c.ttb, (ipa >> g.level_shift(c.start.level)) & (c.start.entries - 1)};
+    if (const WalkEntry* hit = cached(2, w.level, ipa, g.shift, tags)) w.resume(*hit);
     auto entry = [&](bool leaf) {
-        const unsigned shift = g.level_shift(level);
-        return WalkEntry{ipa & ~low(shift), uint8_t(shift), 2, uint8_t(level), leaf, desc, {},
+        const unsigned shift = g.level_shift(w.level);
+        return WalkEntry{ipa & ~low(shift), uint8_t(shift), 2, uint8_t(w.level), leaf, w.desc, {},
                          tags.world, true, 0, c.vmid, uint8_t(g.shift)};
     };
     const uint64_t pa_limit = c.ps_bits >= 64 ? ~uint64_t(0) : (uint64_t(1) << c.ps_bits) - 1;
-    while (!have_leaf) {
-        const uint64_t desc_pa = table + index * 8;
-        if (!read(desc_pa, desc, st, true)) return fault(evt::F_WALK_EABT, desc_pa);
-        if (!pte::valid(desc)) return fault(evt::F_TRANSLATION);
-        if (level < 3 && pte::is_table_or_page(desc)) {
-            table = pte::address(desc, g.shift);
-            if (table > pa_limit) return fault(evt::F_ADDR_SIZE);
+    while (!w.have_leaf) {
+        const uint64_t desc_pa = w.table + w.index * 8;
+        if (!read(desc_pa, w.desc, st, true)) return fault(evt::F_WALK_EABT, desc_pa);
+        if (!pte::valid(w.desc)) return fault(evt::F_TRANSLATION);
+        if (w.level < 3 && pte::is_table_or_page(w.desc)) {
+            const uint64_t next = pte::address(w.desc, g.shift);
+            if (next > pa_limit) return fault(evt::F_ADDR_SIZE);
             remember(2, entry(false), st);
-            ++level;
-            index = g.index(ipa, level);
+            w.descend(next);
             continue;
         }
-        have_leaf = true;
+        w.have_leaf = true;
     }
+    const int level = w.level;
+    const uint64_t desc = w.desc;
     if (level == 3 ? !pte::is_table_or_page(desc) : !g.block_allowed(level)) return fault(evt::F_TRANSLATION);
     const unsigned shift = g.level_shift(level);
     const uint64_t base = pte::address(desc, g.shift) & ~low(shift);
@@ -216,55 +230,46 @@ Outcome<WalkResult> Walker::stage1(const S1Context& c, const S2Context* s2, cons
     const Granule& g = t.g;
     const uint16_t asid = st.world == cache::World::NsEl2 ? 0 : c.asid;  // EL2 entries carry no ASID
     const Tags tags{st.world, st.vmid_tagged, st.vmid, asid};
-    int level = t.start;
-    uint64_t table = t.ttb;
-    uint64_t index = (va >> g.level_shift(level)) & ((uint64_t(1) << (t.ia - g.level_shift(level))) - 1);
+    Cursor w{g, va, t.start, t.ttb,
+             (va >> g.level_shift(t.start)) & ((uint64_t(1) << (t.ia - g.level_shift(t.start))) - 1)};
     TableAttrs tbl;
     const uint64_t ipa_limit = c.ips_bits >= 64 ? ~uint64_t(0) : (uint64_t(1) << c.ips_bits) - 1;
-    uint64_t desc = 0;
-    bool have_leaf = false;
-    if (const WalkEntry* hit = cached(1, level, va, g.shift, tags)) {
-        level = hit->level;
+    if (const WalkEntry* hit = cached(1, w.level, va, g.shift, tags)) {
         tbl = hit->attrs;
-        if (hit->leaf) {
-            desc = hit->desc;
-            have_leaf = true;
-        } else {
-            table = pte::address(hit->desc, g.shift);
-            ++level;
-            index = g.index(va, level);
-        }
+        w.resume(*hit);
     }
     auto entry = [&](bool leaf) {
-        const unsigned shift = g.level_shift(level);
-        return WalkEntry{va & ~low(shift), uint8_t(shift), 1, uint8_t(level), leaf, desc, tbl, st.world,
+        const unsigned shift = g.level_shift(w.level);
+        return WalkEntry{va & ~low(shift), uint8_t(shift), 1, uint8_t(w.level), leaf, w.desc, tbl, st.world,
                          st.vmid_tagged, asid, st.vmid, uint8_t(g.shift)};
     };
-    while (!have_leaf) {
-        const uint64_t desc_ipa = table + index * 8;
+    while (!w.have_leaf) {
+        const uint64_t desc_ipa = w.table + w.index * 8;
         uint64_t desc_pa = desc_ipa;
         if (s2) {
             Outcome<WalkResult> r = stage2(*s2, desc_ipa, a, S2Use::TableWalk, st);
             if (auto* f = std::get_if<Fault>(&r)) return *f;
             desc_pa = std::get<WalkResult>(r).oa;
         }
-        if (!read(desc_pa, desc, st, false)) return Fault{evt::F_WALK_EABT, false, evt_class::TT, 0, desc_pa};
+        if (!read(desc_pa, w.desc, st, false)) return Fault{evt::F_WALK_EABT, false, evt_class::TT, 0, desc_pa};
+        const uint64_t desc = w.desc;
         if (!pte::valid(desc)) return s1_fault(evt::F_TRANSLATION);
-        if (level < 3 && pte::is_table_or_page(desc)) {
-            table = pte::address(desc, g.shift);
-            if (table > ipa_limit) return s1_fault(evt::F_ADDR_SIZE);
+        if (w.level < 3 && pte::is_table_or_page(desc)) {
+            const uint64_t next = pte::address(desc, g.shift);
+            if (next > ipa_limit) return s1_fault(evt::F_ADDR_SIZE);
             const uint64_t aptable = get<pte::APTable>(desc);
             tbl.no_unpriv |= (aptable & 1) != 0;
             tbl.no_write |= (aptable & 2) != 0;
             tbl.pxn |= get<pte::PXNTable>(desc) != 0;
             tbl.xn |= get<pte::XNTable>(desc) != 0;
             remember(1, entry(false), st);
-            ++level;
-            index = g.index(va, level);
+            w.descend(next);
             continue;
         }
-        have_leaf = true;
+        w.have_leaf = true;
     }
+    const int level = w.level;
+    const uint64_t desc = w.desc;
     if (level == 3 ? !pte::is_table_or_page(desc) : !g.block_allowed(level)) return s1_fault(evt::F_TRANSLATION);
     const unsigned shift = g.level_shift(level);
     const uint64_t base = pte::address(desc, g.shift) & ~low(shift);
