@@ -87,6 +87,7 @@ private:
 
     dti::GlobalState global_;
     tlm_utils::peq_with_get<dti::DtiMessage> responses_, inbound_;
+    std::deque<dti::DtiMessage*> control_queue_;  // TCU messages in arrival order
     tlm_utils::peq_with_get<TbuTxn> ready_;
     std::vector<TbuTxn*> order_;    // transactions not yet issued, in arrival order
     std::vector<TbuTxn*> misses_;   // pending TCU requests that others may merge with

@@ -21,7 +21,7 @@ void Tbu::acknowledge(dti::DtiMessage& m) {
 }
 
 void Tbu::control() {
-    std::deque<dti::DtiMessage*> queue;
+    auto& queue = control_queue_;  // a member: a thread's locals are never destroyed
     for (;;) {
         while (dti::DtiMessage* m = inbound_.get_next_transaction()) queue.push_back(m);
         if (queue.empty()) {

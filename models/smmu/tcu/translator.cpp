@@ -58,6 +58,10 @@ Translator::Translator(const RegState& regs, const Features& f, TableReader& mem
       walker_(mem, walk_counters_, env),
       config_(mem, walker_, f) {}
 
+// An untranslated stream (STE bypass, or S1DSS bypass with no stage 2) is one identity entry
+// per 1 GiB: the span is a model choice; CFGI removes it like any entry of the stream.
+constexpr unsigned kBypassShift = 30;
+
 dti::TranslateResponse Translator::fault(const Access& a, const Fault& f, dti::Outcome terminate) {
     ++n_.faults;
     if (f.record) {
@@ -144,7 +148,7 @@ dti::TranslateResponse Translator::translate(Access a, WalkState& st) {
     if (c.kind == StreamConfig::Kind::Bypass) {
         if (a.addr >= oas_limit) return fault(a, addr_size, dti::Outcome::Abort);
         ++n_.bypassed;
-        e.shift = 30;  // the whole stream bypasses: one entry covers a large range
+        e.shift = kBypassShift;
         e.base = e.oa = a.addr & ~((uint64_t(1) << e.shift) - 1);
         return translated(e, a.addr, st.start_epoch);
     }
@@ -199,6 +203,7 @@ dti::TranslateResponse Translator::translate(Access a, WalkState& st) {
         e.s2_gshift = uint8_t(s2r.gshift);
     }
     if (e.global) e.asid = 0;
+    if (!c.s1 && !c.s2) shift = kBypassShift;  // S1DSS bypass of a stage-1-only stream
     const uint64_t low = (uint64_t(1) << shift) - 1;
     e.shift = uint8_t(shift);
     e.base = a.addr & ~low;
