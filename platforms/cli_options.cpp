@@ -27,7 +27,11 @@ CliOptions parse_cli(int argc, char** argv) {
         ("max-transactions", po::value<std::string>(), "stop after this many device transactions (sim.max_transactions)")
         ("out", po::value(&o.out_dir), "output directory for stats.json and config.json (default: out)")
         ("vcd", po::value(&o.vcd), "write a VCD of model signals to this file")
-        ("trace", po::value(&o.trace), "write a Chrome trace-event JSON of every transaction to this file");
+        ("trace", po::value(&o.trace), "write a Chrome trace-event JSON of every transaction to this file")
+        ("xlate-log", po::value(&o.xlate_log), "write one JSON line per completed device transaction to this file")
+        ("cmd-log", po::value(&o.cmd_log), "write one JSON line per command the SMMU consumed to this file")
+        ("event-log", po::value(&o.event_log), "write one JSON line per event record the driver read to this file")
+        ("scenario", po::value(&o.scenario), "JSON scenario: what the software does (default: the platform's workload)");
     // clang-format on
     std::ostringstream usage;
     usage << "usage: smmu-sim [options]\n" << desc;

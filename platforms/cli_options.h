@@ -22,6 +22,10 @@ struct CliOptions {
     std::string out_dir = "out";
     std::string vcd;
     std::string trace;
+    std::string xlate_log;  // JSON-lines logs (DESIGN §5 "Log lines"); empty: off
+    std::string cmd_log;
+    std::string event_log;
+    std::string scenario;   // --scenario FILE.json; empty: the platform's built-in workload
     std::string usage;  // filled by parse_cli, for --help
 };
 

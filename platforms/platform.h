@@ -2,12 +2,14 @@
 // A platform wires models together (and, later, the software that runs on them). Platforms
 // are plain objects, not sc_modules, so their models keep top-level names (`dma0`, `noc`).
 
+#include <exception>
 #include <memory>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "models/traffic/traffic_gen.h"
+#include "sw/workloads/scenario.h"
 
 namespace smmusim::platforms {
 
@@ -17,18 +19,28 @@ public:
     virtual void print_address_map(std::ostream& os) const = 0;
     // Every traffic source, for run bounds and the summary.
     virtual std::vector<const traffic::TrafficGen*> generators() const = 0;
+    // True when the platform's software ends the run (it stops background traffic when its
+    // workload is over), so unbounded background generators need no --duration.
+    virtual bool ends_itself() const { return false; }
+    // What made the software stop early (rethrown by the caller after the simulation).
+    virtual std::exception_ptr failure() const { return nullptr; }
+};
+
+// What the command line gives a platform beyond parameters.
+struct PlatformOptions {
+    std::shared_ptr<const sw::workloads::Scenario> scenario;  // --scenario, or null
 };
 
 struct PlatformInfo {
     std::string name;
     std::string description;
-    std::unique_ptr<Platform> (*make)();
+    std::unique_ptr<Platform> (*make)(const PlatformOptions&);
 };
 
 const std::vector<PlatformInfo>& platform_list();
 const PlatformInfo* find_platform(const std::string& name);
 
 // Defined by each platform file.
-std::unique_ptr<Platform> make_base_platform();
+std::unique_ptr<Platform> make_base_platform(const PlatformOptions& opts);
 
 }  // namespace smmusim::platforms

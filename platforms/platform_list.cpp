@@ -5,8 +5,8 @@ namespace smmusim::platforms {
 const std::vector<PlatformInfo>& platform_list() {
     static const std::vector<PlatformInfo> list = {
         {"base",
-         "2 DMA masters behind SMMUv3 TBUs, the TCU (registers at 0x2B400000), CPU "
-         "background traffic, interconnect, DRAM at 0x80000000",
+         "2 DMA masters behind SMMUv3 TBUs, the TCU (registers at 0x2B400000), a CPU running the "
+         "SMMU driver and a workload, CPU background traffic, interconnect, DRAM at 0x80000000",
          &make_base_platform},
     };
     return list;

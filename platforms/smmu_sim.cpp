@@ -1,5 +1,6 @@
 // smmu-sim: builds a platform from its parameters, runs it, writes stats.json and
-// config.json (and optionally a VCD and a transaction trace), and prints a summary.
+// config.json (and optionally a VCD, a transaction trace and the JSON-lines logs), and prints
+// a summary.
 // Bad user input ends the program with one message and exit status 2.
 
 #include <chrono>
@@ -12,6 +13,7 @@
 #include <systemc>
 
 #include "models/core/errors.h"
+#include "models/core/json_log.h"
 #include "models/core/param_registry.h"
 #include "models/core/params.h"
 #include "models/core/run_control.h"
@@ -24,6 +26,7 @@
 
 namespace core = smmusim::core;
 using smmusim::InputError;
+namespace sw = smmusim::sw;
 using namespace smmusim::platforms;
 
 namespace {
@@ -49,6 +52,17 @@ int run(int argc, char** argv) {
 
     core::ParamRegistry& params = core::ParamRegistry::instance();
     for (const std::string& file : cli.configs) params.load_config_file(file);
+    // A scenario's "set" comes after --config and before --set.
+    PlatformOptions popts;
+    if (!cli.scenario.empty()) {
+        try {
+            auto sc = std::make_shared<sw::workloads::Scenario>(sw::workloads::load_scenario(cli.scenario));
+            for (const auto& [key, value] : sc->set) params.set_override(key, value, cli.scenario + ": set." + key);
+            popts.scenario = std::move(sc);
+        } catch (const sw::workloads::ScenarioError& e) {
+            throw InputError(e.what());
+        }
+    }
     for (const std::string& s : cli.sets) params.apply_set(s);
     if (cli.seed) params.set_override("sim.seed", *cli.seed, "--seed");
     if (cli.duration) params.set_override("sim.duration", *cli.duration, "--duration");
@@ -59,10 +73,15 @@ int run(int argc, char** argv) {
     core::Param<sc_core::sc_time> duration("sim.duration", sc_core::SC_ZERO_TIME, "",
                                            "stop after this simulated time (0: when the workload ends)");
     core::Param<uint64_t> max_tx("sim.max_transactions", 0, "",
-                                 "stop after this many device transactions (0: no limit)");
+                                 "stop after this many device (DMA) transactions; background CPU traffic stops with them (0: no limit)");
     core::RunControl::instance().configure(seed, max_tx);
 
-    std::unique_ptr<Platform> platform = info->make();
+    std::unique_ptr<Platform> platform;
+    try {
+        platform = info->make(popts);
+    } catch (const sw::workloads::ScenarioError& e) {
+        throw InputError(e.what());
+    }
     params.check_overrides_used();
 
     if (cli.list_params) {
@@ -74,7 +93,7 @@ int run(int argc, char** argv) {
         core::StatsRegistry::instance().print_list(std::cout);
         return 0;
     }
-    if (duration.value() == sc_core::SC_ZERO_TIME && max_tx == 0) {
+    if (duration.value() == sc_core::SC_ZERO_TIME && max_tx == 0 && !platform->ends_itself()) {
         for (const auto* g : platform->generators())
             if (g->unbounded())
                 throw InputError(std::string(g->name()) +
@@ -88,6 +107,15 @@ int run(int argc, char** argv) {
     write_json(cli.out_dir + "/config.json", params.effective_config());
     if (!cli.vcd.empty()) core::VcdWriter::instance().open(cli.vcd);
     if (!cli.trace.empty()) core::TxnTraceWriter::instance().open(cli.trace);
+    const struct {
+        core::LogId id;
+        const std::string& path;
+        const char* flag;
+    } logs[] = {{core::LogId::Xlate, cli.xlate_log, "--xlate-log"},
+                {core::LogId::Cmd, cli.cmd_log, "--cmd-log"},
+                {core::LogId::Event, cli.event_log, "--event-log"}};
+    for (const auto& l : logs)
+        if (!l.path.empty()) core::JsonLog::open(l.id, l.path, l.flag);
 
     std::cout << "smmu-sim: platform " << info->name << ", seed " << seed.value() << "\n";
     platform->print_address_map(std::cout);
@@ -97,14 +125,28 @@ int run(int argc, char** argv) {
     if (duration.value() > sc_core::SC_ZERO_TIME) sc_core::sc_start(duration);
     else sc_core::sc_start();
     double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (std::exception_ptr failure = platform->failure()) {
+        // The software stopped: a scenario step that cannot be done is the user's input.
+        try {
+            std::rethrow_exception(failure);
+        } catch (const sw::workloads::ScenarioError& e) {
+            throw InputError(e.what());
+        } catch (const std::exception& e) {
+            throw std::runtime_error(std::string("software failed: ") + e.what());
+        }
+    }
 
     core::VcdWriter::instance().close();
     core::TxnTraceWriter::instance().close();
+    for (const auto& l : logs)
+        if (!core::JsonLog::close(l.id)) throw InputError(std::string(l.flag) + " " + l.path + ": write failed");
     write_json(cli.out_dir + "/stats.json", core::StatsRegistry::instance().dump());
 
     std::vector<std::string> outputs{cli.out_dir + "/stats.json", cli.out_dir + "/config.json"};
     if (!cli.vcd.empty()) outputs.push_back(cli.vcd);
     if (!cli.trace.empty()) outputs.push_back(cli.trace);
+    for (const auto& l : logs)
+        if (!l.path.empty()) outputs.push_back(l.path);
     totals.print(std::cout, host_s, outputs);
     return 0;
 }

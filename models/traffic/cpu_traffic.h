@@ -12,6 +12,7 @@ public:
 
 private:
     void decorate(tlm::tlm_generic_payload&, const Op&) override {}
+    bool device() const override { return false; }
 };
 
 }  // namespace smmusim::traffic

@@ -14,7 +14,11 @@ void DmaMaster::decorate(tlm::tlm_generic_payload& gp, const Op& op) {
         a = new core::StreamAttr;
         gp.set_extension(a);
     }
-    if (op.record) {
+    if (op.job) {
+        a->sid = op.job->sid;
+        a->ssid_valid = op.job->ssid_valid;
+        a->ssid = op.job->ssid;
+    } else if (op.record) {
         a->sid = op.record->sid;
         a->ssid_valid = op.record->ssid_valid;
         a->ssid = op.record->ssid;

@@ -28,6 +28,7 @@ public:
 
 private:
     void decorate(tlm::tlm_generic_payload& gp, const Op& op) override;
+    bool device() const override { return true; }
 };
 
 }  // namespace smmusim::traffic

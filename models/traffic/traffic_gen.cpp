@@ -1,6 +1,8 @@
 #include "models/traffic/traffic_gen.h"
 
 #include <cstring>
+#include <stdexcept>
+#include <string>
 
 #include "models/core/run_control.h"
 
@@ -11,6 +13,7 @@ namespace {
 struct IssueInfo : tlm::tlm_extension<IssueInfo> {
     sc_core::sc_time start;
     unsigned lane = 0;
+    void* job = nullptr;  // the ActiveJob it belongs to
     tlm::tlm_extension_base* clone() const override { return new IssueInfo(*this); }
     void copy_from(const tlm::tlm_extension_base& o) override {
         *this = static_cast<const IssueInfo&>(o);
@@ -66,6 +69,9 @@ TrafficGen::TrafficGen(sc_core::sc_module_name name, const TrafficDefaults& d)
     validate();
     if (pattern == Pattern::Trace) records_ = read_trace_file(trace, clock.cycles(1));
     SC_METHOD(run);
+    SC_METHOD(run_jobs);
+    sensitive << job_event_;
+    dont_initialize();
 }
 
 TrafficGen::~TrafficGen() = default;
@@ -91,6 +97,10 @@ void TrafficGen::validate() {
 // time (start, interval, trace time) or a free slot.
 void TrafficGen::run() {
     if (finished_) return;
+    if (stopped_) {
+        finished_ = true;
+        return;
+    }
     const sc_core::sc_time now = sc_core::sc_time_stamp();
     if (!started_) {
         started_ = true;
@@ -122,7 +132,10 @@ void TrafficGen::run() {
             next_trigger(slot_free_);
             return;
         }
-        if (!core::RunControl::instance().take_ticket()) {
+        // Device transactions count against --max-transactions; background traffic stops once
+        // the budget is spent.
+        core::RunControl& rc = core::RunControl::instance();
+        if (device() ? !rc.take_ticket() : rc.budget_spent()) {
             finished_ = true;
             return;
         }
@@ -135,10 +148,45 @@ void TrafficGen::run() {
 TrafficGen::Op TrafficGen::next_op() {
     if (pattern == Pattern::Trace) {
         const TraceRecord& r = records_[issued_];
-        return Op{r.addr, r.size, r.write, &r};
+        return Op{r.addr, r.size, r.write, &r, nullptr};
     }
     bool write = rng_.uniform() >= read_fraction;
-    return Op{addresses_.next(), size, write, nullptr};
+    return Op{addresses_.next(), size, write, nullptr, nullptr};
+}
+
+void TrafficGen::submit(const DmaJob& job, std::function<void(const DmaJobResult&)> done) {
+    if (!is_pow2(job.size) || job.size > kMaxTransactionSize)
+        throw std::invalid_argument("DMA size " + std::to_string(job.size) +
+                                    " is not a power of two of at most 4096 bytes");
+    if (job.addr % job.size) throw std::invalid_argument("DMA address is not aligned to its size");
+    if (job.count == 0) throw std::invalid_argument("DMA count is 0");
+    jobs_.push_back(ActiveJob{job, std::move(done), {}, 0});
+    to_issue_.push_back(&jobs_.back());
+    job_event_.notify(sc_core::SC_ZERO_TIME);
+}
+
+// Jobs have their own issue process so that pattern traffic and software DMA interleave
+// under one outstanding limit.
+void TrafficGen::run_jobs() {
+    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    while (!to_issue_.empty()) {
+        ActiveJob& j = *to_issue_.front();
+        if (next_job_issue_ > now) {
+            next_trigger(next_job_issue_ - now);
+            return;
+        }
+        if (outstanding_ >= max_outstanding) {
+            next_trigger(slot_free_);
+            return;
+        }
+        if (!core::RunControl::instance().take_ticket()) return;  // the run's budget is spent
+        if (j.issued == 0) j.result.start = now;
+        const uint64_t addr = j.job.addr + j.issued * j.job.stride;
+        issue(Op{addr, j.job.size, j.job.write, nullptr, &j.job, &j});
+        if (++j.issued == j.job.count) to_issue_.pop_front();
+        next_job_issue_ = now + clock.cycles(interval);
+    }
+    next_trigger(job_event_);
 }
 
 void TrafficGen::issue(const Op& op) {
@@ -156,6 +204,7 @@ void TrafficGen::issue(const Op& op) {
     }
     info->start = sc_core::sc_time_stamp();
     info->lane = core::TxnTraceWriter::instance().enabled() ? lanes_.acquire() : 0;
+    info->job = op.active;
     decorate(*gp, op);
 
     if (issued_++ == 0) first_issue_ = sc_core::sc_time_stamp();
@@ -183,6 +232,18 @@ void TrafficGen::at_response(tlm::tlm_generic_payload& gp, unsigned) {
         lanes_.release(info->lane);
     }
     last_done_ = now;
+    if (info->job) {
+        auto* j = static_cast<ActiveJob*>(info->job);
+        if (ok) ++j->result.ok;
+        else ++j->result.errors;
+        if (j->result.ok + j->result.errors == j->job.count) {
+            j->result.end = now;
+            auto done = std::move(j->done);
+            const DmaJobResult r = j->result;
+            jobs_.remove_if([j](const ActiveJob& a) { return &a == j; });
+            if (done) done(r);
+        }
+    }
     set_outstanding(outstanding_ - 1);
     slot_free_.notify(sc_core::SC_ZERO_TIME);
     gp.release();

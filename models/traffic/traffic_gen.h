@@ -5,6 +5,9 @@
 // CpuTraffic specialise it; the knobs are the same.
 
 #include <cstdint>
+#include <deque>
+#include <functional>
+#include <list>
 #include <string>
 #include <vector>
 
@@ -40,6 +43,25 @@ struct TrafficDefaults {
     sc_core::sc_time start = sc_core::SC_ZERO_TIME;
 };
 
+// A burst of transactions software asks a master for (a DMA descriptor): `count` transactions
+// of `size` bytes at addr, addr + stride, ..., with this StreamID / SubstreamID. Jobs are
+// served in submission order, beside the pattern traffic, within the same outstanding limit
+// and issue interval.
+struct DmaJob {
+    uint32_t sid = 0;
+    bool ssid_valid = false;
+    uint32_t ssid = 0;
+    uint64_t addr = 0;
+    uint32_t size = 64;
+    bool write = false;
+    uint64_t count = 1;
+    uint64_t stride = 0;
+};
+struct DmaJobResult {
+    uint64_t ok = 0, errors = 0;
+    sc_core::sc_time start, end;  // first issue, last response
+};
+
 class TrafficGen : public sc_core::sc_module, private core::AtInitiatorHandler {
 public:
     SC_HAS_PROCESS(TrafficGen);
@@ -66,28 +88,54 @@ public:
 
     // Issues forever (count 0, pattern mode): the run needs another bound.
     bool unbounded() const { return enable && count == 0 && pattern != Pattern::Trace; }
-    bool finished() const { return finished_; }
+    bool finished() const { return finished_ && jobs_.empty(); }
+    // Issues no more pattern or trace traffic (what is in flight completes); jobs still run.
+    void stop() {
+        stopped_ = true;
+        slot_free_.notify(sc_core::SC_ZERO_TIME);
+    }
+
+    // Queues a job; `done` runs (in a SystemC process) when its last response arrives.
+    // Throws std::invalid_argument for a size that is not a power of two up to 4 KiB, an
+    // address not aligned to it, or a count of 0.
+    void submit(const DmaJob& job, std::function<void(const DmaJobResult&)> done);
     uint64_t transactions() const { return transactions_.value(); }
     uint64_t bytes() const { return bytes_.value(); }
     uint64_t errors() const { return errors_.value(); }
 
 protected:
+    struct ActiveJob {
+        DmaJob job;
+        std::function<void(const DmaJobResult&)> done;
+        DmaJobResult result;
+        uint64_t issued = 0;
+    };
     struct Op {
         uint64_t addr;
         unsigned size;
         bool write;
         const TraceRecord* record;  // trace replay: the line being replayed
+        const DmaJob* job;          // a software job
+        ActiveJob* active = nullptr;
     };
     // Adds what a kind of master puts on its transactions (a DMA master's StreamID).
     virtual void decorate(tlm::tlm_generic_payload& gp, const Op& op) = 0;
+    // A device (DMA master): its transactions count against the run's --max-transactions.
+    virtual bool device() const = 0;
 
 private:
     void validate();
     void run();
+    void run_jobs();
     Op next_op();
     void issue(const Op& op);
     void at_response(tlm::tlm_generic_payload& gp, unsigned) override;
     void set_outstanding(uint32_t n);
+
+    std::list<ActiveJob> jobs_;               // issuing or waiting for responses
+    std::deque<ActiveJob*> to_issue_;         // submission order
+    sc_core::sc_event job_event_;
+    sc_core::sc_time next_job_issue_ = sc_core::SC_ZERO_TIME;
 
     core::Rng rng_;
     AddressPattern addresses_;
@@ -99,6 +147,7 @@ private:
     uint64_t issued_ = 0;
     uint64_t write_seq_ = 0;
     bool finished_ = false;
+    bool stopped_ = false;
     bool started_ = false;
     sc_core::sc_time last_issue_ = sc_core::SC_ZERO_TIME;  // trace gaps count from here
     sc_core::sc_time next_issue_ = sc_core::SC_ZERO_TIME;

@@ -17,10 +17,12 @@ import tempfile
 BIN = None      # path of smmu-sim, from --bin
 SOURCE = None   # source tree, from --source
 
-# Bounds that keep a run short (the default workload is 300k transactions).
+# Bounds that keep a run short.
 SHORT = ["--max-transactions", "3000"]
-SMALL = ["--set", "dma0.count=1000", "--set", "dma1.count=1000", "--set", "cpu_traffic.count=1000"]
-DMA0_ONLY = ["--set", "dma1.enable=false", "--set", "cpu_traffic.enable=false"]
+# Raw pattern traffic: no software, the SMMU left disabled (GBPA bypass), the masters' own patterns.
+RAW = ["--set", "sw.enable=false", "--set", "dma0.enable=true", "--set", "dma1.enable=true"]
+SMALL = RAW + ["--set", "dma0.count=1000", "--set", "dma1.count=1000", "--set", "cpu_traffic.count=1000"]
+DMA0_ONLY = ["--set", "sw.enable=false", "--set", "dma0.enable=true", "--set", "cpu_traffic.enable=false"]
 
 
 class Failure(Exception):
@@ -141,8 +143,8 @@ def case_stray_positional():
 
 
 def case_unbounded():
-    input_error("--set", "dma0.count=0", needles=["dma0.count"])
-    s = run_stats("--set", "dma0.count=0", "--duration", "5us")
+    input_error(*RAW, "--set", "dma0.count=0", needles=["dma0.count"])
+    s = run_stats(*RAW, "--set", "dma0.count=0", "--duration", "5us")
     expect_eq(s, "sim.time_ns", 5000)
     check(get(s, "dma0.transactions") > 0, "dma0 issued nothing in 5us")
 
@@ -221,10 +223,12 @@ def case_config_rerun():
 
 
 def case_max_transactions():
-    s = run_stats("--max-transactions", "1234")
-    expect_eq(s, "sim.transactions", 1234)
-    parts = sum(get(s, f"{g}.transactions") for g in ("dma0", "dma1", "cpu_traffic"))
-    check(parts == 1234, f"per-master transactions add up to {parts}, not 1234")
+    # Device (DMA) transactions are counted; background CPU traffic stops with them.
+    for mode in ([], RAW):
+        s = run_stats("--max-transactions", "1234", *mode)
+        parts = sum(get(s, f"{g}.transactions") for g in ("dma0", "dma1"))
+        check(parts == 1234, f"{mode}: device transactions add up to {parts}, not 1234")
+        check(get(s, "cpu_traffic.transactions") > 0, f"{mode}: no background traffic")
 
 
 def case_duration():
@@ -274,6 +278,80 @@ def case_chrome_trace():
         for prev, cur in zip(evs, evs[1:]):
             check(cur["ts"] >= prev["ts"] + prev["dur"] - eps,
                   f"overlapping events on pid/tid {lane}: {prev} and {cur}")
+
+
+LOG_FLAGS = ("--xlate-log", "--cmd-log", "--event-log")
+
+
+def json_lines(path):
+    """The lines of a JSON-lines log, each parsed; every line must be one JSON object."""
+    out = []
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            check(line.endswith("\n"), f"{path}:{n}: line not terminated")
+            rec = json.loads(line)
+            check(isinstance(rec, dict), f"{path}:{n}: not an object: {line!r}")
+            check(isinstance(rec.get("t_ns"), (int, float)), f"{path}:{n}: no numeric t_ns: {line!r}")
+            out.append(rec)
+    return out
+
+
+def is_hex(v, digits=None):
+    if not isinstance(v, str) or not v.startswith("0x") or v != v.lower():
+        return False
+    int(v, 16)
+    return digits is None or len(v) == 2 + digits
+
+
+def case_logs():
+    s = run_stats(*SHORT, "--xlate-log", "x.jsonl", "--cmd-log", "c.jsonl", "--event-log", "e.jsonl")
+    for f in ("x.jsonl", "c.jsonl", "e.jsonl"):
+        check(os.path.isfile(f), f"{f} was not created")
+    xs = json_lines("x.jsonl")
+    # One line per transaction through a TBU (cpu_traffic does not go through the SMMU).
+    n = get(s, "dma0.transactions") + get(s, "dma1.transactions")
+    check(len(xs) == n, f"{len(xs)} xlate lines, dma0 + dma1 transactions {n}")
+    for x in xs:
+        for k in ("dev", "sid", "ssid", "iova", "rw", "size", "status", "latency_ns"):
+            check(k in x, f"xlate line without {k}: {x}")
+        check(x["dev"] in ("dma0", "dma1"), f"xlate dev is not a device name: {x}")
+        check(is_hex(x["iova"]) and x["rw"] in ("r", "w"), f"bad iova / rw: {x}")
+        check(x["status"] in ("ok", "fault", "abort"), f"bad status: {x}")
+        if x["status"] == "ok":
+            check(is_hex(x["pa"]) and "event" not in x, f"ok line: {x}")
+        else:
+            check("pa" not in x and x.get("term") in ("abort", "razwi"), f"terminated line: {x}")
+        check(0 < x["latency_ns"] <= x["t_ns"], f"latency_ns not in (0, t_ns]: {x}")
+    check([x["t_ns"] for x in xs] == sorted(x["t_ns"] for x in xs), "xlate lines not in time order")
+    for c in json_lines("c.jsonl"):
+        check(isinstance(c.get("op"), str) or "error" in c, f"cmd line without op: {c}")
+        raw = c.get("raw")
+        check(raw is None or (len(raw) == 2 and all(is_hex(w, 16) for w in raw)), f"bad raw: {c}")
+    for e in json_lines("e.jsonl"):
+        check(isinstance(e.get("type"), str) and isinstance(e.get("code"), int), f"bad event line: {e}")
+
+
+def case_logs_unwritable():
+    for flag in LOG_FLAGS:
+        input_error(*SHORT, flag, "no_such_dir/log.jsonl", needles=[flag, "no_such_dir/log.jsonl"])
+
+
+def case_logs_deterministic():
+    def logs(d, seed):
+        os.makedirs(d)
+        run("--seed", seed, *SHORT, "--out", d, *(a for flag in LOG_FLAGS
+                                                  for a in (flag, f"{d}/{flag[2:]}.jsonl")))
+        return [read(f"{d}/{flag[2:]}.jsonl") for flag in LOG_FLAGS]
+    a, b, c = logs("a", "5"), logs("b", "5"), logs("c", "6")
+    for flag, fa, fb in zip(LOG_FLAGS, a, b):
+        check(fa == fb, f"same seed, different {flag} file")
+    check(a[0] != c[0], "seeds 5 and 6 gave identical xlate logs")
+
+
+def case_log_flags_in_help():
+    out = run("--help").stdout
+    for flag in (*LOG_FLAGS, "--scenario"):
+        check(flag in out, f"--help does not mention {flag}")
 
 
 def vcd_vars(text):

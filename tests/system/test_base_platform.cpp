@@ -24,7 +24,7 @@ std::string param(const std::string& name) {
 
 std::unique_ptr<platforms::Platform> build(std::initializer_list<std::string> sets) {
     test::Presets presets(sets);
-    auto p = platforms::find_platform("base")->make();
+    auto p = platforms::find_platform("base")->make({});
     core::ParamRegistry::instance().check_overrides_used();
     return p;
 }
@@ -55,8 +55,11 @@ TEST(BasePlatform, DefaultTrafficStaysInTheDmaWindow) {
     }
 }
 
+// Raw pattern traffic through the SMMU left disabled (GBPA bypass): no software.
+#define RAW "sw.enable=false", "dma0.enable=true", "dma1.enable=true"
+
 TEST(BasePlatform, ScaledDownWorkloadCompletesThroughEveryPath) {
-    auto p = build({"dma0.count=2000", "dma1.count=2000", "cpu_traffic.count=2000"});
+    auto p = build({RAW, "dma0.count=2000", "dma1.count=2000", "cpu_traffic.count=2000"});
     sc_core::sc_start();
     for (const char* g : {"dma0", "dma1", "cpu_traffic"}) {
         EXPECT_EQ(stat(std::string(g) + ".transactions"), 2000) << g;
@@ -73,7 +76,7 @@ TEST(BasePlatform, ScaledDownWorkloadCompletesThroughEveryPath) {
 }
 
 TEST(BasePlatform, TrafficToNoMemoryCompletesWithErrors) {
-    auto p = build({"dma1.base=0x10000000", "dma1.count=50", "dma0.count=10", "cpu_traffic.count=10"});
+    auto p = build({RAW, "dma1.base=0x10000000", "dma1.count=50", "dma0.count=10", "cpu_traffic.count=10"});
     sc_core::sc_start();
     EXPECT_EQ(stat("dma1.transactions"), 50);
     EXPECT_EQ(stat("dma1.errors"), 50);
@@ -83,7 +86,7 @@ TEST(BasePlatform, TrafficToNoMemoryCompletesWithErrors) {
 
 TEST(BasePlatform, SmallerDramMovesTheDecodeBoundary) {
     // dma1's default region starts 64 MiB into DRAM: a 64 MiB DRAM leaves it unmapped.
-    auto p = build({"dram.size=64MiB", "dma1.count=20", "dma0.count=20", "cpu_traffic.enable=false"});
+    auto p = build({RAW, "dram.size=64MiB", "dma1.count=20", "dma0.count=20", "cpu_traffic.enable=false"});
     sc_core::sc_start();
     EXPECT_EQ(stat("dma1.errors"), 20);
     EXPECT_EQ(stat("dma0.errors"), 0);

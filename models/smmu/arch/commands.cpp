@@ -33,4 +33,14 @@ const char* opcode_name(uint8_t opcode) {
     }
 }
 
+const char* cerror_name(uint32_t code) {
+    switch (code) {
+    case cerror::NONE: return "CERROR_NONE";
+    case cerror::ILL: return "CERROR_ILL";
+    case cerror::ABT: return "CERROR_ABT";
+    case cerror::ATC_INV_SYNC: return "CERROR_ATC_INV_SYNC";
+    default: return nullptr;
+    }
+}
+
 }  // namespace smmusim::smmu::arch

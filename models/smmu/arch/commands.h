@@ -69,6 +69,8 @@ constexpr uint64_t SIG_NONE = 0, SIG_IRQ = 1, SIG_SEV = 2;
 namespace cerror {
 constexpr uint32_t NONE = 0, ILL = 1, ABT = 2, ATC_INV_SYNC = 3;
 }
+// "CERROR_ILL", ...; "CERROR_NONE" for 0, nullptr for a reserved code.
+const char* cerror_name(uint32_t code);
 
 // TLBI range TG encoding (reference §5.1): 0 = not a range; 1 4K, 2 16K, 3 64K.
 inline unsigned tlbi_tg_shift(uint64_t tg) { return tg == 1 ? 12 : tg == 2 ? 14 : tg == 3 ? 16 : 0; }

@@ -46,6 +46,37 @@ inline bool is_block(uint64_t desc) { return (desc & 3) == 1; }
 
 // Descriptor builders (used by tests and the software stack).
 inline uint64_t table(uint64_t next) { return next | 3; }
+// A block (levels 0-2, type 0b01) or page (level 3, type 0b11) descriptor for output address
+// `oa` (aligned to the leaf) with attribute bits `attrs`.
+inline uint64_t leaf(uint64_t oa, int level, uint64_t attrs) { return oa | attrs | (level == 3 ? 3 : 1); }
+// The attribute bits of a block or page descriptor: all but the output address and the type,
+// as a block split hands them on to the smaller leaves.
+inline uint64_t leaf_attrs(uint64_t desc, unsigned gshift) {
+    return desc & ~(address(~uint64_t(0), gshift) | 3);
+}
+
+// Field values (§8.2, §8.3).
+namespace sh {
+constexpr uint64_t NSH = 0, OSH = 2, ISH = 3;
+}
+namespace ap {  // AP[2:1] as bits of the AP field
+constexpr uint64_t UNPRIV = 1, RDONLY = 2;
+}
+namespace s2ap {
+constexpr uint64_t R = 1, W = 2;
+}
+namespace memattr {  // stage-2 MemAttr[3:0] (without S2FWB)
+constexpr uint64_t DEVICE_nGnRE = 0x1, NORMAL_NC = 0x5, NORMAL_WB = 0xF;
+}
+namespace s2xn {  // stage-2 XN[1:0]: 0b10 is execute-never at every EL, with or without XNX
+constexpr uint64_t EXEC = 0, NEVER = 2;
+}
 }  // namespace pte
+
+// MAIR attribute encodings a stage-1 AttrIndx selects (CD.MAIR holds eight of them).
+namespace mair {
+constexpr uint64_t DEVICE_nGnRE = 0x04, NORMAL_NC = 0x44, NORMAL_INC_OWB = 0xF4, NORMAL_WB_RWA = 0xFF;
+constexpr uint64_t attr(unsigned index, uint64_t encoding) { return encoding << (8 * index); }
+}  // namespace mair
 
 }  // namespace smmusim::smmu::arch

@@ -43,6 +43,13 @@ struct TranslateResponse {
     bool cacheable = false;   // the TBU may keep `entry` (never for global bypass)
     uint64_t epoch = 0;       // TCU invalidations consumed when the translation started
     cache::TlbEntry entry;    // the translation (sid/ssid tags are the TBU's to set)
+    // Why an access was terminated, for the TBU's transaction log: the fault or configuration
+    // error (arch::evt), 0 when no event type applies (GBPA.ABORT, an STE with Config = abort);
+    // whether it was a stage-2 fault, and whether an event record was posted for it (the event
+    // queue may still drop it: overflow, EVENTQEN = 0).
+    uint8_t event = 0;
+    bool s2 = false;
+    bool recorded = false;
 };
 
 struct GlobalState {

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "models/core/stream_attr.h"
+#include "models/smmu/arch/events.h"
 #include "models/smmu/tbu/tbu_txn.h"
 
 namespace smmusim::smmu::tbu {
@@ -38,6 +39,7 @@ Tbu::Tbu(sc_core::sc_module_name name, const dti::GlobalState& reset_state)
       out("out", *this),
       dti("dti"),
       from_tcu("from_tcu"),
+      device_(sc_module::name()),
       global_(reset_state),
       responses_("responses"),
       inbound_("inbound"),
@@ -56,12 +58,15 @@ Tbu::Tbu(sc_core::sc_module_name name, const dti::GlobalState& reset_state)
 Tbu::~Tbu() = default;
 
 bool Tbu::at_request(tlm::tlm_generic_payload& gp, unsigned) {
-    if (slots_busy_ >= xlate_slots) return false;  // END_REQ when a slot frees
-    start(gp);
+    if (slots_busy_ >= xlate_slots) {
+        held_since_ = sc_core::sc_time_stamp();
+        return false;  // END_REQ when a slot frees
+    }
+    start(gp, sc_core::sc_time_stamp());
     return true;
 }
 
-void Tbu::start(tlm::tlm_generic_payload& gp) {
+void Tbu::start(tlm::tlm_generic_payload& gp, const sc_core::sc_time& arrival) {
     TbuTxn* t = gp.get_extension<TbuTxn>();
     if (!t) {
         t = new TbuTxn;
@@ -71,6 +76,7 @@ void Tbu::start(tlm::tlm_generic_payload& gp) {
     t->iova = gp.get_address();
     t->write = gp.is_write();
     t->start = sc_core::sc_time_stamp();
+    t->arrival = arrival;
     t->ready = t->forward = t->pending = t->blocks_sync = false;
     t->next_merged = nullptr;
     // A device without StreamAttr presents StreamID 0, unprivileged data, no SubstreamID.
@@ -90,7 +96,7 @@ void Tbu::start(tlm::tlm_generic_payload& gp) {
     if (!global_.smmuen) {
         // SMMUEN=0: every transaction bypasses, or aborts, as GBPA says (§9.5).
         if (global_.abort) {
-            terminate(*t, dti::Outcome::Abort);
+            terminate(*t, dti::TranslateResponse{});  // an abort without an event
         } else {
             t->oa = t->iova;
             t->forward = true;
@@ -154,9 +160,12 @@ void Tbu::use(TbuTxn& t, const cache::TlbEntry& e, uint64_t epoch) {
     t.epoch = epoch;
 }
 
-void Tbu::terminate(TbuTxn& t, dti::Outcome how) {
+void Tbu::terminate(TbuTxn& t, const dti::TranslateResponse& why) {
     t.forward = false;
-    t.outcome = how;
+    t.outcome = why.outcome;
+    t.event = why.event;
+    t.s2 = why.s2;
+    t.recorded = why.recorded;
     t.epoch = processed_;
 }
 
@@ -194,7 +203,7 @@ void Tbu::translated() {
             t.forward = true;
             t.epoch = r.epoch;
         } else {
-            terminate(t, r.outcome);
+            terminate(t, r);
         }
         ready_at(t, now);
         // Merged misses use the answer if it is a translation they may use, else ask themselves.
@@ -265,13 +274,14 @@ void Tbu::issue() {
             gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
         }
         finish(*t);
+        if (core::JsonLog* log = core::JsonLog::get(core::LogId::Xlate)) log_xlate(*log, *t, gp);
         in.respond(gp);
     }
     // Slots freed: take a request that waited for one.
     while (slots_busy_ < xlate_slots && in.held()) {
         tlm::tlm_generic_payload* gp = in.held();
         in.accept_held();
-        start(*gp);
+        start(*gp, held_since_);
     }
 }
 
@@ -279,7 +289,39 @@ void Tbu::at_response(tlm::tlm_generic_payload& gp, unsigned) {
     TbuTxn& t = *gp.get_extension<TbuTxn>();
     gp.set_address(t.iova);  // the device sees its own address back
     finish(t);
+    if (core::JsonLog* log = core::JsonLog::get(core::LogId::Xlate)) log_xlate(*log, t, gp);
     in.respond(gp);
+}
+
+// The transaction log (DESIGN §5). t_ns is when the response leaves the TBU for the device
+// (handed to the device port; BEGIN_RESP may go later if the device has not yet accepted an
+// earlier response), latency_ns runs from the request's BEGIN_REQ reaching the TBU (including
+// any wait for a translation slot) to then. status: "ok" (translated, "pa" is the output
+// address; "bus_error": true if the access then failed downstream), "fault" (terminated for a
+// fault or configuration error the TCU reported: "event", "s2", "recorded"), "abort"
+// (terminated with no event type: GBPA.ABORT while SMMUEN = 0, an STE with Config = abort).
+// Terminated lines say how in "term": "abort" (error response) or "razwi" (read-as-zero /
+// write-ignored, CD.A = 0).
+void Tbu::log_xlate(core::JsonLog& log, const TbuTxn& t, const tlm::tlm_generic_payload& gp) const {
+    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    core::JsonLine l = log.line();
+    l.time_ns("t_ns", now).str("dev", device_).num("sid", t.sid);
+    if (t.ssv) l.num("ssid", t.ssid);
+    else l.null("ssid");
+    l.hex("iova", t.iova).str("rw", t.write ? "w" : "r").num("size", gp.get_data_length());
+    if (t.forward) {
+        l.str("status", "ok").hex("pa", t.oa);
+        if (!gp.is_response_ok()) l.boolean("bus_error", true);
+    } else {
+        if (t.event) {
+            const char* name = smmu::arch::event_name(t.event);
+            l.str("status", "fault").str("event", name).boolean("s2", t.s2).boolean("recorded", t.recorded);
+        } else {
+            l.str("status", "abort");
+        }
+        l.str("term", t.outcome == dti::Outcome::RazWi ? "razwi" : "abort");
+    }
+    l.time_ns("latency_ns", now - t.arrival);
 }
 
 void Tbu::finish(TbuTxn& t) {

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <string>
 #include <vector>
 
 #include <systemc>
@@ -20,6 +21,7 @@
 #include "models/core/at_initiator_port.h"
 #include "models/core/at_target_port.h"
 #include "models/core/clock.h"
+#include "models/core/json_log.h"
 #include "models/core/params.h"
 #include "models/core/stats.h"
 #include "models/core/vcd.h"
@@ -58,21 +60,27 @@ public:
     dti::TargetSocket from_tcu;   // invalidations, syncs, global state: <name>.from_tcu
 
     sc_core::sc_time link_latency() const { return clock.cycles(dti_latency); }
+    // The device in front of this TBU, as the transaction log (--xlate-log) names it; the
+    // platform sets it (default: this TBU's own path, e.g. "smmu.tbu0").
+    void set_device(std::string name) { device_ = std::move(name); }
+    const std::string& device() const { return device_; }
 
 private:
     // Device side
     bool at_request(tlm::tlm_generic_payload& gp, unsigned) override;
     void at_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, unsigned) override;
     void at_response(tlm::tlm_generic_payload& gp, unsigned) override;
-    void start(tlm::tlm_generic_payload& gp);
+    void start(tlm::tlm_generic_payload& gp, const sc_core::sc_time& arrival);
     const cache::TlbEntry* look_up(TbuTxn& t, sc_core::sc_time& done);
     void ask_tcu(TbuTxn& t, const sc_core::sc_time& at);
     void use(TbuTxn& t, const cache::TlbEntry& e, uint64_t epoch);
-    void terminate(TbuTxn& t, dti::Outcome how);
+    void terminate(TbuTxn& t, const dti::TranslateResponse& why);
     void ready_at(TbuTxn& t, const sc_core::sc_time& at);
     void on_ready();
     void issue();
     void finish(TbuTxn& t);
+    // One --xlate-log line for `t`, whose response leaves the TBU now.
+    void log_xlate(core::JsonLog& log, const TbuTxn& t, const tlm::tlm_generic_payload& gp) const;
     void set_slots(uint32_t n);
     // TCU side
     tlm::tlm_sync_enum nb_transport_bw(dti::DtiMessage& m, tlm::tlm_phase& phase, sc_core::sc_time& delay) override;
@@ -85,6 +93,8 @@ private:
     void control();
     void acknowledge(dti::DtiMessage& m);
 
+    std::string device_;
+    sc_core::sc_time held_since_;  // arrival of the request the device port holds for a slot
     dti::GlobalState global_;
     tlm_utils::peq_with_get<dti::DtiMessage> responses_, inbound_;
     std::deque<dti::DtiMessage*> control_queue_;  // TCU messages in arrival order

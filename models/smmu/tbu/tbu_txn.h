@@ -18,10 +18,13 @@ struct TbuTxn : tlm::tlm_extension<TbuTxn> {
     uint32_t sid = 0, ssid = 0;
     bool ssv = false, write = false, priv = false, instr = false;
     uint16_t id = 0;  // AXI ID: order is kept among transactions of a StreamID with one ID
-    sc_core::sc_time start;
+    sc_core::sc_time start;    // took a translation slot
+    sc_core::sc_time arrival;  // its BEGIN_REQ reached the TBU (earlier if it waited for a slot)
     bool ready = false;    // translated or terminated, may leave when its turn comes
     bool forward = false;  // translated (else terminated with `outcome`)
     dti::Outcome outcome = dti::Outcome::Abort;
+    uint8_t event = 0;     // terminated: the TCU's fault (arch::evt), 0 for none
+    bool s2 = false, recorded = false;
     bool pending = false;  // waiting for the TCU
     uint64_t epoch = 0;    // invalidations applied when its translation was made
     bool blocks_sync = false;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "models/core/json_log.h"
+#include "models/smmu/arch/commands_json.h"
 #include "models/smmu/arch/queue.h"
 #include "models/smmu/arch/regs.h"
 #include "models/smmu/tcu/command_check.h"
@@ -9,6 +11,33 @@
 namespace smmusim::smmu::tcu {
 
 using namespace arch;
+
+namespace {
+
+// The command log (--cmd-log, DESIGN §5): a line per command when CONS passes it (CMD_SYNC:
+// when it completes, which is when CONS passes it), and a line with "error" for a command that
+// stops the queue, when the error is raised (CONS stays on it). Members: t_ns, then
+// arch::append_command_json (op, raw, the opcode's fields), then "error" if any.
+void log_command(const Command& c, uint32_t err) {
+    core::JsonLog* log = core::JsonLog::get(core::LogId::Cmd);
+    if (!log) return;
+    core::JsonLine l = log->line();
+    l.time_ns("t_ns", sc_core::sc_time_stamp()).members([&](std::string& out) { append_command_json(out, c); });
+    if (err != cerror::NONE) l.str("error", cerror_name(err) ? cerror_name(err) : "CERROR_RESERVED");
+}
+
+// A command fetch that aborted (CERROR_ABT): there is no command to show, only where it was.
+void log_fetch_abort(uint64_t addr) {
+    if (core::JsonLog* log = core::JsonLog::get(core::LogId::Cmd))
+        log->line()
+            .time_ns("t_ns", sc_core::sc_time_stamp())
+            .null("op")
+            .null("raw")
+            .str("error", cerror_name(cerror::ABT))
+            .hex("fetch_addr", addr);
+}
+
+}  // namespace
 
 CommandQueue::CommandQueue(sc_core::sc_module& owner, RegState& regs, const Features& f,
                            core::BlockingPort& mem, Interrupts& irq, Invalidator& inv, Timing timing)
@@ -81,8 +110,9 @@ void CommandQueue::run() {
                                      q.entries() - q.index(cons)});
         unsigned char buf[Command::kBytes * 16];
         ++fetches_;
-        if (mem_.read(base + uint64_t(q.index(cons)) * Command::kBytes, buf, n * Command::kBytes) !=
-            tlm::TLM_OK_RESPONSE) {
+        const uint64_t at = base + uint64_t(q.index(cons)) * Command::kBytes;
+        if (mem_.read(at, buf, n * Command::kBytes) != tlm::TLM_OK_RESPONSE) {
+            log_fetch_abort(at);
             stop(cerror::ABT);
             continue;
         }
@@ -94,6 +124,7 @@ void CommandQueue::run() {
             sc_core::wait(timing_.per_command);
             const uint32_t err = execute(c);
             if (err != cerror::NONE) {
+                log_command(c, err);
                 stop(err);
                 break;
             }
@@ -110,6 +141,7 @@ uint32_t CommandQueue::execute(const Command& c) {
         ++commands_;
         regs_.cmdq_cons = (regs_.cmdq_cons & ~queue_ptr::kIndexAndWrapMask) | q.next(regs_.cmdq_cons);
         trace_occupancy();
+        log_command(c, cerror::NONE);
     };
     if (opcode == op::CMD_SYNC) {
         const sc_core::sc_time since = visible_since(regs_.cmdq_cons);

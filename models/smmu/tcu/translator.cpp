@@ -70,6 +70,9 @@ dti::TranslateResponse Translator::fault(const Access& a, const Fault& f, dti::O
     }
     dti::TranslateResponse r;
     r.outcome = terminate;
+    r.event = f.type;
+    r.s2 = f.s2;
+    r.recorded = f.record;
     if (terminate == dti::Outcome::RazWi) ++n_.razwi;
     else ++n_.aborted;
     return r;

@@ -206,16 +206,55 @@ TEST(CpuTraffic, CarriesNoStreamAttributes) {
 }
 
 TEST(TrafficGen, RunBudgetIsSharedAndExact) {
+    // Device masters share the budget exactly; background CPU traffic (unbounded here) takes
+    // no tickets and stops once the budget is spent, so the run ends.
     core::RunControl::instance().configure(1, 25);
-    test::Presets presets({"g1.count=100", "g2.count=100"});
-    traffic::CpuTraffic g1("g1", small()), g2("g2", small());
-    test::RecordingTarget t1("t1"), t2("t2");
+    test::Presets presets({"g1.count=100", "g2.count=100", "g3.count=0"});
+    traffic::DmaMaster g1("g1", small()), g2("g2", small());
+    traffic::CpuTraffic g3("g3", small());
+    test::RecordingTarget t1("t1"), t2("t2"), t3("t3");
     g1.port.socket.bind(t1.port.socket);
     g2.port.socket.bind(t2.port.socket);
+    g3.port.socket.bind(t3.port.socket);
     sc_core::sc_start();
     EXPECT_EQ(g1.transactions() + g2.transactions(), 25u);
     EXPECT_GT(g1.transactions(), 0u);
     EXPECT_GT(g2.transactions(), 0u);
+    EXPECT_GT(g3.transactions(), 0u);
+    EXPECT_TRUE(g3.finished());
+}
+
+TEST(TrafficGen, JobsIssueTheirTransactionsAndReportCompletion) {
+    test::Presets presets({"dma0.enable=false", "dma0.max_outstanding=2"});
+    traffic::DmaMaster dma("dma0", small());
+    test::RecordingTarget target("target");
+    dma.port.socket.bind(target.port.socket);
+    std::vector<traffic::DmaJobResult> done;
+    traffic::DmaJob j;
+    j.sid = 7;
+    j.addr = 0x80001000;
+    j.size = 128;
+    j.write = true;
+    j.count = 5;
+    j.stride = 256;
+    dma.submit(j, [&](const traffic::DmaJobResult& r) { done.push_back(r); });
+    j.count = 1;
+    j.write = false;
+    dma.submit(j, [&](const traffic::DmaJobResult& r) { done.push_back(r); });
+    EXPECT_THROW(dma.submit(traffic::DmaJob{0, false, 0, 0x80000040, 96, false, 1, 0}, nullptr), std::invalid_argument);
+    EXPECT_THROW(dma.submit(traffic::DmaJob{0, false, 0, 0x80000040, 128, false, 1, 0}, nullptr),
+                 std::invalid_argument);
+    sc_core::sc_start();
+    ASSERT_EQ(done.size(), 2u);
+    EXPECT_EQ(done[0].ok, 5u);
+    EXPECT_EQ(done[0].errors, 0u);
+    EXPECT_LT(done[0].start, done[0].end);
+    EXPECT_EQ(dma.transactions(), 6u);  // pattern traffic off: only the jobs
+    EXPECT_EQ(test::stat("dma0.writes"), 5);
+    EXPECT_EQ(dma.bytes(), 6u * 128);
+    ASSERT_EQ(target.seen.size(), 6u);
+    for (unsigned i = 0; i < 5; ++i) EXPECT_EQ(target.seen[i].addr, 0x80001000u + 256 * i);
+    EXPECT_TRUE(dma.finished());
 }
 
 TEST(TrafficGen, ChromeTraceHasOneEventPerTransactionAndLanesNeverOverlap) {

@@ -1,0 +1,87 @@
+#include "models/cpu/cpu.h"
+
+#include <exception>
+#include <stdexcept>
+#include <string>
+
+namespace smmusim::cpu {
+
+Cpu::Cpu(sc_core::sc_module_name name) : sc_module(name), port("port", kMaxAccess) {}
+
+void Cpu::connect_irq(unsigned index, const sc_core::sc_signal_in_if<bool>& line) {
+    if (index >= kIrqLines) throw std::out_of_range("Cpu::connect_irq: no such line");
+    sc_core::sc_spawn_options opts;
+    opts.spawn_method();
+    opts.dont_initialize();
+    opts.set_sensitivity(&line.posedge_event());
+    sc_core::sc_spawn(
+        [this, index] {
+            pending_ |= 1u << index;
+            irq_event_.notify(sc_core::SC_ZERO_TIME);
+        },
+        (std::string(basename()) + "_irq" + std::to_string(index)).c_str(), &opts);
+}
+
+void Cpu::start(const std::string& name, std::function<void()> body, bool main) {
+    if (main) ++running_main_;
+    sc_core::sc_spawn_options opts;
+    sc_core::sc_spawn(
+        [this, body = std::move(body), main, name] {
+            try {
+                body();
+            } catch (const std::exception& e) {
+                fail(name + ": " + e.what(), std::current_exception());
+            }
+            if (main) --running_main_;
+        },
+        (std::string(basename()) + "_" + name).c_str(), &opts);
+}
+
+void Cpu::fail(const std::string& what, std::exception_ptr e) {
+    if (failure_.empty()) {
+        failure_ = what;
+        failure_ptr_ = e;
+    }
+    sc_core::sc_stop();
+}
+
+bool Cpu::access(bool write, uint64_t addr, void* data, unsigned len) {
+    const tlm::tlm_response_status s = write ? port.write(addr, data, len) : port.read(addr, data, len);
+    if (write) ++writes_;
+    else ++reads_;
+    bytes_ += len;
+    if (s != tlm::TLM_OK_RESPONSE) {
+        ++errors_;
+        return false;
+    }
+    return true;
+}
+
+void Cpu::work(uint64_t cycles) {
+    if (!cycles) return;
+    work_cycles_ += cycles;
+    sc_core::wait(clock.cycles(cycles));
+}
+
+uint64_t Cpu::now_cycles() const {
+    return uint64_t(sc_core::sc_time_stamp() / clock.value());
+}
+
+uint32_t Cpu::wait_irq(uint32_t lines, uint64_t timeout) {
+    const sc_core::sc_time deadline = sc_core::sc_time_stamp() + clock.cycles(timeout);
+    while (!(pending_ & lines)) {
+        if (!timeout) {
+            sc_core::wait(irq_event_);
+            continue;
+        }
+        const sc_core::sc_time now = sc_core::sc_time_stamp();
+        if (now >= deadline) return 0;
+        sc_core::wait(deadline - now, irq_event_);
+    }
+    const uint32_t taken = pending_ & lines;
+    pending_ &= ~lines;
+    irqs_ += uint64_t(__builtin_popcount(taken));
+    return taken;
+}
+
+}  // namespace smmusim::cpu

@@ -1,0 +1,246 @@
+#include "platforms/software_host.h"
+
+#include <iostream>
+
+#include "models/core/rng.h"
+#include "models/core/run_control.h"
+#include "models/smmu/event_log.h"
+#include "sw/workloads/runner.h"
+
+namespace smmusim::platforms {
+
+using sw::driver::DomainKind;
+using sw::driver::InvPolicy;
+using sw::driver::SyncMode;
+
+// What the driver reports, as stats and the event log.
+class SoftwareHost::Stats : public sw::driver::Observer {
+public:
+    explicit Stats(SoftwareHost& host) : host_(host) {}
+
+    void command(const smmu::arch::Command& c) override {
+        ++commands_;
+        const uint8_t op = c.opcode();
+        if (op == smmu::arch::op::CMD_SYNC) ++syncs_;
+        else if (op >= smmu::arch::op::TLBI_NH_ALL && op <= smmu::arch::op::TLBI_NSNH_ALL) ++tlbi_;
+        else if (op >= smmu::arch::op::CFGI_STE && op <= smmu::arch::op::CFGI_CD_ALL) ++cfgi_;
+    }
+    void sync_waited(uint64_t cycles, bool timed_out) override {
+        sync_wait_.sample(cycles);
+        if (timed_out) ++sync_timeouts_;
+    }
+    void event(const smmu::arch::EventRecord& r) override {
+        ++events_;
+        smmu::log_event_record(r);
+    }
+    void gerror(uint32_t) override { ++gerrors_; }
+    void map_done(uint64_t cycles, uint64_t) override { map_cycles_.sample(cycles); }
+    void unmap_done(uint64_t cycles, uint64_t, uint64_t commands, uint64_t) override {
+        unmap_cycles_.sample(cycles);
+        commands_per_unmap_.sample(commands);
+    }
+    void fq_flush(uint64_t entries) override {
+        ++fq_flushes_;
+        fq_entries_.sample(entries);
+    }
+    void warning(const std::string& w) override {
+        ++warnings_;
+        if (warnings_.value() <= kPrinted)
+            std::cerr << "smmu-sim: sw.driver at " << sc_core::sc_time_stamp() << ": " << w << "\n";
+        else if (warnings_.value() == kPrinted + 1)
+            std::cerr << "smmu-sim: sw.driver: further warnings counted in sw.driver.warnings only\n";
+    }
+
+private:
+    static constexpr uint64_t kPrinted = 10;
+    SoftwareHost& host_;
+    core::Counter commands_{"sw.driver.commands", "commands the driver wrote to the command queue"};
+    core::Counter syncs_{"sw.driver.syncs", "CMD_SYNCs the driver issued"};
+    core::Counter tlbi_{"sw.driver.tlbi", "TLB invalidation commands the driver issued"};
+    core::Counter cfgi_{"sw.driver.cfgi", "configuration invalidation commands the driver issued"};
+    core::Histogram sync_wait_{"sw.driver.sync_wait_cycles", "CPU cycles waiting for each CMD_SYNC", "cycles"};
+    core::Counter sync_timeouts_{"sw.driver.sync_timeouts", "CMD_SYNC waits that timed out"};
+    core::Counter events_{"sw.driver.events", "event records the driver read"};
+    core::Counter gerrors_{"sw.driver.gerrors", "GERROR interrupts with active errors"};
+    core::Histogram map_cycles_{"sw.driver.map_cycles", "CPU cycles per map", "cycles"};
+    core::Histogram unmap_cycles_{"sw.driver.unmap_cycles",
+                                  "CPU cycles per unmap, invalidation and CMD_SYNC waits included", "cycles"};
+    core::Histogram commands_per_unmap_{"sw.driver.commands_per_unmap",
+                                        "commands (CMD_SYNC included) issued by each unmap"};
+    core::Counter fq_flushes_{"sw.driver.fq_flushes", "lazy mode: flush-queue flushes (whole-context TLBIs)"};
+    core::Histogram fq_entries_{"sw.driver.fq_flush_entries", "lazy mode: unmaps covered by each flush"};
+    core::Counter warnings_{"sw.driver.warnings", "driver warnings (timeouts, overflows, command errors)"};
+    core::Formula table_bytes_{"sw.driver.table_bytes",
+                               "memory the driver holds for stream, CD and page tables", "bytes", [this] {
+                                   return host_.driver_ ? host_.driver_->table_bytes() : 0;
+                               }};
+    core::Formula dma_jobs_{"sw.workload.dma_jobs", "DMA jobs the software waited for", "", [this] {
+                                return host_.env_ ? host_.env_->stats.dma_jobs : 0;
+                            }};
+    core::Formula dma_errors_{"sw.workload.dma_errors", "DMA transactions that completed with an error", "",
+                              [this] { return host_.env_ ? host_.env_->stats.dma_errors : 0; }};
+};
+
+namespace {
+template <typename E>
+using Choices = typename core::EnumParam<E>::Choices;
+
+const Choices<DomainKind> kStages{{"s1", DomainKind::S1}, {"s2", DomainKind::S2}};
+const core::Range<uint32_t> kGranules{4096, 65536};
+}  // namespace
+
+SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
+    : cpu_(cpu),
+      setup_(std::move(setup)),
+      enable("sw.enable", true, "",
+             "run the software (driver and workload); false: the SMMU stays disabled (GBPA bypass) and the "
+             "DMA masters' own pattern traffic is the workload"),
+      workload("sw.workload", Workload::Nic,
+               {{"nic", Workload::Nic}, {"storage", Workload::Storage}, {"none", Workload::None}},
+               "built-in workload the software runs when no --scenario is given (nic on the first DMA "
+               "device, storage on the second)"),
+      policy("sw.driver.policy", InvPolicy::Strict, {{"strict", InvPolicy::Strict}, {"lazy", InvPolicy::Lazy}},
+             "unmap invalidation: strict (before unmap returns) or lazy (flush queue, whole-context TLBI)"),
+      sync("sw.driver.sync", SyncMode::PollCons,
+           {{"poll", SyncMode::PollCons}, {"msi", SyncMode::Msi}, {"irq", SyncMode::Irq}},
+           "CMD_SYNC completion: poll CMDQ_CONS, MSI write-back polled in memory, or the wired IRQ"),
+      batch("sw.driver.batch", 64, "commands", "commands gathered before a batch is issued without CMD_SYNC",
+            {1, 4096}),
+      range_inv("sw.driver.range_inv", true, "", "use range TLBIs when the SMMU has IDR3.RIL"),
+      full_flush_pages("sw.driver.full_flush_pages", 0, "pages",
+                       "an invalidation of this many pages or more becomes one ASID/VMID TLBI (0: never, as Linux "
+                       "DMA domains)"),
+      prefetch_config("sw.driver.prefetch_config", true, "", "PREFETCH_CONFIG after each STE update (Linux)"),
+      fq_entries("sw.driver.fq_entries", 256, "", "lazy: flush-queue entries (IOVA_DEFAULT_FQ_SIZE)", {2, 1u << 20}),
+      fq_timeout("sw.driver.fq_timeout", sc_core::sc_time(10, sc_core::SC_MS), "",
+                 "lazy: flush a queue this long after its first entry"),
+      ssid_bits("sw.driver.ssid_bits", 8, "bits", "SubstreamID bits of a device the scenario attaches by SSID",
+                {1, 20}),
+      cmdq_log2("sw.driver.cmdq_log2", 10, "", "command queue entries, log2 (capped by IDR1.CMDQS)", {7, 19}),
+      evtq_log2("sw.driver.evtq_log2", 10, "", "event queue entries, log2 (capped by IDR1.EVENTQS)", {1, 19}),
+      cmd_cycles("sw.driver.cmd_cycles", 20, "cycles", "CPU work to build one command"),
+      poll_spins("sw.driver.poll_spins", 10, "", "cheap re-polls before backing off (ARM_SMMU_POLL_SPIN_COUNT)"),
+      poll_relax("sw.driver.poll_relax", 10, "cycles", "CPU cycles between cheap re-polls (cpu_relax)"),
+      pte_read_cycles("sw.driver.pte_read_cycles", 2, "cycles", "CPU reading one of its descriptors (cached)"),
+      poll_delay("sw.driver.poll_delay", sc_core::sc_time(1, sc_core::SC_US), "",
+                 "first back-off delay when polling, doubling after each (udelay)"),
+      poll_timeout("sw.driver.poll_timeout", sc_core::sc_time(1, sc_core::SC_SEC), "",
+                   "give up waiting for a CMD_SYNC or queue space (counted, warned)"),
+      doorbell("sw.doorbell_cycles", 200, "cycles", "CPU cost of starting a DMA job (descriptor + doorbell)"),
+      nic_packets("sw.nic.packets", 2000, "", "packets the NIC workload moves"),
+      nic_in_flight("sw.nic.in_flight", 16, "", "buffers mapped and in flight at once (ring depth)", {1, 4096}),
+      nic_packet_bytes("sw.nic.packet_bytes", 1536, "bytes", "bytes per packet (one page mapped per packet)",
+                       {1, 1u << 20}),
+      nic_txn_bytes("sw.nic.txn_bytes", 256, "bytes", "DMA burst size (a power of two up to 4 KiB)", {1, 4096}),
+      nic_rx_fraction("sw.nic.rx_fraction", 0.5, "", "fraction of packets received (DMA writes)", {0.0, 1.0}),
+      nic_cpu_cycles("sw.nic.cpu_cycles", 1000, "cycles", "CPU work per packet outside the DMA API"),
+      sto_requests("sw.storage.requests", 200, "", "requests the storage workload issues"),
+      sto_request_bytes("sw.storage.request_bytes", uint64_t(128) << 10, "bytes",
+                        "bytes per request (one contiguous IOVA range)", {1, uint64_t(1) << 30}),
+      sto_queue_depth("sw.storage.queue_depth", 4, "", "requests in flight at once", {1, 4096}),
+      sto_txn_bytes("sw.storage.txn_bytes", 4096, "bytes", "DMA burst size (a power of two up to 4 KiB)", {1, 4096}),
+      sto_read_fraction("sw.storage.read_fraction", 0.7, "", "fraction of requests that read from the device",
+                        {0.0, 1.0}),
+      sto_cpu_cycles("sw.storage.cpu_cycles", 5000, "cycles", "CPU work per request outside the DMA API"),
+      nic_stage("sw.nic.stage", DomainKind::S1, kStages, "translation stage of the NIC's DMA domain"),
+      sto_stage("sw.storage.stage", DomainKind::S1, kStages, "translation stage of the storage device's domain"),
+      nic_granule("sw.nic.granule", 4096, "bytes", "translation granule of the NIC's domain (4096, 16384, 65536)",
+                  kGranules),
+      sto_granule("sw.storage.granule", 4096, "bytes", "translation granule of the storage device's domain",
+                  kGranules) {
+    for (auto* g : {&nic_granule, &sto_granule})
+        if (g->value() != 4096 && g->value() != 16384 && g->value() != 65536) g->fail("must be 4096, 16384 or 65536");
+    for (auto* t : {&nic_txn_bytes, &sto_txn_bytes})
+        if (t->value() & (t->value() - 1)) t->fail("must be a power of two");
+    if (!enable) {
+        if (setup_.scenario) enable.fail("a --scenario needs the software (sw.enable=true)");
+        return;
+    }
+    stats_ = std::make_unique<Stats>(*this);
+    bus_ = std::make_unique<sw::hal::TimedBus>(cpu_);
+    mem_ = std::make_unique<sw::hal::PageAllocator>(setup_.memory_base, setup_.memory_size);
+    dma_ = std::make_unique<DeviceDma>(cpu_, setup_.devices, doorbell);
+    driver_ = std::make_unique<sw::driver::SmmuDriver>(*bus_, *mem_, driver_config(), *stats_);
+    env_ = std::make_unique<sw::workloads::Env>(*bus_, *driver_, *dma_);
+    if (setup_.scenario) sw::workloads::check_scenario(*setup_.scenario, *dma_);
+    cpu_.start("main", [this] { main(); });
+    cpu_.start("irq", [this] { driver_->irq_thread(); }, false);
+}
+
+SoftwareHost::~SoftwareHost() = default;
+
+
+sw::driver::DriverConfig SoftwareHost::driver_config() const {
+    const sc_core::sc_time period = cpu_.clock.value();
+    auto cycles = [&](const sc_core::sc_time& t) { return uint64_t(t / period); };
+    sw::driver::DriverConfig c;
+    c.regs = setup_.smmu_regs;
+    c.policy = policy;
+    c.sync = sync;
+    c.batch = batch;
+    c.range_inv = range_inv;
+    c.full_flush_pages = full_flush_pages;
+    c.prefetch_config = prefetch_config;
+    c.fq_entries = fq_entries;
+    c.fq_timeout = cycles(fq_timeout);
+    c.ssid_bits = ssid_bits;
+    c.cmdq_log2 = cmdq_log2;
+    c.evtq_log2 = evtq_log2;
+    c.cmd_cycles = cmd_cycles;
+    c.poll_spins = poll_spins;
+    c.poll_relax = poll_relax;
+    c.poll_delay = std::max<uint64_t>(1, cycles(poll_delay));
+    c.poll_timeout = cycles(poll_timeout);
+    c.pte_read_cycles = pte_read_cycles;
+    return c;
+}
+
+sw::workloads::DeviceSetup SoftwareHost::device(const std::string& prefix, size_t index) const {
+    sw::workloads::DeviceSetup d;
+    if (index >= setup_.devices.size()) throw std::runtime_error("sw.workload: the platform has no device " + std::to_string(index));
+    d.dev = setup_.devices[index].first;
+    d.sid = uint32_t(index + 1);
+    const bool nic = prefix == "nic";
+    d.stage = nic ? nic_stage.value() : sto_stage.value();
+    const uint32_t g = nic ? nic_granule.value() : sto_granule.value();
+    d.granule_shift = g == 4096 ? 12 : g == 16384 ? 14 : 16;
+    d.ias = d.stage == DomainKind::S2 ? 40 : 48;
+    const uint64_t half = setup_.buffers_size / 2;
+    d.buffers_base = setup_.buffers_base + (nic ? 0 : half);
+    d.buffers_size = half;
+    return d;
+}
+
+void SoftwareHost::main() {
+    driver_->probe_and_reset();
+    if (setup_.scenario) {
+        sw::workloads::run_scenario(*setup_.scenario, *env_);
+    } else if (workload == Workload::Nic) {
+        sw::workloads::NicParams p;
+        p.setup = device("nic", 0);
+        p.packets = nic_packets;
+        p.in_flight = nic_in_flight;
+        p.packet_bytes = nic_packet_bytes;
+        p.txn_bytes = nic_txn_bytes;
+        p.rx_fraction = nic_rx_fraction;
+        p.cpu_cycles = nic_cpu_cycles;
+        p.seed = core::derive_seed(core::RunControl::instance().seed(), "sw.nic");
+        sw::workloads::run_nic(p, *env_);
+    } else if (workload == Workload::Storage) {
+        sw::workloads::StorageParams p;
+        p.setup = device("storage", std::min<size_t>(1, setup_.devices.size() - 1));
+        p.requests = sto_requests;
+        p.queue_depth = sto_queue_depth;
+        p.request_bytes = sto_request_bytes;
+        p.txn_bytes = sto_txn_bytes;
+        p.read_fraction = sto_read_fraction;
+        p.cpu_cycles = sto_cpu_cycles;
+        p.seed = core::derive_seed(core::RunControl::instance().seed(), "sw.storage");
+        sw::workloads::run_storage(p, *env_);
+    }
+    driver_->flush_queues();
+    finished_ = true;
+    if (setup_.on_finished) setup_.on_finished();
+}
+
+}  // namespace smmusim::platforms

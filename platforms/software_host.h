@@ -1,0 +1,97 @@
+#pragma once
+// The software of a platform, set up from `sw.*` parameters: the SMMU driver (`sw.driver.*`),
+// the built-in workload (`sw.workload`, `sw.nic.*`, `sw.storage.*`) or a scenario file, run
+// on the CPU model through the timed bus. It turns what the driver reports into stats
+// (`sw.driver.*`, `sw.workload.*`) and the event log, and tells the platform when the
+// workload is over.
+
+#include <exception>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/core/params.h"
+#include "models/core/stats.h"
+#include "models/cpu/cpu.h"
+#include "models/traffic/traffic_gen.h"
+#include "platforms/device_dma.h"
+#include "sw/driver/smmu_driver.h"
+#include "sw/hal/page_alloc.h"
+#include "sw/hal/timed_bus.h"
+#include "sw/workloads/builtin.h"
+#include "sw/workloads/env.h"
+#include "sw/workloads/scenario.h"
+
+namespace smmusim::platforms {
+
+struct SoftwareSetup {
+    uint64_t smmu_regs = 0;
+    uint64_t memory_base = 0, memory_size = 0;  // for tables and queues
+    uint64_t buffers_base = 0, buffers_size = 0;  // for the built-in workloads' DMA buffers
+    std::vector<std::pair<std::string, traffic::TrafficGen*>> devices;  // name, master (StreamID i + 1)
+    std::shared_ptr<const sw::workloads::Scenario> scenario;            // null: the built-in workload
+    std::function<void()> on_finished;  // the workload is over (stop background traffic)
+};
+
+class SoftwareHost {
+public:
+    enum class Workload { Nic, Storage, None };
+
+    SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup);
+    ~SoftwareHost();
+
+    // Software failures (a scenario step that cannot be done, a driver error): rethrown by
+    // the caller once the simulation has stopped.
+    std::exception_ptr failure() const { return cpu_.failure_exception(); }
+    bool finished() const { return finished_; }
+    // sw.enable: false leaves the SMMU as reset left it (SMMUEN=0, GBPA) for raw device traffic.
+    bool enabled() const { return enable; }
+
+private:
+    class Stats;
+    void main();
+    sw::driver::DriverConfig driver_config() const;
+    sw::workloads::DeviceSetup device(const std::string& prefix, size_t index) const;
+
+    cpu::Cpu& cpu_;
+    SoftwareSetup setup_;
+    bool finished_ = false;
+
+    core::Param<bool> enable;
+    core::EnumParam<Workload> workload;
+    // sw.driver.*
+    core::EnumParam<sw::driver::InvPolicy> policy;
+    core::EnumParam<sw::driver::SyncMode> sync;
+    core::Param<uint32_t> batch;
+    core::Param<bool> range_inv;
+    core::Param<uint64_t> full_flush_pages;
+    core::Param<bool> prefetch_config;
+    core::Param<uint32_t> fq_entries;
+    core::Param<sc_core::sc_time> fq_timeout;
+    core::Param<uint32_t> ssid_bits;
+    core::Param<uint32_t> cmdq_log2, evtq_log2;
+    core::Param<uint64_t> cmd_cycles, poll_spins, poll_relax, pte_read_cycles;
+    core::Param<sc_core::sc_time> poll_delay, poll_timeout;
+    core::Param<uint64_t> doorbell;
+    // sw.nic.*, sw.storage.*
+    core::Param<uint64_t> nic_packets;
+    core::Param<uint32_t> nic_in_flight, nic_packet_bytes, nic_txn_bytes;
+    core::Param<double> nic_rx_fraction;
+    core::Param<uint64_t> nic_cpu_cycles;
+    core::Param<uint64_t> sto_requests, sto_request_bytes;
+    core::Param<uint32_t> sto_queue_depth, sto_txn_bytes;
+    core::Param<double> sto_read_fraction;
+    core::Param<uint64_t> sto_cpu_cycles;
+    core::EnumParam<sw::driver::DomainKind> nic_stage, sto_stage;
+    core::Param<uint32_t> nic_granule, sto_granule;
+
+    std::unique_ptr<Stats> stats_;
+    std::unique_ptr<sw::hal::TimedBus> bus_;
+    std::unique_ptr<sw::hal::PageAllocator> mem_;
+    std::unique_ptr<DeviceDma> dma_;
+    std::unique_ptr<sw::driver::SmmuDriver> driver_;
+    std::unique_ptr<sw::workloads::Env> env_;
+};
+
+}  // namespace smmusim::platforms

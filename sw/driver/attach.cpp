@@ -1,0 +1,173 @@
+// Devices and attach: the STE and CDs a device's attachments call for, written with the
+// hitless entry writer (reference §9.2) and Linux's STE/CD templates (reference §2.3).
+
+#include "models/smmu/arch/cd.h"
+#include "models/smmu/arch/command_builders.h"
+#include "models/smmu/arch/ste.h"
+#include "sw/driver/smmu_driver.h"
+
+namespace smmusim::sw::driver {
+
+using namespace smmu::arch;
+
+namespace {
+
+bool uses_cd(const Domain* d) { return d && (d->kind() == DomainKind::S1 || d->kind() == DomainKind::Nested); }
+
+// The stage-2 half of an STE from a stage-2 domain (VTCR fields from its table's geometry).
+void set_s2(Ste& s, const Domain& d) {
+    const pgtable::Geometry& g = d.table().geometry();
+    s.set<Ste::S2VMID>(d.vmid());
+    s.set<Ste::S2T0SZ>(g.tsz);
+    s.set<Ste::S2SL0>(g.sl0);
+    s.set<Ste::S2IR0>(1);
+    s.set<Ste::S2OR0>(1);
+    s.set<Ste::S2SH0>(3);
+    s.set<Ste::S2TG>(g.tg);
+    s.set<Ste::S2PS>(g.ps);
+    s.set<Ste::S2AA64>(1);
+    s.set<Ste::S2PTW>(1);
+    s.set<Ste::S2R>(1);
+    s.set_address<Ste::S2TTB>(d.table().root());
+}
+
+}  // namespace
+
+SmmuDriver::Master& SmmuDriver::master(uint32_t sid) {
+    auto it = masters_.find(sid);
+    if (it == masters_.end()) throw DriverError("StreamID " + std::to_string(sid) + " has no device (add_master)");
+    return it->second;
+}
+
+void SmmuDriver::add_master(uint32_t sid, bool uses_ssids) {
+    if (!strtab_) throw DriverError("add_master before probe_and_reset");
+    if (masters_.count(sid)) return;
+    if (!strtab_->add_stream(sid))
+        throw DriverError("StreamID " + std::to_string(sid) + " is beyond the SMMU's " +
+                          std::to_string(caps_.sid_bits) + " StreamID bits");
+    Master m;
+    m.sid = sid;
+    m.ssid_bits = uses_ssids ? std::min(cfg_.ssid_bits, caps_.ssid_bits) : 0;
+    masters_.emplace(sid, std::move(m));
+}
+
+void SmmuDriver::attach(uint32_t sid, std::optional<uint32_t> ssid, Domain& d) {
+    Master& m = master(sid);
+    if (ssid && *ssid == 0) ssid.reset();  // SSID 0 is the CD requests without SubstreamID use (S1DSS=SSID0)
+    const std::string what = "attach of StreamID " + std::to_string(sid) + " to '" + d.name() + "'";
+    if (ssid) {
+        if (!uses_cd(&d)) throw DriverError(what + ": only stage-1 and nested domains attach to a SubstreamID");
+        if (!m.ssid_bits || (*ssid >> m.ssid_bits))
+            throw DriverError(what + ": SubstreamID " + std::to_string(*ssid) + " beyond the device's " +
+                              std::to_string(m.ssid_bits) + " SubstreamID bits");
+    }
+    // One STE: its CD-based attachments share one stage-2 configuration (or none).
+    auto compatible = [&](const Domain* o) {
+        if (!uses_cd(o) || !uses_cd(&d)) return true;
+        return o->parent() == d.parent();
+    };
+    if (!ssid && !uses_cd(&d) && !m.ssids.empty())
+        throw DriverError(what + ": the device has SubstreamID attachments, which need a stage-1 or nested domain");
+    if (!compatible(m.rid)) throw DriverError(what + ": mixes stage-1 and nested (or two parents) on one device");
+    for (auto& [s, o] : m.ssids)
+        if (!compatible(o)) throw DriverError(what + ": mixes stage-1 and nested (or two parents) on one device");
+
+    Domain*& slot = ssid ? m.ssids[*ssid] : m.rid;
+    if (Domain* old = slot) {
+        auto& v = old->streams();
+        for (auto it = v.begin(); it != v.end(); ++it)
+            if (it->first == sid && it->second == ssid) {
+                v.erase(it);
+                break;
+            }
+    }
+    slot = &d;
+    d.streams().emplace_back(sid, ssid);
+    if (uses_cd(&d)) {
+        if (!m.cds) {
+            hal::PageAllocator& alloc = d.parent() ? *d.parent()->guest_memory() : mem_;
+            m.cds = std::make_unique<CdTable>(bus_, alloc, m.ssid_bits, caps_.cd2l, nullptr);
+        }
+        write_cd(m, ssid.value_or(0), make_cd(d));  // the CD before the STE that points at it
+    }
+    write_ste(m);
+    if (!ssid && !uses_cd(&d) && m.cds) {  // CD 0 is no longer reachable: clear it
+        write_cd(m, 0, Entry{});
+    }
+}
+
+Entry SmmuDriver::make_cd(const Domain& d) {
+    const pgtable::Geometry& g = d.table().geometry();
+    Cd c;
+    c.set<Cd::T0SZ>(g.tsz);
+    c.set<Cd::TG0>(g.tg);
+    c.set<Cd::IR0>(1);
+    c.set<Cd::OR0>(1);
+    c.set<Cd::SH0>(3);
+    c.set<Cd::EPD1>(1);
+    c.set<Cd::V>(1);
+    c.set<Cd::IPS>(g.ps);
+    c.set<Cd::AA64>(1);
+    c.set<Cd::R>(1);
+    c.set<Cd::A>(1);
+    c.set<Cd::ASET>(1);
+    c.set<Cd::ASID>(d.asid());
+    c.set_address<Cd::TTB0>(d.table().root());
+    c.set<Cd::MAIR>(g.mair);
+    return c.dw;
+}
+
+Entry SmmuDriver::make_ste(Master& m) {
+    Ste s;
+    Domain* rid = m.rid;
+    Domain* any_cd = uses_cd(rid) ? rid : nullptr;
+    for (auto& [ssid, d] : m.ssids)
+        if (!any_cd) any_cd = d;
+    if (!rid && !any_cd) return abort_ste();
+    s.set<Ste::V>(1);
+    if (any_cd) {
+        Domain* parent = any_cd->parent();
+        s.set<Ste::Config>(parent ? ste_config::NESTED : ste_config::S1_TRANS);
+        s.set<Ste::S1Fmt>(m.cds->s1fmt());
+        s.set_address<Ste::S1ContextPtr>(m.cds->context_ptr());
+        s.set<Ste::S1CDMax>(m.cds->s1cdmax());
+        s.set<Ste::S1DSS>(uses_cd(rid) ? s1dss::SSID0 : s1dss::TERMINATE);
+        s.set<Ste::S1CIR>(1);
+        s.set<Ste::S1COR>(1);
+        s.set<Ste::S1CSH>(3);
+        s.set<Ste::STRW>(strw::NS_EL1);
+        if (parent) set_s2(s, *parent);
+        return s.dw;
+    }
+    switch (rid->kind()) {
+    case DomainKind::Abort: return abort_ste();
+    case DomainKind::Bypass: s.set<Ste::Config>(ste_config::BYPASS); break;
+    case DomainKind::S2:
+        s.set<Ste::Config>(ste_config::S2_TRANS);
+        set_s2(s, *rid);
+        break;
+    default: break;
+    }
+    return s.dw;
+}
+
+void SmmuDriver::write_ste(Master& m) {
+    const uint32_t sid = m.sid;
+    const EntryWriteStats st =
+        write_entry(bus_, strtab_->ste_address(sid), strtab_->ste(sid), make_ste(m), ste_used_bits,
+                    [&] { cmdq_->issue(cmd::cfgi_ste(sid, true), true); });
+    ++stats_.ste_writes;
+    if (st.breaking) ++stats_.breaking_writes;
+    if (cfg_.prefetch_config) cmdq_->issue(cmd::prefetch_config(sid), false);
+}
+
+void SmmuDriver::write_cd(Master& m, uint32_t ssid, const Entry& target) {
+    const uint32_t sid = m.sid;
+    const uint64_t at = m.cds->cd_address(ssid, [&] { cmdq_->issue(cmd::cfgi_cd(sid, ssid, false), true); });
+    const EntryWriteStats st = write_entry(bus_, at, m.cds->cd(ssid), target, cd_used_bits,
+                                           [&] { cmdq_->issue(cmd::cfgi_cd(sid, ssid, true), true); });
+    ++stats_.cd_writes;
+    if (st.breaking) ++stats_.breaking_writes;
+}
+
+}  // namespace smmusim::sw::driver

@@ -1,0 +1,157 @@
+#include "sw/driver/cmdq.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+
+#include "models/smmu/arch/command_builders.h"
+#include "models/smmu/arch/queue.h"
+#include "models/smmu/arch/regs.h"
+#include "sw/driver/poller.h"
+
+namespace smmusim::sw::driver {
+
+using namespace smmu::arch;
+
+namespace {
+constexpr uint64_t kEntryBytes = 16;
+}
+
+CommandQueue::CommandQueue(hal::Bus& bus, hal::PageAllocator& mem, const DriverConfig& cfg, Observer& obs,
+                           unsigned log2)
+    : bus_(bus), mem_(mem), cfg_(cfg), obs_(obs), log2_(log2), base_(mem.alloc(kEntryBytes << log2)) {
+    bus_.fill(base_, 0, kEntryBytes << log2);
+}
+
+CommandQueue::~CommandQueue() = default;
+
+uint64_t CommandQueue::base_register() const {
+    uint64_t v = 0;
+    v = put<queue_base::RA_WA>(v, 1);
+    v = queue_base::ADDR::put_address(v, base_);
+    return put<queue_base::LOG2SIZE>(v, log2_);
+}
+
+uint64_t CommandQueue::slot(uint32_t pos) const { return base_ + QueueIndex(log2_).index(pos) * kEntryBytes; }
+
+// Whether CONS has moved past position `pos` (wrap-aware; Linux queue_consumed).
+bool CommandQueue::consumed(uint32_t cons, uint32_t pos) const {
+    const QueueIndex q(log2_);
+    if (q.wrap(cons) == q.wrap(pos)) return q.index(cons) > q.index(pos);
+    return q.index(cons) <= q.index(pos);
+}
+
+void CommandQueue::write_slots(uint32_t pos, const std::vector<Command>& cmds) {
+    // Contiguous runs of slots are written together (the bus splits them into cache lines).
+    const QueueIndex q(log2_);
+    std::vector<unsigned char> bytes;
+    size_t i = 0;
+    while (i < cmds.size()) {
+        const uint32_t first = q.index(pos);
+        const size_t run = std::min<size_t>(cmds.size() - i, q.entries() - first);
+        bytes.assign(run * kEntryBytes, 0);
+        for (size_t k = 0; k < run; ++k) cmds[i + k].store(bytes.data() + k * kEntryBytes);
+        bus_.write(base_ + first * kEntryBytes, bytes.data(), bytes.size());
+        for (size_t k = 0; k < run; ++k) pos = q.next(pos);
+        i += run;
+    }
+}
+
+bool CommandQueue::wait_for_space(uint32_t need) {
+    const QueueIndex q(log2_);
+    Poller poll(bus_, cfg_);
+    for (;;) {
+        if (q.entries() - q.used(prod_, cons_) >= need) return true;
+        cons_ = q.pos(bus_.read32(cfg_.regs + reg::CMDQ_CONS));
+        if (q.entries() - q.used(prod_, cons_) >= need) return true;
+        if (!poll.wait()) {
+            ++timeouts_;
+            obs_.warning("CMDQ timeout: no space for " + std::to_string(need) + " commands");
+            return false;
+        }
+    }
+}
+
+bool CommandQueue::wait_for_sync(uint32_t sync_pos) {
+    const uint64_t start = bus_.now();
+    const QueueIndex q(log2_);
+    bool ok = true;
+    if (cfg_.sync == SyncMode::Msi) {
+        // The SMMU writes MSIData = 0 over the low word of the CMD_SYNC's own slot.
+        Poller poll(bus_, cfg_);
+        while (bus_.load32(slot(sync_pos)) != 0)
+            if (!poll.wait()) {
+                ok = false;
+                break;
+            }
+        if (ok) cons_ = q.next(sync_pos);
+    } else {
+        Poller poll(bus_, cfg_);
+        for (;;) {
+            const uint32_t cons = q.pos(bus_.read32(cfg_.regs + reg::CMDQ_CONS));
+            if (consumed(cons, sync_pos)) {
+                cons_ = cons;
+                break;
+            }
+            if (cfg_.sync == SyncMode::Irq) {
+                // Sleep until the cmdq-sync interrupt (or a back-off period), then re-check.
+                bus_.wait_irq(hal::IRQ_CMDQ_SYNC, cfg_.poll_delay);
+                if (bus_.now() - start >= cfg_.poll_timeout) ok = false;
+            } else if (!poll.wait()) {
+                ok = false;
+            }
+            if (!ok) break;
+        }
+    }
+    if (!ok) {
+        ++timeouts_;
+        char b[96];
+        std::snprintf(b, sizeof b, "CMD_SYNC timeout at 0x%08x", unsigned(sync_pos));
+        obs_.warning(b);
+    }
+    obs_.sync_waited(bus_.now() - start, !ok);
+    return ok;
+}
+
+bool CommandQueue::issue(const Command* cmds, size_t n, bool sync) {
+    const QueueIndex q(log2_);
+    if (!wait_for_space(uint32_t(n + (sync ? 1 : 0)))) return false;
+    std::vector<Command> all(cmds, cmds + n);
+    const uint32_t sync_pos = (prod_ + uint32_t(n)) & ((2u << log2_) - 1);
+    if (sync) {
+        Command s = cfg_.sync == SyncMode::Msi    ? cmd::sync(sync_cs::SIG_IRQ, slot(sync_pos), 0)
+                    : cfg_.sync == SyncMode::Irq ? cmd::sync(sync_cs::SIG_IRQ, 0, 0)
+                                                  : cmd::sync(sync_cs::SIG_SEV);
+        all.push_back(s);
+    }
+    bus_.work(cfg_.cmd_cycles * all.size());
+    write_slots(prod_, all);
+    for (const Command& c : all) obs_.command(c);
+    commands_ += all.size();
+    for (size_t i = 0; i < all.size(); ++i) prod_ = q.next(prod_);
+    bus_.write32(cfg_.regs + reg::CMDQ_PROD, prod_);
+    if (!sync) return true;
+    ++syncs_;
+    return wait_for_sync(sync_pos);
+}
+
+void CommandQueue::recover_error() {
+    const uint32_t cons = bus_.read32(cfg_.regs + reg::CMDQ_CONS);
+    const uint32_t err = uint32_t(get<queue_ptr::CMDQ_ERR>(cons));
+    if (err == cerror::NONE || err == cerror::ABT || err == cerror::ATC_INV_SYNC) {
+        if (err == cerror::ABT) obs_.warning("CMDQ: command fetch aborted, retrying");
+        return;
+    }
+    const uint64_t at = slot(QueueIndex(log2_).pos(cons));
+    const uint64_t dw0 = bus_.load64(at), dw1 = bus_.load64(at + 8);
+    char b[128];
+    std::snprintf(b, sizeof b, "CMDQ error (%s) at 0x%08x: 0x%016llx 0x%016llx; replaced by CMD_SYNC",
+                  cerror_name(err) ? cerror_name(err) : "reserved", unsigned(cons & 0xFFFFF),
+                  static_cast<unsigned long long>(dw0), static_cast<unsigned long long>(dw1));
+    obs_.warning(b);
+    unsigned char bytes[kEntryBytes];
+    cmd::sync(sync_cs::SIG_SEV).store(bytes);
+    bus_.write(at, bytes, sizeof bytes);
+}
+
+}  // namespace smmusim::sw::driver

@@ -1,0 +1,40 @@
+#pragma once
+// The driver's policy knobs (`sw.driver.*` parameters in a platform). Defaults are Linux's
+// arm-smmu-v3 choices; the others exist so that studies can measure the alternatives.
+
+#include <cstdint>
+
+namespace smmusim::sw::driver {
+
+// When an unmap invalidates (Linux iommu.strict): strict before the unmap returns; lazy
+// through a flush queue ending in one whole-ASID / whole-VMID invalidation.
+enum class InvPolicy { Strict, Lazy };
+// How the driver waits for CMD_SYNC: polling CMDQ_CONS (CS=SEV), an MSI the SMMU writes over
+// the CMD_SYNC's own slot (CS=IRQ, MSIData=0; Linux's MSIPOLL), or the wired cmdq-sync IRQ.
+enum class SyncMode { PollCons, Msi, Irq };
+
+struct DriverConfig {
+    uint64_t regs = 0;  // SMMU register page 0
+
+    InvPolicy policy = InvPolicy::Strict;
+    SyncMode sync = SyncMode::PollCons;
+    unsigned batch = 64;            // CMDQ_BATCH_ENTRIES: commands before a batch is issued without SYNC
+    bool range_inv = true;          // use range TLBIs when the SMMU has IDR3.RIL
+    uint64_t full_flush_pages = 0;  // a range of this many pages or more becomes one ASID/VMID TLBI; 0: never
+    bool prefetch_config = true;    // PREFETCH_CONFIG after each STE write
+    unsigned fq_entries = 256;      // lazy: flush-queue entries (IOVA_DEFAULT_FQ_SIZE)
+    uint64_t fq_timeout = 20000000; // lazy: cycles after the first queued unmap before a flush (10 ms at 2 GHz)
+    unsigned ssid_bits = 8;         // SubstreamID bits of a device that uses SubstreamIDs (capped by IDR1)
+    unsigned cmdq_log2 = 10;        // command-queue entries, log2 (capped by IDR1.CMDQS; Linux needs > 64)
+    unsigned evtq_log2 = 10;        // event-queue entries, log2 (capped by IDR1.EVENTQS)
+
+    // CPU cost model, in CPU cycles.
+    uint64_t cmd_cycles = 20;         // building one command
+    uint64_t poll_spins = 10;         // cheap re-polls before backing off (ARM_SMMU_POLL_SPIN_COUNT)
+    uint64_t poll_relax = 10;         // cycles between cheap re-polls (cpu_relax)
+    uint64_t poll_delay = 2000;       // first back-off delay, doubling after each (udelay(1) at 2 GHz)
+    uint64_t poll_timeout = 2000000000;  // give up waiting (1 s at 2 GHz): logged, counted
+    uint64_t pte_read_cycles = 2;     // the CPU reading one of its own descriptors (cached)
+};
+
+}  // namespace smmusim::sw::driver

@@ -1,0 +1,92 @@
+#pragma once
+// An IOMMU domain (Linux arm_smmu_domain): a translation context devices attach to. Stage-1
+// domains have an ASID and a stage-1 table; stage-2 domains a VMID and a stage-2 table;
+// nested domains a stage-1 table whose outputs are IPAs of their parent stage-2 domain (the
+// STE combines both); bypass and abort domains have no table. A domain is also the table's
+// TLB-maintenance user (pgtable::TlbOps): it gathers unmapped pages as Linux's
+// iommu_iotlb_gather does and turns walk flushes into TLBIs + CMD_SYNC.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sw/driver/config.h"
+#include "sw/driver/tlb_inv.h"
+#include "sw/hal/page_alloc.h"
+#include "sw/pgtable/io_pgtable.h"
+
+namespace smmusim::sw::driver {
+
+enum class DomainKind { S1, S2, Nested, Bypass, Abort };
+const char* domain_kind_name(DomainKind k);
+
+struct DomainSpec {
+    std::string name;
+    DomainKind kind = DomainKind::S1;
+    unsigned granule_shift = 12;
+    unsigned ias = 48;           // input bits (VA for S1 and nested, IPA for S2)
+    std::string parent;          // nested: the stage-2 domain
+};
+
+class Domain : public pgtable::TlbOps {
+public:
+    Domain(DomainSpec spec, TlbInvalidator& inv, const DriverConfig& cfg);
+    ~Domain() override;
+
+    const DomainSpec& spec() const { return spec_; }
+    const std::string& name() const { return spec_.name; }
+    DomainKind kind() const { return spec_.kind; }
+    bool has_table() const { return pgt_ != nullptr; }
+    pgtable::IoPgtable& table() { return *pgt_; }
+    const pgtable::IoPgtable& table() const { return *pgt_; }
+    Domain* parent() const { return parent_; }
+    uint16_t asid() const { return asid_; }
+    uint16_t vmid() const { return parent_ ? parent_->vmid_ : vmid_; }
+    InvTarget target() const;
+
+    // Set up by the driver.
+    void set_ids(uint16_t asid, uint16_t vmid) { asid_ = asid, vmid_ = vmid; }
+    void set_parent(Domain* p) { parent_ = p; }
+    void set_table(std::unique_ptr<pgtable::IoPgtable> t) { pgt_ = std::move(t); }
+    void add_nested_child() { nest_parent_ = true; }
+    // Memory for stage-1 tables and CDs behind this stage-2 domain, identity-mapped in it.
+    hal::PageAllocator* guest_memory() const { return guest_mem_.get(); }
+    void set_guest_memory(std::unique_ptr<hal::PageAllocator> m) { guest_mem_ = std::move(m); }
+    std::vector<std::pair<uint32_t, std::optional<uint32_t>>>& streams() { return streams_; }
+
+    // Strict: the gathered leaves, invalidated with one range (iommu_iotlb_sync). Lazy:
+    // nothing (the flush queue invalidates the whole context later).
+    void iotlb_sync(pgtable::Gather& g);
+    bool lazy() const { return cfg_.policy == InvPolicy::Lazy; }
+
+    // Lazy-mode flush queue.
+    void fq_push(uint64_t now, uint64_t iova, uint64_t size);
+    bool fq_full() const { return fq_.size() + 1 >= cfg_.fq_entries; }
+    bool fq_due(uint64_t now) const { return !fq_.empty() && now >= fq_deadline_; }
+    uint64_t fq_deadline() const { return fq_.empty() ? 0 : fq_deadline_; }
+    // The whole-context invalidation; returns the (iova, size) ranges it made reusable.
+    std::vector<std::pair<uint64_t, uint64_t>> fq_flush();
+
+    // pgtable::TlbOps
+    void add_page(pgtable::Gather& g, uint64_t iova, uint64_t size) override;
+    void flush_walk(uint64_t iova, uint64_t size, uint64_t granule) override;
+    void flush_all() override;
+
+private:
+    DomainSpec spec_;
+    TlbInvalidator& inv_;
+    const DriverConfig& cfg_;
+    uint16_t asid_ = 0, vmid_ = 0;
+    Domain* parent_ = nullptr;
+    bool nest_parent_ = false;
+    std::unique_ptr<hal::PageAllocator> guest_mem_;
+    std::unique_ptr<pgtable::IoPgtable> pgt_;
+    std::vector<std::pair<uint32_t, std::optional<uint32_t>>> streams_;
+    std::vector<std::pair<uint64_t, uint64_t>> fq_;
+    uint64_t fq_deadline_ = 0;
+};
+
+}  // namespace smmusim::sw::driver

@@ -1,0 +1,274 @@
+#include "sw/driver/smmu_driver.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "models/smmu/arch/command_builders.h"
+#include "models/smmu/arch/regs.h"
+
+namespace smmusim::sw::driver {
+
+using namespace smmu::arch;
+
+namespace {
+// Stage-1 tables and CDs of nested domains live in this much memory per stage-2 parent,
+// identity-mapped in the parent (as a VMM maps the guest RAM that holds them).
+constexpr uint64_t kGuestTableMemory = uint64_t(16) << 20;
+}  // namespace
+
+SmmuDriver::SmmuDriver(hal::Bus& bus, hal::PageAllocator& mem, const DriverConfig& cfg, Observer& obs)
+    : bus_(bus), mem_(mem), cfg_(cfg), obs_(obs) {}
+
+SmmuDriver::~SmmuDriver() {
+    // Nested domains first: their tables live in their parents' memory.
+    for (auto& [name, d] : domains_)
+        if (d->kind() == DomainKind::Nested) d.reset();
+}
+
+void SmmuDriver::write_reg_sync(uint32_t reg, uint32_t ack, uint32_t value) {
+    bus_.write32(cfg_.regs + reg, value);
+    const uint64_t deadline = bus_.now() + cfg_.poll_timeout;
+    while (bus_.read32(cfg_.regs + ack) != value) {
+        if (bus_.now() >= deadline) {
+            char b[80];
+            std::snprintf(b, sizeof b, "register 0x%x: acknowledgement 0x%x never followed", reg, ack);
+            throw DriverError(b);
+        }
+        bus_.work(cfg_.poll_delay);
+    }
+}
+
+// GBPA's update protocol: wait for Update to clear, write with Update, wait again.
+void SmmuDriver::update_gbpa(uint32_t set_bits) {
+    const uint32_t update = uint32_t(gbpa::Update::mask);
+    uint32_t v = bus_.read32(cfg_.regs + reg::GBPA);
+    const uint64_t deadline = bus_.now() + cfg_.poll_timeout;
+    while (v & update) {
+        if (bus_.now() >= deadline) throw DriverError("GBPA.Update never cleared");
+        bus_.work(cfg_.poll_delay);
+        v = bus_.read32(cfg_.regs + reg::GBPA);
+    }
+    bus_.write32(cfg_.regs + reg::GBPA, v | set_bits | update);
+    while (bus_.read32(cfg_.regs + reg::GBPA) & update) {
+        if (bus_.now() >= deadline) throw DriverError("GBPA.Update never cleared");
+        bus_.work(cfg_.poll_delay);
+    }
+}
+
+void SmmuDriver::probe_and_reset() {
+    caps_ = probe(bus_, cfg_.regs);
+    if (cfg_.sync == SyncMode::Msi && !(caps_.msi && caps_.coherent)) cfg_.sync = SyncMode::PollCons;
+    strtab_ = std::make_unique<StreamTable>(bus_, mem_, caps_.sid_bits, caps_.two_level_st);
+    cmdq_ = std::make_unique<CommandQueue>(bus_, mem_, cfg_, obs_, std::min(cfg_.cmdq_log2, caps_.cmdq_log2));
+    evtq_ = std::make_unique<EventQueue>(bus_, mem_, obs_, cfg_.regs, std::min(cfg_.evtq_log2, caps_.evtq_log2));
+    inv_ = std::make_unique<TlbInvalidator>(*cmdq_, cfg_, caps_.ril);
+
+    // Linux arm_smmu_device_reset (reference §9.5).
+    if (get<cr0::SMMUEN>(bus_.read32(cfg_.regs + reg::CR0))) update_gbpa(uint32_t(gbpa::ABORT::mask));
+    write_reg_sync(reg::CR0, reg::CR0ACK, 0);
+    uint64_t cr1 = 0;
+    cr1 = put<cr1::TABLE_SH>(cr1, 3);
+    cr1 = put<cr1::TABLE_OC>(cr1, 1);
+    cr1 = put<cr1::TABLE_IC>(cr1, 1);
+    cr1 = put<cr1::QUEUE_SH>(cr1, 3);
+    cr1 = put<cr1::QUEUE_OC>(cr1, 1);
+    cr1 = put<cr1::QUEUE_IC>(cr1, 1);
+    bus_.write32(cfg_.regs + reg::CR1, uint32_t(cr1));
+    bus_.write32(cfg_.regs + reg::CR2, uint32_t(cr2::PTM::mask | cr2::RECINVSID::mask));
+    bus_.write64(cfg_.regs + reg::STRTAB_BASE, strtab_->base_register());
+    bus_.write32(cfg_.regs + reg::STRTAB_BASE_CFG, strtab_->cfg_register());
+    bus_.write64(cfg_.regs + reg::CMDQ_BASE, cmdq_->base_register());
+    bus_.write32(cfg_.regs + reg::CMDQ_PROD, 0);
+    bus_.write32(cfg_.regs + reg::CMDQ_CONS, 0);
+    uint32_t enables = uint32_t(cr0::CMDQEN::mask);
+    write_reg_sync(reg::CR0, reg::CR0ACK, enables);
+    cmdq_->issue(cmd::cfgi_all(), true);
+    if (caps_.hyp) cmdq_->issue(cmd::tlbi_el2_all(), true);
+    cmdq_->issue(cmd::tlbi_nsnh_all(), true);
+    bus_.write64(cfg_.regs + reg::EVENTQ_BASE, evtq_->base_register());
+    bus_.write32(cfg_.regs + reg::EVENTQ_PROD, 0);
+    bus_.write32(cfg_.regs + reg::EVENTQ_CONS, 0);
+    enables |= uint32_t(cr0::EVENTQEN::mask);
+    write_reg_sync(reg::CR0, reg::CR0ACK, enables);
+    // Wired interrupts: no MSI addresses.
+    write_reg_sync(reg::IRQ_CTRL, reg::IRQ_CTRLACK, 0);
+    if (caps_.msi) {
+        bus_.write64(cfg_.regs + reg::GERROR_IRQ_CFG0, 0);
+        bus_.write64(cfg_.regs + reg::EVENTQ_IRQ_CFG0, 0);
+    }
+    write_reg_sync(reg::IRQ_CTRL, reg::IRQ_CTRLACK,
+                   uint32_t(irq_ctrl::EVENTQ_IRQEN::mask | irq_ctrl::GERROR_IRQEN::mask));
+    enables |= uint32_t(cr0::SMMUEN::mask);
+    write_reg_sync(reg::CR0, reg::CR0ACK, enables);
+}
+
+void SmmuDriver::irq_thread() {
+    for (;;) {
+        const uint32_t lines = bus_.wait_irq(hal::IRQ_EVENTQ | hal::IRQ_GERROR, 0);
+        if (lines & hal::IRQ_GERROR) handle_gerror();
+        if ((lines & hal::IRQ_EVENTQ) && evtq_) evtq_->drain();
+    }
+}
+
+// Linux arm_smmu_gerror_handler: act on each active error, then acknowledge them all at once
+// by writing GERROR's value to GERRORN.
+void SmmuDriver::handle_gerror() {
+    const uint32_t g = bus_.read32(cfg_.regs + reg::GERROR);
+    const uint32_t gn = bus_.read32(cfg_.regs + reg::GERRORN);
+    const uint32_t active = (g ^ gn) & gerror::kImplemented;
+    if (!active) return;
+    obs_.gerror(active);
+    char b[64];
+    std::snprintf(b, sizeof b, "unexpected global error reported (0x%08x)", unsigned(active));
+    obs_.warning(b);
+    if (active & gerror::SFM_ERR) write_reg_sync(reg::CR0, reg::CR0ACK, 0);
+    if (active & gerror::EVENTQ_ABT_ERR) obs_.warning("EVTQ write aborted -- events may have been lost");
+    if ((active & gerror::CMDQ_ERR) && cmdq_) cmdq_->recover_error();
+    bus_.write32(cfg_.regs + reg::GERRORN, g);
+}
+
+uint16_t SmmuDriver::alloc_id(std::map<uint16_t, bool>& used, unsigned bits, const char* what) {
+    const uint32_t limit = (1u << bits) - 1;
+    for (uint32_t id = 1; id <= limit; ++id)  // 0 is reserved, as Linux does
+        if (!used.count(uint16_t(id))) {
+            used[uint16_t(id)] = true;
+            return uint16_t(id);
+        }
+    throw DriverError(std::string("no free ") + what);
+}
+
+Domain* SmmuDriver::find_domain(const std::string& name) {
+    auto it = domains_.find(name);
+    return it == domains_.end() ? nullptr : it->second.get();
+}
+
+Domain& SmmuDriver::create_domain(const DomainSpec& spec) {
+    if (!strtab_) throw DriverError("create_domain before probe_and_reset");
+    if (domains_.count(spec.name)) throw DriverError("domain '" + spec.name + "' already exists");
+    auto d = std::make_unique<Domain>(spec, *inv_, cfg_);
+    const DomainKind k = spec.kind;
+    if ((k == DomainKind::S1 || k == DomainKind::Nested) && !caps_.s1)
+        throw DriverError("domain '" + spec.name + "': the SMMU has no stage 1");
+    if ((k == DomainKind::S2 || k == DomainKind::Nested) && !caps_.s2)
+        throw DriverError("domain '" + spec.name + "': the SMMU has no stage 2");
+    if (k == DomainKind::Nested) {
+        Domain* p = find_domain(spec.parent);
+        if (!p || p->kind() != DomainKind::S2)
+            throw DriverError("domain '" + spec.name + "': parent '" + spec.parent + "' is not a stage-2 domain");
+        d->set_parent(p);
+    }
+    if (k == DomainKind::S1 || k == DomainKind::Nested) d->set_ids(alloc_id(asids_, caps_.asid_bits, "ASID"), 0);
+    if (k == DomainKind::S2) d->set_ids(0, alloc_id(vmids_, caps_.vmid_bits, "VMID"));
+    if (d->kind() != DomainKind::Bypass && d->kind() != DomainKind::Abort) setup_table(*d);
+    Domain& ref = *d;
+    domains_[spec.name] = std::move(d);
+    return ref;
+}
+
+void SmmuDriver::setup_table(Domain& d) {
+    const DomainSpec& s = d.spec();
+    if (!((caps_.pgsize_bitmap >> s.granule_shift) & 1))
+        throw DriverError("domain '" + s.name + "': granule " + std::to_string(1u << s.granule_shift) +
+                          " is not supported by the SMMU (IDR5)");
+    pgtable::Format f;
+    f.stage = d.kind() == DomainKind::S2 ? pgtable::Stage::S2 : pgtable::Stage::S1;
+    f.granule_shift = s.granule_shift;
+    f.ias = s.ias;
+    f.oas = caps_.oas;
+    if (f.stage == pgtable::Stage::S1 && s.ias > 48) throw DriverError("domain '" + s.name + "': ias above 48");
+    if (f.stage == pgtable::Stage::S2 && s.ias > caps_.oas)
+        throw DriverError("domain '" + s.name + "': ias " + std::to_string(s.ias) + " above the SMMU's OAS " +
+                          std::to_string(caps_.oas));
+    pgtable::IoPgtable::Config pc;
+    pc.pte_read_cycles = cfg_.pte_read_cycles;
+    pc.bbml2 = caps_.bbml == 2;
+    hal::PageAllocator* alloc = &mem_;
+    if (Domain* p = d.parent()) {
+        if (!p->guest_memory()) {
+            const uint64_t base = mem_.alloc(kGuestTableMemory);
+            pgtable::Result r = map(*p, base, base, kGuestTableMemory, pgtable::Prot::rw());
+            if (!r.ok())
+                throw DriverError("domain '" + s.name + "': cannot identity-map its table memory in '" + p->name() +
+                                  "' (" + pgtable::error_name(r.error) + ")");
+            p->set_guest_memory(std::make_unique<hal::PageAllocator>(base, kGuestTableMemory));
+        }
+        p->add_nested_child();
+        alloc = p->guest_memory();
+    }
+    try {
+        d.set_table(std::make_unique<pgtable::IoPgtable>(f, bus_, *alloc, &d, pc));
+    } catch (const std::invalid_argument& e) {
+        throw DriverError("domain '" + s.name + "': " + e.what());
+    }
+}
+
+pgtable::Result SmmuDriver::map(Domain& d, uint64_t iova, uint64_t pa, uint64_t size, const pgtable::Prot& prot) {
+    if (!d.has_table()) throw DriverError("domain '" + d.name() + "' (" + domain_kind_name(d.kind()) + ") has no page table");
+    run_timers();
+    const uint64_t start = bus_.now();
+    pgtable::Result r = d.table().map(iova, pa, size, prot);
+    ++stats_.maps;
+    stats_.bytes_mapped += r.bytes;
+    obs_.map_done(bus_.now() - start, r.bytes);
+    return r;
+}
+
+pgtable::Result SmmuDriver::unmap(Domain& d, uint64_t iova, uint64_t size) {
+    if (!d.has_table()) throw DriverError("domain '" + d.name() + "' (" + domain_kind_name(d.kind()) + ") has no page table");
+    run_timers();
+    const uint64_t start = bus_.now(), cmds = cmdq_->commands(), syncs = cmdq_->syncs();
+    pgtable::Gather g;
+    pgtable::Result r = d.table().unmap(iova, size, g);
+    if (!d.lazy()) {
+        d.iotlb_sync(g);
+        if (r.bytes && iova_free_) iova_free_(d, iova, r.bytes);
+    } else if (r.bytes) {
+        // dma-iommu queue_iova: a full ring is flushed before the new entry goes in.
+        if (d.fq_full()) fq_flush(d);
+        d.fq_push(bus_.now(), iova, r.bytes);
+    }
+    ++stats_.unmaps;
+    stats_.bytes_unmapped += r.bytes;
+    obs_.unmap_done(bus_.now() - start, r.bytes, cmdq_->commands() - cmds, cmdq_->syncs() - syncs);
+    return r;
+}
+
+void SmmuDriver::fq_flush(Domain& d) {
+    ++stats_.fq_flushes;
+    const auto done = d.fq_flush();
+    obs_.fq_flush(done.size());
+    for (const auto& [a, n] : done)
+        if (iova_free_) iova_free_(d, a, n);
+}
+
+void SmmuDriver::run_timers() {
+    if (cfg_.policy != InvPolicy::Lazy) return;
+    const uint64_t now = bus_.now();
+    for (auto& [name, d] : domains_)
+        if (d->fq_due(now)) fq_flush(*d);
+}
+
+uint64_t SmmuDriver::next_timer() const {
+    uint64_t t = 0;
+    for (const auto& [name, d] : domains_) {
+        const uint64_t dl = d->fq_deadline();
+        if (dl && (!t || dl < t)) t = dl;
+    }
+    return t;
+}
+
+void SmmuDriver::flush_queues() {
+    for (auto& [name, d] : domains_)
+        if (d->fq_deadline()) fq_flush(*d);
+}
+
+uint64_t SmmuDriver::table_bytes() const {
+    uint64_t n = strtab_ ? strtab_->table_bytes() : 0;
+    for (const auto& [name, d] : domains_)
+        if (d && d->has_table()) n += d->table().table_bytes();
+    for (const auto& [sid, m] : masters_)
+        if (m.cds) n += m.cds->table_bytes();
+    return n;
+}
+
+}  // namespace smmusim::sw::driver

@@ -1,0 +1,71 @@
+#include "sw/driver/tlb_inv.h"
+
+#include "models/smmu/arch/command_builders.h"
+#include "sw/driver/cmd_batch.h"
+
+namespace smmusim::sw::driver {
+
+using namespace smmu::arch;
+
+namespace {
+
+unsigned log2_of(uint64_t v) { return 63u - unsigned(__builtin_clzll(v)); }
+
+Command base_command(const InvTarget& t) {
+    if (t.kind == InvTarget::Kind::S2) return cmd::tlbi_by_address(op::TLBI_S2_IPA, 0, t.vmid);
+    return cmd::tlbi_by_address(op::TLBI_NH_VA, t.asid, t.vmid);
+}
+
+}  // namespace
+
+std::vector<Command> range_commands(const InvTarget& t, uint64_t iova, uint64_t size, uint64_t granule, bool leaf,
+                                    bool ril) {
+    std::vector<Command> out;
+    if (size == 0) return out;
+    const uint64_t end = iova + size;
+    const unsigned tg = t.min_page_shift;
+    uint64_t num_pages = 0;
+    unsigned tg_field = 0, ttl = 0;
+    if (ril) {
+        tg_field = (tg - 10) / 2;
+        num_pages = size >> tg;
+        if (leaf) ttl = 4 - ((log2_of(granule) - 3) / (tg - 3));
+        else if ((num_pages & 31) == 1) ++num_pages;  // NUM=SCALE=TTL=0 is reserved: over-invalidate one page
+    }
+    while (iova < end) {
+        Command c = base_command(t);
+        uint64_t step = granule;
+        if (ril) {
+            if (num_pages == 0) break;  // a size below one page: nothing left to name
+            const unsigned scale = unsigned(__builtin_ctzll(num_pages));
+            const uint64_t num = (num_pages >> scale) & 31;
+            cmd::set_range(c, iova, leaf, tg_field, ttl, unsigned(num - 1), scale);
+            step = num << (scale + tg);
+            num_pages -= num << scale;
+        } else {
+            cmd::set_range(c, iova, leaf, 0, 0, 0, 0);
+        }
+        out.push_back(c);
+        iova += step;
+    }
+    return out;
+}
+
+void TlbInvalidator::range(const InvTarget& t, uint64_t iova, uint64_t size, uint64_t granule, bool leaf) {
+    if (cfg_.full_flush_pages && (size >> t.min_page_shift) >= cfg_.full_flush_pages) {
+        context(t);
+        return;
+    }
+    CommandBatch batch(q_, cfg_.batch);
+    for (const Command& c : range_commands(t, iova, size, granule, leaf, ril())) batch.add(c);
+    batch.submit();
+    // Linux (nesting parents): TLBI_S2_IPA need not remove combined stage-1+2 entries.
+    if (t.kind == InvTarget::Kind::S2 && t.nest_parent) q_.issue(cmd::tlbi_nh_all(t.vmid), true);
+}
+
+void TlbInvalidator::context(const InvTarget& t) {
+    if (t.kind == InvTarget::Kind::S2) q_.issue(cmd::tlbi_s12_vmall(t.vmid), true);
+    else q_.issue(cmd::tlbi_nh_asid(t.asid, t.vmid), true);
+}
+
+}  // namespace smmusim::sw::driver

@@ -1,0 +1,49 @@
+#include "sw/hal/timed_bus.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+
+namespace smmusim::sw::hal {
+
+namespace {
+constexpr uint64_t kLine = 64;
+
+std::string hex(uint64_t v) {
+    char b[24];
+    std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
+    return b;
+}
+}  // namespace
+
+void TimedBus::access(bool write, uint64_t pa, void* data, size_t len, bool mmio) {
+    auto* p = static_cast<uint8_t*>(data);
+    while (len) {
+        const size_t n = mmio ? len : std::min<size_t>(len, kLine - pa % kLine);
+        if (!cpu_.access(write, pa, p, unsigned(n)))
+            throw BusError(std::string(write ? "write" : "read") + " of " + std::to_string(n) + " bytes at " +
+                           hex(pa) + " answered with an error");
+        pa += n;
+        p += n;
+        len -= n;
+    }
+}
+
+uint32_t TimedBus::read32(uint64_t pa) {
+    uint32_t v = 0;
+    access(false, pa, &v, 4, true);
+    return v;
+}
+void TimedBus::write32(uint64_t pa, uint32_t value) { access(true, pa, &value, 4, true); }
+uint64_t TimedBus::read64(uint64_t pa) {
+    uint64_t v = 0;
+    access(false, pa, &v, 8, true);
+    return v;
+}
+void TimedBus::write64(uint64_t pa, uint64_t value) { access(true, pa, &value, 8, true); }
+void TimedBus::read(uint64_t pa, void* dst, size_t len) { access(false, pa, dst, len, false); }
+void TimedBus::write(uint64_t pa, const void* src, size_t len) {
+    access(true, pa, const_cast<void*>(src), len, false);
+}
+
+}  // namespace smmusim::sw::hal

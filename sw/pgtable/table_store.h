@@ -1,0 +1,88 @@
+#pragma once
+// Translation tables in simulated memory, with a host-side mirror of every descriptor.
+//
+// Cost model: the CPU that builds the tables reads them back from its own cache, so reads come
+// from the mirror and cost `read_cycles` of CPU work each (Bus::work); every descriptor write
+// and every table zeroing is a store through the Bus (a timed transaction in the real system,
+// which the SMMU's walks then see). The mirror is write-through: it always equals memory.
+
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+#include "sw/hal/bus.h"
+#include "sw/hal/page_alloc.h"
+
+namespace smmusim::sw::pgtable {
+
+// What an operation cost (one map or unmap), or everything so far.
+struct OpStats {
+    uint64_t pte_reads = 0;         // descriptors read (from the CPU's cache: the mirror)
+    uint64_t pte_writes = 0;        // 64-bit descriptor stores through the bus
+    uint64_t bytes_zeroed = 0;      // new tables cleared through the bus
+    uint64_t tables_allocated = 0;
+    uint64_t tables_freed = 0;
+    uint64_t add_pages = 0;         // TlbOps::add_page calls
+    uint64_t flush_walks = 0;       // TlbOps::flush_walk calls
+    uint64_t blocks_split = 0;
+
+    OpStats operator-(const OpStats& o) const;
+};
+
+class TableStore {
+public:
+    TableStore(hal::Bus& bus, hal::PageAllocator& alloc, uint64_t read_cycles)
+        : bus_(bus), alloc_(alloc), read_cycles_(read_cycles) {}
+    // Hands every table still held back to the allocator (no memory traffic).
+    ~TableStore();
+    TableStore(const TableStore&) = delete;
+    TableStore& operator=(const TableStore&) = delete;
+
+    // Takes `n` granule-sized blocks from the allocator now, so that a map() that has checked
+    // its range cannot run out of memory half-way. Throws hal::OutOfMemory (holding nothing).
+    void reserve(unsigned n, uint64_t table_bytes);
+    void drop_reserve();
+    // A table of `entries` descriptors at `level`, from the reserve when it has one. Not yet
+    // zeroed: zero() it before making it reachable. Throws hal::OutOfMemory.
+    uint64_t allocate(int level, uint64_t entries);
+    void zero(uint64_t table);
+    // Back to the allocator. The caller has made it unreachable and invalidated walk caches.
+    void release(uint64_t table);
+    void release_all();
+
+    uint64_t read(uint64_t table, uint64_t index);  // mirror, charged read_cycles
+    uint64_t peek(uint64_t table, uint64_t index) const;  // mirror, free (planning only)
+    void write(uint64_t table, uint64_t index, uint64_t desc);
+
+    int level(uint64_t table) const { return at(table).level; }
+    uint64_t entries(uint64_t table) const { return at(table).desc.size(); }
+    uint64_t valid_entries(uint64_t table) const { return at(table).valid; }
+    bool holds(uint64_t table) const { return tables_.count(table) != 0; }
+
+    uint64_t tables() const { return tables_.size(); }
+    uint64_t bytes() const { return bytes_; }  // allocator blocks held (a block is at least 4 KiB)
+    OpStats& stats() { return stats_; }
+    const OpStats& stats() const { return stats_; }
+    // Reads every table back through the bus and compares it with the mirror (tests, debugging).
+    bool mirror_matches_memory();
+
+private:
+    struct Table {
+        int level;
+        uint64_t block_bytes;
+        uint64_t valid = 0;
+        std::vector<uint64_t> desc;
+    };
+    const Table& at(uint64_t table) const;
+    Table& at(uint64_t table);
+
+    hal::Bus& bus_;
+    hal::PageAllocator& alloc_;
+    uint64_t read_cycles_;
+    std::unordered_map<uint64_t, Table> tables_;
+    std::vector<uint64_t> reserve_;
+    uint64_t bytes_ = 0;
+    OpStats stats_;
+};
+
+}  // namespace smmusim::sw::pgtable

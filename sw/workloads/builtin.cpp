@@ -1,0 +1,122 @@
+#include "sw/workloads/builtin.h"
+
+#include <deque>
+#include <stdexcept>
+
+#include "sw/workloads/iova_allocator.h"
+
+namespace smmusim::sw::workloads {
+
+namespace {
+
+// IOVA space of a DMA domain: above the first 4 GiB, as a 64-bit capable device gets.
+constexpr uint64_t kIovaBase = uint64_t(1) << 32;
+
+// A deterministic generator (splitmix64): the software's own randomness, seeded by the run.
+class Random {
+public:
+    explicit Random(uint64_t seed) : s_(seed) {}
+    double uniform() {
+        uint64_t z = (s_ += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        z ^= z >> 31;
+        return double(z >> 11) / double(uint64_t(1) << 53);
+    }
+
+private:
+    uint64_t s_;
+};
+
+struct InFlight {
+    uint64_t handle, iova, size;
+};
+
+// The map / DMA / unmap cycle both workloads share.
+class BufferCycle {
+public:
+    BufferCycle(const DeviceSetup& s, Env& env, driver::Domain& d)
+        : s_(s), env_(env), d_(d), iovas_(kIovaBase, uint64_t(1) << std::min(s.ias, 48u), s.granule_shift) {
+        env_.drv.on_iova_free([this](driver::Domain& dom, uint64_t iova, uint64_t size) {
+            if (&dom == &d_) iovas_.free(iova, size);
+        });
+    }
+    ~BufferCycle() { env_.drv.on_iova_free(nullptr); }
+
+    void start(uint64_t pa, uint64_t size, bool write, uint32_t txn) {
+        const uint64_t iova = iovas_.alloc(size);
+        if (!iova) throw std::runtime_error("workload: IOVA space exhausted");
+        const uint64_t mapped = (size + granule() - 1) & ~(granule() - 1);
+        const pgtable::Result r = env_.drv.map(d_, iova, pa, mapped, write ? pgtable::Prot::w() : pgtable::Prot::r());
+        if (!r.ok()) throw std::runtime_error(std::string("workload: map failed: ") + pgtable::error_name(r.error));
+        hal::DmaRequest q;
+        q.dev = s_.dev;
+        q.sid = s_.sid;
+        q.iova = iova;
+        q.size = txn;
+        q.write = write;
+        q.count = (size + txn - 1) / txn;
+        q.stride = txn;
+        ring_.push_back({env_.dma.start(q), iova, mapped});
+    }
+    void finish_oldest() {
+        const InFlight f = ring_.front();
+        ring_.pop_front();
+        env_.wait(f.handle);
+        env_.drv.unmap(d_, f.iova, f.size);
+    }
+    size_t in_flight() const { return ring_.size(); }
+    uint64_t granule() const { return uint64_t(1) << s_.granule_shift; }
+
+private:
+    const DeviceSetup& s_;
+    Env& env_;
+    driver::Domain& d_;
+    IovaAllocator iovas_;
+    std::deque<InFlight> ring_;
+};
+
+}  // namespace
+
+driver::Domain& setup_device(const DeviceSetup& s, Env& env) {
+    driver::DomainSpec spec;
+    spec.name = s.dev + "_domain";
+    spec.kind = s.stage;
+    spec.granule_shift = s.granule_shift;
+    spec.ias = s.ias;
+    env.drv.add_master(s.sid, false);
+    driver::Domain& d = env.drv.create_domain(spec);
+    env.drv.attach(s.sid, std::nullopt, d);
+    return d;
+}
+
+void run_nic(const NicParams& p, Env& env) {
+    driver::Domain& d = setup_device(p.setup, env);
+    BufferCycle cycle(p.setup, env, d);
+    Random rng(p.seed);
+    const uint64_t page = cycle.granule();
+    const uint64_t pool = std::max<uint64_t>(1, p.setup.buffers_size / page);
+    for (uint64_t i = 0; i < p.packets; ++i) {
+        if (cycle.in_flight() >= p.in_flight) cycle.finish_oldest();
+        env.bus.work(p.cpu_cycles);
+        const bool rx = rng.uniform() < p.rx_fraction;
+        cycle.start(p.setup.buffers_base + (i % pool) * page, p.packet_bytes, rx, p.txn_bytes);
+    }
+    while (cycle.in_flight()) cycle.finish_oldest();
+}
+
+void run_storage(const StorageParams& p, Env& env) {
+    driver::Domain& d = setup_device(p.setup, env);
+    BufferCycle cycle(p.setup, env, d);
+    Random rng(p.seed);
+    const uint64_t slots = std::max<uint64_t>(1, p.setup.buffers_size / p.request_bytes);
+    for (uint64_t i = 0; i < p.requests; ++i) {
+        if (cycle.in_flight() >= p.queue_depth) cycle.finish_oldest();
+        env.bus.work(p.cpu_cycles);
+        const bool read = rng.uniform() < p.read_fraction;  // a read from disk is a DMA write to memory
+        cycle.start(p.setup.buffers_base + (i % slots) * p.request_bytes, p.request_bytes, read, p.txn_bytes);
+    }
+    while (cycle.in_flight()) cycle.finish_oldest();
+}
+
+}  // namespace smmusim::sw::workloads

@@ -1,0 +1,57 @@
+#pragma once
+// Built-in workloads: what a platform's software does when no scenario is given. Each sets up
+// one domain for one device and then maps, DMAs and unmaps buffers the way a driver of that
+// kind of device does through the DMA API, so that the unmap policy (strict or lazy, range or
+// per-page invalidation, batching) is exercised at a realistic rate.
+
+#include <cstdint>
+#include <string>
+
+#include "sw/workloads/env.h"
+
+namespace smmusim::sw::workloads {
+
+// Where a workload's device sits and what its domain looks like.
+struct DeviceSetup {
+    std::string dev;
+    uint32_t sid = 0;
+    driver::DomainKind stage = driver::DomainKind::S1;
+    unsigned granule_shift = 12;
+    unsigned ias = 48;
+    uint64_t buffers_base = 0x80000000;   // physical memory the device's buffers come from
+    uint64_t buffers_size = uint64_t(64) << 20;
+};
+
+// A network card: every packet gets a freshly mapped buffer (one page, dma_map_single), a DMA
+// of the packet (a receive writes it, a transmit reads it), and the unmap once it completes;
+// `in_flight` buffers are outstanding at a time (the ring), recycled oldest first.
+struct NicParams {
+    DeviceSetup setup;
+    uint64_t packets = 2000;
+    unsigned in_flight = 16;
+    uint32_t packet_bytes = 1536;
+    uint32_t txn_bytes = 256;       // DMA burst
+    double rx_fraction = 0.5;
+    uint64_t cpu_cycles = 1000;     // stack work per packet
+    uint64_t seed = 1;
+};
+void run_nic(const NicParams& p, Env& env);
+
+// A storage controller: requests of `request_bytes` (mapped as one contiguous IOVA range, as
+// dma_map_sg on an IOMMU does), `queue_depth` in flight, read or written in `txn_bytes` bursts.
+struct StorageParams {
+    DeviceSetup setup;
+    uint64_t requests = 200;
+    unsigned queue_depth = 4;
+    uint64_t request_bytes = uint64_t(128) << 10;
+    uint32_t txn_bytes = 4096;
+    double read_fraction = 0.7;
+    uint64_t cpu_cycles = 5000;     // block-layer work per request
+    uint64_t seed = 1;
+};
+void run_storage(const StorageParams& p, Env& env);
+
+// Creates the workload's domain ("<dev>_domain"), adds the device and attaches it.
+driver::Domain& setup_device(const DeviceSetup& s, Env& env);
+
+}  // namespace smmusim::sw::workloads

@@ -1,0 +1,42 @@
+#pragma once
+// What a workload runs with: the bus, the SMMU driver and the DMA engines, and the waits
+// that keep the driver's timers running while the software sleeps.
+
+#include <cstdint>
+
+#include "sw/driver/smmu_driver.h"
+#include "sw/hal/bus.h"
+#include "sw/hal/dma.h"
+
+namespace smmusim::sw::workloads {
+
+struct WorkloadStats {
+    uint64_t dma_jobs = 0, dma_ok = 0, dma_errors = 0;
+};
+
+class Env {
+public:
+    Env(hal::Bus& bus, driver::SmmuDriver& drv, hal::DmaEngines& dma) : bus(bus), drv(drv), dma(dma) {}
+
+    // Waits for job `h`, waking for the driver's lazy-flush timers.
+    hal::DmaResult wait(uint64_t h) {
+        for (;;) {
+            const uint64_t next = drv.next_timer(), now = bus.now();
+            const uint64_t timeout = next ? (next > now ? next - now : 1) : 0;
+            if (auto r = dma.wait(h, timeout)) {
+                ++stats.dma_jobs;
+                stats.dma_ok += r->ok;
+                stats.dma_errors += r->errors;
+                return *r;
+            }
+            drv.run_timers();
+        }
+    }
+
+    hal::Bus& bus;
+    driver::SmmuDriver& drv;
+    hal::DmaEngines& dma;
+    WorkloadStats stats;
+};
+
+}  // namespace smmusim::sw::workloads

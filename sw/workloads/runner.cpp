@@ -1,0 +1,93 @@
+#include "sw/workloads/runner.h"
+
+#include <cstdio>
+#include <vector>
+
+namespace smmusim::sw::workloads {
+
+namespace {
+
+std::string hex(uint64_t v) {
+    char b[24];
+    std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
+    return b;
+}
+
+void map_step(const Step& s, const Scenario& sc, Env& env) {
+    driver::Domain& d = *env.drv.find_domain(s.domain);
+    const pgtable::Result r = env.drv.map(d, s.iova, s.pa, s.size, s.prot);
+    if (!r.ok())
+        throw ScenarioError(s.where(sc.file) + ": cannot map " + hex(s.size) + " bytes at " + hex(s.iova) + " -> " +
+                            hex(s.pa) + " in '" + s.domain + "': " + pgtable::error_name(r.error));
+}
+
+void unmap_step(const Step& s, const Scenario& sc, Env& env) {
+    driver::Domain& d = *env.drv.find_domain(s.domain);
+    const pgtable::Result r = env.drv.unmap(d, s.iova, s.size);
+    if (r.bytes == 0)
+        throw ScenarioError(s.where(sc.file) + ": nothing is mapped at " + hex(s.iova) + " in '" + s.domain + "'");
+    if (r.bytes != s.size)
+        throw ScenarioError(s.where(sc.file) + ": unmapped " + hex(r.bytes) + " of " + hex(s.size) + " bytes at " +
+                            hex(s.iova) + " in '" + s.domain + "' (" + pgtable::error_name(r.error) + ")");
+}
+
+}  // namespace
+
+void check_scenario(const Scenario& sc, const hal::DmaEngines& dma) {
+    for (const Step& s : sc.steps)
+        if (s.op == Step::Op::Dma && !s.dma.dev.empty() && !dma.has_device(s.dma.dev))
+            throw ScenarioError(s.where(sc.file) + ": no device '" + s.dma.dev + "'");
+}
+
+void run_scenario(const Scenario& sc, Env& env) {
+    for (const AttachSpec& a : sc.attach) {
+        try {
+            env.drv.add_master(a.sid, sc.uses_ssids(a.sid));
+        } catch (const driver::DriverError& e) {
+            throw ScenarioError(sc.file + ": attach: " + e.what());
+        }
+    }
+    for (size_t i = 0; i < sc.domains.size(); ++i) {
+        try {
+            env.drv.create_domain(sc.domains[i]);
+        } catch (const driver::DriverError& e) {
+            throw ScenarioError(sc.file + ": domains[" + std::to_string(i) + "]: " + e.what());
+        }
+    }
+    for (size_t i = 0; i < sc.attach.size(); ++i) {
+        const AttachSpec& a = sc.attach[i];
+        try {
+            env.drv.attach(a.sid, a.ssid, *env.drv.find_domain(a.domain));
+        } catch (const driver::DriverError& e) {
+            throw ScenarioError(sc.file + ": attach[" + std::to_string(i) + "]: " + e.what());
+        }
+    }
+    std::vector<uint64_t> async;
+    for (const Step& s : sc.steps) {
+        try {
+            switch (s.op) {
+            case Step::Op::Map: map_step(s, sc, env); break;
+            case Step::Op::Unmap: unmap_step(s, sc, env); break;
+            case Step::Op::Dma: {
+                hal::DmaRequest r = s.dma;
+                if (r.dev.empty()) r.dev = env.dma.default_device();
+                const uint64_t h = env.dma.start(r);
+                if (s.async) async.push_back(h);
+                else env.wait(h);
+                break;
+            }
+            case Step::Op::Wait:
+                for (uint64_t h : async) env.wait(h);
+                async.clear();
+                break;
+            }
+        } catch (const driver::DriverError& e) {
+            throw ScenarioError(s.where(sc.file) + ": " + e.what());
+        } catch (const std::invalid_argument& e) {
+            throw ScenarioError(s.where(sc.file) + ": " + e.what());
+        }
+    }
+    for (uint64_t h : async) env.wait(h);
+}
+
+}  // namespace smmusim::sw::workloads

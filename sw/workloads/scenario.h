@@ -1,0 +1,65 @@
+#pragma once
+// The scenario file (DESIGN §5): parameter overrides, domains, attachments and the steps the
+// software runs in order (map, unmap, dma, wait). Parsing checks everything that can be
+// checked without running: unknown keys and ops, missing or mistyped fields, bad numbers,
+// unknown domains, duplicate names. A problem is a ScenarioError naming the file and the
+// place ("steps[3] (map): ..."); the runner reports what only running can find the same way.
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sw/driver/domain.h"
+#include "sw/hal/dma.h"
+#include "sw/pgtable/prot.h"
+
+namespace smmusim::sw::workloads {
+
+class ScenarioError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct AttachSpec {
+    uint32_t sid = 0;
+    std::optional<uint32_t> ssid;
+    std::string domain;
+};
+
+struct Step {
+    enum class Op { Map, Unmap, Dma, Wait } op = Op::Wait;
+    size_t index = 0;  // position in "steps"
+    std::string domain;
+    uint64_t iova = 0, pa = 0, size = 0;
+    pgtable::Prot prot = pgtable::Prot::rw();
+    hal::DmaRequest dma;
+    bool async = false;
+
+    const char* op_name() const;
+    std::string where(const std::string& file) const;  // "<file>: steps[3] (map)"
+};
+
+struct Scenario {
+    std::string file;
+    std::vector<std::pair<std::string, nlohmann::json>> set;  // "set": parameter overrides, in order
+    std::vector<driver::DomainSpec> domains;
+    std::vector<AttachSpec> attach;
+    std::vector<Step> steps;
+
+    // Whether StreamID `sid` is attached with a SubstreamID other than 0 anywhere.
+    bool uses_ssids(uint32_t sid) const;
+};
+
+Scenario load_scenario(const std::string& path);
+Scenario parse_scenario(const nlohmann::json& j, const std::string& file);
+
+// A number as scenario files write them: a JSON integer >= 0, or a string in decimal or
+// 0x-hex, with '_' separators and an optional KiB/MiB/GiB/TiB suffix. nullopt if not.
+std::optional<uint64_t> parse_number(const nlohmann::json& v);
+
+}  // namespace smmusim::sw::workloads

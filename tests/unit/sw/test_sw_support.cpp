@@ -1,0 +1,127 @@
+// Software support pieces in isolation: the page allocator, the IOVA allocator, the scenario
+// parser's checks and messages.
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "sw/hal/page_alloc.h"
+#include "sw/workloads/iova_allocator.h"
+#include "sw/workloads/scenario.h"
+
+using namespace smmusim;
+using nlohmann::json;
+using sw::workloads::ScenarioError;
+
+TEST(PageAllocator, BlocksAreNaturallyAlignedAndReused) {
+    sw::hal::PageAllocator a(0x100000000ull, 64u << 20);
+    const uint64_t x = a.alloc(4096), y = a.alloc(16384), z = a.alloc(1u << 20);
+    EXPECT_EQ(x % 4096, 0u);
+    EXPECT_EQ(y % 16384, 0u);
+    EXPECT_EQ(z % (1u << 20), 0u);
+    EXPECT_EQ(a.block_size(y), 16384u);
+    EXPECT_EQ(a.alloc(5000) % 8192, 0u);  // rounded up to 8 KiB
+    EXPECT_EQ(a.bytes_in_use(), 4096u + 16384 + (1u << 20) + 8192);
+    a.free(y);
+    EXPECT_EQ(a.alloc(16384), y);  // lowest free block of the size
+    a.free(x);
+    a.free(y);
+    a.free(z);
+    EXPECT_THROW(a.free(x), std::invalid_argument);
+    EXPECT_THROW(a.alloc(128u << 20), sw::hal::OutOfMemory);
+}
+
+TEST(PageAllocator, FreeingEverythingMergesBackToOneBlock) {
+    sw::hal::PageAllocator a(0, 1u << 20);
+    std::vector<uint64_t> v;
+    for (int i = 0; i < 256; ++i) v.push_back(a.alloc(4096));
+    EXPECT_THROW(a.alloc(4096), sw::hal::OutOfMemory);
+    for (uint64_t p : v) a.free(p);
+    EXPECT_EQ(a.alloc(1u << 20), 0u);
+}
+
+TEST(IovaAllocator, SmallSizesReuseTheLastFreedFirst) {
+    sw::workloads::IovaAllocator a(1ull << 32, 1ull << 40, 12);
+    const uint64_t p = a.alloc(4096), q = a.alloc(4096);
+    EXPECT_NE(p, q);
+    EXPECT_EQ(p, (1ull << 40) - 4096);  // top down
+    a.free(p, 4096);
+    a.free(q, 4096);
+    EXPECT_EQ(a.alloc(4096), q);  // LIFO
+    EXPECT_EQ(a.alloc(4096), p);
+    const uint64_t big = a.alloc(3u << 20);  // rounded to 4 MiB and aligned to it
+    EXPECT_EQ(big % (4u << 20), 0u);
+    a.free(big, 3u << 20);
+    EXPECT_EQ(a.alloc(4u << 20), big);
+}
+
+namespace {
+std::string error_of(const char* text) {
+    try {
+        sw::workloads::parse_scenario(json::parse(text), "s.json");
+    } catch (const ScenarioError& e) {
+        return e.what();
+    }
+    return "";
+}
+}  // namespace
+
+TEST(Scenario, ParsesTheDesignExample) {
+    const auto sc = sw::workloads::parse_scenario(json::parse(R"({
+      "set": {"smmu.tbu0.utlb.entries": 16},
+      "domains": [{"name": "host", "stage": "s2", "granule": 4096, "ias": 40},
+                  {"name": "a", "stage": "s1", "granule": 4096, "ias": 48},
+                  {"name": "g", "stage": "nested", "parent": "host", "granule": 4096, "ias": 48}],
+      "attach": [{"sid": 1, "domain": "a"}, {"sid": 2, "domain": "g", "ssid": 0}],
+      "steps": [
+        {"op": "map", "domain": "a", "iova": "0x10000000", "pa": "0x80000000", "size": "0x4000", "prot": "rw"},
+        {"op": "dma", "sid": 1, "iova": "0x10000000", "size": 64, "rw": "w", "count": 4, "stride": 4096},
+        {"op": "unmap", "domain": "a", "iova": "0x10000000", "size": "0x4000"},
+        {"op": "dma", "sid": 1, "iova": "0x10000000", "size": 64, "rw": "r"}]})"),
+                                                  "s.json");
+    ASSERT_EQ(sc.domains.size(), 3u);
+    EXPECT_EQ(sc.domains[2].parent, "host");
+    EXPECT_EQ(sc.domains[0].ias, 40u);
+    ASSERT_EQ(sc.steps.size(), 4u);
+    EXPECT_EQ(sc.steps[0].pa, 0x80000000u);
+    EXPECT_EQ(sc.steps[0].size, 0x4000u);
+    EXPECT_EQ(sc.steps[1].dma.count, 4u);
+    EXPECT_TRUE(sc.steps[1].dma.write);
+    EXPECT_EQ(sc.steps[3].dma.stride, 64u);
+    EXPECT_EQ(sc.set.size(), 1u);
+    EXPECT_FALSE(sc.uses_ssids(2));  // SSID 0 is the requests without SubstreamID
+}
+
+TEST(Scenario, ErrorsNameTheFileAndTheStep) {
+    EXPECT_EQ(error_of(R"({"steps": [{"op": "wait"}, {"op": "jump"}]})"),
+              "s.json: steps[1]: unknown op 'jump' (map, unmap, dma, wait)");
+    EXPECT_EQ(error_of(R"({"domains": [{"name": "a", "stage": "s1"}],
+                          "steps": [{"op": "map", "domain": "a", "iova": 0, "pa": "0xZZ", "size": 4096}]})"),
+              "s.json: steps[0] (map): 'pa' is not a number (an integer or a hex string): \"0xZZ\"");
+    EXPECT_EQ(error_of(R"({"steps": [{"op": "unmap", "domain": "nope", "iova": 0, "size": 4096}]})"),
+              "s.json: steps[0] (unmap): unknown domain 'nope'");
+    EXPECT_EQ(error_of(R"({"steps": [{"op": "dma", "sid": 1, "iova": 0, "colour": "red"}]})"),
+              "s.json: steps[0] (dma): unknown field 'colour'");
+    EXPECT_EQ(error_of(R"({"steps": [{"op": "dma", "iova": 0}]})"), "s.json: steps[0] (dma): missing field 'sid'");
+    EXPECT_EQ(error_of(R"({"domains": [{"name": "g", "stage": "nested", "parent": "h"}]})"),
+              "s.json: domains[0]: parent 'h' is not a domain defined before it");
+    EXPECT_EQ(error_of(R"({"domains": [{"name": "b", "stage": "bypass"}],
+                          "steps": [{"op": "map", "domain": "b", "iova": 0, "pa": 0, "size": 4096}]})"),
+              "s.json: steps[0] (map): domain 'b' is a bypass domain: it has no page table");
+    EXPECT_EQ(error_of(R"({"stepz": []})"), "s.json: scenario: unknown field 'stepz'");
+    EXPECT_EQ(error_of(R"({"steps": [{"op": "dma", "sid": 1, "iova": 32, "size": 64}]})"),
+              "s.json: steps[0] (dma): 'iova' is not aligned to 'size'");
+    EXPECT_EQ(error_of(R"({"steps": [{"op": "dma", "sid": -1, "iova": 0}]})"),
+              "s.json: steps[0] (dma): 'sid' is not a number (an integer or a hex string): -1");
+}
+
+TEST(Scenario, NumbersTakeHexSeparatorsAndSuffixes) {
+    using sw::workloads::parse_number;
+    EXPECT_EQ(parse_number(json("0x8000_0000")), 0x80000000u);
+    EXPECT_EQ(parse_number(json("2MiB")), 2u << 20);
+    EXPECT_EQ(parse_number(json(4096)), 4096u);
+    EXPECT_FALSE(parse_number(json(-1)).has_value());
+    EXPECT_FALSE(parse_number(json("12abc")).has_value());
+    EXPECT_FALSE(parse_number(json("0xFFFFFFFFFFFFFFFFF")).has_value());
+    EXPECT_FALSE(parse_number(json(1.5)).has_value());
+}
