@@ -80,6 +80,12 @@ void run_scenario(const Scenario& sc, Env& env) {
                 for (uint64_t h : async) env.wait(h);
                 async.clear();
                 break;
+            case Step::Op::Command: {
+                smmu::arch::Command c;
+                c.dw = {s.raw[0], s.raw[1]};
+                env.drv.cmdq().issue(c, s.sync);
+                break;
+            }
             }
         } catch (const driver::DriverError& e) {
             throw ScenarioError(s.where(sc.file) + ": " + e.what());

@@ -105,7 +105,8 @@ Step parse_step(const json& j, size_t i, const std::string& file, const std::map
     else if (op == "unmap") s.op = Step::Op::Unmap;
     else if (op == "dma") s.op = Step::Op::Dma;
     else if (op == "wait") s.op = Step::Op::Wait;
-    else pre.fail("unknown op '" + op + "' (map, unmap, dma, wait)");
+    else if (op == "command") s.op = Step::Op::Command;
+    else pre.fail("unknown op '" + op + "' (map, unmap, dma, wait, command)");
     const Ctx c(file, "steps[" + std::to_string(i) + "] (" + op + ")");
     auto domain = [&] {
         s.domain = c.string(c.req(j, "domain"), "domain");
@@ -154,6 +155,15 @@ Step parse_step(const json& j, size_t i, const std::string& file, const std::map
         break;
     }
     case Step::Op::Wait: c.only(j, {"op"}); break;
+    case Step::Op::Command: {
+        c.only(j, {"op", "raw", "sync"});
+        const json& raw = c.req(j, "raw");
+        if (!raw.is_array() || raw.size() != 2) c.fail("'raw' must be an array of two dwords");
+        s.raw[0] = c.number(raw[0], "raw");
+        s.raw[1] = c.number(raw[1], "raw");
+        s.sync = c.boolean(j, "sync", true);
+        break;
+    }
     }
     return s;
 }
@@ -166,6 +176,7 @@ const char* Step::op_name() const {
     case Op::Unmap: return "unmap";
     case Op::Dma: return "dma";
     case Op::Wait: return "wait";
+    case Op::Command: return "command";
     }
     return "?";
 }

@@ -1,6 +1,7 @@
 #pragma once
 // The scenario file (DESIGN §5): parameter overrides, domains, attachments and the steps the
-// software runs in order (map, unmap, dma, wait). Parsing checks everything that can be
+// software runs in order (map, unmap, dma, wait; and command, which puts two raw dwords on the
+// command queue, for studies of malformed commands and the driver's error recovery). Parsing checks everything that can be
 // checked without running: unknown keys and ops, missing or mistyped fields, bad numbers,
 // unknown domains, duplicate names. A problem is a ScenarioError naming the file and the
 // place ("steps[3] (map): ..."); the runner reports what only running can find the same way.
@@ -32,13 +33,15 @@ struct AttachSpec {
 };
 
 struct Step {
-    enum class Op { Map, Unmap, Dma, Wait } op = Op::Wait;
+    enum class Op { Map, Unmap, Dma, Wait, Command } op = Op::Wait;
     size_t index = 0;  // position in "steps"
     std::string domain;
     uint64_t iova = 0, pa = 0, size = 0;
     pgtable::Prot prot = pgtable::Prot::rw();
     hal::DmaRequest dma;
     bool async = false;
+    uint64_t raw[2] = {0, 0};  // command: the two dwords, issued as they are
+    bool sync = true;          // command: followed by a CMD_SYNC
 
     const char* op_name() const;
     std::string where(const std::string& file) const;  // "<file>: steps[3] (map)"

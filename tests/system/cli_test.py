@@ -422,6 +422,71 @@ def case_sample_traces():
               f"{f}: dma0.transactions {get(s, 'dma0.transactions')}, the file has {n} records")
 
 
+# ---- scenarios ---------------------------------------------------------------------------
+
+SCENARIO = """{
+  "set": {"smmu.tbu0.utlb.entries": 16},
+  "domains": [{"name": "host", "stage": "s2", "granule": 4096, "ias": 40},
+              {"name": "a", "stage": "s1", "granule": 4096, "ias": 48},
+              {"name": "g", "stage": "nested", "parent": "host", "granule": 4096, "ias": 48}],
+  "attach": [{"sid": 1, "domain": "a"}, {"sid": 2, "domain": "g", "ssid": 0}],
+  "steps": [
+    {"op": "map", "domain": "a", "iova": "0x10000000", "pa": "0x80000000", "size": "0x4000", "prot": "rw"},
+    {"op": "dma", "sid": 1, "iova": "0x10000000", "size": 64, "rw": "w", "count": 4, "stride": 4096},
+    {"op": "unmap", "domain": "a", "iova": "0x10000000", "size": "0x4000"},
+    {"op": "dma", "sid": 1, "iova": "0x10000000", "size": 64, "rw": "r"}
+  ]
+}"""
+
+
+def case_scenario_design_example():
+    path = write("s.json", SCENARIO)
+    s = run_stats("--scenario", path, "--xlate-log", "x.jsonl", "--event-log", "e.jsonl")
+    expect_eq(load("out/config.json"), "smmu.tbu0.utlb.entries", 16)
+    xs = json_lines("x.jsonl")
+    check([x["status"] for x in xs] == ["ok"] * 4 + ["fault"], f"statuses {[x['status'] for x in xs]}")
+    check([x["pa"] for x in xs[:4]] == [hex(0x80000000 + i * 4096) for i in range(4)], f"pas {xs[:4]}")
+    es = json_lines("e.jsonl")
+    check(len(es) == 1 and es[0]["type"] == "F_TRANSLATION" and es[0]["addr"] == "0x10000000", f"events {es}")
+    expect_eq(s, "sw.driver.events", 1)
+    # --set wins over the scenario's "set".
+    run_stats("--scenario", path, "--set", "smmu.tbu0.utlb.entries=8", out="o2")
+    expect_eq(load("o2/config.json"), "smmu.tbu0.utlb.entries", 8)
+
+
+def case_scenario_errors():
+    bad = {
+        "malformed.json": ('{"steps": [', ["malformed.json", "malformed JSON"]),
+        "op.json": ('{"steps": [{"op": "fly"}]}', ["op.json", "steps[0]", "unknown op 'fly'"]),
+        "num.json": ('{"domains": [{"name": "a", "stage": "s1"}], "steps": [{"op": "map", "domain": "a", '
+                     '"iova": "0x1000", "pa": "0xQ", "size": 4096}]}', ["num.json", "steps[0] (map)", "'pa'"]),
+        "dev.json": ('{"steps": [{"op": "dma", "dev": "dma7", "sid": 1, "iova": 0}]}',
+                     ["dev.json", "steps[0] (dma)", "dma7"]),
+        "overlap.json": ('{"domains": [{"name": "a", "stage": "s1"}], "steps": ['
+                         '{"op": "map", "domain": "a", "iova": "0x10000000", "pa": "0x80000000", "size": "0x2000"},'
+                         '{"op": "map", "domain": "a", "iova": "0x10001000", "pa": "0x90000000", "size": "0x1000"}]}',
+                         ["overlap.json", "steps[1] (map)", "already mapped"]),
+        "nothing.json": ('{"domains": [{"name": "a", "stage": "s1"}], "steps": ['
+                         '{"op": "unmap", "domain": "a", "iova": "0x10000000", "size": "0x1000"}]}',
+                         ["nothing.json", "steps[0] (unmap)", "nothing is mapped"]),
+        "param.json": ('{"set": {"smmu.tbu0.utlb.entrys": 4}}', ["utlb.entrys", "param.json"]),
+    }
+    for name, (text, needles) in bad.items():
+        input_error("--scenario", write(name, text), needles=needles)
+    input_error("--scenario", "missing.json", needles=["missing.json", "cannot open"])
+    input_error("--scenario", write("ok.json", "{}"), "--set", "sw.enable=false", needles=["sw.enable"])
+
+
+def case_default_workload():
+    s = run_stats()
+    n = get(load("out/config.json"), "sw.nic.packets")
+    expect_eq(s, "dma0.transactions", n * 6)
+    expect_eq(s, "dma0.errors", 0)
+    expect_eq(s, "sw.workload.dma_jobs", n)
+    check(get(s, "sw.driver.unmap_cycles")["count"] == n, "one unmap per packet")
+    check(get(s, "cpu_traffic.transactions") > 0, "no background traffic")
+
+
 CASES = {name[len("case_"):]: fn for name, fn in globals().items() if name.startswith("case_")}
 
 

@@ -1,0 +1,163 @@
+// Driver policies and table formats on the base platform: CMD_SYNC completion modes, lazy
+// invalidation, the study knobs (batch size, full-flush threshold), 2-level CD tables, linear
+// stream tables, and the built-in workloads.
+
+#include <gtest/gtest.h>
+
+#include "tests/common/test_util.h"
+#include "tests/system/software_run.h"
+
+using namespace smmusim;
+using nlohmann::json;
+using test::SoftwareRun;
+using test::stat;
+
+namespace {
+
+uint64_t num(const json& v) { return std::stoull(v.get<std::string>(), nullptr, 16); }
+uint64_t u(const std::string& name) { return stat(name).get<uint64_t>(); }
+
+// The built-in NIC workload, small.
+SoftwareRun nic(std::vector<std::string> sets) {
+    sets.push_back("sw.nic.packets=300");
+    return SoftwareRun("", sets);
+}
+
+void expect_clean_nic(const SoftwareRun& r) {
+    ASSERT_FALSE(r.failure) << r.failure_text;
+    EXPECT_EQ(u("dma0.transactions"), 300u * 6);  // 1536-byte packets in 256-byte bursts
+    EXPECT_EQ(u("dma0.errors"), 0u);
+    EXPECT_EQ(u("sw.driver.sync_timeouts"), 0u);
+    EXPECT_EQ(u("sw.driver.warnings"), 0u);
+    EXPECT_TRUE(r.event.empty());
+}
+
+}  // namespace
+
+TEST(BaseSoftwarePolicies, EmptyScenarioRunsOnlyTheReset) {
+    SoftwareRun r(R"({})");
+    ASSERT_FALSE(r.failure) << r.failure_text;
+    EXPECT_TRUE(r.xlate.empty());
+    ASSERT_EQ(r.commands("CFGI_STE_RANGE").size(), 1u);
+    EXPECT_EQ(r.commands("CFGI_STE_RANGE")[0]["range"], 31);
+    EXPECT_EQ(r.commands("TLBI_EL2_ALL").size(), 1u);  // the SMMU has HYP
+    EXPECT_EQ(r.commands("TLBI_NSNH_ALL").size(), 1u);
+    EXPECT_EQ(r.commands("CMD_SYNC").size(), 3u);
+}
+
+TEST(BaseSoftwarePolicies, StrictNicUnmapsWithOneRangeCommandAndOneSync) {
+    SoftwareRun r = nic({});
+    expect_clean_nic(r);
+    EXPECT_EQ(r.commands("TLBI_NH_VA").size(), 300u);
+    EXPECT_EQ(stat("sw.driver.commands_per_unmap")["max"], 2);
+    EXPECT_EQ(u("smmu.tbu0.mtlb.invalidated"), 300u);  // each unmap removes its page, nothing else
+    for (const json& c : r.commands("CMD_SYNC")) EXPECT_EQ(c["cs"], 2);  // CONS polling: CS=SEV
+}
+
+TEST(BaseSoftwarePolicies, SyncByMsiWriteBackOverItsOwnSlot) {
+    SoftwareRun r = nic({"sw.driver.sync=msi"});
+    expect_clean_nic(r);
+    const auto syncs = r.commands("CMD_SYNC");
+    ASSERT_FALSE(syncs.empty());
+    for (const json& c : syncs) {
+        EXPECT_EQ(c["cs"], 1);
+        EXPECT_EQ(c["msi_data"], 0);
+        EXPECT_NE(num(c["msi_addr"]), 0u);
+    }
+    EXPECT_EQ(u("smmu.tcu.msi_writes"), syncs.size());
+}
+
+TEST(BaseSoftwarePolicies, SyncByWiredInterrupt) {
+    SoftwareRun r = nic({"sw.driver.sync=irq"});
+    expect_clean_nic(r);
+    const auto syncs = r.commands("CMD_SYNC");
+    for (const json& c : syncs) {
+        EXPECT_EQ(c["cs"], 1);
+        EXPECT_EQ(num(c["msi_addr"]), 0u);
+    }
+    EXPECT_EQ(u("smmu.tcu.cmdq_sync_irq.pulses"), syncs.size());
+}
+
+TEST(BaseSoftwarePolicies, LazyInvalidatesWholeAsidsFromTheFlushQueue) {
+    SoftwareRun r = nic({"sw.driver.policy=lazy", "sw.driver.fq_entries=64"});
+    expect_clean_nic(r);
+    EXPECT_TRUE(r.commands("TLBI_NH_VA").empty());
+    const uint64_t flushes = u("sw.driver.fq_flushes");
+    EXPECT_GE(flushes, 300u / 63);
+    EXPECT_EQ(r.commands("TLBI_NH_ASID").size(), flushes);
+    for (const json& c : r.commands("TLBI_NH_ASID")) EXPECT_EQ(c["asid"], 1);
+    EXPECT_LT(stat("sw.driver.unmap_cycles")["p50"].get<double>(), 500.0);  // no waiting on the common path
+}
+
+TEST(BaseSoftwarePolicies, LazyFlushesOnTheTimerToo) {
+    // Few packets, a short timeout and long CPU work between packets: the timer fires first.
+    SoftwareRun r("", {"sw.nic.packets=20", "sw.driver.policy=lazy", "sw.driver.fq_timeout=5us",
+                       "sw.nic.cpu_cycles=20000", "sw.nic.in_flight=2"});
+    ASSERT_FALSE(r.failure) << r.failure_text;
+    EXPECT_GE(u("sw.driver.fq_flushes"), 5u);
+    EXPECT_LT(stat("sw.driver.fq_flush_entries")["max"].get<double>(), 20.0);
+}
+
+TEST(BaseSoftwarePolicies, BatchSizeSplitsLongCommandListsWithoutExtraSyncs) {
+    // 32 pages without RIL, batches of 8: 32 TLBIs, published in four PROD writes, one sync.
+    SoftwareRun r(R"({"domains": [{"name": "d", "stage": "s1"}], "attach": [{"sid": 1, "domain": "d"}],
+      "steps": [{"op": "map", "domain": "d", "iova": "0x10000000", "pa": "0x80000000", "size": "0x20000"},
+                {"op": "unmap", "domain": "d", "iova": "0x10000000", "size": "0x20000"}]})",
+                  {"smmu.ril=false", "sw.driver.batch=8"});
+    ASSERT_FALSE(r.failure) << r.failure_text;
+    EXPECT_EQ(r.commands("TLBI_NH_VA").size(), 32u);
+    EXPECT_EQ(stat("sw.driver.commands_per_unmap")["max"], 33);
+}
+
+TEST(BaseSoftwarePolicies, FullFlushThresholdReplacesLargeRanges) {
+    SoftwareRun r(R"({"domains": [{"name": "d", "stage": "s1"}], "attach": [{"sid": 1, "domain": "d"}],
+      "steps": [{"op": "map", "domain": "d", "iova": "0x10000000", "pa": "0x80000000", "size": "0x20000"},
+                {"op": "unmap", "domain": "d", "iova": "0x10000000", "size": "0x20000"},
+                {"op": "map", "domain": "d", "iova": "0x10000000", "pa": "0x80000000", "size": "0x2000"},
+                {"op": "unmap", "domain": "d", "iova": "0x10000000", "size": "0x2000"}]})",
+                  {"sw.driver.full_flush_pages=16"});
+    ASSERT_FALSE(r.failure) << r.failure_text;
+    EXPECT_EQ(r.commands("TLBI_NH_ASID").size(), 1u);  // 32 pages >= 16
+    EXPECT_EQ(r.commands("TLBI_NH_VA").size(), 1u);    // 2 pages < 16
+}
+
+TEST(BaseSoftwarePolicies, TwoLevelCdTableAllocatesLeavesOnDemand) {
+    SoftwareRun r(R"({"domains": [{"name": "d", "stage": "s1"}, {"name": "e", "stage": "s1"}],
+      "attach": [{"sid": 1, "domain": "d"}, {"sid": 1, "ssid": 1500, "domain": "e"}],
+      "steps": [{"op": "map", "domain": "d", "iova": "0x10000000", "pa": "0x80000000", "size": "0x1000"},
+                {"op": "map", "domain": "e", "iova": "0x10000000", "pa": "0x80100000", "size": "0x1000"},
+                {"op": "dma", "sid": 1, "iova": "0x10000000", "rw": "w"},
+                {"op": "dma", "sid": 1, "ssid": 1500, "iova": "0x10000000", "rw": "w"}]})",
+                  {"sw.driver.ssid_bits=11"});
+    ASSERT_FALSE(r.failure) << r.failure_text;
+    ASSERT_EQ(r.xlate.size(), 2u);
+    EXPECT_EQ(num(r.xlate[0]["pa"]), 0x80000000u);
+    EXPECT_EQ(num(r.xlate[1]["pa"]), 0x80100000u);
+    // A new leaf: its L1CD is followed by CFGI_CD with Leaf=0.
+    int l1 = 0;
+    for (const json& c : r.commands("CFGI_CD")) l1 += c["leaf"] == false;
+    EXPECT_EQ(l1, 2);  // the leaf of SSID 0 and the leaf of SSID 1500
+}
+
+TEST(BaseSoftwarePolicies, LinearStreamTableWhenStreamIdsAreFew) {
+    SoftwareRun r(R"({"domains": [{"name": "d", "stage": "s2", "ias": 40}], "attach": [{"sid": 2, "domain": "d"}],
+      "steps": [{"op": "map", "domain": "d", "iova": "0x40000000", "pa": "0x80000000", "size": "0x1000"},
+                {"op": "dma", "dev": "dma1", "sid": 2, "iova": "0x40000000", "rw": "r"}]})",
+                  {"smmu.sidsize=8"});
+    ASSERT_FALSE(r.failure) << r.failure_text;
+    ASSERT_EQ(r.xlate.size(), 1u);
+    EXPECT_EQ(r.xlate[0]["dev"], "dma1");
+    EXPECT_EQ(num(r.xlate[0]["pa"]), 0x80000000u);
+    EXPECT_EQ(u("sw.driver.table_bytes") >= 256u * 64, true);
+}
+
+TEST(BaseSoftwarePolicies, StorageWorkloadMapsLargeBuffersWithBlocks) {
+    SoftwareRun r("", {"sw.workload=storage", "sw.storage.requests=20", "sw.storage.request_bytes=2MiB"});
+    ASSERT_FALSE(r.failure) << r.failure_text;
+    EXPECT_EQ(u("dma1.transactions"), 20u * 512);
+    EXPECT_EQ(u("dma1.errors"), 0u);
+    // 2 MiB buffers at 2 MiB-aligned IOVAs and PAs are one block each: one walk per request.
+    EXPECT_LE(u("smmu.tcu.walks"), 20u * 2);
+    EXPECT_EQ(r.commands("TLBI_NH_VA").size(), 20u);
+    for (const json& c : r.commands("TLBI_NH_VA")) EXPECT_EQ(c["ttl"], 2);
+}
