@@ -29,6 +29,7 @@ public:
     sc_core::sc_time latency = sc_core::sc_time(10, sc_core::SC_NS);
     bool accept_requests = true;    // false: hold each request (no END_REQ)
     bool answer = true;             // false: keep responses until release_responses()
+    bool respond_error = false;     // answer every request with TLM_GENERIC_ERROR_RESPONSE
 
     explicit RecordingTarget(sc_core::sc_module_name name) : sc_module(name) {}
 
@@ -54,7 +55,7 @@ private:
         Seen s{sc_core::sc_time_stamp(), gp.get_address(), gp.get_data_length(), gp.is_write(), {}};
         if (const core::StreamAttr* a = gp.get_extension<core::StreamAttr>()) s.attr = *a;
         seen.push_back(s);
-        gp.set_response_status(tlm::TLM_OK_RESPONSE);
+        gp.set_response_status(respond_error ? tlm::TLM_GENERIC_ERROR_RESPONSE : tlm::TLM_OK_RESPONSE);
         if (answer) port.respond(gp, latency);
         else kept_.push_back(&gp);
     }

@@ -75,6 +75,9 @@ struct SoftwareRun {
     std::unique_ptr<platforms::Platform> platform;
 };
 
+// The number in a log's "0x..." string.
+inline uint64_t num(const nlohmann::json& v) { return std::stoull(v.get<std::string>(), nullptr, 16); }
+
 // "0x..." of a number.
 inline std::string hex(uint64_t v) {
     char b[24];

@@ -11,6 +11,7 @@
 using namespace smmusim;
 using nlohmann::json;
 using test::hex;
+using test::num;
 using test::SoftwareRun;
 using test::stat;
 
@@ -50,7 +51,6 @@ std::string scenario(const std::string& domains, const std::string& steps, const
            "]}";
 }
 
-uint64_t num(const json& v) { return std::stoull(v.get<std::string>(), nullptr, 16); }
 
 class Stages : public ::testing::TestWithParam<std::tuple<std::string, uint64_t>> {};
 

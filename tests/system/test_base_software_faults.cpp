@@ -9,11 +9,11 @@
 using namespace smmusim;
 using nlohmann::json;
 using test::hex;
+using test::num;
 using test::SoftwareRun;
 using test::stat;
 
 namespace {
-uint64_t num(const json& v) { return std::stoull(v.get<std::string>(), nullptr, 16); }
 
 const json* event_of(const SoftwareRun& r, const std::string& type) {
     for (const json& e : r.event)

@@ -9,12 +9,12 @@
 
 using namespace smmusim;
 using nlohmann::json;
+using test::num;
 using test::SoftwareRun;
 using test::stat;
 
 namespace {
 
-uint64_t num(const json& v) { return std::stoull(v.get<std::string>(), nullptr, 16); }
 uint64_t u(const std::string& name) { return stat(name).get<uint64_t>(); }
 
 // The built-in NIC workload, small.
