@@ -126,14 +126,23 @@ int run(int argc, char** argv) {
     else sc_core::sc_start();
     double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (std::exception_ptr failure = platform->failure()) {
-        // The software stopped: a scenario step that cannot be done is the user's input.
+        // The software stopped: a scenario step that cannot be done is the user's input (2),
+        // anything else a failure of the software (1). Reported and returned rather than
+        // thrown: the simulation is complete, so the usual teardown is safe (and a throw or a
+        // no-return exit here trips AddressSanitizer's view of SystemC's coroutine stacks).
+        int status = 1;
+        std::string what;
         try {
             std::rethrow_exception(failure);
         } catch (const sw::workloads::ScenarioError& e) {
-            throw InputError(e.what());
+            status = 2;
+            what = e.what();
         } catch (const std::exception& e) {
-            throw std::runtime_error(std::string("software failed: ") + e.what());
+            what = std::string("software failed: ") + e.what();
         }
+        std::cout.flush();
+        std::cerr << "smmu-sim: " << (status == 2 ? "error: " : "internal error: ") << what << std::endl;
+        return status;
     }
 
     core::VcdWriter::instance().close();

@@ -167,8 +167,7 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
     cpu_.start("irq", [this] { driver_->irq_thread(); }, false);
 }
 
-SoftwareHost::~SoftwareHost() = default;
-
+SoftwareHost::~SoftwareHost() { cpu_.kill_threads(); }
 
 sw::driver::DriverConfig SoftwareHost::driver_config() const {
     const sc_core::sc_time period = cpu_.clock.value();

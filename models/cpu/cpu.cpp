@@ -25,16 +25,38 @@ void Cpu::connect_irq(unsigned index, const sc_core::sc_signal_in_if<bool>& line
 void Cpu::start(const std::string& name, std::function<void()> body, bool main) {
     if (main) ++running_main_;
     sc_core::sc_spawn_options opts;
-    sc_core::sc_spawn(
+    threads_.push_back(sc_core::sc_spawn(
         [this, body = std::move(body), main, name] {
             try {
                 body();
+            } catch (const sc_core::sc_unwind_exception&) {
+                throw;  // being killed: let SystemC finish the unwinding
             } catch (const std::exception& e) {
                 fail(name + ": " + e.what(), std::current_exception());
             }
             if (main) --running_main_;
         },
-        (std::string(basename()) + "_" + name).c_str(), &opts);
+        (std::string(basename()) + "_" + name).c_str(), &opts));
+}
+
+Cpu::~Cpu() { kill_threads(); }
+
+void Cpu::kill_threads() {
+    std::vector<sc_core::sc_process_handle> alive;
+    for (sc_core::sc_process_handle& h : threads_)
+        if (h.valid() && !h.terminated()) alive.push_back(h);
+    threads_.clear();
+    // kill() must come from a process, and a stopped simulation cannot run one: then the
+    // blocked threads' stacks are left as they are.
+    if (alive.empty() || sc_core::sc_get_status() != sc_core::SC_PAUSED) return;
+    sc_core::sc_spawn_options opts;
+    opts.spawn_method();
+    sc_core::sc_spawn(
+        [alive]() mutable {
+            for (sc_core::sc_process_handle& h : alive) h.kill();
+        },
+        (std::string(basename()) + "_kill").c_str(), &opts);
+    sc_core::sc_start(sc_core::SC_ZERO_TIME);
 }
 
 void Cpu::fail(const std::string& what, std::exception_ptr e) {

@@ -28,6 +28,11 @@ public:
 
     SC_HAS_PROCESS(Cpu);
     explicit Cpu(sc_core::sc_module_name name);
+    // Software threads still blocked (a run bounded by time or transactions) are killed, so
+    // that their stacks unwind and what they hold is freed.
+    ~Cpu() override;
+    // The same, now: call it before destroying what the software threads use.
+    void kill_threads();
 
     core::ClockParam clock{this, sc_core::sc_time(0.5, sc_core::SC_NS)};
 
@@ -56,6 +61,7 @@ public:
 private:
     void fail(const std::string& what, std::exception_ptr e);
 
+    std::vector<sc_core::sc_process_handle> threads_;
     uint32_t pending_ = 0;
     sc_core::sc_event irq_event_;
     unsigned running_main_ = 0;
