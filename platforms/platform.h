@@ -42,5 +42,6 @@ const PlatformInfo* find_platform(const std::string& name);
 
 // Defined by each platform file.
 std::unique_ptr<Platform> make_base_platform(const PlatformOptions& opts);
+std::unique_ptr<Platform> make_pkvm_platform(const PlatformOptions& opts);
 
 }  // namespace smmusim::platforms

@@ -95,10 +95,17 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
       enable("sw.enable", true, "",
              "run the software (driver and workload); false: the SMMU stays disabled (GBPA bypass) and the "
              "DMA masters' own pattern traffic is the workload"),
-      workload("sw.workload", Workload::Nic,
-               {{"nic", Workload::Nic}, {"storage", Workload::Storage}, {"none", Workload::None}},
+      workload("sw.workload", setup_.hyp ? Workload::Donate : Workload::Nic,
+               setup_.hyp ? core::EnumParam<Workload>::Choices{{"donate", Workload::Donate},
+                                                               {"nic", Workload::Nic},
+                                                               {"storage", Workload::Storage},
+                                                               {"none", Workload::None}}
+                          : core::EnumParam<Workload>::Choices{{"nic", Workload::Nic},
+                                                               {"storage", Workload::Storage},
+                                                               {"none", Workload::None}},
                "built-in workload the software runs when no --scenario is given (nic on the first DMA "
-               "device, storage on the second)"),
+               "device, storage on the second; donate: the host donates and reclaims pages while its "
+               "devices run their pattern traffic)"),
       policy("sw.driver.policy", InvPolicy::Strict, {{"strict", InvPolicy::Strict}, {"lazy", InvPolicy::Lazy}},
              "unmap invalidation: strict (before unmap returns) or lazy (flush queue, whole-context TLBI)"),
       sync("sw.driver.sync", SyncMode::PollCons,
@@ -156,12 +163,19 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
         if (setup_.scenario) enable.fail("a --scenario needs the software (sw.enable=true)");
         return;
     }
+    if (setup_.hyp) hyp_ = std::make_unique<HypHost>(*setup_.hyp, cpu_.clock.value());
     stats_ = std::make_unique<Stats>(*this);
     bus_ = std::make_unique<sw::hal::TimedBus>(cpu_);
     mem_ = std::make_unique<sw::hal::PageAllocator>(setup_.memory_base, setup_.memory_size);
     dma_ = std::make_unique<DeviceDma>(cpu_, setup_.devices, doorbell);
     driver_ = std::make_unique<sw::driver::SmmuDriver>(*bus_, *mem_, driver_config(), *stats_);
-    env_ = std::make_unique<sw::workloads::Env>(*bus_, *driver_, *dma_);
+    if (hyp_) {
+        iommu_ = &hyp_->attach(*bus_, *driver_);
+    } else {
+        linux_iommu_ = std::make_unique<sw::workloads::LinuxIommu>(*driver_);
+        iommu_ = linux_iommu_.get();
+    }
+    env_ = std::make_unique<sw::workloads::Env>(*bus_, *iommu_, *dma_);
     if (setup_.scenario) sw::workloads::check_scenario(*setup_.scenario, *dma_);
     cpu_.start("main", [this] { main(); });
     cpu_.start("irq", [this] { driver_->irq_thread(); }, false);
@@ -211,7 +225,8 @@ sw::workloads::DeviceSetup SoftwareHost::device(const std::string& prefix, size_
 }
 
 void SoftwareHost::main() {
-    driver_->probe_and_reset();
+    if (hyp_) hyp_->init();
+    else driver_->probe_and_reset();
     if (setup_.scenario) {
         sw::workloads::run_scenario(*setup_.scenario, *env_);
     } else if (workload == Workload::Nic) {
@@ -236,8 +251,10 @@ void SoftwareHost::main() {
         p.cpu_cycles = sto_cpu_cycles;
         p.seed = core::derive_seed(core::RunControl::instance().seed(), "sw.storage");
         sw::workloads::run_storage(p, *env_);
+    } else if (workload == Workload::Donate) {
+        hyp_->run_donations(*env_);
     }
-    driver_->flush_queues();
+    iommu_->flush_pending();
     finished_ = true;
     if (setup_.on_finished) setup_.on_finished();
 }

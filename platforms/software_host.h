@@ -8,6 +8,7 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "models/cpu/cpu.h"
 #include "models/traffic/traffic_gen.h"
 #include "platforms/device_dma.h"
+#include "platforms/hyp_host.h"
 #include "sw/driver/smmu_driver.h"
 #include "sw/hal/page_alloc.h"
 #include "sw/hal/timed_bus.h"
@@ -32,11 +34,14 @@ struct SoftwareSetup {
     std::vector<std::pair<std::string, traffic::TrafficGen*>> devices;  // name, master (StreamID i + 1)
     std::shared_ptr<const sw::workloads::Scenario> scenario;            // null: the built-in workload
     std::function<void()> on_finished;  // the workload is over (stop background traffic)
+    // Set: a pKVM-style hypervisor owns the SMMU (memory_* is then its own memory) and the
+    // workload runs as the host.
+    std::optional<HypSetup> hyp;
 };
 
 class SoftwareHost {
 public:
-    enum class Workload { Nic, Storage, None };
+    enum class Workload { Nic, Storage, Donate, None };
 
     SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup);
     ~SoftwareHost();
@@ -89,8 +94,11 @@ private:
     std::unique_ptr<Stats> stats_;
     std::unique_ptr<sw::hal::TimedBus> bus_;
     std::unique_ptr<sw::hal::PageAllocator> mem_;
+    std::unique_ptr<HypHost> hyp_;  // before the driver: host tables outlive the domains that use them
     std::unique_ptr<DeviceDma> dma_;
     std::unique_ptr<sw::driver::SmmuDriver> driver_;
+    std::unique_ptr<sw::workloads::Iommu> linux_iommu_;
+    sw::workloads::Iommu* iommu_ = nullptr;
     std::unique_ptr<sw::workloads::Env> env_;
 };
 

@@ -29,6 +29,9 @@ struct DomainSpec {
     unsigned granule_shift = 12;
     unsigned ias = 48;           // input bits (VA for S1 and nested, IPA for S2)
     std::string parent;          // nested: the stage-2 domain
+    // Who maintains the TLBs for this domain's table (a hypervisor's own policy); null: the
+    // domain itself, with the driver's policy.
+    pgtable::TlbOps* tlb_ops = nullptr;
 };
 
 class Domain : public pgtable::TlbOps {
@@ -53,8 +56,13 @@ public:
     void set_table(std::unique_ptr<pgtable::IoPgtable> t) { pgt_ = std::move(t); }
     void add_nested_child() { nest_parent_ = true; }
     // Memory for stage-1 tables and CDs behind this stage-2 domain, identity-mapped in it.
-    hal::PageAllocator* guest_memory() const { return guest_mem_.get(); }
-    void set_guest_memory(std::unique_ptr<hal::PageAllocator> m) { guest_mem_ = std::move(m); }
+    hal::PageAllocator* guest_memory() const { return guest_mem_; }
+    void set_guest_memory(std::unique_ptr<hal::PageAllocator> m) {
+        owned_guest_mem_ = std::move(m);
+        guest_mem_ = owned_guest_mem_.get();
+    }
+    // Memory the domain already maps identically (a hypervisor's shadow of host memory).
+    void use_guest_memory(hal::PageAllocator& m) { guest_mem_ = &m; }
     std::vector<std::pair<uint32_t, std::optional<uint32_t>>>& streams() { return streams_; }
 
     // Strict: the gathered leaves, invalidated with one range (iommu_iotlb_sync). Lazy:
@@ -82,7 +90,8 @@ private:
     uint16_t asid_ = 0, vmid_ = 0;
     Domain* parent_ = nullptr;
     bool nest_parent_ = false;
-    std::unique_ptr<hal::PageAllocator> guest_mem_;
+    hal::PageAllocator* guest_mem_ = nullptr;
+    std::unique_ptr<hal::PageAllocator> owned_guest_mem_;
     std::unique_ptr<pgtable::IoPgtable> pgt_;
     std::vector<std::pair<uint32_t, std::optional<uint32_t>>> streams_;
     std::vector<std::pair<uint64_t, uint64_t>> fq_;

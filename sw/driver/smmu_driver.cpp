@@ -55,7 +55,7 @@ void SmmuDriver::update_gbpa(uint32_t set_bits) {
     }
 }
 
-void SmmuDriver::probe_and_reset() {
+void SmmuDriver::probe_and_reset(bool enable_now) {
     caps_ = probe(bus_, cfg_.regs);
     if (cfg_.sync == SyncMode::Msi && !(caps_.msi && caps_.coherent)) cfg_.sync = SyncMode::PollCons;
     strtab_ = std::make_unique<StreamTable>(bus_, mem_, caps_.sid_bits, caps_.two_level_st);
@@ -98,8 +98,13 @@ void SmmuDriver::probe_and_reset() {
     }
     write_reg_sync(reg::IRQ_CTRL, reg::IRQ_CTRLACK,
                    uint32_t(irq_ctrl::EVENTQ_IRQEN::mask | irq_ctrl::GERROR_IRQEN::mask));
-    enables |= uint32_t(cr0::SMMUEN::mask);
-    write_reg_sync(reg::CR0, reg::CR0ACK, enables);
+    enables_ = enables;
+    if (enable_now) enable();
+}
+
+void SmmuDriver::enable() {
+    enables_ |= uint32_t(cr0::SMMUEN::mask);
+    write_reg_sync(reg::CR0, reg::CR0ACK, enables_);
 }
 
 void SmmuDriver::irq_thread() {
@@ -196,7 +201,8 @@ void SmmuDriver::setup_table(Domain& d) {
         alloc = p->guest_memory();
     }
     try {
-        d.set_table(std::make_unique<pgtable::IoPgtable>(f, bus_, *alloc, &d, pc));
+        pgtable::TlbOps* ops = s.tlb_ops ? s.tlb_ops : &d;
+        d.set_table(std::make_unique<pgtable::IoPgtable>(f, bus_, *alloc, ops, pc));
     } catch (const std::invalid_argument& e) {
         throw DriverError("domain '" + s.name + "': " + e.what());
     }

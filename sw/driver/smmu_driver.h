@@ -51,7 +51,10 @@ public:
     SmmuDriver(hal::Bus& bus, hal::PageAllocator& mem, const DriverConfig& cfg, Observer& obs);
     ~SmmuDriver();
 
-    void probe_and_reset();
+    // With `enable` false the SMMU is left with SMMUEN=0 (queues running) until enable(), so
+    // that STEs can be written before any device is translated (a hypervisor at boot).
+    void probe_and_reset(bool enable = true);
+    void enable();
     const SmmuCaps& caps() const { return caps_; }
     const DriverConfig& config() const { return cfg_; }
     // The interrupt handler thread: never returns.
@@ -87,6 +90,7 @@ private:
     };
 
     void write_reg_sync(uint32_t reg, uint32_t ack, uint32_t value);
+    uint32_t enables_ = 0;  // CR0 as last written
     void update_gbpa(uint32_t set_bits);
     void handle_gerror();
     void fq_flush(Domain& d);

@@ -35,6 +35,7 @@ void DirectBus::read(uint64_t pa, void* dst, size_t len) {
 
 void DirectBus::write(uint64_t pa, const void* src, size_t len) {
     ++writes_;
+    if (on_write) on_write(pa, src, len);
     auto* in = static_cast<const uint8_t*>(src);
     while (len) {
         const size_t off = pa % kPage, n = std::min(len, size_t(kPage - off));

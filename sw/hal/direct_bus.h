@@ -36,6 +36,9 @@ public:
         return 0;
     }
 
+    // Told of every memory write (tests that watch the order of stores).
+    std::function<void(uint64_t pa, const void* src, size_t len)> on_write;
+
     uint64_t reads() const { return reads_; }
     uint64_t writes() const { return writes_; }
     uint64_t pages_touched() const { return pages_.size(); }

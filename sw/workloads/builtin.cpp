@@ -37,17 +37,17 @@ class BufferCycle {
 public:
     BufferCycle(const DeviceSetup& s, Env& env, driver::Domain& d)
         : s_(s), env_(env), d_(d), iovas_(kIovaBase, uint64_t(1) << std::min(s.ias, 48u), s.granule_shift) {
-        env_.drv.on_iova_free([this](driver::Domain& dom, uint64_t iova, uint64_t size) {
+        env_.iommu.on_iova_free([this](driver::Domain& dom, uint64_t iova, uint64_t size) {
             if (&dom == &d_) iovas_.free(iova, size);
         });
     }
-    ~BufferCycle() { env_.drv.on_iova_free(nullptr); }
+    ~BufferCycle() { env_.iommu.on_iova_free(nullptr); }
 
     void start(uint64_t pa, uint64_t size, bool write, uint32_t txn) {
         const uint64_t iova = iovas_.alloc(size);
         if (!iova) throw std::runtime_error("workload: IOVA space exhausted");
         const uint64_t mapped = (size + granule() - 1) & ~(granule() - 1);
-        const pgtable::Result r = env_.drv.map(d_, iova, pa, mapped, write ? pgtable::Prot::w() : pgtable::Prot::r());
+        const pgtable::Result r = env_.iommu.map(d_, iova, pa, mapped, write ? pgtable::Prot::w() : pgtable::Prot::r());
         if (!r.ok()) throw std::runtime_error(std::string("workload: map failed: ") + pgtable::error_name(r.error));
         hal::DmaRequest q;
         q.dev = s_.dev;
@@ -63,7 +63,7 @@ public:
         const InFlight f = ring_.front();
         ring_.pop_front();
         env_.wait(f.handle);
-        env_.drv.unmap(d_, f.iova, f.size);
+        env_.iommu.unmap(d_, f.iova, f.size);
     }
     size_t in_flight() const { return ring_.size(); }
     uint64_t granule() const { return uint64_t(1) << s_.granule_shift; }
@@ -84,9 +84,9 @@ driver::Domain& setup_device(const DeviceSetup& s, Env& env) {
     spec.kind = s.stage;
     spec.granule_shift = s.granule_shift;
     spec.ias = s.ias;
-    env.drv.add_master(s.sid, false);
-    driver::Domain& d = env.drv.create_domain(spec);
-    env.drv.attach(s.sid, std::nullopt, d);
+    env.iommu.add_master(s.sid, false);
+    driver::Domain& d = env.iommu.create_domain(spec);
+    env.iommu.attach(s.sid, std::nullopt, d);
     return d;
 }
 

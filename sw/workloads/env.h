@@ -1,12 +1,12 @@
 #pragma once
-// What a workload runs with: the bus, the SMMU driver and the DMA engines, and the waits
-// that keep the driver's timers running while the software sleeps.
+// What a workload runs with: the bus, the IOMMU software and the DMA engines, and the waits
+// that keep the IOMMU software's timers running while the workload sleeps.
 
 #include <cstdint>
 
-#include "sw/driver/smmu_driver.h"
 #include "sw/hal/bus.h"
 #include "sw/hal/dma.h"
+#include "sw/workloads/iommu.h"
 
 namespace smmusim::sw::workloads {
 
@@ -16,12 +16,12 @@ struct WorkloadStats {
 
 class Env {
 public:
-    Env(hal::Bus& bus, driver::SmmuDriver& drv, hal::DmaEngines& dma) : bus(bus), drv(drv), dma(dma) {}
+    Env(hal::Bus& bus, Iommu& iommu, hal::DmaEngines& dma) : bus(bus), iommu(iommu), dma(dma) {}
 
     // Waits for job `h`, waking for the driver's lazy-flush timers.
     hal::DmaResult wait(uint64_t h) {
         for (;;) {
-            const uint64_t next = drv.next_timer(), now = bus.now();
+            const uint64_t next = iommu.next_timer(), now = bus.now();
             const uint64_t timeout = next ? (next > now ? next - now : 1) : 0;
             if (auto r = dma.wait(h, timeout)) {
                 ++stats.dma_jobs;
@@ -29,12 +29,12 @@ public:
                 stats.dma_errors += r->errors;
                 return *r;
             }
-            drv.run_timers();
+            iommu.run_timers();
         }
     }
 
     hal::Bus& bus;
-    driver::SmmuDriver& drv;
+    Iommu& iommu;
     hal::DmaEngines& dma;
     WorkloadStats stats;
 };

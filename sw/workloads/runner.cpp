@@ -14,16 +14,16 @@ std::string hex(uint64_t v) {
 }
 
 void map_step(const Step& s, const Scenario& sc, Env& env) {
-    driver::Domain& d = *env.drv.find_domain(s.domain);
-    const pgtable::Result r = env.drv.map(d, s.iova, s.pa, s.size, s.prot);
+    driver::Domain& d = *env.iommu.find_domain(s.domain);
+    const pgtable::Result r = env.iommu.map(d, s.iova, s.pa, s.size, s.prot);
     if (!r.ok())
         throw ScenarioError(s.where(sc.file) + ": cannot map " + hex(s.size) + " bytes at " + hex(s.iova) + " -> " +
                             hex(s.pa) + " in '" + s.domain + "': " + pgtable::error_name(r.error));
 }
 
 void unmap_step(const Step& s, const Scenario& sc, Env& env) {
-    driver::Domain& d = *env.drv.find_domain(s.domain);
-    const pgtable::Result r = env.drv.unmap(d, s.iova, s.size);
+    driver::Domain& d = *env.iommu.find_domain(s.domain);
+    const pgtable::Result r = env.iommu.unmap(d, s.iova, s.size);
     if (r.bytes == 0)
         throw ScenarioError(s.where(sc.file) + ": nothing is mapped at " + hex(s.iova) + " in '" + s.domain + "'");
     if (r.bytes != s.size)
@@ -42,14 +42,14 @@ void check_scenario(const Scenario& sc, const hal::DmaEngines& dma) {
 void run_scenario(const Scenario& sc, Env& env) {
     for (const AttachSpec& a : sc.attach) {
         try {
-            env.drv.add_master(a.sid, sc.uses_ssids(a.sid));
+            env.iommu.add_master(a.sid, sc.uses_ssids(a.sid));
         } catch (const driver::DriverError& e) {
             throw ScenarioError(sc.file + ": attach: " + e.what());
         }
     }
     for (size_t i = 0; i < sc.domains.size(); ++i) {
         try {
-            env.drv.create_domain(sc.domains[i]);
+            env.iommu.create_domain(sc.domains[i]);
         } catch (const driver::DriverError& e) {
             throw ScenarioError(sc.file + ": domains[" + std::to_string(i) + "]: " + e.what());
         }
@@ -57,7 +57,7 @@ void run_scenario(const Scenario& sc, Env& env) {
     for (size_t i = 0; i < sc.attach.size(); ++i) {
         const AttachSpec& a = sc.attach[i];
         try {
-            env.drv.attach(a.sid, a.ssid, *env.drv.find_domain(a.domain));
+            env.iommu.attach(a.sid, a.ssid, *env.iommu.find_domain(a.domain));
         } catch (const driver::DriverError& e) {
             throw ScenarioError(sc.file + ": attach[" + std::to_string(i) + "]: " + e.what());
         }
@@ -83,9 +83,13 @@ void run_scenario(const Scenario& sc, Env& env) {
             case Step::Op::Command: {
                 smmu::arch::Command c;
                 c.dw = {s.raw[0], s.raw[1]};
-                env.drv.cmdq().issue(c, s.sync);
+                env.iommu.issue_raw(c, s.sync);
                 break;
             }
+            case Step::Op::Donate: env.iommu.donate(s.pa, s.size, s.to); break;
+            case Step::Op::Reclaim: env.iommu.reclaim(s.pa, s.size); break;
+            case Step::Op::Share: env.iommu.share(s.pa, s.size); break;
+            case Step::Op::Unshare: env.iommu.unshare(s.pa, s.size); break;
             }
         } catch (const driver::DriverError& e) {
             throw ScenarioError(s.where(sc.file) + ": " + e.what());

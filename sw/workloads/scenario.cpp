@@ -106,7 +106,11 @@ Step parse_step(const json& j, size_t i, const std::string& file, const std::map
     else if (op == "dma") s.op = Step::Op::Dma;
     else if (op == "wait") s.op = Step::Op::Wait;
     else if (op == "command") s.op = Step::Op::Command;
-    else pre.fail("unknown op '" + op + "' (map, unmap, dma, wait, command)");
+    else if (op == "donate") s.op = Step::Op::Donate;
+    else if (op == "reclaim") s.op = Step::Op::Reclaim;
+    else if (op == "share") s.op = Step::Op::Share;
+    else if (op == "unshare") s.op = Step::Op::Unshare;
+    else pre.fail("unknown op '" + op + "' (map, unmap, dma, wait, command, donate, reclaim, share, unshare)");
     const Ctx c(file, "steps[" + std::to_string(i) + "] (" + op + ")");
     auto domain = [&] {
         s.domain = c.string(c.req(j, "domain"), "domain");
@@ -164,6 +168,24 @@ Step parse_step(const json& j, size_t i, const std::string& file, const std::map
         s.sync = c.boolean(j, "sync", true);
         break;
     }
+    case Step::Op::Donate:
+    case Step::Op::Reclaim:
+    case Step::Op::Share:
+    case Step::Op::Unshare: {
+        if (s.op == Step::Op::Donate) {
+            c.only(j, {"op", "pa", "size", "to"});
+            const std::string to = c.string(c.req(j, "to"), "to");
+            if (to == "hyp") s.to = Iommu::Owner::Hyp;
+            else if (to == "guest") s.to = Iommu::Owner::Guest;
+            else c.fail("'to' must be hyp or guest");
+        } else {
+            c.only(j, {"op", "pa", "size"});
+        }
+        s.pa = c.number(c.req(j, "pa"), "pa");
+        s.size = c.number(c.req(j, "size"), "size");
+        if (s.size == 0) c.fail("'size' must not be 0");
+        break;
+    }
     }
     return s;
 }
@@ -177,6 +199,10 @@ const char* Step::op_name() const {
     case Op::Dma: return "dma";
     case Op::Wait: return "wait";
     case Op::Command: return "command";
+    case Op::Donate: return "donate";
+    case Op::Reclaim: return "reclaim";
+    case Op::Share: return "share";
+    case Op::Unshare: return "unshare";
     }
     return "?";
 }

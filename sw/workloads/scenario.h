@@ -1,7 +1,8 @@
 #pragma once
 // The scenario file (DESIGN §5): parameter overrides, domains, attachments and the steps the
-// software runs in order (map, unmap, dma, wait; and command, which puts two raw dwords on the
-// command queue, for studies of malformed commands and the driver's error recovery). Parsing checks everything that can be
+// software runs in order (map, unmap, dma, wait; command, which puts two raw dwords on the
+// command queue, for studies of malformed commands and the driver's error recovery; and, under
+// a hypervisor, donate, reclaim, share and unshare of host memory). Parsing checks everything that can be
 // checked without running: unknown keys and ops, missing or mistyped fields, bad numbers,
 // unknown domains, duplicate names. A problem is a ScenarioError naming the file and the
 // place ("steps[3] (map): ..."); the runner reports what only running can find the same way.
@@ -17,6 +18,7 @@
 
 #include "sw/driver/domain.h"
 #include "sw/hal/dma.h"
+#include "sw/workloads/iommu.h"
 #include "sw/pgtable/prot.h"
 
 namespace smmusim::sw::workloads {
@@ -33,7 +35,7 @@ struct AttachSpec {
 };
 
 struct Step {
-    enum class Op { Map, Unmap, Dma, Wait, Command } op = Op::Wait;
+    enum class Op { Map, Unmap, Dma, Wait, Command, Donate, Reclaim, Share, Unshare } op = Op::Wait;
     size_t index = 0;  // position in "steps"
     std::string domain;
     uint64_t iova = 0, pa = 0, size = 0;
@@ -42,6 +44,7 @@ struct Step {
     bool async = false;
     uint64_t raw[2] = {0, 0};  // command: the two dwords, issued as they are
     bool sync = true;          // command: followed by a CMD_SYNC
+    Iommu::Owner to = Iommu::Owner::Guest;  // donate: the new owner (pa, size: the pages)
 
     const char* op_name() const;
     std::string where(const std::string& file) const;  // "<file>: steps[3] (map)"

@@ -27,7 +27,8 @@ struct SoftwareRun {
 
     // `scenario`: JSON text, or "" for the platform's built-in workload; `sets`: parameter
     // values (background CPU traffic is off unless a set turns it on).
-    explicit SoftwareRun(const std::string& scenario, std::vector<std::string> sets = {}) {
+    explicit SoftwareRun(const std::string& scenario, std::vector<std::string> sets = {},
+                         const char* platform_name = "base") {
         std::shared_ptr<sw::workloads::Scenario> sc;
         auto& params = core::ParamRegistry::instance();
         params.apply_set("cpu_traffic.enable=false");
@@ -44,7 +45,7 @@ struct SoftwareRun {
         core::JsonLog::open(core::LogId::Event, paths[2], "event");
         platforms::PlatformOptions opts;
         opts.scenario = sc;
-        platform = platforms::find_platform("base")->make(opts);
+        platform = platforms::find_platform(platform_name)->make(opts);
         params.check_overrides_used();
         sc_core::sc_start();
         core::JsonLog::close_all();

@@ -94,7 +94,7 @@ TEST(Scenario, ParsesTheDesignExample) {
 
 TEST(Scenario, ErrorsNameTheFileAndTheStep) {
     EXPECT_EQ(error_of(R"({"steps": [{"op": "wait"}, {"op": "jump"}]})"),
-              "s.json: steps[1]: unknown op 'jump' (map, unmap, dma, wait, command)");
+              "s.json: steps[1]: unknown op 'jump' (map, unmap, dma, wait, command, donate, reclaim, share, unshare)");
     EXPECT_EQ(error_of(R"({"domains": [{"name": "a", "stage": "s1"}],
                           "steps": [{"op": "map", "domain": "a", "iova": 0, "pa": "0xZZ", "size": 4096}]})"),
               "s.json: steps[0] (map): 'pa' is not a number (an integer or a hex string): \"0xZZ\"");

@@ -1,0 +1,90 @@
+#include "platforms/soc.h"
+
+#include "models/smmu/arch/regs.h"
+
+namespace smmusim::platforms {
+
+namespace {
+
+constexpr uint64_t MiB = uint64_t(1) << 20;
+
+traffic::DmaDefaults dma_defaults(unsigned sid, bool patterns) {
+    traffic::DmaDefaults d;
+    d.enable = patterns;  // otherwise driven by the software; set true for raw pattern traffic
+    d.sid = sid;
+    d.max_outstanding = 16;
+    if (sid == 1) {
+        d.pattern = traffic::Pattern::Sequential;
+        d.base = Soc::kDramBase;
+        d.region = 16 * MiB;
+        d.read_fraction = 0.5;
+        d.interval = 1;
+    } else {
+        d.pattern = traffic::Pattern::Random;
+        d.base = Soc::kDramBase + 64 * MiB;
+        d.region = 64 * MiB;
+        d.read_fraction = 0.7;
+        d.interval = 2;
+    }
+    // Unbounded when on by default (the software ends the run); a count when raw.
+    d.count = patterns ? 0 : 100000;
+    return d;
+}
+
+traffic::TrafficDefaults cpu_defaults() {
+    traffic::TrafficDefaults d;
+    d.pattern = traffic::Pattern::HotSet;
+    d.base = Soc::kDramBase + 256 * MiB;
+    d.region = 256 * MiB;
+    d.hot_size = 1 * MiB;
+    d.hot_fraction = 0.9;
+    d.read_fraction = 0.67;
+    d.max_outstanding = 8;
+    d.interval = 4;
+    d.count = 0;  // background until the software's workload is over
+    return d;
+}
+
+}  // namespace
+
+Soc::Soc(bool dma_patterns)
+    : dram("dram", {kDramBase, kDramSize}),
+      dma0("dma0", dma_defaults(1, dma_patterns)),
+      dma1("dma1", dma_defaults(2, dma_patterns)),
+      cpu_traffic("cpu_traffic", cpu_defaults()),
+      smmu("smmu", 2),
+      cpu("cpu"),
+      noc("noc", {"dma0", "dma1", "cpu", "cpu_traffic", "tcu"},
+          {noc::AddressRange{"dram", dram.base, dram.size},
+           noc::AddressRange{"smmu", kSmmuBase, smmu::arch::reg::REGION_SIZE}}) {
+    dma0.port.socket.bind(smmu.tbu(0).in.socket);
+    dma1.port.socket.bind(smmu.tbu(1).in.socket);
+    smmu.tbu(0).set_device(dma0.name());  // names the device in --xlate-log lines
+    smmu.tbu(1).set_device(dma1.name());
+    smmu.tbu(0).out.socket.bind(noc.initiator_socket("dma0"));
+    smmu.tbu(1).out.socket.bind(noc.initiator_socket("dma1"));
+    cpu_traffic.port.socket.bind(noc.initiator_socket("cpu_traffic"));
+    smmu.tcu.mem.socket().bind(noc.initiator_socket("tcu"));
+    noc.target_socket("dram").bind(dram.port.socket);
+    noc.target_socket("smmu").bind(smmu.tcu.regs.socket);
+    cpu.port.socket().bind(noc.initiator_socket("cpu"));
+    // Wired in sw::hal::Irq order: event queue, GERROR, CMD_SYNC.
+    cpu.connect_irq(0, smmu.tcu.interrupts().eventq_irq.line);
+    cpu.connect_irq(1, smmu.tcu.interrupts().gerror_irq.line);
+    cpu.connect_irq(2, smmu.tcu.interrupts().cmdq_sync_irq.line);
+}
+
+void Soc::print_wiring(std::ostream& os) const {
+    os << "address map (" << noc.name() << "):\n";
+    noc.address_map().print(os);
+    os << "  dma0 -> smmu.tbu0, dma1 -> smmu.tbu1 -> noc; smmu.tcu (walks, queues) -> noc; "
+          "cpu (software), cpu_traffic -> noc\n";
+}
+
+void Soc::stop_traffic() {
+    dma0.stop();
+    dma1.stop();
+    cpu_traffic.stop();
+}
+
+}  // namespace smmusim::platforms

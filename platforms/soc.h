@@ -1,0 +1,43 @@
+#pragma once
+// The hardware the platforms share: dma0 and dma1, each behind its SMMU TBU (smmu.tbu0,
+// smmu.tbu1), the CPU that runs the software (`cpu`), background CPU traffic (`cpu_traffic`),
+// the SMMU's TCU (registers at 0x2B40_0000, memory port on the interconnect), the
+// interconnect (`noc`) and 8 GiB of DRAM at 0x8000_0000. Platforms differ in their software.
+
+#include <ostream>
+#include <vector>
+
+#include "models/cpu/cpu.h"
+#include "models/mem/memory.h"
+#include "models/noc/interconnect.h"
+#include "models/smmu/smmu.h"
+#include "models/traffic/cpu_traffic.h"
+#include "models/traffic/dma_master.h"
+
+namespace smmusim::platforms {
+
+class Soc {
+public:
+    static constexpr uint64_t kDramBase = 0x80000000ull;
+    static constexpr uint64_t kDramSize = uint64_t(8) << 30;
+    static constexpr uint64_t kSmmuBase = 0x2B400000ull;
+    static constexpr uint64_t kDmaWindow = uint64_t(2) << 30;  // [kDramBase, +2 GiB): DMA buffers
+
+    // `dma_patterns`: the DMA masters' own pattern traffic is on (unbounded, until the
+    // software's workload is over), as host traffic is on the pkvm platform.
+    explicit Soc(bool dma_patterns);
+
+    void print_wiring(std::ostream& os) const;
+    std::vector<const traffic::TrafficGen*> generators() const { return {&dma0, &dma1, &cpu_traffic}; }
+    // Every pattern generator stops issuing (the software's workload is over).
+    void stop_traffic();
+
+    mem::Memory dram;
+    traffic::DmaMaster dma0, dma1;
+    traffic::CpuTraffic cpu_traffic;
+    smmu::Smmu smmu;
+    cpu::Cpu cpu;
+    noc::Interconnect noc;
+};
+
+}  // namespace smmusim::platforms

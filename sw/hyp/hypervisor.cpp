@@ -1,0 +1,114 @@
+#include "sw/hyp/hypervisor.h"
+
+#include <cstdio>
+
+namespace smmusim::sw::hyp {
+
+namespace {
+std::string hex(uint64_t v) {
+    char b[24];
+    std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
+    return b;
+}
+}  // namespace
+
+Hypervisor::Hypervisor(hal::Bus& bus, driver::SmmuDriver& drv, Ownership& owners, hal::PageAllocator& host_mem,
+                       const HypConfig& cfg, HypObserver& obs)
+    : bus_(bus), drv_(drv), owners_(owners), host_mem_(host_mem), cfg_(cfg), obs_(obs) {}
+
+void Hypervisor::init(const std::vector<uint32_t>& host_sids) {
+    // The shadow and the host devices' STEs are in place before SMMUEN=1: until then host
+    // DMA takes the global bypass, identical to the shadow.
+    drv_.probe_and_reset(false);
+    if (!drv_.caps().s2) throw driver::DriverError("the hypervisor needs an SMMU with stage 2 (smmu.s2p)");
+    const uint64_t top = owners_.memory().end() - 1;
+    if (cfg_.shadow.ias < 64 && (top >> cfg_.shadow.ias))
+        throw driver::DriverError("sw.hyp.ias " + std::to_string(cfg_.shadow.ias) + " bits cannot reach host memory up to " +
+                                  hex(top));
+    shadow_ = std::make_unique<ShadowS2>(drv_, cfg_.shadow);
+    shadow_->build(owners_.host_accessible());
+    // The host's stage-1 tables and CDs live in host memory, which the shadow maps already.
+    shadow_->domain().use_guest_memory(host_mem_);
+    host_sids_ = host_sids;
+    for (uint32_t sid : host_sids) {
+        drv_.add_master(sid, false);
+        drv_.attach(sid, std::nullopt, shadow_->domain());
+    }
+    drv_.enable();
+}
+
+template <typename F>
+void Hypervisor::hypercall(HypObserver::Op op, uint64_t bytes, F&& body) {
+    const uint64_t start = bus_.now(), cmds = drv_.cmdq().commands(), syncs = drv_.cmdq().syncs();
+    bus_.work(cfg_.hvc_cycles);
+    body();
+    obs_.hypercall(op, bytes, bus_.now() - start, drv_.cmdq().commands() - cmds, drv_.cmdq().syncs() - syncs);
+}
+
+void Hypervisor::donate(uint64_t pa, uint64_t size, bool to_guest) {
+    hypercall(HypObserver::Op::Donate, size, [&] {
+        owners_.donate(pa, size, to_guest);
+        shadow_->unmap({pa, size});
+        shadow_->end_change();
+    });
+}
+
+void Hypervisor::reclaim(uint64_t pa, uint64_t size) {
+    hypercall(HypObserver::Op::Reclaim, size, [&] {
+        owners_.reclaim(pa, size);
+        // Invalid -> valid needs no invalidation (faults are not cached, §9.2), but an earlier
+        // gathered removal of these pages must be complete before they are mapped again.
+        if (shadow_->pending()) shadow_->flush();
+        shadow_->map({pa, size});
+    });
+}
+
+void Hypervisor::share(uint64_t pa, uint64_t size) {
+    // A shared page stays the host's: the shadow does not change.
+    hypercall(HypObserver::Op::Share, size, [&] { owners_.share(pa, size); });
+}
+
+void Hypervisor::unshare(uint64_t pa, uint64_t size) {
+    hypercall(HypObserver::Op::Unshare, size, [&] { owners_.unshare(pa, size); });
+}
+
+void Hypervisor::flush() {
+    if (shadow_) shadow_->flush();
+}
+
+bool Hypervisor::nesting() const { return drv_.caps().s1 && drv_.caps().s2; }
+
+driver::Domain& Hypervisor::host_domain(const driver::DomainSpec& spec) {
+    if (spec.kind != driver::DomainKind::S1)
+        throw driver::DriverError("domain '" + spec.name + "': the host may only create s1 domains (the hypervisor "
+                                  "owns stage 2)");
+    if (!nesting())
+        throw driver::DriverError("domain '" + spec.name + "': the SMMU cannot nest (smmu.s1p): host devices stay "
+                                  "on the shadow stage 2 (IOVA == PA)");
+    driver::DomainSpec s = spec;
+    s.kind = driver::DomainKind::Nested;
+    s.parent = ShadowS2::kDomain;
+    return drv_.create_domain(s);
+}
+
+void Hypervisor::host_attach(uint32_t sid, std::optional<uint32_t> ssid, driver::Domain& d) {
+    if (&d == &shadow_->domain()) throw driver::DriverError("the host cannot attach the hypervisor's stage 2");
+    drv_.attach(sid, ssid, d);
+}
+
+void Hypervisor::check_host_pages(uint64_t pa, uint64_t size, const char* what) const {
+    const uint64_t page = Ownership::kPage;
+    for (uint64_t a = pa & ~(page - 1); a < pa + size; a += page) {
+        if (a < owners_.memory().base || a >= owners_.memory().end())
+            throw driver::DriverError(std::string(what) + ": " + hex(a) + " is not host memory");
+        const PageState s = owners_.at(a);
+        if (!owners_.host_may_access(s))
+            throw driver::DriverError(std::string(what) + ": page " + hex(a) + " is " + state_name(s));
+    }
+}
+
+uint64_t Hypervisor::shadow_table_bytes() const {
+    return shadow_ ? shadow_->domain().table().table_bytes() : 0;
+}
+
+}  // namespace smmusim::sw::hyp

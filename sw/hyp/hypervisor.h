@@ -1,0 +1,77 @@
+#pragma once
+// A pKVM-style hypervisor (seed 004): it owns the SMMU (the driver runs at EL2 here, the host
+// never touches SMMU registers), keeps the ownership of host memory, and isolates host DMA
+// with a shadow stage 2 of that memory (ShadowS2) that every host device uses, alone or under
+// the host's own stage-1 tables (nested) when the SMMU has both stages. The host asks for
+// everything through hypercalls, each costing `hvc_cycles` of CPU time on entry and exit.
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "sw/driver/smmu_driver.h"
+#include "sw/hal/bus.h"
+#include "sw/hal/page_alloc.h"
+#include "sw/hyp/ownership.h"
+#include "sw/hyp/shadow_s2.h"
+
+namespace smmusim::sw::hyp {
+
+struct HypConfig {
+    ShadowConfig shadow;
+    uint64_t hvc_cycles = 300;  // hypercall entry and exit
+};
+
+// What the hypervisor reports (the platform turns it into stats). Cycles are CPU cycles of
+// the whole hypercall; commands and syncs those it issued.
+class HypObserver {
+public:
+    virtual ~HypObserver() = default;
+    enum class Op { Donate, Reclaim, Share, Unshare };
+    virtual void hypercall(Op, uint64_t /*bytes*/, uint64_t /*cycles*/, uint64_t /*commands*/, uint64_t /*syncs*/) {}
+};
+
+class Hypervisor {
+public:
+    // `host_mem` is host memory the host's IOMMU tables come from (it must be in `owners`).
+    Hypervisor(hal::Bus& bus, driver::SmmuDriver& drv, Ownership& owners, hal::PageAllocator& host_mem,
+               const HypConfig& cfg, HypObserver& obs);
+
+    // Resets the SMMU, builds the shadow and puts every host device on it (stage 2 only).
+    void init(const std::vector<uint32_t>& host_sids);
+
+    // Hypercalls (HypError when the pages are not in the state the call needs).
+    void donate(uint64_t pa, uint64_t size, bool to_guest);
+    void reclaim(uint64_t pa, uint64_t size);
+    void share(uint64_t pa, uint64_t size);
+    void unshare(uint64_t pa, uint64_t size);
+    // Gathered invalidations still pending are issued (end of a workload).
+    void flush();
+
+    // The host's IOMMU requests.
+    bool nesting() const;  // host stage 1 nested on the shadow
+    driver::Domain& host_domain(const driver::DomainSpec& spec);
+    void host_attach(uint32_t sid, std::optional<uint32_t> ssid, driver::Domain& d);
+    // Refuses (DriverError) output pages the host may not reach.
+    void check_host_pages(uint64_t pa, uint64_t size, const char* what) const;
+
+    ShadowS2& shadow() { return *shadow_; }
+    const Ownership& ownership() const { return owners_; }
+    driver::SmmuDriver& driver() { return drv_; }
+    uint64_t shadow_table_bytes() const;
+
+private:
+    template <typename F>
+    void hypercall(HypObserver::Op op, uint64_t bytes, F&& body);
+
+    hal::Bus& bus_;
+    driver::SmmuDriver& drv_;
+    Ownership& owners_;
+    hal::PageAllocator& host_mem_;
+    HypConfig cfg_;
+    HypObserver& obs_;
+    std::unique_ptr<ShadowS2> shadow_;
+    std::vector<uint32_t> host_sids_;
+};
+
+}  // namespace smmusim::sw::hyp
