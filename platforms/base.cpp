@@ -41,6 +41,7 @@ public:
     std::vector<const traffic::TrafficGen*> generators() const override { return soc.generators(); }
     bool ends_itself() const override { return software->enabled(); }
     std::exception_ptr failure() const override { return software->failure(); }
+    bool software_unfinished() const override { return software->enabled() && !software->finished(); }
 
 private:
     Soc soc{false};

@@ -24,6 +24,9 @@ public:
     virtual bool ends_itself() const { return false; }
     // What made the software stop early (rethrown by the caller after the simulation).
     virtual std::exception_ptr failure() const { return nullptr; }
+    // The software has a workload that has not finished (it is blocked, when the run was not
+    // bounded by time or transactions).
+    virtual bool software_unfinished() const { return false; }
 };
 
 // What the command line gives a platform beyond parameters.

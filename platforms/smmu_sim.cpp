@@ -144,6 +144,13 @@ int run(int argc, char** argv) {
         std::cerr << "smmu-sim: " << (status == 2 ? "error: " : "internal error: ") << what << std::endl;
         return status;
     }
+    if (duration.value() == sc_core::SC_ZERO_TIME && max_tx == 0 && platform->software_unfinished()) {
+        std::cout.flush();
+        std::cerr << "smmu-sim: internal error: the simulation ran out of events with the software's workload "
+                     "unfinished (it waits for something that never happens)"
+                  << std::endl;
+        return 1;
+    }
 
     core::VcdWriter::instance().close();
     core::TxnTraceWriter::instance().close();

@@ -108,9 +108,10 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
                "devices run their pattern traffic)"),
       policy("sw.driver.policy", InvPolicy::Strict, {{"strict", InvPolicy::Strict}, {"lazy", InvPolicy::Lazy}},
              "unmap invalidation: strict (before unmap returns) or lazy (flush queue, whole-context TLBI)"),
-      sync("sw.driver.sync", SyncMode::PollCons,
-           {{"poll", SyncMode::PollCons}, {"msi", SyncMode::Msi}, {"irq", SyncMode::Irq}},
-           "CMD_SYNC completion: poll CMDQ_CONS, MSI write-back polled in memory, or the wired IRQ"),
+      sync("sw.driver.sync", SyncMode::Auto,
+           {{"auto", SyncMode::Auto}, {"poll", SyncMode::PollCons}, {"msi", SyncMode::Msi}, {"irq", SyncMode::Irq}},
+           "CMD_SYNC completion: auto (Linux: msi when the SMMU has MSIs and is coherent, else poll), poll "
+           "CMDQ_CONS, MSI write-back polled in memory, or the wired IRQ"),
       batch("sw.driver.batch", 64, "commands", "commands gathered before a batch is issued without CMD_SYNC",
             {1, 4096}),
       range_inv("sw.driver.range_inv", true, "", "use range TLBIs when the SMMU has IDR3.RIL"),
@@ -127,7 +128,7 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
       evtq_log2("sw.driver.evtq_log2", 10, "", "event queue entries, log2 (capped by IDR1.EVENTQS)", {1, 19}),
       cmd_cycles("sw.driver.cmd_cycles", 20, "cycles", "CPU work to build one command"),
       poll_spins("sw.driver.poll_spins", 10, "", "cheap re-polls before backing off (ARM_SMMU_POLL_SPIN_COUNT)"),
-      poll_relax("sw.driver.poll_relax", 10, "cycles", "CPU cycles between cheap re-polls (cpu_relax)"),
+      poll_relax("sw.driver.poll_relax", 10, "cycles", "CPU cycles between cheap re-polls (cpu_relax)", {1, 1000000}),
       pte_read_cycles("sw.driver.pte_read_cycles", 2, "cycles", "CPU reading one of its descriptors (cached)"),
       poll_delay("sw.driver.poll_delay", sc_core::sc_time(1, sc_core::SC_US), "",
                  "first back-off delay when polling, doubling after each (udelay)"),
@@ -159,6 +160,8 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
         if (g->value() != 4096 && g->value() != 16384 && g->value() != 65536) g->fail("must be 4096, 16384 or 65536");
     for (auto* t : {&nic_txn_bytes, &sto_txn_bytes})
         if (t->value() & (t->value() - 1)) t->fail("must be a power of two");
+    if (poll_timeout.value() < sc_core::sc_time(1, sc_core::SC_US)) poll_timeout.fail("must be at least 1 us");
+    if (poll_delay.value() == sc_core::SC_ZERO_TIME) poll_delay.fail("must be positive");
     if (!enable) {
         if (setup_.scenario) enable.fail("a --scenario needs the software (sw.enable=true)");
         return;
@@ -217,14 +220,35 @@ sw::workloads::DeviceSetup SoftwareHost::device(const std::string& prefix, size_
     d.stage = nic ? nic_stage.value() : sto_stage.value();
     const uint32_t g = nic ? nic_granule.value() : sto_granule.value();
     d.granule_shift = g == 4096 ? 12 : g == 16384 ? 14 : 16;
-    d.ias = d.stage == DomainKind::S2 ? 40 : 48;
+    d.ias = 0;  // the driver's choice, as Linux: 48 for stage 1, the SMMU's IAS for stage 2
     const uint64_t half = setup_.buffers_size / 2;
     d.buffers_base = setup_.buffers_base + (nic ? 0 : half);
     d.buffers_size = half;
     return d;
 }
 
+// What stops the software because of the configuration it was given (a parameter the SMMU
+// cannot honour, memory too small, a workload that does not fit) is the user's input: it
+// becomes a ScenarioError (exit 2) naming the workload.
 void SoftwareHost::main() {
+    const char* what = setup_.scenario ? "software" : "sw.workload";
+    try {
+        run();
+    } catch (const sw::workloads::ScenarioError&) {
+        throw;
+    } catch (const sw::driver::DriverError& e) {
+        throw sw::workloads::ScenarioError(std::string(what) + ": " + e.what());
+    } catch (const sw::hal::OutOfMemory& e) {
+        throw sw::workloads::ScenarioError(std::string(what) + ": " + e.what());
+    } catch (const std::invalid_argument& e) {
+        throw sw::workloads::ScenarioError(std::string(what) + ": " + e.what());
+    }
+    iommu_->flush_pending();
+    finished_ = true;
+    if (setup_.on_finished) setup_.on_finished();
+}
+
+void SoftwareHost::run() {
     if (hyp_) hyp_->init();
     else driver_->probe_and_reset();
     if (setup_.scenario) {
@@ -254,9 +278,6 @@ void SoftwareHost::main() {
     } else if (workload == Workload::Donate) {
         hyp_->run_donations(*env_);
     }
-    iommu_->flush_pending();
-    finished_ = true;
-    if (setup_.on_finished) setup_.on_finished();
 }
 
 }  // namespace smmusim::platforms

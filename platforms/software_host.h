@@ -56,6 +56,7 @@ public:
 private:
     class Stats;
     void main();
+    void run();
     sw::driver::DriverConfig driver_config() const;
     sw::workloads::DeviceSetup device(const std::string& prefix, size_t index) const;
 

@@ -15,14 +15,16 @@ namespace {
 bool uses_cd(const Domain* d) { return d && (d->kind() == DomainKind::S1 || d->kind() == DomainKind::Nested); }
 
 // The stage-2 half of an STE from a stage-2 domain (VTCR fields from its table's geometry).
-void set_s2(Ste& s, const Domain& d) {
+// Table walks are cacheable and inner shareable when the SMMU is coherent, else
+// non-cacheable and outer shareable (Linux: IRGN/ORGN/SH from coherent_walk).
+void set_s2(Ste& s, const Domain& d, bool coherent) {
     const pgtable::Geometry& g = d.table().geometry();
     s.set<Ste::S2VMID>(d.vmid());
     s.set<Ste::S2T0SZ>(g.tsz);
     s.set<Ste::S2SL0>(g.sl0);
-    s.set<Ste::S2IR0>(1);
-    s.set<Ste::S2OR0>(1);
-    s.set<Ste::S2SH0>(3);
+    s.set<Ste::S2IR0>(coherent ? 1 : 0);
+    s.set<Ste::S2OR0>(coherent ? 1 : 0);
+    s.set<Ste::S2SH0>(coherent ? 3 : 2);
     s.set<Ste::S2TG>(g.tg);
     s.set<Ste::S2PS>(g.ps);
     s.set<Ste::S2AA64>(1);
@@ -47,7 +49,9 @@ void SmmuDriver::add_master(uint32_t sid, bool uses_ssids) {
                           std::to_string(caps_.sid_bits) + " StreamID bits");
     Master m;
     m.sid = sid;
-    m.ssid_bits = uses_ssids ? std::min(cfg_.ssid_bits, caps_.ssid_bits) : 0;
+    // Without 2-level CD tables Linux caps the linear table at 1024 CDs (CTXDESC_LINEAR_CDMAX).
+    const unsigned max_bits = caps_.cd2l ? caps_.ssid_bits : std::min(caps_.ssid_bits, 10u);
+    m.ssid_bits = uses_ssids ? std::min(cfg_.ssid_bits, max_bits) : 0;
     masters_.emplace(sid, std::move(m));
 }
 
@@ -66,11 +70,21 @@ void SmmuDriver::attach(uint32_t sid, std::optional<uint32_t> ssid, Domain& d) {
         if (!uses_cd(o) || !uses_cd(&d)) return true;
         return o->parent() == d.parent();
     };
-    if (!ssid && !uses_cd(&d) && !m.ssids.empty())
-        throw DriverError(what + ": the device has SubstreamID attachments, which need a stage-1 or nested domain");
-    if (!compatible(m.rid)) throw DriverError(what + ": mixes stage-1 and nested (or two parents) on one device");
+    // SubstreamIDs live in a CD table, so the requests without one can use a CD (stage 1 or
+    // nested), bypass (S1DSS=BYPASS) or abort (S1DSS=TERMINATE), but not a stage-2 domain
+    // (Linux refuses a PASID attach unless the RID domain is identity, blocked or a CD table).
+    if (!ssid && d.kind() == DomainKind::S2 && !m.ssids.empty())
+        throw DriverError(what + ": the device has SubstreamID attachments; a stage-2 domain cannot serve its "
+                                 "requests without SubstreamID beside them");
+    if (ssid && m.rid && m.rid->kind() == DomainKind::S2)
+        throw DriverError(what + ": the device's requests without SubstreamID use stage-2 domain '" +
+                          m.rid->name() + "'; SubstreamIDs need a stage-1, nested, bypass or abort domain there");
+    // (The attachment being replaced does not count.)
+    if (ssid && !compatible(m.rid))
+        throw DriverError(what + ": mixes stage-1 and nested (or two parents) on one device");
     for (auto& [s, o] : m.ssids)
-        if (!compatible(o)) throw DriverError(what + ": mixes stage-1 and nested (or two parents) on one device");
+        if ((!ssid || s != *ssid) && !compatible(o))
+            throw DriverError(what + ": mixes stage-1 and nested (or two parents) on one device");
 
     Domain*& slot = ssid ? m.ssids[*ssid] : m.rid;
     if (Domain* old = slot) {
@@ -84,9 +98,17 @@ void SmmuDriver::attach(uint32_t sid, std::optional<uint32_t> ssid, Domain& d) {
     slot = &d;
     d.streams().emplace_back(sid, ssid);
     if (uses_cd(&d)) {
+        // A nested device's CDs are read through its stage 2: the table must be in memory the
+        // parent maps, so it cannot move between a stage-1 and a nested domain.
+        hal::PageAllocator* alloc = d.parent() ? d.parent()->guest_memory() : &mem_;
+        if (m.cds && m.cd_memory != alloc)
+            throw DriverError(what + ": the device's CD table is in " +
+                              (d.parent() ? std::string("memory the parent does not map")
+                                          : std::string("its former parent's memory")) +
+                              " (detach is not supported: use another device)");
         if (!m.cds) {
-            hal::PageAllocator& alloc = d.parent() ? *d.parent()->guest_memory() : mem_;
-            m.cds = std::make_unique<CdTable>(bus_, alloc, m.ssid_bits, caps_.cd2l, nullptr);
+            m.cds = std::make_unique<CdTable>(bus_, *alloc, m.ssid_bits, caps_.cd2l, nullptr);
+            m.cd_memory = alloc;
         }
         write_cd(m, ssid.value_or(0), make_cd(d));  // the CD before the STE that points at it
     }
@@ -101,9 +123,9 @@ Entry SmmuDriver::make_cd(const Domain& d) {
     Cd c;
     c.set<Cd::T0SZ>(g.tsz);
     c.set<Cd::TG0>(g.tg);
-    c.set<Cd::IR0>(1);
-    c.set<Cd::OR0>(1);
-    c.set<Cd::SH0>(3);
+    c.set<Cd::IR0>(caps_.coherent ? 1 : 0);
+    c.set<Cd::OR0>(caps_.coherent ? 1 : 0);
+    c.set<Cd::SH0>(caps_.coherent ? 3 : 2);
     c.set<Cd::EPD1>(1);
     c.set<Cd::V>(1);
     c.set<Cd::IPS>(g.ps);
@@ -131,12 +153,14 @@ Entry SmmuDriver::make_ste(Master& m) {
         s.set<Ste::S1Fmt>(m.cds->s1fmt());
         s.set_address<Ste::S1ContextPtr>(m.cds->context_ptr());
         s.set<Ste::S1CDMax>(m.cds->s1cdmax());
-        s.set<Ste::S1DSS>(uses_cd(rid) ? s1dss::SSID0 : s1dss::TERMINATE);
+        s.set<Ste::S1DSS>(uses_cd(rid)                                 ? s1dss::SSID0
+                          : rid && rid->kind() == DomainKind::Bypass ? s1dss::BYPASS
+                                                                     : s1dss::TERMINATE);
         s.set<Ste::S1CIR>(1);
         s.set<Ste::S1COR>(1);
         s.set<Ste::S1CSH>(3);
         s.set<Ste::STRW>(strw::NS_EL1);
-        if (parent) set_s2(s, *parent);
+        if (parent) set_s2(s, *parent, caps_.coherent);
         return s.dw;
     }
     switch (rid->kind()) {
@@ -144,7 +168,7 @@ Entry SmmuDriver::make_ste(Master& m) {
     case DomainKind::Bypass: s.set<Ste::Config>(ste_config::BYPASS); break;
     case DomainKind::S2:
         s.set<Ste::Config>(ste_config::S2_TRANS);
-        set_s2(s, *rid);
+        set_s2(s, *rid, caps_.coherent);
         break;
     default: break;
     }

@@ -57,17 +57,24 @@ void CommandQueue::write_slots(uint32_t pos, const std::vector<Command>& cmds) {
     }
 }
 
-bool CommandQueue::wait_for_space(uint32_t need) {
+// Linux keeps waiting for space, warning at each timeout; a queue that never drains (the SMMU
+// stopped and nobody restarts it) ends the software after kStuckTimeouts instead of hanging
+// the simulation.
+void CommandQueue::wait_for_space(uint32_t need) {
     const QueueIndex q(log2_);
+    unsigned timeouts = 0;
     Poller poll(bus_, cfg_);
     for (;;) {
-        if (q.entries() - q.used(prod_, cons_) >= need) return true;
+        if (q.entries() - q.used(prod_, cons_) >= need) return;
         cons_ = q.pos(bus_.read32(cfg_.regs + reg::CMDQ_CONS));
-        if (q.entries() - q.used(prod_, cons_) >= need) return true;
+        if (q.entries() - q.used(prod_, cons_) >= need) return;
         if (!poll.wait()) {
             ++timeouts_;
             obs_.warning("CMDQ timeout: no space for " + std::to_string(need) + " commands");
-            return false;
+            if (++timeouts >= kStuckTimeouts)
+                throw DriverError("the command queue has not moved for " + std::to_string(kStuckTimeouts) +
+                                  " poll timeouts (CMDQ_CONS " + std::to_string(cons_) + ")");
+            poll.restart();
         }
     }
 }
@@ -115,7 +122,14 @@ bool CommandQueue::wait_for_sync(uint32_t sync_pos) {
 
 bool CommandQueue::issue(const Command* cmds, size_t n, bool sync) {
     const QueueIndex q(log2_);
-    if (!wait_for_space(uint32_t(n + (sync ? 1 : 0)))) return false;
+    // More than the queue holds goes in queue-sized pieces (one slot is left for the sync).
+    const size_t room = q.entries() - 1;
+    while (n > room) {
+        issue(cmds, room, false);
+        cmds += room;
+        n -= room;
+    }
+    wait_for_space(uint32_t(n + (sync ? 1 : 0)));
     std::vector<Command> all(cmds, cmds + n);
     const uint32_t sync_pos = (prod_ + uint32_t(n)) & ((2u << log2_) - 1);
     if (sync) {

@@ -10,6 +10,7 @@
 
 #include "models/smmu/arch/commands.h"
 #include "sw/driver/config.h"
+#include "sw/driver/errors.h"
 #include "sw/driver/observer.h"
 #include "sw/hal/bus.h"
 #include "sw/hal/page_alloc.h"
@@ -26,7 +27,8 @@ public:
     unsigned log2size() const { return log2_; }
 
     // Writes `n` commands, plus a CMD_SYNC if `sync`, publishes them and, with `sync`, waits
-    // for the CMD_SYNC. False if the wait (for space or for the sync) timed out.
+    // for the CMD_SYNC. False if the wait for the sync timed out (logged; Linux carries on).
+    // Throws DriverError when the queue never drains.
     bool issue(const smmu::arch::Command* cmds, size_t n, bool sync);
     bool issue(const smmu::arch::Command& c, bool sync) { return issue(&c, 1, sync); }
 
@@ -40,7 +42,8 @@ public:
 
 private:
     uint64_t slot(uint32_t pos) const;
-    bool wait_for_space(uint32_t need);
+    void wait_for_space(uint32_t need);
+    static constexpr unsigned kStuckTimeouts = 10;
     bool wait_for_sync(uint32_t sync_pos);
     bool consumed(uint32_t cons, uint32_t pos) const;
     void write_slots(uint32_t pos, const std::vector<smmu::arch::Command>& cmds);

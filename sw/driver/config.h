@@ -11,13 +11,14 @@ namespace smmusim::sw::driver {
 enum class InvPolicy { Strict, Lazy };
 // How the driver waits for CMD_SYNC: polling CMDQ_CONS (CS=SEV), an MSI the SMMU writes over
 // the CMD_SYNC's own slot (CS=IRQ, MSIData=0; Linux's MSIPOLL), or the wired cmdq-sync IRQ.
-enum class SyncMode { PollCons, Msi, Irq };
+// Auto: MSI when the SMMU has MSIs and is coherent, else CONS polling (what Linux picks).
+enum class SyncMode { Auto, PollCons, Msi, Irq };
 
 struct DriverConfig {
     uint64_t regs = 0;  // SMMU register page 0
 
     InvPolicy policy = InvPolicy::Strict;
-    SyncMode sync = SyncMode::PollCons;
+    SyncMode sync = SyncMode::Auto;
     unsigned batch = 64;            // CMDQ_BATCH_ENTRIES: commands before a batch is issued without SYNC
     bool range_inv = true;          // use range TLBIs when the SMMU has IDR3.RIL
     uint64_t full_flush_pages = 0;  // a range of this many pages or more becomes one ASID/VMID TLBI; 0: never

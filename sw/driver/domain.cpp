@@ -50,7 +50,10 @@ void Domain::flush_walk(uint64_t iova, uint64_t size, uint64_t granule) {
 void Domain::flush_all() { inv_.context(target()); }
 
 void Domain::fq_push(uint64_t now, uint64_t iova, uint64_t size) {
-    if (fq_.empty()) fq_deadline_ = now + cfg_.fq_timeout;
+    if (!timer_armed_) {
+        timer_armed_ = true;
+        fq_deadline_ = now + cfg_.fq_timeout;
+    }
     fq_.emplace_back(iova, size);
 }
 

@@ -73,8 +73,12 @@ public:
     // Lazy-mode flush queue.
     void fq_push(uint64_t now, uint64_t iova, uint64_t size);
     bool fq_full() const { return fq_.size() + 1 >= cfg_.fq_entries; }
-    bool fq_due(uint64_t now) const { return !fq_.empty() && now >= fq_deadline_; }
-    uint64_t fq_deadline() const { return fq_.empty() ? 0 : fq_deadline_; }
+    // The timer is armed by the first entry after it last fired and stays armed through
+    // ring-full flushes (dma-iommu's fq_timer), so a timeout flush comes every fq_timeout.
+    bool fq_due(uint64_t now) const { return timer_armed_ && now >= fq_deadline_; }
+    uint64_t fq_deadline() const { return timer_armed_ ? fq_deadline_ : 0; }
+    void fq_timer_fired() { timer_armed_ = false; }
+    bool fq_empty() const { return fq_.empty(); }
     // The whole-context invalidation; returns the (iova, size) ranges it made reusable.
     std::vector<std::pair<uint64_t, uint64_t>> fq_flush();
 
@@ -96,6 +100,7 @@ private:
     std::vector<std::pair<uint32_t, std::optional<uint32_t>>> streams_;
     std::vector<std::pair<uint64_t, uint64_t>> fq_;
     uint64_t fq_deadline_ = 0;
+    bool timer_armed_ = false;
 };
 
 }  // namespace smmusim::sw::driver

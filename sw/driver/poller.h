@@ -15,6 +15,13 @@ public:
     Poller(hal::Bus& bus, const DriverConfig& cfg)
         : bus_(bus), cfg_(cfg), deadline_(bus.now() + cfg.poll_timeout), delay_(cfg.poll_delay) {}
 
+    // Starts over (a new timeout period, the first back-off delay again).
+    void restart() {
+        deadline_ = bus_.now() + cfg_.poll_timeout;
+        delay_ = cfg_.poll_delay;
+        spins_ = 0;
+    }
+
     // Waits before the next poll; false once the timeout has passed.
     bool wait() {
         if (bus_.now() >= deadline_) return false;

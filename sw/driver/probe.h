@@ -6,14 +6,15 @@
 #include <stdexcept>
 #include <string>
 
+#include "sw/driver/errors.h"
 #include "sw/hal/bus.h"
 
 namespace smmusim::sw::driver {
 
 // The SMMU cannot be driven (a feature the driver requires is missing).
-class ProbeError : public std::runtime_error {
+class ProbeError : public DriverError {
 public:
-    using std::runtime_error::runtime_error;
+    using DriverError::DriverError;
 };
 
 struct SmmuCaps {

@@ -57,7 +57,10 @@ void SmmuDriver::update_gbpa(uint32_t set_bits) {
 
 void SmmuDriver::probe_and_reset(bool enable_now) {
     caps_ = probe(bus_, cfg_.regs);
-    if (cfg_.sync == SyncMode::Msi && !(caps_.msi && caps_.coherent)) cfg_.sync = SyncMode::PollCons;
+    // Linux polls for the CMD_SYNC's MSI write-back when the SMMU can write it coherently.
+    const bool msipoll = caps_.msi && caps_.coherent;
+    if (cfg_.sync == SyncMode::Auto) cfg_.sync = msipoll ? SyncMode::Msi : SyncMode::PollCons;
+    if (cfg_.sync == SyncMode::Msi && !msipoll) cfg_.sync = SyncMode::PollCons;
     strtab_ = std::make_unique<StreamTable>(bus_, mem_, caps_.sid_bits, caps_.two_level_st);
     cmdq_ = std::make_unique<CommandQueue>(bus_, mem_, cfg_, obs_, std::min(cfg_.cmdq_log2, caps_.cmdq_log2));
     evtq_ = std::make_unique<EventQueue>(bus_, mem_, obs_, cfg_.regs, std::min(cfg_.evtq_log2, caps_.evtq_log2));
@@ -178,11 +181,11 @@ void SmmuDriver::setup_table(Domain& d) {
     pgtable::Format f;
     f.stage = d.kind() == DomainKind::S2 ? pgtable::Stage::S2 : pgtable::Stage::S1;
     f.granule_shift = s.granule_shift;
-    f.ias = s.ias;
+    f.ias = s.ias ? s.ias : f.stage == pgtable::Stage::S2 ? caps_.oas : 48;  // 0: Linux's choice
     f.oas = caps_.oas;
-    if (f.stage == pgtable::Stage::S1 && s.ias > 48) throw DriverError("domain '" + s.name + "': ias above 48");
-    if (f.stage == pgtable::Stage::S2 && s.ias > caps_.oas)
-        throw DriverError("domain '" + s.name + "': ias " + std::to_string(s.ias) + " above the SMMU's OAS " +
+    if (f.stage == pgtable::Stage::S1 && f.ias > 48) throw DriverError("domain '" + s.name + "': ias above 48");
+    if (f.stage == pgtable::Stage::S2 && f.ias > caps_.oas)
+        throw DriverError("domain '" + s.name + "': ias " + std::to_string(f.ias) + " above the SMMU's OAS " +
                           std::to_string(caps_.oas));
     pgtable::IoPgtable::Config pc;
     pc.pte_read_cycles = cfg_.pte_read_cycles;
@@ -191,7 +194,7 @@ void SmmuDriver::setup_table(Domain& d) {
     if (Domain* p = d.parent()) {
         if (!p->guest_memory()) {
             const uint64_t base = mem_.alloc(kGuestTableMemory);
-            pgtable::Result r = map(*p, base, base, kGuestTableMemory, pgtable::Prot::rw());
+            pgtable::Result r = p->table().map(base, base, kGuestTableMemory, pgtable::Prot::rw());
             if (!r.ok())
                 throw DriverError("domain '" + s.name + "': cannot identity-map its table memory in '" + p->name() +
                                   "' (" + pgtable::error_name(r.error) + ")");
@@ -251,7 +254,10 @@ void SmmuDriver::run_timers() {
     if (cfg_.policy != InvPolicy::Lazy) return;
     const uint64_t now = bus_.now();
     for (auto& [name, d] : domains_)
-        if (d->fq_due(now)) fq_flush(*d);
+        if (d->fq_due(now)) {
+            d->fq_timer_fired();
+            fq_flush(*d);  // unconditional, as Linux's timeout handler
+        }
 }
 
 uint64_t SmmuDriver::next_timer() const {
@@ -265,7 +271,10 @@ uint64_t SmmuDriver::next_timer() const {
 
 void SmmuDriver::flush_queues() {
     for (auto& [name, d] : domains_)
-        if (d->fq_deadline()) fq_flush(*d);
+        if (d->fq_deadline()) {
+            d->fq_timer_fired();
+            if (!d->fq_empty()) fq_flush(*d);
+        }
 }
 
 uint64_t SmmuDriver::table_bytes() const {

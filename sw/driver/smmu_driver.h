@@ -23,6 +23,7 @@
 #include "sw/driver/cd_table.h"
 #include "sw/driver/cmdq.h"
 #include "sw/driver/config.h"
+#include "sw/driver/errors.h"
 #include "sw/driver/domain.h"
 #include "sw/driver/event_queue.h"
 #include "sw/driver/observer.h"
@@ -34,11 +35,6 @@
 #include "sw/pgtable/prot.h"
 
 namespace smmusim::sw::driver {
-
-class DriverError : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
 
 struct DriverStats {
     uint64_t maps = 0, unmaps = 0, bytes_mapped = 0, bytes_unmapped = 0;
@@ -87,6 +83,7 @@ private:
         Domain* rid = nullptr;              // requests without SubstreamID
         std::map<uint32_t, Domain*> ssids;  // by SubstreamID
         std::unique_ptr<CdTable> cds;
+        hal::PageAllocator* cd_memory = nullptr;  // where cds lives
     };
 
     void write_reg_sync(uint32_t reg, uint32_t ack, uint32_t value);

@@ -1,5 +1,7 @@
 #include "sw/driver/tlb_inv.h"
 
+#include <algorithm>
+
 #include "models/smmu/arch/command_builders.h"
 #include "sw/driver/cmd_batch.h"
 
@@ -37,8 +39,9 @@ std::vector<Command> range_commands(const InvTarget& t, uint64_t iova, uint64_t 
         uint64_t step = granule;
         if (ril) {
             if (num_pages == 0) break;  // a size below one page: nothing left to name
-            const unsigned scale = unsigned(__builtin_ctzll(num_pages));
-            const uint64_t num = (num_pages >> scale) & 31;
+            // SCALE has 5 bits: a count of 2^32 pages or more is consumed in pieces.
+            const unsigned scale = std::min(31u, unsigned(__builtin_ctzll(num_pages)));
+            const uint64_t num = scale < 31 ? (num_pages >> scale) & 31 : std::min<uint64_t>(num_pages >> 31, 32);
             cmd::set_range(c, iova, leaf, tg_field, ttl, unsigned(num - 1), scale);
             step = num << (scale + tg);
             num_pages -= num << scale;

@@ -17,7 +17,7 @@ struct DeviceSetup {
     uint32_t sid = 0;
     driver::DomainKind stage = driver::DomainKind::S1;
     unsigned granule_shift = 12;
-    unsigned ias = 48;
+    unsigned ias = 0;  // 0: the driver's default (48 for stage 1, the SMMU's IAS for stage 2)
     uint64_t buffers_base = 0x80000000;   // physical memory the device's buffers come from
     uint64_t buffers_size = uint64_t(64) << 20;
 };

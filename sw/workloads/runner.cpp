@@ -52,6 +52,8 @@ void run_scenario(const Scenario& sc, Env& env) {
             env.iommu.create_domain(sc.domains[i]);
         } catch (const driver::DriverError& e) {
             throw ScenarioError(sc.file + ": domains[" + std::to_string(i) + "]: " + e.what());
+        } catch (const hal::OutOfMemory& e) {
+            throw ScenarioError(sc.file + ": domains[" + std::to_string(i) + "]: " + e.what());
         }
     }
     for (size_t i = 0; i < sc.attach.size(); ++i) {
@@ -94,6 +96,8 @@ void run_scenario(const Scenario& sc, Env& env) {
         } catch (const driver::DriverError& e) {
             throw ScenarioError(s.where(sc.file) + ": " + e.what());
         } catch (const std::invalid_argument& e) {
+            throw ScenarioError(s.where(sc.file) + ": " + e.what());
+        } catch (const hal::OutOfMemory& e) {
             throw ScenarioError(s.where(sc.file) + ": " + e.what());
         }
     }

@@ -484,6 +484,9 @@ def case_scenario_errors():
     for name, (text, needles) in bad.items():
         input_error("--scenario", write(name, text), needles=needles)
     input_error("--scenario", "missing.json", needles=["missing.json", "cannot open"])
+    # What the software cannot do with the SMMU it is given names the cause.
+    input_error("--set", "smmu.cmdqs=6", needles=["sw.workload", "CMDQS"])
+    input_error("--set", "smmu.gran4k=false", needles=["sw.workload", "granule 4096"])
     input_error("--scenario", write("ok.json", "{}"), "--set", "sw.enable=false", needles=["sw.enable"])
 
 

@@ -51,7 +51,21 @@ TEST(BaseSoftwarePolicies, StrictNicUnmapsWithOneRangeCommandAndOneSync) {
     EXPECT_EQ(r.commands("TLBI_NH_VA").size(), 300u);
     EXPECT_EQ(stat("sw.driver.commands_per_unmap")["max"], 2);
     EXPECT_EQ(u("smmu.tbu0.mtlb.invalidated"), 300u);  // each unmap removes its page, nothing else
+    // The default is Linux's choice for a coherent SMMU with MSIs: the sync's MSI over its slot.
+    for (const json& c : r.commands("CMD_SYNC")) EXPECT_EQ(c["cs"], 1);
+}
+
+TEST(BaseSoftwarePolicies, SyncByPollingCons) {
+    SoftwareRun r = nic({"sw.driver.sync=poll"});
+    expect_clean_nic(r);
     for (const json& c : r.commands("CMD_SYNC")) EXPECT_EQ(c["cs"], 2);  // CONS polling: CS=SEV
+    EXPECT_EQ(stat("smmu.tcu.msi_writes"), 0);
+}
+
+TEST(BaseSoftwarePolicies, AutoSyncPollsConsWithoutMsis) {
+    SoftwareRun r = nic({"smmu.msi=false"});
+    expect_clean_nic(r);
+    for (const json& c : r.commands("CMD_SYNC")) EXPECT_EQ(c["cs"], 2);
 }
 
 TEST(BaseSoftwarePolicies, SyncByMsiWriteBackOverItsOwnSlot) {
@@ -160,4 +174,54 @@ TEST(BaseSoftwarePolicies, StorageWorkloadMapsLargeBuffersWithBlocks) {
     EXPECT_LE(u("smmu.tcu.walks"), 20u * 2);
     EXPECT_EQ(r.commands("TLBI_NH_VA").size(), 20u);
     for (const json& c : r.commands("TLBI_NH_VA")) EXPECT_EQ(c["ttl"], 2);
+}
+
+TEST(BaseSoftwarePolicies, BatchesLargerThanTheQueueAreSplitNotDropped) {
+    // 1000 per-page TLBIs through a 128-entry queue in batches of 2048: nothing may be lost.
+    SoftwareRun r(R"({"domains": [{"name": "d", "stage": "s1"}], "attach": [{"sid": 1, "domain": "d"}],
+      "steps": [{"op": "map", "domain": "d", "iova": "0x10000000", "pa": "0x80001000", "size": "0x3E8000"},
+                {"op": "dma", "sid": 1, "iova": "0x10200000", "rw": "w"},
+                {"op": "unmap", "domain": "d", "iova": "0x10000000", "size": "0x3E8000"},
+                {"op": "dma", "sid": 1, "iova": "0x10200000", "rw": "w"}]})",
+                  {"smmu.ril=false", "sw.driver.batch=2048", "sw.driver.cmdq_log2=7"});
+    ASSERT_FALSE(r.failure) << r.failure_text;
+    EXPECT_EQ(r.commands("TLBI_NH_VA").size(), 1000u);
+    EXPECT_EQ(u("sw.driver.sync_timeouts"), 0u);
+    ASSERT_EQ(r.xlate.size(), 2u);
+    EXPECT_EQ(r.xlate[1]["status"], "fault");
+}
+
+TEST(BaseSoftwarePolicies, BypassForRequestsWithoutSubstreamBesideSubstreamDomains) {
+    SoftwareRun r(R"({"domains": [{"name": "b", "stage": "bypass"}, {"name": "p", "stage": "s1"}],
+      "attach": [{"sid": 1, "domain": "b"}, {"sid": 1, "ssid": 3, "domain": "p"}],
+      "steps": [{"op": "map", "domain": "p", "iova": "0x10000000", "pa": "0x80100000", "size": "0x1000"},
+                {"op": "dma", "sid": 1, "iova": "0x80200000", "rw": "w"},
+                {"op": "dma", "sid": 1, "ssid": 3, "iova": "0x10000000", "rw": "w"}]})");
+    ASSERT_FALSE(r.failure) << r.failure_text;
+    ASSERT_EQ(r.xlate.size(), 2u);
+    EXPECT_EQ(num(r.xlate[0]["pa"]), 0x80200000u);  // S1DSS=BYPASS
+    EXPECT_EQ(num(r.xlate[1]["pa"]), 0x80100000u);
+}
+
+TEST(BaseSoftwarePolicies, SubstreamsBesideAStageTwoDomainAreRefused) {
+    SoftwareRun r(R"({"domains": [{"name": "s", "stage": "s2", "ias": 40}, {"name": "p", "stage": "s1"}],
+      "attach": [{"sid": 1, "domain": "s"}, {"sid": 1, "ssid": 3, "domain": "p"}]})");
+    EXPECT_NE(r.failure_text.find("attach[1]"), std::string::npos) << r.failure_text;
+    EXPECT_NE(r.failure_text.find("SubstreamIDs need a stage-1, nested, bypass or abort domain"), std::string::npos)
+        << r.failure_text;
+}
+
+TEST(BaseSoftwarePolicies, ACdTableCannotMoveUnderANestedParent) {
+    SoftwareRun r(R"({"domains": [{"name": "a", "stage": "s1"}, {"name": "h", "stage": "s2", "ias": 40},
+                                  {"name": "g", "stage": "nested", "parent": "h"}],
+      "attach": [{"sid": 1, "domain": "a"}, {"sid": 1, "domain": "h"}, {"sid": 1, "domain": "g"}]})");
+    EXPECT_NE(r.failure_text.find("attach[2]"), std::string::npos) << r.failure_text;
+    EXPECT_NE(r.failure_text.find("CD table"), std::string::npos) << r.failure_text;
+}
+
+TEST(BaseSoftwarePolicies, LinearCdTablesHoldAtMost1024SubstreamIds) {
+    SoftwareRun r(R"({"domains": [{"name": "p", "stage": "s1"}], "attach": [{"sid": 1, "ssid": 2000, "domain": "p"}]})",
+                  {"smmu.cd2l=false", "sw.driver.ssid_bits=20"});
+    EXPECT_NE(r.failure_text.find("SubstreamID 2000 beyond the device's 10 SubstreamID bits"), std::string::npos)
+        << r.failure_text;
 }

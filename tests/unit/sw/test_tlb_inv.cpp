@@ -118,3 +118,11 @@ TEST(TlbInvRange, StageTwoUsesS2IpaWithTheVmid) {
     EXPECT_EQ(cmds[0].get<Command::NUM>(), 0u);  // two pages: NUM+1 = 1, SCALE = 1
     EXPECT_EQ(cmds[0].get<Command::SCALE>(), 1u);
 }
+
+TEST(TlbInvRange, HugeRangesAreCoveredDespiteTheFiveBitScale) {
+    // 16 TiB of 1 GiB leaves: 2^32 pages, more than one SCALE value can name.
+    const uint64_t size = uint64_t(1) << 44;
+    const auto cmds = range_commands(s1(), 0, size, 1u << 30, true, true);
+    EXPECT_EQ(covered(cmds), size);
+    for (const Command& c : cmds) EXPECT_LE(c.get<Command::SCALE>(), 31u);
+}
