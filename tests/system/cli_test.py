@@ -500,6 +500,20 @@ def case_default_workload():
     check(get(s, "cpu_traffic.transactions") > 0, "no background traffic")
 
 
+def case_pkvm_platform():
+    s = run_stats("--platform", "pkvm", "--set", "sw.pkvm.donations=32", "--event-log", "e.jsonl")
+    expect_eq(s, "sw.hyp.donations", 32)
+    expect_eq(s, "sw.hyp.reclaims", 32)
+    expect_eq(s, "dma0.errors", 0)
+    check(get(s, "dma0.transactions") > 0 and get(s, "dma1.transactions") > 0, "no host traffic")
+    check(get(s, "sw.hyp.shadow_table_bytes") < get(s, "sw.hyp.host_memory_bytes"), "shadow bigger than memory?")
+    check(json_lines("e.jsonl") == [], "host traffic faulted")
+    # Platform-specific parameters exist only where they mean something.
+    input_error("--set", "sw.hyp.policy=vmid", needles=["sw.hyp.policy"])
+    input_error("--scenario", write("d.json", '{"steps": [{"op": "donate", "pa": "0x180000000", "size": 4096, '
+                                              '"to": "guest"}]}'), needles=["steps[0] (donate)", "pkvm"])
+
+
 CASES = {name[len("case_"):]: fn for name, fn in globals().items() if name.startswith("case_")}
 
 
