@@ -27,7 +27,7 @@ public:
         sw.memory_size = kSoftwareMemory;
         sw.buffers_base = Soc::kDramBase;
         sw.buffers_size = Soc::kDmaWindow / 2;
-        sw.devices = {{"dma0", &soc.dma0}, {"dma1", &soc.dma1}};
+        sw.devices = soc.devices();
         sw.scenario = opts.scenario;
         sw.on_finished = [this] { soc.stop_traffic(); };
         software = std::make_unique<SoftwareHost>(soc.cpu, std::move(sw));

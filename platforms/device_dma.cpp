@@ -23,6 +23,7 @@ uint64_t DeviceDma::start(const sw::hal::DmaRequest& r) {
     j.write = r.write;
     j.count = r.count;
     j.stride = r.stride;
+    j.random_region = r.random_region;
     cpu_.work(doorbell_);
     const uint64_t h = next_++;
     Job* job = (jobs_[h] = std::make_unique<Job>()).get();

@@ -32,7 +32,7 @@ public:
         sw.memory_size = kHypMemory;
         sw.buffers_base = Soc::kDramBase;
         sw.buffers_size = Soc::kDmaWindow / 2;
-        sw.devices = {{"dma0", &soc.dma0}, {"dma1", &soc.dma1}};
+        sw.devices = soc.devices();
         sw.scenario = opts.scenario;
         sw.on_finished = [this] { soc.stop_traffic(); };
         HypSetup h;

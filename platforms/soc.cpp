@@ -45,16 +45,40 @@ traffic::TrafficDefaults cpu_defaults() {
     return d;
 }
 
+
+std::vector<std::string> initiators(unsigned tbus) {
+    std::vector<std::string> v;
+    for (unsigned i = 0; i < tbus; ++i) v.push_back("dma" + std::to_string(i));
+    for (const char* n : {"cpu", "cpu_traffic", "tcu"}) v.emplace_back(n);
+    return v;
+}
+
+traffic::DmaDefaults idle_defaults(unsigned sid) {
+    traffic::DmaDefaults d;
+    d.enable = false;
+    d.sid = sid;
+    d.count = 0;
+    return d;
+}
+
 }  // namespace
 
 Soc::Soc(bool dma_patterns)
-    : dram("dram", {kDramBase, kDramSize}),
+    : tbus("smmu.tbus", 2, "", "TBUs; beyond 2 they serve idle DMA masters dma2, dma3, ... (StreamIDs 3, 4, ...)",
+           {2, 64}),
+      dram("dram", {kDramBase, kDramSize}),
       dma0("dma0", dma_defaults(1, dma_patterns)),
       dma1("dma1", dma_defaults(2, dma_patterns)),
       cpu_traffic("cpu_traffic", cpu_defaults()),
-      smmu("smmu", 2),
+      smmu("smmu", tbus),
       cpu("cpu"),
-      noc("noc", {"dma0", "dma1", "cpu", "cpu_traffic", "tcu"},
+      extra([this] {
+          std::vector<std::unique_ptr<traffic::DmaMaster>> v;
+          for (unsigned i = 2; i < tbus; ++i)
+              v.push_back(std::make_unique<traffic::DmaMaster>(("dma" + std::to_string(i)).c_str(), idle_defaults(i + 1)));
+          return v;
+      }()),
+      noc("noc", initiators(tbus),
           {noc::AddressRange{"dram", dram.base, dram.size},
            noc::AddressRange{"smmu", kSmmuBase, smmu::arch::reg::REGION_SIZE}}) {
     dma0.port.socket.bind(smmu.tbu(0).in.socket);
@@ -63,6 +87,12 @@ Soc::Soc(bool dma_patterns)
     smmu.tbu(1).set_device(dma1.name());
     smmu.tbu(0).out.socket.bind(noc.initiator_socket("dma0"));
     smmu.tbu(1).out.socket.bind(noc.initiator_socket("dma1"));
+    for (unsigned i = 2; i < tbus; ++i) {
+        traffic::DmaMaster& d = *extra[i - 2];
+        d.port.socket.bind(smmu.tbu(i).in.socket);
+        smmu.tbu(i).set_device(d.name());
+        smmu.tbu(i).out.socket.bind(noc.initiator_socket(d.name()));
+    }
     cpu_traffic.port.socket.bind(noc.initiator_socket("cpu_traffic"));
     smmu.tcu.mem.socket().bind(noc.initiator_socket("tcu"));
     noc.target_socket("dram").bind(dram.port.socket);
@@ -79,6 +109,21 @@ void Soc::print_wiring(std::ostream& os) const {
     noc.address_map().print(os);
     os << "  dma0 -> smmu.tbu0, dma1 -> smmu.tbu1 -> noc; smmu.tcu (walks, queues) -> noc; "
           "cpu (software), cpu_traffic -> noc\n";
+}
+
+Soc::~Soc() = default;
+
+std::vector<const traffic::TrafficGen*> Soc::generators() const {
+    std::vector<const traffic::TrafficGen*> v{&dma0, &dma1};
+    for (const auto& d : extra) v.push_back(d.get());
+    v.push_back(&cpu_traffic);
+    return v;
+}
+
+std::vector<std::pair<std::string, traffic::TrafficGen*>> Soc::devices() {
+    std::vector<std::pair<std::string, traffic::TrafficGen*>> v{{"dma0", &dma0}, {"dma1", &dma1}};
+    for (auto& d : extra) v.emplace_back(d->name(), d.get());
+    return v;
 }
 
 void Soc::stop_traffic() {

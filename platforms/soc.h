@@ -4,7 +4,9 @@
 // the SMMU's TCU (registers at 0x2B40_0000, memory port on the interconnect), the
 // interconnect (`noc`) and 8 GiB of DRAM at 0x8000_0000. Platforms differ in their software.
 
+#include <memory>
 #include <ostream>
+#include <string>
 #include <vector>
 
 #include "models/cpu/cpu.h"
@@ -26,17 +28,24 @@ public:
     // `dma_patterns`: the DMA masters' own pattern traffic is on (unbounded, until the
     // software's workload is over), as host traffic is on the pkvm platform.
     explicit Soc(bool dma_patterns);
+    ~Soc();
 
     void print_wiring(std::ostream& os) const;
-    std::vector<const traffic::TrafficGen*> generators() const { return {&dma0, &dma1, &cpu_traffic}; }
+    std::vector<const traffic::TrafficGen*> generators() const;
+    // Every DMA master, by name: dma0, dma1, then the idle ones of extra TBUs.
+    std::vector<std::pair<std::string, traffic::TrafficGen*>> devices();
     // Every pattern generator stops issuing (the software's workload is over).
     void stop_traffic();
 
+    // smmu.tbus: TBUs beyond the two of dma0 and dma1 serve idle DMA masters dma2, dma3, ...
+    // (StreamIDs 3, 4, ...): they still take part in every invalidation and sync.
+    core::Param<uint32_t> tbus;
     mem::Memory dram;
     traffic::DmaMaster dma0, dma1;
     traffic::CpuTraffic cpu_traffic;
     smmu::Smmu smmu;
     cpu::Cpu cpu;
+    std::vector<std::unique_ptr<traffic::DmaMaster>> extra;
     noc::Interconnect noc;
 };
 

@@ -102,10 +102,12 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
                                                                {"none", Workload::None}}
                           : core::EnumParam<Workload>::Choices{{"nic", Workload::Nic},
                                                                {"storage", Workload::Storage},
+                                                               {"footprint", Workload::Footprint},
                                                                {"none", Workload::None}},
                "built-in workload the software runs when no --scenario is given (nic on the first DMA "
-               "device, storage on the second; donate: the host donates and reclaims pages while its "
-               "devices run their pattern traffic)"),
+               "device, storage on the second; footprint: random reads over a large mapped footprint on "
+               "the first; donate: the host donates and reclaims pages while its devices run their pattern "
+               "traffic)"),
       policy("sw.driver.policy", InvPolicy::Strict, {{"strict", InvPolicy::Strict}, {"lazy", InvPolicy::Lazy}},
              "unmap invalidation: strict (before unmap returns) or lazy (flush queue, whole-context TLBI)"),
       sync("sw.driver.sync", SyncMode::Auto,
@@ -126,6 +128,10 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
                 {1, 20}),
       cmdq_log2("sw.driver.cmdq_log2", 10, "", "command queue entries, log2 (capped by IDR1.CMDQS)", {7, 19}),
       evtq_log2("sw.driver.evtq_log2", 10, "", "event queue entries, log2 (capped by IDR1.EVENTQS)", {1, 19}),
+      guest_table_memory("sw.driver.guest_table_memory", uint64_t(16) << 20, "bytes",
+                         "memory per stage-2 parent for its nested domains' stage-1 tables and CDs (identity-mapped "
+                         "in the parent; a power of two)",
+                         {uint64_t(1) << 20, uint64_t(1) << 30}),
       cmd_cycles("sw.driver.cmd_cycles", 20, "cycles", "CPU work to build one command"),
       poll_spins("sw.driver.poll_spins", 10, "", "cheap re-polls before backing off (ARM_SMMU_POLL_SPIN_COUNT)"),
       poll_relax("sw.driver.poll_relax", 10, "cycles", "CPU cycles between cheap re-polls (cpu_relax)", {1, 1000000}),
@@ -155,13 +161,23 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
       nic_granule("sw.nic.granule", 4096, "bytes", "translation granule of the NIC's domain (4096, 16384, 65536)",
                   kGranules),
       sto_granule("sw.storage.granule", 4096, "bytes", "translation granule of the storage device's domain",
-                  kGranules) {
-    for (auto* g : {&nic_granule, &sto_granule})
+                  kGranules),
+      fp_bytes("sw.footprint.bytes", uint64_t(256) << 20, "bytes", "IOVA footprint mapped and read at random",
+               {uint64_t(4096), uint64_t(1) << 40}),
+      fp_accesses("sw.footprint.accesses", 20000, "", "random reads over the footprint", {1, uint64_t(1) << 32}),
+      fp_granule("sw.footprint.granule", 4096, "bytes", "translation granule (4096, 16384, 65536)", kGranules),
+      fp_txn_bytes("sw.footprint.txn_bytes", 64, "bytes", "bytes per read (a power of two up to 4 KiB)", {1, 4096}),
+      fp_stage("sw.footprint.stage", DomainKind::S1,
+               {{"s1", DomainKind::S1}, {"s2", DomainKind::S2}, {"nested", DomainKind::Nested}},
+               "translation of the footprint: stage 1, stage 2, or stage 1 nested over stage 2"),
+      fp_blocks("sw.footprint.blocks", false, "", "map with blocks where alignment allows (default: pages only)") {
+    for (auto* g : {&nic_granule, &sto_granule, &fp_granule})
         if (g->value() != 4096 && g->value() != 16384 && g->value() != 65536) g->fail("must be 4096, 16384 or 65536");
-    for (auto* t : {&nic_txn_bytes, &sto_txn_bytes})
+    for (auto* t : {&nic_txn_bytes, &sto_txn_bytes, &fp_txn_bytes})
         if (t->value() & (t->value() - 1)) t->fail("must be a power of two");
     if (poll_timeout.value() < sc_core::sc_time(1, sc_core::SC_US)) poll_timeout.fail("must be at least 1 us");
     if (poll_delay.value() == sc_core::SC_ZERO_TIME) poll_delay.fail("must be positive");
+    if (guest_table_memory.value() & (guest_table_memory.value() - 1)) guest_table_memory.fail("must be a power of two");
     if (!enable) {
         if (setup_.scenario) enable.fail("a --scenario needs the software (sw.enable=true)");
         return;
@@ -202,6 +218,7 @@ sw::driver::DriverConfig SoftwareHost::driver_config() const {
     c.ssid_bits = ssid_bits;
     c.cmdq_log2 = cmdq_log2;
     c.evtq_log2 = evtq_log2;
+    c.guest_table_memory = guest_table_memory;
     c.cmd_cycles = cmd_cycles;
     c.poll_spins = poll_spins;
     c.poll_relax = poll_relax;
@@ -275,6 +292,17 @@ void SoftwareHost::run() {
         p.cpu_cycles = sto_cpu_cycles;
         p.seed = core::derive_seed(core::RunControl::instance().seed(), "sw.storage");
         sw::workloads::run_storage(p, *env_);
+    } else if (workload == Workload::Footprint) {
+        sw::workloads::FootprintParams p;
+        p.setup = device("nic", 0);
+        p.setup.stage = fp_stage;
+        p.setup.granule_shift = fp_granule == 4096 ? 12 : fp_granule == 16384 ? 14 : 16;
+        p.setup.buffers_size = setup_.buffers_size;
+        p.bytes = fp_bytes;
+        p.accesses = fp_accesses;
+        p.txn_bytes = fp_txn_bytes;
+        p.blocks = fp_blocks;
+        sw::workloads::run_footprint(p, *env_);
     } else if (workload == Workload::Donate) {
         hyp_->run_donations(*env_);
     }

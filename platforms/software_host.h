@@ -41,7 +41,7 @@ struct SoftwareSetup {
 
 class SoftwareHost {
 public:
-    enum class Workload { Nic, Storage, Donate, None };
+    enum class Workload { Nic, Storage, Footprint, Donate, None };
 
     SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup);
     ~SoftwareHost();
@@ -77,6 +77,7 @@ private:
     core::Param<sc_core::sc_time> fq_timeout;
     core::Param<uint32_t> ssid_bits;
     core::Param<uint32_t> cmdq_log2, evtq_log2;
+    core::Param<uint64_t> guest_table_memory;
     core::Param<uint64_t> cmd_cycles, poll_spins, poll_relax, pte_read_cycles;
     core::Param<sc_core::sc_time> poll_delay, poll_timeout;
     core::Param<uint64_t> doorbell;
@@ -91,6 +92,11 @@ private:
     core::Param<uint64_t> sto_cpu_cycles;
     core::EnumParam<sw::driver::DomainKind> nic_stage, sto_stage;
     core::Param<uint32_t> nic_granule, sto_granule;
+    // sw.footprint.*
+    core::Param<uint64_t> fp_bytes, fp_accesses;
+    core::Param<uint32_t> fp_granule, fp_txn_bytes;
+    core::EnumParam<sw::driver::DomainKind> fp_stage;
+    core::Param<bool> fp_blocks;
 
     std::unique_ptr<Stats> stats_;
     std::unique_ptr<sw::hal::TimedBus> bus_;

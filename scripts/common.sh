@@ -4,9 +4,9 @@
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # Debian packages the project needs. gtkwave provides vcd2fst/fst2vcd (VCD test, FST export);
-# python3-matplotlib draws the study plots.
+# python3-matplotlib draws the study plots; python3-yaml reads YAML sweep files.
 PACKAGES=(cmake ninja-build g++ pkg-config libsystemc-dev libboost-program-options-dev
-          nlohmann-json3-dev libgtest-dev python3 python3-matplotlib gtkwave)
+          nlohmann-json3-dev libgtest-dev python3 python3-matplotlib python3-yaml gtkwave)
 
 ensure_packages() {
     local missing=() p
@@ -28,3 +28,7 @@ build() {
     cmake -S "$ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
     cmake --build "$dir" -j "$(nproc)"
 }
+
+# Debian's interpreter: the one apt installs python3-matplotlib and python3-yaml into (a
+# python3 earlier on PATH, from pyenv or a virtualenv, may not see them).
+if [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; else PYTHON=python3; fi

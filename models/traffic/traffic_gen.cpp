@@ -160,6 +160,8 @@ void TrafficGen::submit(const DmaJob& job, std::function<void(const DmaJobResult
                                     " is not a power of two of at most 4096 bytes");
     if (job.addr % job.size) throw std::invalid_argument("DMA address is not aligned to its size");
     if (job.count == 0) throw std::invalid_argument("DMA count is 0");
+    if (job.random_region && (job.random_region < job.size || job.random_region % job.size))
+        throw std::invalid_argument("DMA random region is not a non-zero multiple of the size");
     jobs_.push_back(ActiveJob{job, std::move(done), {}, 0});
     to_issue_.push_back(&jobs_.back());
     job_event_.notify(sc_core::SC_ZERO_TIME);
@@ -181,7 +183,9 @@ void TrafficGen::run_jobs() {
         }
         if (!core::RunControl::instance().take_ticket()) return;  // the run's budget is spent
         if (j.issued == 0) j.result.start = now;
-        const uint64_t addr = j.job.addr + j.issued * j.job.stride;
+        const uint64_t addr = j.job.random_region
+                                  ? j.job.addr + rng_.below(j.job.random_region / j.job.size) * j.job.size
+                                  : j.job.addr + j.issued * j.job.stride;
         issue(Op{addr, j.job.size, j.job.write, nullptr, &j.job, &j});
         if (++j.issued == j.job.count) to_issue_.pop_front();
         next_job_issue_ = now + clock.cycles(interval);

@@ -56,6 +56,9 @@ struct DmaJob {
     bool write = false;
     uint64_t count = 1;
     uint64_t stride = 0;
+    // Non-zero: addresses uniformly at random (size-aligned) in [addr, addr + random_region)
+    // instead of strided.
+    uint64_t random_region = 0;
 };
 struct DmaJobResult {
     uint64_t ok = 0, errors = 0;

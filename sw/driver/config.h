@@ -28,6 +28,7 @@ struct DriverConfig {
     unsigned ssid_bits = 8;         // SubstreamID bits of a device that uses SubstreamIDs (capped by IDR1)
     unsigned cmdq_log2 = 10;        // command-queue entries, log2 (capped by IDR1.CMDQS; Linux needs > 64)
     unsigned evtq_log2 = 10;        // event-queue entries, log2 (capped by IDR1.EVENTQS)
+    uint64_t guest_table_memory = uint64_t(16) << 20;  // per stage-2 parent: its nested domains' tables
 
     // CPU cost model, in CPU cycles.
     uint64_t cmd_cycles = 20;         // building one command

@@ -10,11 +10,6 @@ namespace smmusim::sw::driver {
 
 using namespace smmu::arch;
 
-namespace {
-// Stage-1 tables and CDs of nested domains live in this much memory per stage-2 parent,
-// identity-mapped in the parent (as a VMM maps the guest RAM that holds them).
-constexpr uint64_t kGuestTableMemory = uint64_t(16) << 20;
-}  // namespace
 
 SmmuDriver::SmmuDriver(hal::Bus& bus, hal::PageAllocator& mem, const DriverConfig& cfg, Observer& obs)
     : bus_(bus), mem_(mem), cfg_(cfg), obs_(obs) {}
@@ -193,12 +188,14 @@ void SmmuDriver::setup_table(Domain& d) {
     hal::PageAllocator* alloc = &mem_;
     if (Domain* p = d.parent()) {
         if (!p->guest_memory()) {
-            const uint64_t base = mem_.alloc(kGuestTableMemory);
-            pgtable::Result r = p->table().map(base, base, kGuestTableMemory, pgtable::Prot::rw());
+            // Stage-1 tables and CDs of nested domains live in memory identity-mapped in the
+            // parent (as a VMM maps the guest RAM that holds them).
+            const uint64_t base = mem_.alloc(cfg_.guest_table_memory);
+            pgtable::Result r = p->table().map(base, base, cfg_.guest_table_memory, pgtable::Prot::rw());
             if (!r.ok())
                 throw DriverError("domain '" + s.name + "': cannot identity-map its table memory in '" + p->name() +
                                   "' (" + pgtable::error_name(r.error) + ")");
-            p->set_guest_memory(std::make_unique<hal::PageAllocator>(base, kGuestTableMemory));
+            p->set_guest_memory(std::make_unique<hal::PageAllocator>(base, cfg_.guest_table_memory));
         }
         p->add_nested_child();
         alloc = p->guest_memory();

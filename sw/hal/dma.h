@@ -20,6 +20,7 @@ struct DmaRequest {
     bool write = false;
     uint64_t count = 1;
     uint64_t stride = 0;
+    uint64_t random_region = 0;  // non-zero: random size-aligned addresses in [iova, iova + random_region)
 };
 
 struct DmaResult {

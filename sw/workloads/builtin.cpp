@@ -119,4 +119,55 @@ void run_storage(const StorageParams& p, Env& env) {
     while (cycle.in_flight()) cycle.finish_oldest();
 }
 
+void run_footprint(const FootprintParams& p, Env& env) {
+    const DeviceSetup& s = p.setup;
+    const uint64_t g = uint64_t(1) << s.granule_shift;
+    if (p.bytes < g || p.bytes % g) throw std::invalid_argument("footprint is not a multiple of the granule");
+    const uint64_t pool = std::min(p.pool, s.buffers_size - g);
+    const uint64_t shift = p.blocks ? 0 : g;  // one granule off: only pages fit
+    constexpr uint64_t kBase = uint64_t(1) << 36;  // 64 GiB-aligned IOVA (and IPA) space
+    env.iommu.add_master(s.sid, false);
+    driver::DomainSpec spec;
+    spec.granule_shift = s.granule_shift;
+    spec.ias = s.ias;
+    driver::Domain* top = nullptr;
+    driver::Domain* s2 = nullptr;
+    if (s.stage == driver::DomainKind::Nested) {
+        spec.name = s.dev + "_s2";
+        spec.kind = driver::DomainKind::S2;
+        s2 = &env.iommu.create_domain(spec);
+        spec.name = s.dev + "_domain";
+        spec.kind = driver::DomainKind::Nested;
+        spec.parent = s2->name();
+        top = &env.iommu.create_domain(spec);
+    } else {
+        spec.name = s.dev + "_domain";
+        spec.kind = s.stage;
+        top = &env.iommu.create_domain(spec);
+    }
+    env.iommu.attach(s.sid, std::nullopt, *top);
+    auto map = [&](driver::Domain& d, uint64_t iova, uint64_t out, uint64_t size) {
+        const pgtable::Result r = env.iommu.map(d, iova, out, size, pgtable::Prot::r());
+        if (!r.ok()) throw std::runtime_error(std::string("footprint: map failed: ") + pgtable::error_name(r.error));
+    };
+    // The output side of each chunk: the pool (stage 1 / 2), or the IPA one granule up (nested).
+    for (uint64_t off = 0; off < p.bytes; off += pool) {
+        const uint64_t n = std::min(pool, p.bytes - off);
+        if (s2) {
+            map(*top, kBase + off, kBase + off + shift, n);
+            map(*s2, kBase + off + shift, s.buffers_base + shift, n);
+        } else {
+            map(*top, kBase + off, s.buffers_base + shift, n);
+        }
+    }
+    hal::DmaRequest q;
+    q.dev = s.dev;
+    q.sid = s.sid;
+    q.iova = kBase;
+    q.size = p.txn_bytes;
+    q.count = p.accesses;
+    q.random_region = p.bytes;
+    env.wait(env.dma.start(q));
+}
+
 }  // namespace smmusim::sw::workloads

@@ -51,6 +51,21 @@ struct StorageParams {
 };
 void run_storage(const StorageParams& p, Env& env);
 
+// A device reading at random over a large mapped footprint: the cost of translation as the
+// footprint outgrows the TLBs and the walk caches (study 2). The footprint is mapped once
+// (stage 1, stage 2, or stage 1 nested over stage 2), with leaf pages unless `blocks` (its
+// physical side shifted by one granule so no block fits, as a fragmented buffer maps), its
+// pages aliasing a `pool` of physical memory, then `accesses` random reads of `txn_bytes`.
+struct FootprintParams {
+    DeviceSetup setup;  // setup.stage: S1, S2 or Nested
+    uint64_t bytes = uint64_t(256) << 20;
+    uint64_t accesses = 20000;
+    uint32_t txn_bytes = 64;
+    bool blocks = false;
+    uint64_t pool = uint64_t(256) << 20;
+};
+void run_footprint(const FootprintParams& p, Env& env);
+
 // Creates the workload's domain ("<dev>_domain"), adds the device and attaches it.
 driver::Domain& setup_device(const DeviceSetup& s, Env& env);
 

@@ -140,7 +140,7 @@ Step parse_step(const json& j, size_t i, const std::string& file, const std::map
         s.size = c.number(c.req(j, "size"), "size");
         break;
     case Step::Op::Dma: {
-        c.only(j, {"op", "dev", "sid", "ssid", "iova", "size", "rw", "count", "stride", "async"});
+        c.only(j, {"op", "dev", "sid", "ssid", "iova", "size", "rw", "count", "stride", "async", "pattern", "region"});
         if (const json* d = c.opt(j, "dev")) s.dma.dev = c.string(*d, "dev");
         s.dma.sid = c.u32(c.req(j, "sid"), "sid");
         if (const json* v = c.opt(j, "ssid")) s.dma.ssid = c.u32(*v, "ssid");
@@ -155,6 +155,17 @@ Step parse_step(const json& j, size_t i, const std::string& file, const std::map
         if (s.dma.count == 0) c.fail("'count' must be at least 1");
         s.dma.stride = c.number(j, "stride", size);
         s.async = c.boolean(j, "async", false);
+        const std::string pattern = c.opt(j, "pattern") ? c.string(j["pattern"], "pattern") : "strided";
+        if (pattern == "random") {
+            s.dma.random_region = c.number(c.req(j, "region"), "region");
+            if (s.dma.random_region < size || s.dma.random_region % size)
+                c.fail("'region' must be a non-zero multiple of 'size'");
+            if (c.opt(j, "stride")) c.fail("'stride' is for the strided pattern");
+        } else if (pattern != "strided") {
+            c.fail("'pattern' must be strided or random");
+        } else if (c.opt(j, "region")) {
+            c.fail("'region' is for the random pattern");
+        }
         if (s.dma.iova % size) c.fail("'iova' is not aligned to 'size'");
         break;
     }

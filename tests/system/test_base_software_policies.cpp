@@ -225,3 +225,32 @@ TEST(BaseSoftwarePolicies, LinearCdTablesHoldAtMost1024SubstreamIds) {
     EXPECT_NE(r.failure_text.find("SubstreamID 2000 beyond the device's 10 SubstreamID bits"), std::string::npos)
         << r.failure_text;
 }
+
+TEST(BaseSoftwarePolicies, ExtraTbusTakePartInEveryInvalidation) {
+    SoftwareRun r("", {"sw.nic.packets=50", "smmu.tbus=4"});
+    ASSERT_FALSE(r.failure) << r.failure_text;
+    const uint64_t n = u("smmu.tbu0.invalidations");
+    EXPECT_GT(n, 50u);
+    for (int i = 1; i < 4; ++i) EXPECT_EQ(u("smmu.tbu" + std::to_string(i) + ".invalidations"), n) << i;
+    EXPECT_EQ(u("dma2.transactions"), 0u);  // idle masters behind the extra TBUs
+    EXPECT_EQ(u("dma3.transactions"), 0u);
+}
+
+TEST(BaseSoftwarePolicies, FootprintWorkloadWalksPagesAtEveryStage) {
+    SoftwareRun r("", {"sw.workload=footprint", "sw.footprint.stage=nested", "sw.footprint.bytes=64MiB",
+                       "sw.footprint.accesses=2000"});
+    ASSERT_FALSE(r.failure) << r.failure_text;
+    EXPECT_EQ(u("dma0.transactions"), 2000u);
+    EXPECT_EQ(u("dma0.errors"), 0u);
+    // 64 MiB of 4K pages is 16384 pages, beyond the TLB reach: most reads miss and walk both
+    // stages (with warm upper levels in the walk caches).
+    EXPECT_GT(u("smmu.tcu.walks"), 1000u);
+    EXPECT_GT(u("smmu.tcu.ptw_reads_s2"), u("smmu.tcu.walks"));
+    // Every read landed in the pool, one granule up.
+    for (const json& x : r.xlate) {
+        const uint64_t pa = num(x["pa"]);
+        EXPECT_GE(pa, 0x80001000u);
+        EXPECT_LT(pa, 0x80001000u + (256u << 20));
+        EXPECT_EQ(pa & 0xFFF, num(x["iova"]) & 0xFFF);
+    }
+}

@@ -115,6 +115,20 @@ TEST(Scenario, ErrorsNameTheFileAndTheStep) {
               "s.json: steps[0] (dma): 'sid' is not a number (an integer or a hex string): -1");
 }
 
+TEST(Scenario, RandomDmaNeedsARegion) {
+    const auto sc = sw::workloads::parse_scenario(
+        json::parse(R"({"steps": [{"op": "dma", "sid": 1, "iova": 0, "size": 64, "pattern": "random", "region": "1MiB",
+                                   "count": 10}]})"),
+        "s.json");
+    EXPECT_EQ(sc.steps[0].dma.random_region, 1u << 20);
+    EXPECT_EQ(error_of(R"({"steps": [{"op": "dma", "sid": 1, "iova": 0, "pattern": "random"}]})"),
+              "s.json: steps[0] (dma): missing field 'region'");
+    EXPECT_EQ(error_of(R"({"steps": [{"op": "dma", "sid": 1, "iova": 0, "pattern": "zigzag"}]})"),
+              "s.json: steps[0] (dma): 'pattern' must be strided or random");
+    EXPECT_EQ(error_of(R"({"steps": [{"op": "dma", "sid": 1, "iova": 0, "region": 4096}]})"),
+              "s.json: steps[0] (dma): 'region' is for the random pattern");
+}
+
 TEST(Scenario, NumbersTakeHexSeparatorsAndSuffixes) {
     using sw::workloads::parse_number;
     EXPECT_EQ(parse_number(json("0x8000_0000")), 0x80000000u);

@@ -1,0 +1,154 @@
+"""scripts/plot: line, bar and heatmap plots from a sweep's CSV (matplotlib, PNG).
+
+  scripts/plot line    CSV --x COL --y COL [--group COL] --out FILE.png
+  scripts/plot bar     CSV --x COL --y COL [--group COL] --out FILE.png
+  scripts/plot heatmap CSV --x COL --y COL --z COL --out FILE.png
+
+Rows with the same x (and group) are averaged (several seeds). --where COL=VALUE keeps only
+matching rows (repeatable). Axes take --logx/--logy, --xlabel/--ylabel, --title.
+"""
+
+import argparse
+import csv
+import os
+import sys
+from collections import OrderedDict, defaultdict
+
+
+class PlotError(Exception):
+    pass
+
+
+def number(v):
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def read_rows(path, where):
+    try:
+        with open(path, newline="") as f:
+            rows = list(csv.DictReader(f))
+    except OSError as e:
+        raise PlotError(f"{path}: cannot read: {e.strerror}")
+    for w in where:
+        if "=" not in w:
+            raise PlotError(f"--where {w!r}: expected COL=VALUE")
+        k, v = w.split("=", 1)
+        if rows and k not in rows[0]:
+            raise PlotError(f"--where {w!r}: no column {k!r} in {path}")
+        rows = [r for r in rows if r.get(k) == v]
+    if not rows:
+        raise PlotError(f"{path}: no rows to plot")
+    return rows
+
+
+def need(rows, col, path):
+    if col not in rows[0]:
+        raise PlotError(f"{path}: no column {col!r} (columns: {', '.join(rows[0])})")
+
+
+def order(values):
+    """Numeric order when every value is a number, else first appearance."""
+    uniq = list(OrderedDict.fromkeys(values))
+    if all(number(v) is not None for v in uniq):
+        return sorted(uniq, key=number)
+    return uniq
+
+
+def mean_by(rows, keys, ycol):
+    acc = defaultdict(list)
+    for r in rows:
+        y = number(r.get(ycol))
+        if y is not None:
+            acc[tuple(r[k] for k in keys)].append(y)
+    return {k: sum(v) / len(v) for k, v in acc.items()}
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(prog="scripts/plot", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("kind", choices=["line", "bar", "heatmap"])
+    ap.add_argument("csv")
+    ap.add_argument("--x", required=True)
+    ap.add_argument("--y", required=True)
+    ap.add_argument("--z", help="heatmap: the value column")
+    ap.add_argument("--group", help="one line / bar series per value of this column")
+    ap.add_argument("--where", action="append", default=[])
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--title")
+    ap.add_argument("--xlabel")
+    ap.add_argument("--ylabel")
+    ap.add_argument("--logx", action="store_true")
+    ap.add_argument("--logy", action="store_true")
+    args = ap.parse_args(argv)
+
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = read_rows(args.csv, args.where)
+    for c in (args.x, args.y, args.group, args.z):
+        if c:
+            need(rows, c, args.csv)
+    fig, ax = plt.subplots(figsize=(7, 4.2), dpi=110)
+    if args.kind == "heatmap":
+        if not args.z:
+            raise PlotError("heatmap needs --z")
+        xs, ys = order(r[args.x] for r in rows), order(r[args.y] for r in rows)
+        m = mean_by(rows, [args.x, args.y], args.z)
+        grid = [[m.get((x, y), float("nan")) for x in xs] for y in ys]
+        im = ax.imshow(grid, aspect="auto", origin="lower", cmap="viridis")
+        ax.set_xticks(range(len(xs)), xs, rotation=45, ha="right")
+        ax.set_yticks(range(len(ys)), ys)
+        for j, row in enumerate(grid):
+            for i, v in enumerate(row):
+                if v == v:
+                    ax.text(i, j, f"{v:.3g}", ha="center", va="center", fontsize=7, color="white")
+        fig.colorbar(im, ax=ax, label=args.z)
+    else:
+        groups = order(r[args.group] for r in rows) if args.group else [None]
+        xs = order(r[args.x] for r in rows)
+        keys = [args.x] + ([args.group] if args.group else [])
+        m = mean_by(rows, keys, args.y)
+        numeric_x = all(number(x) is not None for x in xs)
+        width = 0.8 / max(1, len(groups))
+        for gi, g in enumerate(groups):
+            pts = [(x, m[(x,) + ((g,) if args.group else ())]) for x in xs
+                   if (x,) + ((g,) if args.group else ()) in m]
+            if not pts:
+                continue
+            label = f"{args.group}={g}" if args.group else None
+            if args.kind == "line":
+                px = [number(x) for x, _ in pts] if numeric_x else [xs.index(x) for x, _ in pts]
+                ax.plot(px, [y for _, y in pts], marker="o", label=label)
+            else:
+                px = [xs.index(x) + (gi - (len(groups) - 1) / 2) * width for x, _ in pts]
+                ax.bar(px, [y for _, y in pts], width=width, label=label)
+        if args.kind == "bar" or not numeric_x:
+            ax.set_xticks(range(len(xs)), xs, rotation=30 if len(xs) > 6 else 0)
+        if args.group:
+            ax.legend(fontsize=8)
+    if args.logx:
+        ax.set_xscale("log")
+    if args.logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(args.xlabel or args.x)
+    ax.set_ylabel(args.ylabel or (args.y if args.kind != "heatmap" else args.y))
+    if args.title:
+        ax.set_title(args.title, fontsize=10)
+    ax.grid(True, alpha=0.3)
+    fig.tight_layout()
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    fig.savefig(args.out)
+    print(f"plot: {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except PlotError as e:
+        sys.stderr.write(f"plot: error: {e}\n")
+        sys.exit(2)

@@ -1,0 +1,386 @@
+"""scripts/sweep: run smmu-sim over a grid or a list of parameter values, in parallel on this
+machine or as a Slurm job array, and collect chosen stats into one CSV.
+
+Each point runs in its own directory (OUT/points/<id>/) with its config.json and stats.json;
+a point whose stats.json is there already is not run again (resumable). A failed point is
+reported with its command and does not stop the others; the exit status is 1 if any failed.
+"""
+
+import argparse
+import concurrent.futures
+import csv
+import hashlib
+import itertools
+import json
+import os
+import shlex
+import subprocess
+import sys
+import time
+
+USAGE_ERROR = 2
+
+
+class SweepError(Exception):
+    """Bad input (sweep file, option): one message, exit status 2."""
+
+
+# ---- the sweep description ---------------------------------------------------------------
+
+def load_file(path):
+    try:
+        text = open(path).read()
+    except OSError as e:
+        raise SweepError(f"{path}: cannot read: {e.strerror}")
+    if path.endswith((".yaml", ".yml")):
+        try:
+            import yaml
+        except ImportError:
+            raise SweepError(f"{path}: YAML needs python3-yaml (scripts/common.sh installs it)")
+        try:
+            doc = yaml.safe_load(text)
+        except yaml.YAMLError as e:
+            raise SweepError(f"{path}: malformed YAML: {e}")
+    else:
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise SweepError(f"{path}: malformed JSON at line {e.lineno}: {e.msg}")
+    if not isinstance(doc, dict):
+        raise SweepError(f"{path}: must be an object (keys: name, platform, scenario, set, grid, points, "
+                         "seeds, stats)")
+    known = {"name", "platform", "scenario", "set", "grid", "points", "seeds", "stats"}
+    for k in doc:
+        if k not in known:
+            raise SweepError(f"{path}: unknown key '{k}' (known: {', '.join(sorted(known))})")
+    return doc
+
+
+def scalar_text(v):
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+def parse_assignment(text, what):
+    if "=" not in text:
+        raise SweepError(f"{what} {text!r}: expected name=value")
+    k, v = text.split("=", 1)
+    if not k:
+        raise SweepError(f"{what} {text!r}: empty name")
+    return k, v
+
+
+class Sweep:
+    def __init__(self, name, platform, scenario, fixed, grid, points, seeds, stats, base_dir):
+        self.name, self.platform, self.scenario = name, platform, scenario
+        self.fixed, self.grid, self.points_list = fixed, grid, points
+        self.seeds, self.stats, self.base_dir = seeds, stats, base_dir
+
+    def points(self):
+        """Every point: an ordered dict of the varied parameters, and a seed (or None)."""
+        if self.points_list and self.grid:
+            raise SweepError("give either 'grid' or 'points', not both")
+        if self.points_list:
+            pts = [dict(p) for p in self.points_list]
+        elif self.grid:
+            keys = list(self.grid)
+            pts = [dict(zip(keys, combo)) for combo in itertools.product(*(self.grid[k] for k in keys))]
+        else:
+            pts = [{}]
+        out = []
+        for p in pts:
+            for s in (self.seeds or [None]):
+                out.append((p, s))
+        return out
+
+
+def build_sweep(args):
+    doc = load_file(args.file) if args.file else {}
+    base_dir = os.path.dirname(os.path.abspath(args.file)) if args.file else os.getcwd()
+
+    def rel(p):
+        return p if p is None or os.path.isabs(p) else os.path.join(base_dir, p)
+
+    fixed = {k: scalar_text(v) for k, v in (doc.get("set") or {}).items()}
+    for s in args.set:
+        k, v = parse_assignment(s, "--set")
+        fixed[k] = v
+    grid = {}
+    for k, vs in (doc.get("grid") or {}).items():
+        if not isinstance(vs, list) or not vs:
+            raise SweepError(f"grid.{k}: must be a non-empty list of values")
+        grid[k] = [scalar_text(v) for v in vs]
+    for p in args.param:
+        k, v = parse_assignment(p, "--param")
+        grid[k] = [x for x in v.split(",") if x != ""]
+        if not grid[k]:
+            raise SweepError(f"--param {p!r}: no values")
+    points = doc.get("points")
+    if args.list:
+        points = load_file(args.list).get("points") if args.list.endswith((".yaml", ".yml")) else None
+        if points is None:
+            try:
+                points = json.load(open(args.list))
+            except (OSError, json.JSONDecodeError) as e:
+                raise SweepError(f"--list {args.list}: {e}")
+    if points is not None:
+        if not isinstance(points, list) or not all(isinstance(p, dict) for p in points):
+            raise SweepError("points: must be a list of objects {parameter: value}")
+        points = [{k: scalar_text(v) for k, v in p.items()} for p in points]
+    seeds = doc.get("seeds") or []
+    if args.seeds:
+        try:
+            seeds = [int(x) for x in args.seeds.split(",")]
+        except ValueError:
+            raise SweepError(f"--seeds {args.seeds!r}: expected integers separated by commas")
+    if not all(isinstance(s, int) for s in seeds):
+        raise SweepError("seeds: must be integers")
+    stats = list(doc.get("stats") or []) + args.stat
+    if not stats:
+        raise SweepError("no stats to collect: give 'stats' in the sweep file or --stat NAME")
+    name = args.name or doc.get("name") or (os.path.splitext(os.path.basename(args.file))[0] if args.file else "sweep")
+    platform = args.platform or doc.get("platform") or "base"
+    scenario = rel(args.scenario) if args.scenario else rel(doc.get("scenario"))
+    return Sweep(name, platform, scenario, fixed, grid, points, seeds, stats, base_dir)
+
+
+# ---- running points ----------------------------------------------------------------------
+
+def point_id(index, params, seed):
+    key = json.dumps([params, seed], sort_keys=True)
+    return f"p{index:05d}-{hashlib.sha1(key.encode()).hexdigest()[:8]}"
+
+
+def command(sim, sweep, params, seed, out_dir):
+    cmd = [sim, "--platform", sweep.platform, "--out", out_dir]
+    if sweep.scenario:
+        cmd += ["--scenario", sweep.scenario]
+    for k, v in {**sweep.fixed, **params}.items():
+        cmd += ["--set", f"{k}={v}"]
+    if seed is not None:
+        cmd += ["--seed", str(seed)]
+    return cmd
+
+
+def run_point(cmd, out_dir, timeout):
+    os.makedirs(out_dir, exist_ok=True)
+    t0 = time.time()
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        status, err = p.returncode, p.stderr
+    except subprocess.TimeoutExpired:
+        status, err = -1, f"timed out after {timeout} s\n"
+    with open(os.path.join(out_dir, "stderr.txt"), "w") as f:
+        f.write(err)
+    if status == 0:
+        with open(os.path.join(out_dir, "command.txt"), "w") as f:
+            f.write(shlex.join(cmd) + "\n")
+    return status, err, time.time() - t0
+
+
+def done(out_dir):
+    return os.path.isfile(os.path.join(out_dir, "stats.json")) and os.path.isfile(os.path.join(out_dir, "command.txt"))
+
+
+class Progress:
+    def __init__(self, total, already):
+        self.total, self.done, self.failed = total, already, 0
+        self.t0, self.ran = time.time(), 0
+        self.tty = sys.stderr.isatty()
+        self.last = 0.0
+
+    def update(self, ok, force=False):
+        self.done += 1
+        self.ran += 1
+        if not ok:
+            self.failed += 1
+        self.show(force)
+
+    def show(self, force=False):
+        now = time.time()
+        if not (self.tty or force or now - self.last >= 10 or self.done == self.total):
+            return
+        self.last = now
+        width = 30
+        filled = int(width * self.done / max(1, self.total))
+        elapsed = now - self.t0
+        left = self.total - self.done
+        eta = elapsed / self.ran * left if self.ran else 0
+        line = (f"[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} done, "
+                f"{self.failed} failed, ETA {int(eta) // 60}:{int(eta) % 60:02d}")
+        sys.stderr.write(("\r" + line) if self.tty else (line + "\n"))
+        if self.tty and self.done == self.total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def run_local(todo, jobs, timeout, progress):
+    failures = []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(run_point, cmd, out, timeout): (cmd, out) for cmd, out in todo}
+        for f in concurrent.futures.as_completed(futures):
+            cmd, out = futures[f]
+            status, err, _ = f.result()
+            if status != 0:
+                failures.append((cmd, status, err))
+            progress.update(status == 0)
+    return failures
+
+
+def run_slurm(todo, jobs, timeout, progress, out_root, sbatch_args):
+    """One Slurm job array for the pending points; waits for it (sbatch --wait)."""
+    sdir = os.path.join(out_root, "slurm")
+    os.makedirs(sdir, exist_ok=True)
+    lines = os.path.join(sdir, "points.txt")
+    with open(lines, "w") as f:
+        for cmd, out in todo:
+            f.write(shlex.join(cmd) + " > " + shlex.quote(os.path.join(out, "stdout.txt")) + " 2> " +
+                    shlex.quote(os.path.join(out, "stderr.txt")) + " && echo done > " +
+                    shlex.quote(os.path.join(out, "slurm.ok")) + "\n")
+    for _, out in todo:
+        os.makedirs(out, exist_ok=True)
+    script = os.path.join(sdir, "job.sh")
+    limit = f"%{jobs}" if jobs else ""
+    minutes = max(1, int(timeout // 60) + 1)
+    with open(script, "w") as f:
+        f.write("#!/bin/bash\n"
+                f"#SBATCH --job-name=smmu-sweep\n#SBATCH --array=0-{len(todo) - 1}{limit}\n"
+                f"#SBATCH --output={sdir}/task-%a.log\n#SBATCH --time={minutes}\n"
+                f"line=$(sed -n \"$((SLURM_ARRAY_TASK_ID + 1))p\" {shlex.quote(lines)})\n"
+                "exec bash -c \"$line\"\n")
+    cmd = ["sbatch", "--parsable", "--wait", *sbatch_args, script]
+    sys.stderr.write(f"sweep: submitting {len(todo)} points: {shlex.join(cmd)}\n")
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True)
+    except FileNotFoundError:
+        raise SweepError("--backend slurm: sbatch not found (is Slurm installed? see scripts/test_slurm)")
+    if p.returncode not in (0, 1) and not p.stdout.strip():
+        raise SweepError(f"sbatch failed ({p.returncode}): {p.stderr.strip()}")
+    failures = []
+    for cmd_, out in todo:
+        ok = os.path.isfile(os.path.join(out, "slurm.ok")) and os.path.isfile(os.path.join(out, "stats.json"))
+        if ok:
+            with open(os.path.join(out, "command.txt"), "w") as f:
+                f.write(shlex.join(cmd_) + "\n")
+        else:
+            err = open(os.path.join(out, "stderr.txt")).read() if os.path.isfile(os.path.join(out, "stderr.txt")) else ""
+            failures.append((cmd_, "slurm", err))
+        progress.update(ok)
+    return failures
+
+
+# ---- collecting ----------------------------------------------------------------------------
+
+def stat_value(stats, name):
+    """`name` is a stat (counter, formula) or a stat and a field of it (histogram .p50, .mean)."""
+    if name in stats:
+        v = stats[name]
+        if isinstance(v, dict):
+            if "value" in v:
+                return v["value"]
+            raise KeyError(f"{name} is a histogram: name one of its fields ({', '.join(sorted(v))})")
+        return v
+    head, _, field = name.rpartition(".")
+    if head in stats and isinstance(stats[head], dict) and field in stats[head]:
+        return stats[head][field]
+    raise KeyError(f"no stat '{name}'")
+
+
+def collect(rows, columns, csv_path):
+    with open(csv_path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(columns)
+        for r in rows:
+            w.writerow([r.get(c, "") for c in columns])
+
+
+def main(argv, sim):
+    ap = argparse.ArgumentParser(prog="scripts/sweep", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("file", nargs="?", help="sweep file (JSON or YAML)")
+    ap.add_argument("--name")
+    ap.add_argument("--platform")
+    ap.add_argument("--scenario")
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="a fixed parameter")
+    ap.add_argument("--param", action="append", default=[], metavar="NAME=V1,V2,...", help="a grid dimension")
+    ap.add_argument("--list", metavar="FILE", help="points: a JSON list of {parameter: value}")
+    ap.add_argument("--seeds", metavar="S1,S2,...")
+    ap.add_argument("--stat", action="append", default=[], metavar="NAME", help="a CSV column (stat or stat.field)")
+    ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--out", help="results directory (default sweeps/NAME)")
+    ap.add_argument("--csv", help="CSV path (default OUT/results.csv)")
+    ap.add_argument("--backend", choices=["local", "slurm"], default="local")
+    ap.add_argument("--sbatch", action="append", default=[], metavar="ARG", help="extra sbatch argument")
+    ap.add_argument("--timeout", type=float, default=3600, help="seconds per point")
+    ap.add_argument("--dry-run", action="store_true", help="print the commands, run nothing")
+    args = ap.parse_args(argv)
+    if args.jobs < 1:
+        raise SweepError("-j must be at least 1")
+    sweep = build_sweep(args)
+    out_root = os.path.abspath(args.out or os.path.join("sweeps", sweep.name))
+    csv_path = args.csv or os.path.join(out_root, "results.csv")
+    points = sweep.points()
+    plan = []
+    for i, (params, seed) in enumerate(points):
+        pid = point_id(i, params, seed)
+        out = os.path.join(out_root, "points", pid)
+        plan.append((pid, params, seed, out, command(sim, sweep, params, seed, out)))
+    if args.dry_run:
+        for *_, cmd in plan:
+            print(shlex.join(cmd))
+        return 0
+    os.makedirs(out_root, exist_ok=True)
+    with open(os.path.join(out_root, "sweep.json"), "w") as f:
+        json.dump({"name": sweep.name, "platform": sweep.platform, "scenario": sweep.scenario, "set": sweep.fixed,
+                   "grid": sweep.grid, "points": sweep.points_list, "seeds": sweep.seeds, "stats": sweep.stats},
+                  f, indent=1)
+    todo = [(cmd, out) for pid, params, seed, out, cmd in plan if not done(out)]
+    skipped = len(plan) - len(todo)
+    if skipped:
+        sys.stderr.write(f"sweep: {skipped} of {len(plan)} points already done (resuming)\n")
+    progress = Progress(len(plan), skipped)
+    progress.show(force=True)
+    if todo:
+        if args.backend == "local":
+            failures = run_local(todo, args.jobs, args.timeout, progress)
+        else:
+            failures = run_slurm(todo, args.jobs, args.timeout, progress, out_root, args.sbatch)
+    else:
+        failures = []
+    params_cols = []
+    for _, params, *_ in plan:
+        for k in params:
+            if k not in params_cols:
+                params_cols.append(k)
+    columns = ["point", *params_cols] + (["seed"] if sweep.seeds else []) + sweep.stats
+    rows, missing = [], set()
+    for pid, params, seed, out, _ in plan:
+        row = {"point": pid, **params}
+        if seed is not None:
+            row["seed"] = seed
+        if done(out):
+            stats = json.load(open(os.path.join(out, "stats.json")))
+            for s in sweep.stats:
+                try:
+                    row[s] = stat_value(stats, s)
+                except KeyError as e:
+                    missing.add(str(e).strip("'\""))
+        rows.append(row)
+    collect(rows, columns, csv_path)
+    for cmd, status, err in failures:
+        last = err.strip().splitlines()[-1] if err.strip() else "(no message)"
+        sys.stderr.write(f"sweep: FAILED ({status}): {shlex.join(cmd)}\n  {last}\n")
+    for m in sorted(missing):
+        sys.stderr.write(f"sweep: warning: {m}\n")
+    print(f"sweep {sweep.name}: {len(plan)} points ({skipped} reused, {len(failures)} failed) -> {csv_path}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sim = os.environ.get("SMMU_SIM")
+    try:
+        sys.exit(main(sys.argv[1:], sim))
+    except SweepError as e:
+        sys.stderr.write(f"sweep: error: {e}\n")
+        sys.exit(USAGE_ERROR)
