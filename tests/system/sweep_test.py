@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+"""Tests of scripts/sweep and scripts/plot (their Python, against the built smmu-sim).
+
+usage: sweep_test.py --bin PATH/smmu-sim --source SOURCE_DIR CASE
+"""
+
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+BIN = SOURCE = None
+SMALL = ["--set", "sw.nic.packets=20", "--set", "cpu_traffic.enable=false"]
+
+
+class Failure(Exception):
+    pass
+
+
+def check(cond, msg):
+    if not cond:
+        raise Failure(msg)
+
+
+def sweep(*args, expect=0):
+    env = dict(os.environ, SMMU_SIM=BIN)
+    p = subprocess.run([sys.executable, os.path.join(SOURCE, "scripts", "lib", "sweep.py"), *args],
+                       capture_output=True, text=True, env=env, timeout=600)
+    check(p.returncode == expect, f"sweep {' '.join(args)}: exit {p.returncode}, expected {expect}\n{p.stderr}")
+    return p
+
+
+def plot(*args, expect=0):
+    p = subprocess.run([sys.executable, os.path.join(SOURCE, "scripts", "lib", "plot.py"), *args],
+                       capture_output=True, text=True, timeout=120)
+    check(p.returncode == expect, f"plot {' '.join(args)}: exit {p.returncode}, expected {expect}\n{p.stderr}")
+    return p
+
+
+def rows(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def case_grid_to_csv():
+    sweep("--param", "sw.driver.batch=1,64", "--param", "sw.driver.policy=strict,lazy", *SMALL,
+          "--stat", "sw.driver.commands", "--stat", "sw.driver.unmap_cycles.p50", "-j", "2", "--out", "o")
+    r = rows("o/results.csv")
+    check(len(r) == 4, f"{len(r)} rows, expected 4")
+    check({(x["sw.driver.batch"], x["sw.driver.policy"]) for x in r} ==
+          {("1", "strict"), ("1", "lazy"), ("64", "strict"), ("64", "lazy")}, f"grid points {r}")
+    for x in r:
+        stats = json.load(open(os.path.join("o", "points", x["point"], "stats.json")))
+        check(float(x["sw.driver.commands"]) == stats["sw.driver.commands"], f"CSV disagrees with stats.json: {x}")
+        cfg = json.load(open(os.path.join("o", "points", x["point"], "config.json")))
+        check(str(cfg["sw.driver.batch"]) == x["sw.driver.batch"], f"config.json disagrees: {x}")
+    strict = [x for x in r if x["sw.driver.policy"] == "strict"]
+    lazy = [x for x in r if x["sw.driver.policy"] == "lazy"]
+    check(float(lazy[0]["sw.driver.commands"]) < float(strict[0]["sw.driver.commands"]), "lazy issued no fewer commands")
+
+
+def case_resume_and_failures():
+    args = ["--param", "sw.nic.packets=10,20,bogus", "--set", "cpu_traffic.enable=false",
+            "--stat", "sw.workload.dma_jobs", "-j", "2", "--out", "o"]
+    p = sweep(*args, expect=1)
+    check("FAILED" in p.stderr and "sw.nic.packets=bogus" in p.stderr, f"failure not reported:\n{p.stderr}")
+    r = rows("o/results.csv")
+    check([x["sw.workload.dma_jobs"] for x in r] == ["10", "20", ""], f"rows {r}")
+    p = sweep(*args, expect=1)
+    check("2 of 3 points already done" in p.stderr, f"not resumed:\n{p.stderr}")
+
+
+def case_sweep_file_and_seeds():
+    with open("s.yaml", "w") as f:
+        f.write("name: nicseeds\nplatform: base\nset:\n  sw.nic.packets: 10\n  cpu_traffic.enable: false\n"
+                "points:\n  - {sw.driver.sync: poll}\n  - {sw.driver.sync: msi}\nseeds: [1, 2]\n"
+                "stats: [sw.driver.sync_wait_cycles.mean, sim.time_ns]\n")
+    sweep("s.yaml", "--out", "o")
+    r = rows("o/results.csv")
+    check(len(r) == 4 and {x["seed"] for x in r} == {"1", "2"}, f"rows {r}")
+    with open("bad.yaml", "w") as f:
+        f.write("grid:\n  sw.driver.batch: 5\nstats: [sim.time_ns]\n")
+    p = sweep("bad.yaml", expect=2)
+    check("grid.sw.driver.batch" in p.stderr, p.stderr)
+    with open("bad2.json", "w") as f:
+        f.write('{"grdi": {}}')
+    p = sweep("bad2.json", expect=2)
+    check("unknown key 'grdi'" in p.stderr, p.stderr)
+    p = sweep("--param", "sw.nic.packets=1", expect=2)
+    check("no stats" in p.stderr, p.stderr)
+
+
+def case_dry_run():
+    p = sweep("--param", "smmu.tbus=2,4", "--stat", "sim.time_ns", "--dry-run", "--set", "sw.nic.packets=5")
+    lines = p.stdout.strip().splitlines()
+    check(len(lines) == 2 and all("--set smmu.tbus=" in l for l in lines), p.stdout)
+    check(not os.path.exists("sweeps"), "a dry run wrote results")
+
+
+def case_plots():
+    with open("r.csv", "w") as f:
+        f.write("point,x,g,y\na,1,p,10\nb,2,p,20\nc,1,q,5\nd,2,q,7\ne,2,q,9\n")
+    for kind, extra in (("line", ["--group", "g"]), ("bar", ["--group", "g"]), ("heatmap", ["--z", "y"])):
+        y = "g" if kind == "heatmap" else "y"
+        plot(kind, "r.csv", "--x", "x", "--y", y, *extra, "--out", f"{kind}.png")
+        check(os.path.getsize(f"{kind}.png") > 1000, f"{kind}.png is empty")
+        check(open(f"{kind}.png", "rb").read(4) == b"\x89PNG", f"{kind}.png is not a PNG")
+    p = plot("line", "r.csv", "--x", "nope", "--y", "y", "--out", "x.png", expect=2)
+    check("no column 'nope'" in p.stderr, p.stderr)
+
+
+CASES = {n[5:]: f for n, f in globals().items() if n.startswith("case_")}
+
+
+def main(argv):
+    global BIN, SOURCE
+    args = []
+    it = iter(argv)
+    for a in it:
+        if a == "--bin":
+            BIN = os.path.abspath(next(it))
+        elif a == "--source":
+            SOURCE = os.path.abspath(next(it))
+        else:
+            args.append(a)
+    if len(args) != 1 or args[0] not in CASES:
+        print(f"usage: sweep_test.py --bin SMMU_SIM --source DIR CASE; cases: {' '.join(CASES)}")
+        return 2
+    with tempfile.TemporaryDirectory() as d:
+        os.chdir(d)
+        try:
+            CASES[args[0]]()
+        except Failure as e:
+            print(f"FAIL {args[0]}: {e}")
+            return 1
+    print(f"ok {args[0]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
