@@ -24,6 +24,8 @@ uint64_t DeviceDma::start(const sw::hal::DmaRequest& r) {
     j.count = r.count;
     j.stride = r.stride;
     j.random_region = r.random_region;
+    // The doorbell is a register write: stores before it (the mapping) are visible first.
+    if (!cpu_.drain()) throw std::runtime_error("a store to memory was answered with an error");
     cpu_.work(doorbell_);
     const uint64_t h = next_++;
     Job* job = (jobs_[h] = std::make_unique<Job>()).get();

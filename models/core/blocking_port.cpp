@@ -10,6 +10,7 @@ namespace {
 struct Waiter : tlm::tlm_extension<Waiter> {
     sc_core::sc_event done;
     bool finished = false;
+    bool posted = false;  // nobody waits: the port releases it
     tlm::tlm_extension_base* clone() const override { return new Waiter; }
     void copy_from(const tlm::tlm_extension_base&) override {}
 };
@@ -39,6 +40,7 @@ tlm::tlm_response_status BlockingPort::transact(tlm::tlm_command cmd, uint64_t a
         gp->set_extension(w);
     }
     w->finished = false;
+    w->posted = false;
     StreamAttr* a = gp->get_extension<StreamAttr>();
     if (attr) {
         if (!a) {
@@ -66,8 +68,47 @@ tlm::tlm_response_status BlockingPort::transact(tlm::tlm_command cmd, uint64_t a
 
 void BlockingPort::at_response(tlm::tlm_generic_payload& gp, unsigned) {
     Waiter* w = gp.get_extension<Waiter>();
+    if (w->posted) {
+        if (gp.get_response_status() != tlm::TLM_OK_RESPONSE) ++posted_errors_;
+        --posted_;
+        gp.release();
+        posted_done_.notify(sc_core::SC_ZERO_TIME);
+        return;
+    }
     w->finished = true;
     w->done.notify(sc_core::SC_ZERO_TIME);
+}
+
+void BlockingPort::post_write(uint64_t addr, const void* src, unsigned len, unsigned max_posted) {
+    if (len > pool_.capacity()) throw std::logic_error("BlockingPort: access larger than its buffer");
+    while (posted_ >= max_posted) sc_core::wait(posted_done_);
+    ++writes_;
+    tlm::tlm_generic_payload* gp = pool_.acquire();
+    Waiter* w = gp->get_extension<Waiter>();
+    if (!w) {
+        w = new Waiter;
+        gp->set_extension(w);
+    }
+    w->finished = false;
+    w->posted = true;
+    if (StreamAttr* a = gp->get_extension<StreamAttr>()) {
+        gp->clear_extension(a);
+        delete a;
+    }
+    gp->set_command(tlm::TLM_WRITE_COMMAND);
+    gp->set_address(addr);
+    gp->set_data_length(len);
+    gp->set_streaming_width(len);
+    std::memcpy(gp->get_data_ptr(), src, len);
+    ++posted_;
+    port_.send(*gp);
+}
+
+uint64_t BlockingPort::drain() {
+    while (posted_) sc_core::wait(posted_done_);
+    const uint64_t e = posted_errors_;
+    posted_errors_ = 0;
+    return e;
 }
 
 }  // namespace smmusim::core

@@ -26,6 +26,14 @@ public:
     tlm::tlm_response_status write(uint64_t addr, const void* src, unsigned len,
                                    const StreamAttr* attr = nullptr);
 
+    // A posted write (a CPU store going into its write buffer): sent, and the caller goes on;
+    // with `max_posted` writes in flight it first waits for one to finish.
+    void post_write(uint64_t addr, const void* src, unsigned len, unsigned max_posted);
+    // Waits until every posted write has completed; returns how many of them (since the last
+    // drain) were answered with an error.
+    uint64_t drain();
+    unsigned posted() const { return posted_; }
+
     uint64_t reads() const { return reads_; }
     uint64_t writes() const { return writes_; }
 
@@ -37,6 +45,9 @@ private:
     AtInitiatorPort port_;
     PayloadPool pool_;
     uint64_t reads_ = 0, writes_ = 0;
+    unsigned posted_ = 0;
+    uint64_t posted_errors_ = 0;
+    sc_core::sc_event posted_done_;
 };
 
 }  // namespace smmusim::core

@@ -79,6 +79,18 @@ bool Cpu::access(bool write, uint64_t addr, void* data, unsigned len) {
     return true;
 }
 
+void Cpu::post_write(uint64_t addr, const void* data, unsigned len) {
+    ++writes_;
+    bytes_ += len;
+    port.post_write(addr, data, len, write_buffer);
+}
+
+bool Cpu::drain() {
+    const uint64_t e = port.drain();
+    errors_ += e;
+    return e == 0;
+}
+
 void Cpu::work(uint64_t cycles) {
     if (!cycles) return;
     work_cycles_ += cycles;

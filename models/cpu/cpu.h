@@ -35,6 +35,10 @@ public:
     void kill_threads();
 
     core::ClockParam clock{this, sc_core::sc_time(0.5, sc_core::SC_NS)};
+    core::Param<uint32_t> write_buffer{this, "write_buffer", 16, "",
+                                       "stores to memory in flight before the CPU waits (write buffer); "
+                                       "stores are posted, a register write first waits for them",
+                                       {1, 256}};
 
     core::BlockingPort port;  // socket: <name>.port
     // Wires interrupt line `index` (0..kIrqLines-1) to a signal; a rising edge makes it pending.
@@ -52,6 +56,10 @@ public:
     // For the software's bus backend; call from a software thread.
     // Returns false on an error response.
     bool access(bool write, uint64_t addr, void* data, unsigned len);
+    // A store to memory: posted (see write_buffer).
+    void post_write(uint64_t addr, const void* data, unsigned len);
+    // Waits until every posted store has completed; false if one was answered with an error.
+    bool drain();
     void work(uint64_t cycles);
     uint64_t now_cycles() const;
     // Waits until one of `lines` (a mask of irq indices) is pending or `timeout` cycles pass

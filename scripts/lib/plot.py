@@ -4,7 +4,8 @@
   scripts/plot bar     CSV --x COL --y COL [--group COL] --out FILE.png
   scripts/plot heatmap CSV --x COL --y COL --z COL --out FILE.png
 
-Rows with the same x (and group) are averaged (several seeds). --where COL=VALUE keeps only
+Rows with the same x (and group) are averaged (several seeds). A value column may be the ratio
+of two columns: --y "a/b". --where COL=VALUE keeps only
 matching rows (repeatable). Axes take --logx/--logy, --xlabel/--ylabel, --title.
 """
 
@@ -45,8 +46,9 @@ def read_rows(path, where):
 
 
 def need(rows, col, path):
-    if col not in rows[0]:
-        raise PlotError(f"{path}: no column {col!r} (columns: {', '.join(rows[0])})")
+    for c in (col.split("/", 1) if col not in rows[0] else [col]):
+        if c not in rows[0]:
+            raise PlotError(f"{path}: no column {c!r} (columns: {', '.join(rows[0])})")
 
 
 def order(values):
@@ -57,10 +59,19 @@ def order(values):
     return uniq
 
 
+def value(r, col):
+    """A column, or the ratio of two ("a/b"), of one row."""
+    if col in r:
+        return number(r[col])
+    num, _, den = col.partition("/")
+    a, b = number(r.get(num)), number(r.get(den))
+    return a / b if a is not None and b else None
+
+
 def mean_by(rows, keys, ycol):
     acc = defaultdict(list)
     for r in rows:
-        y = number(r.get(ycol))
+        y = value(r, ycol)
         if y is not None:
             acc[tuple(r[k] for k in keys)].append(y)
     return {k: sum(v) / len(v) for k, v in acc.items()}

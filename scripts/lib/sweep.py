@@ -48,7 +48,7 @@ def load_file(path):
             raise SweepError(f"{path}: malformed JSON at line {e.lineno}: {e.msg}")
     if not isinstance(doc, dict):
         raise SweepError(f"{path}: must be an object (keys: name, platform, scenario, set, grid, points, "
-                         "seeds, stats)")
+                         "seeds, stats; points keys starting with '_' are labels)")
     known = {"name", "platform", "scenario", "set", "grid", "points", "seeds", "stats"}
     for k in doc:
         if k not in known:
@@ -78,16 +78,12 @@ class Sweep:
         self.seeds, self.stats, self.base_dir = seeds, stats, base_dir
 
     def points(self):
-        """Every point: an ordered dict of the varied parameters, and a seed (or None)."""
-        if self.points_list and self.grid:
-            raise SweepError("give either 'grid' or 'points', not both")
-        if self.points_list:
-            pts = [dict(p) for p in self.points_list]
-        elif self.grid:
-            keys = list(self.grid)
-            pts = [dict(zip(keys, combo)) for combo in itertools.product(*(self.grid[k] for k in keys))]
-        else:
-            pts = [{}]
+        """Every point: an ordered dict of the varied parameters, and a seed (or None). With
+        both 'points' and 'grid', every point is combined with every grid combination."""
+        listed = [dict(p) for p in self.points_list] if self.points_list else [{}]
+        keys = list(self.grid)
+        combos = [dict(zip(keys, c)) for c in itertools.product(*(self.grid[k] for k in keys))] if keys else [{}]
+        pts = [{**p, **c} for p in listed for c in combos]
         out = []
         for p in pts:
             for s in (self.seeds or [None]):
@@ -153,11 +149,13 @@ def point_id(index, params, seed):
 
 
 def command(sim, sweep, params, seed, out_dir):
+    """Keys starting with '_' are labels: CSV columns, not parameters."""
     cmd = [sim, "--platform", sweep.platform, "--out", out_dir]
     if sweep.scenario:
         cmd += ["--scenario", sweep.scenario]
     for k, v in {**sweep.fixed, **params}.items():
-        cmd += ["--set", f"{k}={v}"]
+        if not k.startswith("_"):
+            cmd += ["--set", f"{k}={v}"]
     if seed is not None:
         cmd += ["--seed", str(seed)]
     return cmd

@@ -43,6 +43,10 @@ public:
     void store64(uint64_t pa, uint64_t value);
     uint32_t load32(uint64_t pa);
 
+    // Every earlier store has reached memory (DSB): before a device is told to look (register
+    // writes do it themselves).
+    virtual void barrier() {}
+
     // CPU work between accesses, in CPU cycles.
     virtual void work(uint64_t cycles) = 0;
     // CPU cycles since the start of the run.

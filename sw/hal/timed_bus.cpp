@@ -16,17 +16,27 @@ std::string hex(uint64_t v) {
 }
 }  // namespace
 
+// Stores to memory are posted (the CPU's write buffer); a register write, or the start of a
+// device's DMA, first waits for them (the barrier writel and a doorbell imply), so the SMMU
+// and devices see tables and commands written before it.
 void TimedBus::access(bool write, uint64_t pa, void* data, size_t len, bool mmio) {
     auto* p = static_cast<uint8_t*>(data);
+    if (mmio && write) barrier();
     while (len) {
         const size_t n = mmio ? len : std::min<size_t>(len, kLine - pa % kLine);
-        if (!cpu_.access(write, pa, p, unsigned(n)))
+        if (write && !mmio) {
+            cpu_.post_write(pa, p, unsigned(n));
+        } else if (!cpu_.access(write, pa, p, unsigned(n)))
             throw BusError(std::string(write ? "write" : "read") + " of " + std::to_string(n) + " bytes at " +
                            hex(pa) + " answered with an error");
         pa += n;
         p += n;
         len -= n;
     }
+}
+
+void TimedBus::barrier() {
+    if (!cpu_.drain()) throw BusError("a store to memory was answered with an error");
 }
 
 uint32_t TimedBus::read32(uint64_t pa) {

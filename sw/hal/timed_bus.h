@@ -22,6 +22,7 @@ public:
     void work(uint64_t cycles) override { cpu_.work(cycles); }
     uint64_t now() const override { return cpu_.now_cycles(); }
     uint32_t wait_irq(uint32_t lines, uint64_t timeout) override { return cpu_.wait_irq(lines, timeout); }
+    void barrier() override;
 
 private:
     void access(bool write, uint64_t pa, void* data, size_t len, bool mmio);

@@ -29,13 +29,14 @@ struct Bench {
 };
 }  // namespace
 
-TEST(Cpu, AccessesAreTimedTransactionsSplitIntoLines) {
+TEST(Cpu, StoresArePostedInLinesAndARegisterWriteWaitsForThem) {
     Bench b;
-    uint64_t t_after = 0;
+    uint64_t t_stored = 99, t_after = 0;
     b.cpu.start("main", [&] {
         uint8_t buf[200] = {};
         b.bus.write(0x1030, buf, sizeof buf);  // 0x1030..0x10F7: lines at 0x1030(16), 0x1040, 0x1080, 0x10C0(56)
-        b.bus.write32(0x2000, 5);
+        t_stored = b.bus.now();                 // posted: the CPU went on at once
+        b.bus.write32(0x2000, 5);               // waits for the stores, then its own response
         b.bus.work(100);
         t_after = b.bus.now();
     });
@@ -46,10 +47,25 @@ TEST(Cpu, AccessesAreTimedTransactionsSplitIntoLines) {
     EXPECT_EQ(b.mem.seen[1].addr, 0x1040u);
     EXPECT_EQ(b.mem.seen[3].len, 200u - 16 - 128);
     EXPECT_EQ(b.mem.seen[4].len, 4u);
-    // Each access waits for its response (10 ns target latency), then 100 cycles of work.
-    EXPECT_GE(t_after, 5u * 10 + 100);
+    EXPECT_EQ(t_stored, 0u);
+    // The register write left only once the stores were answered (10 ns target latency).
+    EXPECT_GE(b.mem.seen[4].at, b.mem.seen[3].at + sc_time(10, SC_NS));
+    EXPECT_EQ(t_after, 10u + 10u + 100u);
     EXPECT_TRUE(b.cpu.finished());
     EXPECT_EQ(b.cpu.failure(), "");
+}
+
+TEST(Cpu, WriteBufferLimitsPostedStores) {
+    Bench b;
+    b.mem.latency = sc_time(100, SC_NS);
+    uint64_t t = 0;
+    b.cpu.start("main", [&] {
+        uint64_t v = 0;
+        for (int i = 0; i < 20; ++i) b.bus.store64(0x1000 + 64 * i, v);  // 16 in flight, then waits
+        t = b.bus.now();
+    });
+    sc_core::sc_start();
+    EXPECT_EQ(t, 100u);  // the 17th store waited for the first to finish
 }
 
 TEST(Cpu, InterruptsAreEdgesTakenOnceAndWaitsTimeOut) {
