@@ -148,6 +148,9 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
       nic_txn_bytes("sw.nic.txn_bytes", 256, "bytes", "DMA burst size (a power of two up to 4 KiB)", {1, 4096}),
       nic_rx_fraction("sw.nic.rx_fraction", 0.5, "", "fraction of packets received (DMA writes)", {0.0, 1.0}),
       nic_cpu_cycles("sw.nic.cpu_cycles", 1000, "cycles", "CPU work per packet outside the DMA API"),
+      nic_ring_bytes("sw.nic.ring_bytes", 16384, "bytes",
+                     "descriptor ring, mapped once; a 64-byte descriptor is read before each packet (0: none)",
+                     {0, uint64_t(1) << 30}),
       sto_requests("sw.storage.requests", 200, "", "requests the storage workload issues"),
       sto_request_bytes("sw.storage.request_bytes", uint64_t(128) << 10, "bytes",
                         "bytes per request (one contiguous IOVA range)", {1, uint64_t(1) << 30}),
@@ -279,6 +282,7 @@ void SoftwareHost::run() {
         p.txn_bytes = nic_txn_bytes;
         p.rx_fraction = nic_rx_fraction;
         p.cpu_cycles = nic_cpu_cycles;
+        p.ring_bytes = nic_ring_bytes;
         p.seed = core::derive_seed(core::RunControl::instance().seed(), "sw.nic");
         sw::workloads::run_nic(p, *env_);
     } else if (workload == Workload::Storage) {

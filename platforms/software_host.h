@@ -85,7 +85,7 @@ private:
     core::Param<uint64_t> nic_packets;
     core::Param<uint32_t> nic_in_flight, nic_packet_bytes, nic_txn_bytes;
     core::Param<double> nic_rx_fraction;
-    core::Param<uint64_t> nic_cpu_cycles;
+    core::Param<uint64_t> nic_cpu_cycles, nic_ring_bytes;
     core::Param<uint64_t> sto_requests, sto_request_bytes;
     core::Param<uint32_t> sto_queue_depth, sto_txn_bytes;
     core::Param<double> sto_read_fraction;

@@ -30,6 +30,7 @@ private:
 
 struct InFlight {
     uint64_t handle, iova, size;
+    uint64_t descriptor;  // the job reading its descriptor (0: none)
 };
 
 // The map / DMA / unmap cycle both workloads share.
@@ -43,7 +44,18 @@ public:
     }
     ~BufferCycle() { env_.iommu.on_iova_free(nullptr); }
 
-    void start(uint64_t pa, uint64_t size, bool write, uint32_t txn) {
+    // Maps a buffer of `size` at `pa` and starts its DMA; `descriptor` (non-zero) is a
+    // descriptor's IOVA the device reads first, in a mapping that stays.
+    void start(uint64_t pa, uint64_t size, bool write, uint32_t txn, uint64_t descriptor = 0) {
+        uint64_t desc_job = 0;
+        if (descriptor) {
+            hal::DmaRequest d;
+            d.dev = s_.dev;
+            d.sid = s_.sid;
+            d.iova = descriptor;
+            d.size = 64;
+            desc_job = env_.dma.start(d);
+        }
         const uint64_t iova = iovas_.alloc(size);
         if (!iova) throw std::runtime_error("workload: IOVA space exhausted");
         const uint64_t mapped = (size + granule() - 1) & ~(granule() - 1);
@@ -57,11 +69,19 @@ public:
         q.write = write;
         q.count = (size + txn - 1) / txn;
         q.stride = txn;
-        ring_.push_back({env_.dma.start(q), iova, mapped});
+        ring_.push_back({env_.dma.start(q), iova, mapped, desc_job});
+    }
+    // A mapping that stays (a descriptor ring): IOVA and map.
+    uint64_t map_persistent(uint64_t pa, uint64_t size) {
+        const uint64_t iova = iovas_.alloc(size);
+        if (!iova || !env_.iommu.map(d_, iova, pa, size, pgtable::Prot::rw()).ok())
+            throw std::runtime_error("workload: cannot map the descriptor ring");
+        return iova;
     }
     void finish_oldest() {
         const InFlight f = ring_.front();
         ring_.pop_front();
+        if (f.descriptor) env_.wait(f.descriptor);
         env_.wait(f.handle);
         env_.iommu.unmap(d_, f.iova, f.size);
     }
@@ -95,12 +115,16 @@ void run_nic(const NicParams& p, Env& env) {
     BufferCycle cycle(p.setup, env, d);
     Random rng(p.seed);
     const uint64_t page = cycle.granule();
-    const uint64_t pool = std::max<uint64_t>(1, p.setup.buffers_size / page);
+    const uint64_t ring_bytes = (p.ring_bytes + page - 1) & ~(page - 1);
+    const uint64_t pool = std::max<uint64_t>(1, (p.setup.buffers_size - ring_bytes) / page);
+    const uint64_t ring = ring_bytes ? cycle.map_persistent(p.setup.buffers_base + pool * page, ring_bytes) : 0;
+    const uint64_t descriptors = ring_bytes / 64;
     for (uint64_t i = 0; i < p.packets; ++i) {
         if (cycle.in_flight() >= p.in_flight) cycle.finish_oldest();
         env.bus.work(p.cpu_cycles);
         const bool rx = rng.uniform() < p.rx_fraction;
-        cycle.start(p.setup.buffers_base + (i % pool) * page, p.packet_bytes, rx, p.txn_bytes);
+        cycle.start(p.setup.buffers_base + (i % pool) * page, p.packet_bytes, rx, p.txn_bytes,
+                    ring ? ring + (i % descriptors) * 64 : 0);
     }
     while (cycle.in_flight()) cycle.finish_oldest();
 }

@@ -493,9 +493,9 @@ def case_scenario_errors():
 def case_default_workload():
     s = run_stats()
     n = get(load("out/config.json"), "sw.nic.packets")
-    expect_eq(s, "dma0.transactions", n * 6)
+    expect_eq(s, "dma0.transactions", n * 7)  # a descriptor read and six 256-byte bursts per packet
     expect_eq(s, "dma0.errors", 0)
-    expect_eq(s, "sw.workload.dma_jobs", n)
+    expect_eq(s, "sw.workload.dma_jobs", 2 * n)
     check(get(s, "sw.driver.unmap_cycles")["count"] == n, "one unmap per packet")
     check(get(s, "cpu_traffic.transactions") > 0, "no background traffic")
 

@@ -67,7 +67,7 @@ def case_resume_and_failures():
     p = sweep(*args, expect=1)
     check("FAILED" in p.stderr and "sw.nic.packets=bogus" in p.stderr, f"failure not reported:\n{p.stderr}")
     r = rows("o/results.csv")
-    check([x["sw.workload.dma_jobs"] for x in r] == ["10", "20", ""], f"rows {r}")
+    check([x["sw.workload.dma_jobs"] for x in r] == ["20", "40", ""], f"rows {r}")  # descriptor + data per packet
     p = sweep(*args, expect=1)
     check("2 of 3 points already done" in p.stderr, f"not resumed:\n{p.stderr}")
 
