@@ -20,11 +20,23 @@ class PlotError(Exception):
     pass
 
 
+SUFFIX = {"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40}
+
+
 def number(v):
+    """A float, also for sizes written with a binary suffix ("64MiB")."""
     try:
         return float(v)
     except (TypeError, ValueError):
-        return None
+        pass
+    if isinstance(v, str):
+        for suf, mult in SUFFIX.items():
+            if v.endswith(suf):
+                try:
+                    return float(v[: -len(suf)]) * mult
+                except ValueError:
+                    return None
+    return None
 
 
 def read_rows(path, where):
@@ -98,12 +110,18 @@ def main(argv):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     rows = read_rows(args.csv, args.where)
     for c in (args.x, args.y, args.group, args.z):
         if c:
             need(rows, c, args.csv)
     fig, ax = plt.subplots(figsize=(7, 4.2), dpi=110)
+    # Scales first: ticks set later (sizes in the user's notation) must not be reset by them.
+    if args.logx and args.kind == "line":
+        ax.set_xscale("log")
+    if args.logy:
+        ax.set_yscale("log")
     if args.kind == "heatmap":
         if not args.z:
             raise PlotError("heatmap needs --z")
@@ -130,26 +148,29 @@ def main(argv):
                    if (x,) + ((g,) if args.group else ()) in m]
             if not pts:
                 continue
-            label = f"{args.group}={g}" if args.group else None
+            label = f"{args.group.lstrip('_')}={g}" if args.group else None
             if args.kind == "line":
                 px = [number(x) for x, _ in pts] if numeric_x else [xs.index(x) for x, _ in pts]
-                ax.plot(px, [y for _, y in pts], marker="o", label=label)
+                # Distinct markers and dashes, so that equal series stay visible.
+                ax.plot(px, [y for _, y in pts], marker="os^Dvx<>"[gi % 8],
+                        linestyle=["-", "--", ":", "-."][gi % 4], markersize=7 - (gi % 3), label=label)
             else:
                 px = [xs.index(x) + (gi - (len(groups) - 1) / 2) * width for x, _ in pts]
                 ax.bar(px, [y for _, y in pts], width=width, label=label)
         if args.kind == "bar" or not numeric_x:
             ax.set_xticks(range(len(xs)), xs, rotation=30 if len(xs) > 6 else 0)
+        elif len(xs) <= 12:
+            # Few values: tick each one, in the user's notation (sizes stay "4GiB").
+            ax.set_xticks([number(x) for x in xs], xs)
+            ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
         if args.group:
             ax.legend(fontsize=8)
-    if args.logx:
-        ax.set_xscale("log")
-    if args.logy:
-        ax.set_yscale("log")
-    ax.set_xlabel(args.xlabel or args.x)
-    ax.set_ylabel(args.ylabel or (args.y if args.kind != "heatmap" else args.y))
+    ax.set_xlabel(args.xlabel or args.x.lstrip("_"))
+    ax.set_ylabel(args.ylabel or args.y.lstrip("_"))
     if args.title:
         ax.set_title(args.title, fontsize=10)
-    ax.grid(True, alpha=0.3)
+    if args.kind != "heatmap":
+        ax.grid(True, alpha=0.3)
     fig.tight_layout()
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     fig.savefig(args.out)

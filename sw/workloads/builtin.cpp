@@ -147,8 +147,10 @@ void run_footprint(const FootprintParams& p, Env& env) {
     const DeviceSetup& s = p.setup;
     const uint64_t g = uint64_t(1) << s.granule_shift;
     if (p.bytes < g || p.bytes % g) throw std::invalid_argument("footprint is not a multiple of the granule");
-    const uint64_t pool = std::min(p.pool, s.buffers_size - g);
-    const uint64_t shift = p.blocks ? 0 : g;  // one granule off: only pages fit
+    const uint64_t pool = std::min(p.pool, s.buffers_size - 2 * g);
+    // One granule off: only pages fit. Nested, the IPA is one granule off and the physical
+    // side two, so that stage 2 is not block-mapped either.
+    const uint64_t shift = p.blocks ? 0 : g;
     constexpr uint64_t kBase = uint64_t(1) << 36;  // 64 GiB-aligned IOVA (and IPA) space
     env.iommu.add_master(s.sid, false);
     driver::DomainSpec spec;
@@ -179,7 +181,7 @@ void run_footprint(const FootprintParams& p, Env& env) {
         const uint64_t n = std::min(pool, p.bytes - off);
         if (s2) {
             map(*top, kBase + off, kBase + off + shift, n);
-            map(*s2, kBase + off + shift, s.buffers_base + shift, n);
+            map(*s2, kBase + off + shift, s.buffers_base + 2 * shift, n);
         } else {
             map(*top, kBase + off, s.buffers_base + shift, n);
         }

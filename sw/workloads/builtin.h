@@ -56,8 +56,9 @@ void run_storage(const StorageParams& p, Env& env);
 
 // A device reading at random over a large mapped footprint: the cost of translation as the
 // footprint outgrows the TLBs and the walk caches (study 2). The footprint is mapped once
-// (stage 1, stage 2, or stage 1 nested over stage 2), with leaf pages unless `blocks` (its
-// physical side shifted by one granule so no block fits, as a fragmented buffer maps), its
+// (stage 1, stage 2, or stage 1 nested over stage 2), with leaf pages at every stage unless
+// `blocks` (each stage's output shifted by one granule so no block fits, as a fragmented
+// buffer maps), its
 // pages aliasing a `pool` of physical memory, then `accesses` random reads of `txn_bytes`.
 struct FootprintParams {
     DeviceSetup setup;  // setup.stage: S1, S2 or Nested

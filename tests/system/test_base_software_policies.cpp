@@ -237,20 +237,30 @@ TEST(BaseSoftwarePolicies, ExtraTbusTakePartInEveryInvalidation) {
 }
 
 TEST(BaseSoftwarePolicies, FootprintWorkloadWalksPagesAtEveryStage) {
-    SoftwareRun r("", {"sw.workload=footprint", "sw.footprint.stage=nested", "sw.footprint.bytes=64MiB",
-                       "sw.footprint.accesses=2000"});
+    std::vector<std::string> set = {"sw.workload=footprint", "sw.footprint.stage=nested",
+                                    "sw.footprint.bytes=64MiB", "sw.footprint.accesses=2000"};
+    for (const char* c : {"s1l0", "s1l1", "s1l2", "s1l3", "s2l0", "s2l1", "s2l2", "s2l3"})
+        set.push_back(std::string("smmu.tcu.walk_cache.") + c + ".enable=false");
+    SoftwareRun r("", set);
     ASSERT_FALSE(r.failure) << r.failure_text;
     EXPECT_EQ(u("dma0.transactions"), 2000u);
     EXPECT_EQ(u("dma0.errors"), 0u);
     // 64 MiB of 4K pages is 16384 pages, beyond the TLB reach: most reads miss and walk both
-    // stages (with warm upper levels in the walk caches).
-    EXPECT_GT(u("smmu.tcu.walks"), 1000u);
-    EXPECT_GT(u("smmu.tcu.ptw_reads_s2"), u("smmu.tcu.walks"));
-    // Every read landed in the pool, one granule up.
+    // stages.
+    const uint64_t walks = u("smmu.tcu.walks");
+    EXPECT_GT(walks, 1000u);
+    // Uncached, each walk reads the four stage-1 levels; each stage-1 table address is
+    // translated by a stage-2 walk ending at a 2 MiB block (the guest's table memory is
+    // block-mapped: 3 reads), and the data's IPA by one ending at a 4K page (4 reads): the
+    // data is page-mapped at stage 2 too. A CD fetch is translated through stage 2 as well.
+    EXPECT_EQ(u("smmu.tcu.ptw_reads_s1"), 4 * walks);
+    EXPECT_GT(u("smmu.tcu.cd_fetches"), 0u);
+    EXPECT_EQ(u("smmu.tcu.ptw_reads_s2"), (4 * 3 + 4) * walks + 3 * u("smmu.tcu.cd_fetches"));
+    // Every read landed in the pool, two granules up (stage 1 one granule off, stage 2 another).
     for (const json& x : r.xlate) {
         const uint64_t pa = num(x["pa"]);
-        EXPECT_GE(pa, 0x80001000u);
-        EXPECT_LT(pa, 0x80001000u + (256u << 20));
+        EXPECT_GE(pa, 0x80002000u);
+        EXPECT_LT(pa, 0x80002000u + (256u << 20));
         EXPECT_EQ(pa & 0xFFF, num(x["iova"]) & 0xFFF);
     }
 }
