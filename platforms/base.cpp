@@ -9,28 +9,20 @@
 #include <memory>
 #include <ostream>
 
-#include "platforms/platform.h"
-#include "platforms/soc.h"
-#include "platforms/software_host.h"
+#include "platforms/soc_platform.h"
 
 namespace smmusim::platforms {
 namespace {
 
 constexpr uint64_t kSoftwareMemory = uint64_t(1) << 30;  // tables and queues, above the DMA window
 
-class BasePlatform : public Platform {
+class BasePlatform : public SocPlatform {
 public:
-    explicit BasePlatform(const PlatformOptions& opts) {
-        SoftwareSetup sw;
-        sw.smmu_regs = Soc::kSmmuBase;
+    explicit BasePlatform(const PlatformOptions& opts) : SocPlatform(false) {
+        SoftwareSetup sw = software_setup(opts);
         sw.memory_base = Soc::kDramBase + Soc::kDmaWindow;
         sw.memory_size = kSoftwareMemory;
-        sw.buffers_base = Soc::kDramBase;
-        sw.buffers_size = Soc::kDmaWindow / 2;
-        sw.devices = soc.devices();
-        sw.scenario = opts.scenario;
-        sw.on_finished = [this] { soc.stop_traffic(); };
-        software = std::make_unique<SoftwareHost>(soc.cpu, std::move(sw));
+        start_software(std::move(sw));
     }
 
     void print_address_map(std::ostream& os) const override {
@@ -38,14 +30,6 @@ public:
         os << "  DMA buffers: [0x80000000, 0x" << std::hex << Soc::kDramBase + Soc::kDmaWindow << std::dec
            << "); software tables and queues above\n";
     }
-    std::vector<const traffic::TrafficGen*> generators() const override { return soc.generators(); }
-    bool ends_itself() const override { return software->enabled(); }
-    std::exception_ptr failure() const override { return software->failure(); }
-    bool software_unfinished() const override { return software->enabled() && !software->finished(); }
-
-private:
-    Soc soc{false};
-    std::unique_ptr<SoftwareHost> software;
 };
 
 }  // namespace

@@ -10,9 +10,7 @@
 #include <memory>
 #include <ostream>
 
-#include "platforms/platform.h"
-#include "platforms/soc.h"
-#include "platforms/software_host.h"
+#include "platforms/soc_platform.h"
 
 namespace smmusim::platforms {
 namespace {
@@ -23,18 +21,12 @@ constexpr uint64_t kHostEnd = Soc::kDramBase + Soc::kDramSize - kHypMemory;
 constexpr uint64_t kHostTables = 0x100000000ull;
 constexpr uint64_t kPool = 0x180000000ull;
 
-class PkvmPlatform : public Platform {
+class PkvmPlatform : public SocPlatform {
 public:
-    explicit PkvmPlatform(const PlatformOptions& opts) {
-        SoftwareSetup sw;
-        sw.smmu_regs = Soc::kSmmuBase;
+    explicit PkvmPlatform(const PlatformOptions& opts) : SocPlatform(true) {
+        SoftwareSetup sw = software_setup(opts);
         sw.memory_base = kHostEnd;  // the hypervisor's own memory: SMMU tables, queues, the shadow
         sw.memory_size = kHypMemory;
-        sw.buffers_base = Soc::kDramBase;
-        sw.buffers_size = Soc::kDmaWindow / 2;
-        sw.devices = soc.devices();
-        sw.scenario = opts.scenario;
-        sw.on_finished = [this] { soc.stop_traffic(); };
         HypSetup h;
         h.host_base = Soc::kDramBase;
         h.host_size = kHostEnd - Soc::kDramBase;
@@ -44,7 +36,7 @@ public:
         h.pool_size = 1024 * MiB;
         h.host_sids = {1, 2};
         sw.hyp = h;
-        software = std::make_unique<SoftwareHost>(soc.cpu, std::move(sw));
+        start_software(std::move(sw));
     }
 
     void print_address_map(std::ostream& os) const override {
@@ -53,14 +45,6 @@ public:
            << kHostEnd << ", 0x" << Soc::kDramBase + Soc::kDramSize << "); host IOMMU tables at 0x" << kHostTables
            << ", donation pool at 0x" << kPool << std::dec << "\n";
     }
-    std::vector<const traffic::TrafficGen*> generators() const override { return soc.generators(); }
-    bool ends_itself() const override { return software->enabled(); }
-    std::exception_ptr failure() const override { return software->failure(); }
-    bool software_unfinished() const override { return software->enabled() && !software->finished(); }
-
-private:
-    Soc soc{true};
-    std::unique_ptr<SoftwareHost> software;
 };
 
 }  // namespace

@@ -1,19 +1,14 @@
 #include "sw/hal/timed_bus.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <string>
+
+#include "sw/hal/hex.h"
 
 namespace smmusim::sw::hal {
 
 namespace {
 constexpr uint64_t kLine = 64;
-
-std::string hex(uint64_t v) {
-    char b[24];
-    std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
-    return b;
-}
 }  // namespace
 
 // Stores to memory are posted (the CPU's write buffer); a register write, or the start of a

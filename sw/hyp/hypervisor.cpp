@@ -1,16 +1,10 @@
 #include "sw/hyp/hypervisor.h"
 
-#include <cstdio>
+#include "sw/hal/hex.h"
 
 namespace smmusim::sw::hyp {
 
-namespace {
-std::string hex(uint64_t v) {
-    char b[24];
-    std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
-    return b;
-}
-}  // namespace
+using hal::hex;
 
 Hypervisor::Hypervisor(hal::Bus& bus, driver::SmmuDriver& drv, Ownership& owners, hal::PageAllocator& host_mem,
                        const HypConfig& cfg, HypObserver& obs)

@@ -1,17 +1,12 @@
 #include "sw/hyp/ownership.h"
 
-#include <cstdio>
 #include <iterator>
+
+#include "sw/hal/hex.h"
 
 namespace smmusim::sw::hyp {
 
-namespace {
-std::string hex(uint64_t v) {
-    char b[24];
-    std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
-    return b;
-}
-}  // namespace
+using hal::hex;
 
 const char* state_name(PageState s) {
     switch (s) {

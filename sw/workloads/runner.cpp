@@ -1,17 +1,14 @@
 #include "sw/workloads/runner.h"
 
-#include <cstdio>
 #include <vector>
+
+#include "sw/hal/hex.h"
 
 namespace smmusim::sw::workloads {
 
-namespace {
+using hal::hex;
 
-std::string hex(uint64_t v) {
-    char b[24];
-    std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
-    return b;
-}
+namespace {
 
 void map_step(const Step& s, const Scenario& sc, Env& env) {
     driver::Domain& d = *env.iommu.find_domain(s.domain);

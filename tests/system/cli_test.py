@@ -434,23 +434,8 @@ def case_sample_traces():
 
 # ---- scenarios ---------------------------------------------------------------------------
 
-SCENARIO = """{
-  "set": {"smmu.tbu0.utlb.entries": 16},
-  "domains": [{"name": "host", "stage": "s2", "granule": 4096, "ias": 40},
-              {"name": "a", "stage": "s1", "granule": 4096, "ias": 48},
-              {"name": "g", "stage": "nested", "parent": "host", "granule": 4096, "ias": 48}],
-  "attach": [{"sid": 1, "domain": "a"}, {"sid": 2, "domain": "g", "ssid": 0}],
-  "steps": [
-    {"op": "map", "domain": "a", "iova": "0x10000000", "pa": "0x80000000", "size": "0x4000", "prot": "rw"},
-    {"op": "dma", "sid": 1, "iova": "0x10000000", "size": 64, "rw": "w", "count": 4, "stride": 4096},
-    {"op": "unmap", "domain": "a", "iova": "0x10000000", "size": "0x4000"},
-    {"op": "dma", "sid": 1, "iova": "0x10000000", "size": 64, "rw": "r"}
-  ]
-}"""
-
-
 def case_scenario_design_example():
-    path = write("s.json", SCENARIO)
+    path = os.path.join(SOURCE, "traces", "scenarios", "design_example.json")
     s = run_stats("--scenario", path, "--xlate-log", "x.jsonl", "--event-log", "e.jsonl")
     expect_eq(load("out/config.json"), "smmu.tbu0.utlb.entries", 16)
     xs = json_lines("x.jsonl")
