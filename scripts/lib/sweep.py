@@ -93,27 +93,42 @@ class Sweep:
 
 def build_sweep(args):
     doc = load_file(args.file) if args.file else {}
+    src = args.file or "sweep"
     base_dir = os.path.dirname(os.path.abspath(args.file)) if args.file else os.getcwd()
 
     def rel(p):
         return p if p is None or os.path.isabs(p) else os.path.join(base_dir, p)
 
-    fixed = {k: scalar_text(v) for k, v in (doc.get("set") or {}).items()}
-    for s in args.set:
-        k, v = parse_assignment(s, "--set")
+    def need(key, kind, what):
+        v = doc.get(key)
+        if v is not None and not isinstance(v, kind):
+            raise SweepError(f"{src}: {key}: must be {what}")
+        return v
+
+    def scalar(v, where):
+        if isinstance(v, (list, dict)) or v is None:
+            raise SweepError(f"{src}: {where}: must be a single value (number, string or boolean)")
+        return scalar_text(v)
+
+    for key in ("name", "platform", "scenario"):
+        need(key, str, "a string")
+    fixed = {k: scalar(v, f"set.{k}") for k, v in (need("set", dict, "an object {parameter: value}") or {}).items()}
+    for a in args.set:
+        k, v = parse_assignment(a, "--set")
         fixed[k] = v
     grid = {}
-    for k, vs in (doc.get("grid") or {}).items():
+    for k, vs in (need("grid", dict, "an object {parameter: [values]}") or {}).items():
         if not isinstance(vs, list) or not vs:
-            raise SweepError(f"grid.{k}: must be a non-empty list of values")
-        grid[k] = [scalar_text(v) for v in vs]
+            raise SweepError(f"{src}: grid.{k}: must be a non-empty list of values")
+        grid[k] = [scalar(v, f"grid.{k}") for v in vs]
     for p in args.param:
         k, v = parse_assignment(p, "--param")
         grid[k] = [x for x in v.split(",") if x != ""]
         if not grid[k]:
             raise SweepError(f"--param {p!r}: no values")
-    points = doc.get("points")
+    points, psrc = doc.get("points"), src
     if args.list:
+        psrc = args.list
         points = load_file(args.list).get("points") if args.list.endswith((".yaml", ".yml")) else None
         if points is None:
             try:
@@ -122,17 +137,19 @@ def build_sweep(args):
                 raise SweepError(f"--list {args.list}: {e}")
     if points is not None:
         if not isinstance(points, list) or not all(isinstance(p, dict) for p in points):
-            raise SweepError("points: must be a list of objects {parameter: value}")
-        points = [{k: scalar_text(v) for k, v in p.items()} for p in points]
-    seeds = doc.get("seeds") or []
+            raise SweepError(f"{psrc}: points: must be a list of objects {{parameter: value}}")
+        points = [{k: scalar(v, f"points[{i}].{k}") for k, v in p.items()} for i, p in enumerate(points)]
+    seeds = need("seeds", list, "a list of integers") or []
     if args.seeds:
         try:
             seeds = [int(x) for x in args.seeds.split(",")]
         except ValueError:
             raise SweepError(f"--seeds {args.seeds!r}: expected integers separated by commas")
-    if not all(isinstance(s, int) for s in seeds):
-        raise SweepError("seeds: must be integers")
-    stats = list(doc.get("stats") or []) + args.stat
+    if not all(isinstance(x, int) and not isinstance(x, bool) for x in seeds):
+        raise SweepError(f"{src}: seeds: must be integers")
+    stats = list(need("stats", list, "a list of stat names") or []) + args.stat
+    if not all(isinstance(x, str) and x for x in stats):
+        raise SweepError(f"{src}: stats: must be stat names (strings)")
     if not stats:
         raise SweepError("no stats to collect: give 'stats' in the sweep file or --stat NAME")
     name = args.name or doc.get("name") or (os.path.splitext(os.path.basename(args.file))[0] if args.file else "sweep")

@@ -99,6 +99,25 @@ def case_dry_run():
     check(not os.path.exists("sweeps"), "a dry run wrote results")
 
 
+def case_bad_sweep_files():
+    bad = {
+        "set.json": ('{"set": [1], "stats": ["x"]}', "set: must be an object"),
+        "value.json": ('{"set": {"a": [1]}, "stats": ["x"]}', "set.a: must be a single value"),
+        "grid.json": ('{"grid": {"a": []}, "stats": ["x"]}', "grid.a: must be a non-empty list"),
+        "points.json": ('{"points": [{"a": 1}, 3], "stats": ["x"]}', "points: must be a list of objects"),
+        "seeds.json": ('{"seeds": [1, "x"], "stats": ["x"]}', "seeds: must be integers"),
+        "stats.json": ('{"stats": "x"}', "stats: must be a list"),
+        "key.json": ('{"gird": {}, "stats": ["x"]}', "unknown key 'gird'"),
+        "broken.json": ('{"stats": [', "malformed JSON"),
+    }
+    for name, (text, msg) in bad.items():
+        with open(name, "w") as f:
+            f.write(text)
+        p = sweep(name, "--dry-run", expect=2)
+        err = p.stderr.strip().splitlines()
+        check(len(err) == 1 and name in err[0] and msg in err[0], f"{name}: {p.stderr}")
+
+
 def case_plots():
     with open("r.csv", "w") as f:
         f.write("point,x,g,y\na,1,p,10\nb,2,p,20\nc,1,q,5\nd,2,q,7\ne,2,q,9\n")
