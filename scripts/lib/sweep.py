@@ -2,7 +2,8 @@
 machine or as a Slurm job array, and collect chosen stats into one CSV.
 
 Each point runs in its own directory (OUT/points/<id>/) with its config.json and stats.json;
-a point whose stats.json is there already is not run again (resumable). A failed point is
+a point whose stats.json is there already, from the same smmu-sim binary, is not run again
+(resumable; a rebuilt model runs every point again). A failed point is
 reported with its command and does not stop the others; the exit status is 1 if any failed.
 """
 
@@ -178,7 +179,26 @@ def command(sim, sweep, params, seed, out_dir):
     return cmd
 
 
-def run_point(cmd, out_dir, timeout):
+def build_id(sim):
+    """The smmu-sim binary's SHA-256: results from another build are not reused."""
+    h = hashlib.sha256()
+    try:
+        with open(sim, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+    except OSError as e:
+        raise SweepError(f"{sim}: cannot read the simulator: {e.strerror}")
+    return h.hexdigest()
+
+
+def mark_done(cmd, out_dir, build):
+    with open(os.path.join(out_dir, "command.txt"), "w") as f:
+        f.write(shlex.join(cmd) + "\n")
+    with open(os.path.join(out_dir, "build.txt"), "w") as f:
+        f.write(build + "\n")
+
+
+def run_point(cmd, out_dir, timeout, build):
     os.makedirs(out_dir, exist_ok=True)
     t0 = time.time()
     try:
@@ -189,13 +209,23 @@ def run_point(cmd, out_dir, timeout):
     with open(os.path.join(out_dir, "stderr.txt"), "w") as f:
         f.write(err)
     if status == 0:
-        with open(os.path.join(out_dir, "command.txt"), "w") as f:
-            f.write(shlex.join(cmd) + "\n")
+        mark_done(cmd, out_dir, build)
     return status, err, time.time() - t0
 
 
-def done(out_dir):
+def finished(out_dir):
     return os.path.isfile(os.path.join(out_dir, "stats.json")) and os.path.isfile(os.path.join(out_dir, "command.txt"))
+
+
+def built_by(out_dir):
+    try:
+        return open(os.path.join(out_dir, "build.txt")).read().strip()
+    except OSError:
+        return None
+
+
+def done(out_dir, build):
+    return finished(out_dir) and built_by(out_dir) == build
 
 
 class Progress:
@@ -230,10 +260,10 @@ class Progress:
         sys.stderr.flush()
 
 
-def run_local(todo, jobs, timeout, progress):
+def run_local(todo, jobs, timeout, progress, build):
     failures = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(run_point, cmd, out, timeout): (cmd, out) for cmd, out in todo}
+        futures = {pool.submit(run_point, cmd, out, timeout, build): (cmd, out) for cmd, out in todo}
         for f in concurrent.futures.as_completed(futures):
             cmd, out = futures[f]
             status, err, _ = f.result()
@@ -243,7 +273,7 @@ def run_local(todo, jobs, timeout, progress):
     return failures
 
 
-def run_slurm(todo, jobs, timeout, progress, out_root, sbatch_args):
+def run_slurm(todo, jobs, timeout, progress, out_root, sbatch_args, build):
     """One Slurm job array for the pending points; waits for it (sbatch --wait)."""
     sdir = os.path.join(out_root, "slurm")
     os.makedirs(sdir, exist_ok=True)
@@ -276,8 +306,7 @@ def run_slurm(todo, jobs, timeout, progress, out_root, sbatch_args):
     for cmd_, out in todo:
         ok = os.path.isfile(os.path.join(out, "slurm.ok")) and os.path.isfile(os.path.join(out, "stats.json"))
         if ok:
-            with open(os.path.join(out, "command.txt"), "w") as f:
-                f.write(shlex.join(cmd_) + "\n")
+            mark_done(cmd_, out, build)
         else:
             err = open(os.path.join(out, "stderr.txt")).read() if os.path.isfile(os.path.join(out, "stderr.txt")) else ""
             failures.append((cmd_, "slurm", err))
@@ -332,6 +361,8 @@ def main(argv, sim):
     args = ap.parse_args(argv)
     if args.jobs < 1:
         raise SweepError("-j must be at least 1")
+    if not sim:
+        raise SweepError("SMMU_SIM is not set: run scripts/sweep, which builds smmu-sim and sets it")
     sweep = build_sweep(args)
     out_root = os.path.abspath(args.out or os.path.join("sweeps", sweep.name))
     csv_path = args.csv or os.path.join(out_root, "results.csv")
@@ -350,17 +381,30 @@ def main(argv, sim):
         json.dump({"name": sweep.name, "platform": sweep.platform, "scenario": sweep.scenario, "set": sweep.fixed,
                    "grid": sweep.grid, "points": sweep.points_list, "seeds": sweep.seeds, "stats": sweep.stats},
                   f, indent=1)
-    todo = [(cmd, out) for pid, params, seed, out, cmd in plan if not done(out)]
+    build = build_id(sim)
+    todo = []
+    for pid, params, seed, out, cmd in plan:
+        if done(out, build):
+            continue
+        # A stale result must not survive a failed re-run of its point.
+        for f in ("stats.json", "command.txt", "build.txt", "slurm.ok"):
+            if os.path.exists(os.path.join(out, f)):
+                os.remove(os.path.join(out, f))
+        todo.append((cmd, out))
+    stale = sum(1 for _, out in todo if os.path.isfile(os.path.join(out, "config.json")))
     skipped = len(plan) - len(todo)
     if skipped:
         sys.stderr.write(f"sweep: {skipped} of {len(plan)} points already done (resuming)\n")
+    if stale:
+        sys.stderr.write(f"sweep: {stale} points were left unfinished or run by another smmu-sim build: "
+                         "running them again\n")
     progress = Progress(len(plan), skipped)
     progress.show(force=True)
     if todo:
         if args.backend == "local":
-            failures = run_local(todo, args.jobs, args.timeout, progress)
+            failures = run_local(todo, args.jobs, args.timeout, progress, build)
         else:
-            failures = run_slurm(todo, args.jobs, args.timeout, progress, out_root, args.sbatch)
+            failures = run_slurm(todo, args.jobs, args.timeout, progress, out_root, args.sbatch, build)
     else:
         failures = []
     params_cols = []
@@ -374,7 +418,7 @@ def main(argv, sim):
         row = {"point": pid, **params}
         if seed is not None:
             row["seed"] = seed
-        if done(out):
+        if done(out, build):
             stats = json.load(open(os.path.join(out, "stats.json")))
             for s in sweep.stats:
                 try:

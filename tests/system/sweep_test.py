@@ -7,6 +7,7 @@ usage: sweep_test.py --bin PATH/smmu-sim --source SOURCE_DIR CASE
 import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -24,8 +25,8 @@ def check(cond, msg):
         raise Failure(msg)
 
 
-def sweep(*args, expect=0):
-    env = dict(os.environ, SMMU_SIM=BIN)
+def sweep(*args, expect=0, sim=None):
+    env = dict(os.environ, SMMU_SIM=sim or BIN)
     p = subprocess.run([sys.executable, os.path.join(SOURCE, "scripts", "lib", "sweep.py"), *args],
                        capture_output=True, text=True, env=env, timeout=600)
     check(p.returncode == expect, f"sweep {' '.join(args)}: exit {p.returncode}, expected {expect}\n{p.stderr}")
@@ -70,6 +71,14 @@ def case_resume_and_failures():
     check([x["sw.workload.dma_jobs"] for x in r] == ["20", "40", ""], f"rows {r}")  # descriptor + data per packet
     p = sweep(*args, expect=1)
     check("2 of 3 points already done" in p.stderr, f"not resumed:\n{p.stderr}")
+    # A rebuilt simulator (another binary) runs every point again.
+    shutil.copy(BIN, "rebuilt-sim")
+    with open("rebuilt-sim", "ab") as f:
+        f.write(b"\0")
+    p = sweep(*args, expect=1, sim=os.path.abspath("rebuilt-sim"))
+    check("already done" not in p.stderr and "another smmu-sim build" in p.stderr and "(0 reused" in p.stdout,
+          f"results of another build were reused:\n{p.stderr}{p.stdout}")
+    check([x["sw.workload.dma_jobs"] for x in rows("o/results.csv")] == ["20", "40", ""], "rows after the re-run")
 
 
 def case_sweep_file_and_seeds():
