@@ -107,7 +107,7 @@ void SmmuDriver::attach(uint32_t sid, std::optional<uint32_t> ssid, Domain& d) {
                                           : std::string("its former parent's memory")) +
                               " (detach is not supported: use another device)");
         if (!m.cds) {
-            m.cds = std::make_unique<CdTable>(bus_, *alloc, m.ssid_bits, caps_.cd2l, nullptr);
+            m.cds = std::make_unique<CdTable>(bus_, *alloc, m.ssid_bits, caps_.cd2l);
             m.cd_memory = alloc;
         }
         write_cd(m, ssid.value_or(0), make_cd(d));  // the CD before the STE that points at it

@@ -10,10 +10,8 @@ namespace {
 constexpr uint64_t kCdBytes = 64;
 }
 
-CdTable::CdTable(hal::Bus& bus, hal::PageAllocator& mem, unsigned ssid_bits, bool cd2l,
-                 std::function<void(uint64_t, uint64_t)> on_alloc)
-    : bus_(bus), mem_(mem), ssid_bits_(ssid_bits), two_level_(cd2l && ssid_bits > kLeafLog2),
-      on_alloc_(std::move(on_alloc)) {
+CdTable::CdTable(hal::Bus& bus, hal::PageAllocator& mem, unsigned ssid_bits, bool cd2l)
+    : bus_(bus), mem_(mem), ssid_bits_(ssid_bits), two_level_(cd2l && ssid_bits > kLeafLog2) {
     const uint64_t contexts = uint64_t(1) << ssid_bits;
     if (two_level_) {
         const uint64_t l1 = (contexts + (1u << kLeafLog2) - 1) >> kLeafLog2;
@@ -33,7 +31,6 @@ uint64_t CdTable::alloc(uint64_t bytes) {
     blocks_.push_back(pa);
     const uint64_t size = mem_.block_size(pa);
     bytes_ += size;
-    if (on_alloc_) on_alloc_(pa, size);
     bus_.fill(pa, 0, bytes);
     return pa;
 }

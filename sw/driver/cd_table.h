@@ -20,10 +20,7 @@ class CdTable {
 public:
     static constexpr unsigned kLeafLog2 = 10;  // CDs per 2-level leaf (64 KiB)
 
-    // `on_alloc(pa, bytes)` is told of every block the table takes (a nested master's tables
-    // must be reachable through its stage 2).
-    CdTable(hal::Bus& bus, hal::PageAllocator& mem, unsigned ssid_bits, bool cd2l,
-            std::function<void(uint64_t, uint64_t)> on_alloc);
+    CdTable(hal::Bus& bus, hal::PageAllocator& mem, unsigned ssid_bits, bool cd2l);
     ~CdTable();
     CdTable(const CdTable&) = delete;
     CdTable& operator=(const CdTable&) = delete;
@@ -48,7 +45,6 @@ private:
     hal::PageAllocator& mem_;
     unsigned ssid_bits_;
     bool two_level_;
-    std::function<void(uint64_t, uint64_t)> on_alloc_;
     uint64_t base_;
     std::vector<uint64_t> leaves_;
     std::vector<uint64_t> blocks_;

@@ -160,7 +160,7 @@ void CommandQueue::recover_error() {
     const uint64_t dw0 = bus_.load64(at), dw1 = bus_.load64(at + 8);
     char b[128];
     std::snprintf(b, sizeof b, "CMDQ error (%s) at 0x%08x: 0x%016llx 0x%016llx; replaced by CMD_SYNC",
-                  cerror_name(err) ? cerror_name(err) : "reserved", unsigned(cons & 0xFFFFF),
+                  cerror_name(err) ? cerror_name(err) : "reserved", unsigned(cons & queue_ptr::kIndexAndWrapMask),
                   static_cast<unsigned long long>(dw0), static_cast<unsigned long long>(dw1));
     obs_.warning(b);
     unsigned char bytes[kEntryBytes];

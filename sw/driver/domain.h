@@ -69,6 +69,8 @@ public:
     // nothing (the flush queue invalidates the whole context later).
     void iotlb_sync(pgtable::Gather& g);
     bool lazy() const { return cfg_.policy == InvPolicy::Lazy; }
+    // Range TLBIs are in use (the SMMU has RIL and the driver may use it).
+    bool ril() const { return inv_.ril(); }
 
     // Lazy-mode flush queue.
     void fq_push(uint64_t now, uint64_t iova, uint64_t size);

@@ -10,7 +10,7 @@ using namespace smmu::arch;
 
 namespace {
 constexpr uint64_t kRecordBytes = 32;
-constexpr uint32_t kOvf = 1u << 31;
+constexpr uint32_t kOvf = queue_ptr::OVFLG::mask;
 }  // namespace
 
 EventQueue::EventQueue(hal::Bus& bus, hal::PageAllocator& mem, Observer& obs, uint64_t regs, unsigned log2)

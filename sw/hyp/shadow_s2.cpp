@@ -4,11 +4,13 @@
 
 #include "models/smmu/arch/command_builders.h"
 #include "sw/driver/cmd_batch.h"
+#include "sw/hal/hex.h"
 
 namespace smmusim::sw::hyp {
 
 using smmu::arch::Command;
 namespace cmd = smmu::arch::cmd;
+using hal::hex;
 
 ShadowS2::ShadowS2(driver::SmmuDriver& drv, const ShadowConfig& cfg) : drv_(drv), cfg_(cfg) {}
 
@@ -26,7 +28,7 @@ void ShadowS2::build(const std::vector<Range>& ranges) {
 void ShadowS2::map(const Range& r) {
     const pgtable::Result res = d_->table().map(r.base, r.base, r.size, pgtable::Prot::rw());
     if (!res.ok())
-        throw HypError("shadow stage 2: cannot map [" + std::to_string(r.base) + ", +" + std::to_string(r.size) +
+        throw HypError("shadow stage 2: cannot map [" + hex(r.base) + ", +" + hex(r.size) +
                        "): " + pgtable::error_name(res.error));
 }
 
@@ -34,7 +36,7 @@ void ShadowS2::unmap(const Range& r) {
     pgtable::Gather g;
     const pgtable::Result res = d_->table().unmap(r.base, r.size, g);
     if (res.bytes != r.size)
-        throw HypError("shadow stage 2: unmapped " + std::to_string(res.bytes) + " of " + std::to_string(r.size) +
+        throw HypError("shadow stage 2: unmapped " + hex(res.bytes) + " of " + hex(r.size) +
                        " bytes: " + pgtable::error_name(res.error));
 }
 
@@ -63,7 +65,7 @@ void ShadowS2::flush_walk(uint64_t iova, uint64_t size, uint64_t granule) {
 
 void ShadowS2::flush_all() {
     pending_.clear();
-    drv_.cmdq().issue(cmd::tlbi_s12_vmall(d_->vmid()), true);
+    d_->flush_all();
 }
 
 void ShadowS2::flush() {
@@ -74,7 +76,7 @@ void ShadowS2::flush() {
     if (cfg_.policy == InvPolicy::Vmid) {
         batch.add(cmd::tlbi_s12_vmall(t.vmid));
     } else {
-        const bool ril = cfg_.policy == InvPolicy::Range && drv_.caps().ril && drv_.config().range_inv;
+        const bool ril = cfg_.policy == InvPolicy::Range && d_->ril();
         for (const Pending& p : pending_)
             for (const Command& c : driver::range_commands(t, p.iova, p.size, p.granule, p.leaf, ril)) batch.add(c);
         // TLBI_S2_IPA need not remove combined stage-1+2 entries of nested host domains (§9.8).

@@ -14,6 +14,9 @@ constexpr uint8_t F_UUT = 0x01, C_BAD_STREAMID = 0x02, F_STE_FETCH = 0x03, C_BAD
                   F_TRANSLATION = 0x10, F_ADDR_SIZE = 0x11, F_ACCESS = 0x12, F_PERMISSION = 0x13,
                   F_TLB_CONFLICT = 0x20, F_CFG_CONFLICT = 0x21, E_PAGE_REQUEST = 0x24,
                   F_VMS_FETCH = 0x25;
+// The translation-related faults (F_TRANSLATION .. F_PERMISSION): recorded per CD.R / STE.S2R,
+// and stalled or terminated per the stall model.
+constexpr bool is_translation_fault(uint8_t type) { return type >= F_TRANSLATION && type <= F_PERMISSION; }
 }  // namespace evt
 
 const char* event_name(uint8_t type);

@@ -6,7 +6,6 @@ namespace smmusim::smmu::arch {
 
 namespace {
 
-bool translation_fault(uint8_t t) { return t >= evt::F_TRANSLATION && t <= evt::F_PERMISSION; }
 
 const char* class_name(uint64_t c) {
     switch (c) {
@@ -33,14 +32,14 @@ void append_event_json(std::string& out, const EventRecord& r) {
         json::hex(out, "fetch_addr", r.address<R::FetchAddr>());
         return;
     }
-    const bool has_input = translation_fault(t) || t == evt::F_WALK_EABT || t == evt::F_UUT ||
+    const bool has_input = evt::is_translation_fault(t) || t == evt::F_WALK_EABT || t == evt::F_UUT ||
                            t == evt::F_BAD_ATS_TREQ || t == evt::F_TRANSL_FORBIDDEN || t == evt::F_TLB_CONFLICT;
     if (!has_input) return;
     json::hex(out, "addr", r.get<R::InputAddr>());
     json::boolean(out, "rnw", r.get<R::RnW>());
     json::boolean(out, "ind", r.get<R::InD>());
     json::boolean(out, "pnu", r.get<R::PnU>());
-    const bool staged = translation_fault(t) || t == evt::F_WALK_EABT || t == evt::F_TLB_CONFLICT;
+    const bool staged = evt::is_translation_fault(t) || t == evt::F_WALK_EABT || t == evt::F_TLB_CONFLICT;
     if (!staged) return;
     const bool s2 = r.get<R::S2>();
     json::boolean(out, "s2", s2);

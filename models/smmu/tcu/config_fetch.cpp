@@ -61,14 +61,14 @@ Outcome<Ste> ConfigFetch::find_ste(const RegState& regs, const Access& a, bool& 
 }
 
 std::optional<Fault> ConfigFetch::read_cd_struct(uint64_t addr, void* dst, unsigned len,
-                                                 const S2Context* s2, const Access& a, WalkState& st) {
+                                                 const StreamConfig& sc, const Access& a, WalkState& st) {
     uint64_t pa = addr;
-    if (s2) {
-        Outcome<WalkResult> r = walker_.stage2(*s2, addr, a, S2Use::CdFetch, st);
+    if (sc.s2) {
+        Outcome<WalkResult> r = walker_.stage2(sc.s2cfg, addr, a, S2Use::CdFetch, st);
         if (auto* f = std::get_if<Fault>(&r)) {
             Fault fault = *f;
             // A stage-2 translation fault on the CD fetch is recorded per STE.S2R.
-            if (fault.type >= evt::F_TRANSLATION && fault.type <= evt::F_PERMISSION) fault.record = s2_record_;
+            if (evt::is_translation_fault(fault.type)) fault.record = sc.s2_record;
             return fault;
         }
         pa = std::get<WalkResult>(r).oa;
@@ -103,7 +103,6 @@ Outcome<StreamConfig> ConfigFetch::fetch(const RegState& regs, const Access& a, 
     if (sc.s2) {
         sc.s2cfg = *decode_s2(ste, f_);
         sc.s2_record = ste.get<Ste::S2R>();
-        s2_record_ = sc.s2_record;
     }
     // A SubstreamID needs stage 1 with substreams (fact sheet ste_cd §4).
     const unsigned cdmax = f_.ssidsize ? unsigned(ste.get<Ste::S1CDMax>()) : 0;
@@ -132,7 +131,6 @@ Outcome<StreamConfig> ConfigFetch::fetch(const RegState& regs, const Access& a, 
         }
     }
 
-    const S2Context* s2 = sc.s2 ? &sc.s2cfg : nullptr;
     uint64_t fmt = cdmax ? ste.get<Ste::S1Fmt>() : s1fmt::LINEAR;
     if (fmt == 3) fmt = s1fmt::LINEAR;  // reserved, behaves as linear
     const uint64_t ptr = ste.address<Ste::S1ContextPtr>();
@@ -146,18 +144,18 @@ Outcome<StreamConfig> ConfigFetch::fetch(const RegState& regs, const Access& a, 
         const uint64_t l1_addr = l1_base + uint64_t(index >> leaf_bits) * L1Cd::kBytes;
         unsigned char b[L1Cd::kBytes];
         ++cd_fetches;
-        if (auto f = read_cd_struct(l1_addr, b, sizeof b, s2, a, st)) return *f;
+        if (auto f = read_cd_struct(l1_addr, b, sizeof b, sc, a, st)) return *f;
         L1Cd l1;
         l1.load(b);
         uint64_t l2 = l1.address<L1Cd::L2Ptr>();
         if (fmt == s1fmt::L2_64K) l2 &= ~uint64_t(0xFFFF);  // L2Ptr[15:12] RES0 for 64 KiB leaves
-        if (!l1.get<L1Cd::V>() || (!s2 && l2 >= limit(f_.oas_bits())))
+        if (!l1.get<L1Cd::V>() || (!sc.s2 && l2 >= limit(f_.oas_bits())))
             return config_fault(evt::C_BAD_SUBSTREAMID);
         cd_addr = l2 + uint64_t(index & ((1u << leaf_bits) - 1)) * Cd::kBytes;
     }
     unsigned char b[Cd::kBytes];
     ++cd_fetches;
-    if (auto f = read_cd_struct(cd_addr, b, sizeof b, s2, a, st)) return *f;
+    if (auto f = read_cd_struct(cd_addr, b, sizeof b, sc, a, st)) return *f;
     Cd cd;
     cd.load(b);
     std::optional<S1Decoded> s1 = decode_cd(cd, f_, world);

@@ -55,14 +55,14 @@ public:
 
 private:
     Outcome<arch::Ste> find_ste(const RegState& regs, const Access& a, bool& silent);
-    // Reads `len` bytes of a CD-table structure at `addr` (an IPA when `s2` is set).
-    std::optional<Fault> read_cd_struct(uint64_t addr, void* dst, unsigned len, const S2Context* s2,
+    // Reads `len` bytes of a CD-table structure at `addr` (an IPA when the stream has stage 2).
+    // The stream's own config, not a member: translation slots fetch configs concurrently.
+    std::optional<Fault> read_cd_struct(uint64_t addr, void* dst, unsigned len, const StreamConfig& sc,
                                         const Access& a, WalkState& st);
 
     TableReader& mem_;
     Walker& walker_;
     Features f_;
-    bool s2_record_ = false;  // STE.S2R of the STE being used
 };
 
 }  // namespace smmusim::smmu::tcu

@@ -10,7 +10,6 @@ using namespace arch;
 
 namespace {
 
-bool is_translation_fault(uint8_t type) { return type >= evt::F_TRANSLATION && type <= evt::F_PERMISSION; }
 
 }  // namespace
 
@@ -34,7 +33,7 @@ EventRecord make_event(const Access& a, const Fault& f) {
         e.set_address<EventRecord::FetchAddr>(f.fetch_addr);
         return e;
     }
-    if (!is_translation_fault(f.type) && f.type != evt::F_WALK_EABT) return e;  // C_BAD_*
+    if (!evt::is_translation_fault(f.type) && f.type != evt::F_WALK_EABT) return e;  // C_BAD_*
     e.set<EventRecord::RnW>(!a.write);
     e.set<EventRecord::InD>(a.instr);
     e.set<EventRecord::PnU>(a.priv);
@@ -79,7 +78,7 @@ dti::TranslateResponse Translator::fault(const Access& a, const Fault& f, dti::O
 }
 
 dti::TranslateResponse Translator::walk_fault(const Access& a, Fault f, const StreamConfig& c) {
-    if (!is_translation_fault(f.type)) return fault(a, f, dti::Outcome::Abort);  // F_WALK_EABT
+    if (!evt::is_translation_fault(f.type)) return fault(a, f, dti::Outcome::Abort);  // F_WALK_EABT
     if (f.s2) {
         f.record = c.s2_record;  // stage 2: record per S2R, always abort
         return fault(a, f, dti::Outcome::Abort);
