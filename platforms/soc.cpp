@@ -67,30 +67,23 @@ Soc::Soc(bool dma_patterns)
     : tbus("smmu.tbus", 2, "", "TBUs; beyond 2 they serve idle DMA masters dma2, dma3, ... (StreamIDs 3, 4, ...)",
            {2, 64}),
       dram("dram", {kDramBase, kDramSize}),
-      dma0("dma0", dma_defaults(1, dma_patterns)),
-      dma1("dma1", dma_defaults(2, dma_patterns)),
+      dma([&] {
+          std::vector<std::unique_ptr<traffic::DmaMaster>> v;
+          for (unsigned i = 0; i < tbus; ++i)
+              v.push_back(std::make_unique<traffic::DmaMaster>(
+                  ("dma" + std::to_string(i)).c_str(), i < 2 ? dma_defaults(i + 1, dma_patterns) : idle_defaults(i + 1)));
+          return v;
+      }()),
       cpu_traffic("cpu_traffic", cpu_defaults()),
       smmu("smmu", tbus),
       cpu("cpu"),
-      extra([this] {
-          std::vector<std::unique_ptr<traffic::DmaMaster>> v;
-          for (unsigned i = 2; i < tbus; ++i)
-              v.push_back(std::make_unique<traffic::DmaMaster>(("dma" + std::to_string(i)).c_str(), idle_defaults(i + 1)));
-          return v;
-      }()),
       noc("noc", initiators(tbus),
           {noc::AddressRange{"dram", dram.base, dram.size},
            noc::AddressRange{"smmu", kSmmuBase, smmu::arch::reg::REGION_SIZE}}) {
-    dma0.port.socket.bind(smmu.tbu(0).in.socket);
-    dma1.port.socket.bind(smmu.tbu(1).in.socket);
-    smmu.tbu(0).set_device(dma0.name());  // names the device in --xlate-log lines
-    smmu.tbu(1).set_device(dma1.name());
-    smmu.tbu(0).out.socket.bind(noc.initiator_socket("dma0"));
-    smmu.tbu(1).out.socket.bind(noc.initiator_socket("dma1"));
-    for (unsigned i = 2; i < tbus; ++i) {
-        traffic::DmaMaster& d = *extra[i - 2];
+    for (unsigned i = 0; i < tbus; ++i) {
+        traffic::DmaMaster& d = *dma[i];
         d.port.socket.bind(smmu.tbu(i).in.socket);
-        smmu.tbu(i).set_device(d.name());
+        smmu.tbu(i).set_device(d.name());  // names the device in --xlate-log lines
         smmu.tbu(i).out.socket.bind(noc.initiator_socket(d.name()));
     }
     cpu_traffic.port.socket.bind(noc.initiator_socket("cpu_traffic"));
@@ -114,21 +107,20 @@ void Soc::print_wiring(std::ostream& os) const {
 Soc::~Soc() = default;
 
 std::vector<const traffic::TrafficGen*> Soc::generators() const {
-    std::vector<const traffic::TrafficGen*> v{&dma0, &dma1};
-    for (const auto& d : extra) v.push_back(d.get());
+    std::vector<const traffic::TrafficGen*> v;
+    for (const auto& d : dma) v.push_back(d.get());
     v.push_back(&cpu_traffic);
     return v;
 }
 
 std::vector<std::pair<std::string, traffic::TrafficGen*>> Soc::devices() {
-    std::vector<std::pair<std::string, traffic::TrafficGen*>> v{{"dma0", &dma0}, {"dma1", &dma1}};
-    for (auto& d : extra) v.emplace_back(d->name(), d.get());
+    std::vector<std::pair<std::string, traffic::TrafficGen*>> v;
+    for (auto& d : dma) v.emplace_back(d->name(), d.get());
     return v;
 }
 
 void Soc::stop_traffic() {
-    dma0.stop();
-    dma1.stop();
+    for (auto& d : dma) d->stop();
     cpu_traffic.stop();
 }
 

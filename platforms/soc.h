@@ -41,11 +41,10 @@ public:
     // (StreamIDs 3, 4, ...): they still take part in every invalidation and sync.
     core::Param<uint32_t> tbus;
     mem::Memory dram;
-    traffic::DmaMaster dma0, dma1;
+    std::vector<std::unique_ptr<traffic::DmaMaster>> dma;  // dma<i> behind smmu.tbu<i>
     traffic::CpuTraffic cpu_traffic;
     smmu::Smmu smmu;
     cpu::Cpu cpu;
-    std::vector<std::unique_ptr<traffic::DmaMaster>> extra;
     noc::Interconnect noc;
 };
 

@@ -116,12 +116,12 @@ void TrafficGen::run() {
     }
     const bool replay = pattern == Pattern::Trace;
     for (;;) {
-        if ((count != 0 && issued_ >= count) || (replay && issued_ >= records_.size())) {
+        if ((count != 0 && pattern_issued_ >= count) || (replay && pattern_issued_ >= records_.size())) {
             finished_ = true;
             return;
         }
         if (replay) {
-            const TraceRecord& r = records_[issued_];
+            const TraceRecord& r = records_[pattern_issued_];
             next_issue_ = (r.absolute ? start.value() : last_issue_) + r.when;
         }
         if (next_issue_ > now) {
@@ -140,6 +140,7 @@ void TrafficGen::run() {
             return;
         }
         issue(next_op());
+        ++pattern_issued_;
         last_issue_ = now;
         if (!replay) next_issue_ = now + clock.cycles(interval);
     }
@@ -147,7 +148,7 @@ void TrafficGen::run() {
 
 TrafficGen::Op TrafficGen::next_op() {
     if (pattern == Pattern::Trace) {
-        const TraceRecord& r = records_[issued_];
+        const TraceRecord& r = records_[pattern_issued_];
         return Op{r.addr, r.size, r.write, &r, nullptr};
     }
     bool write = rng_.uniform() >= read_fraction;

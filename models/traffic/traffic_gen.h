@@ -148,6 +148,7 @@ private:
     sc_core::sc_event slot_free_;
     uint32_t outstanding_ = 0;
     uint64_t issued_ = 0;
+    uint64_t pattern_issued_ = 0;  // of the pattern or trace (`count`, the trace line); jobs aside
     uint64_t write_seq_ = 0;
     bool finished_ = false;
     bool stopped_ = false;

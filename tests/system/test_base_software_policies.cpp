@@ -236,6 +236,13 @@ TEST(BaseSoftwarePolicies, ExtraTbusTakePartInEveryInvalidation) {
     EXPECT_EQ(u("dma3.transactions"), 0u);
 }
 
+TEST(BaseSoftwarePolicies, PatternTrafficBehindExtraTbusStopsWithTheSoftware) {
+    SoftwareRun r("", {"sw.nic.packets=20", "smmu.tbus=3", "dma2.enable=true"});
+    ASSERT_FALSE(r.failure) << r.failure_text;
+    EXPECT_GT(u("dma2.transactions"), 0u);  // unattached StreamID 3: its traffic faults, and ends
+    EXPECT_EQ(u("dma0.transactions"), 140u);  // 20 packets: a descriptor and six 256-byte bursts each
+}
+
 TEST(BaseSoftwarePolicies, FootprintWorkloadWalksPagesAtEveryStage) {
     std::vector<std::string> set = {"sw.workload=footprint", "sw.footprint.stage=nested",
                                     "sw.footprint.bytes=64MiB", "sw.footprint.accesses=2000"};

@@ -258,6 +258,22 @@ TEST(TrafficGen, JobsIssueTheirTransactionsAndReportCompletion) {
     EXPECT_TRUE(dma.finished());
 }
 
+TEST(TrafficGen, JobsDoNotCountAgainstThePatternsCount) {
+    test::Presets presets({"dma0.enable=true", "dma0.count=10", "dma0.max_outstanding=2"});
+    traffic::DmaMaster dma("dma0", small());
+    test::RecordingTarget target("target");
+    dma.port.socket.bind(target.port.socket);
+    traffic::DmaJob j;
+    j.addr = 0x80001000;
+    j.size = 64;
+    j.count = 8;
+    unsigned ok = 0;
+    dma.submit(j, [&](const traffic::DmaJobResult& r) { ok = r.ok; });
+    sc_core::sc_start();
+    EXPECT_EQ(ok, 8u);
+    EXPECT_EQ(dma.transactions(), 18u);  // the pattern's 10 and the job's 8
+}
+
 TEST(TrafficGen, RandomJobsStayInTheirRegionAlignedToTheirSize) {
     test::Presets presets({"dma0.enable=false"});
     traffic::DmaMaster dma("dma0", small());
