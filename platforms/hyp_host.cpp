@@ -1,5 +1,7 @@
 #include "platforms/hyp_host.h"
 
+#include "models/smmu/arch/geometry.h"
+
 namespace smmusim::platforms {
 
 using sw::hyp::InvPolicy;
@@ -35,7 +37,7 @@ HypHost::HypHost(const HypSetup& setup, sc_core::sc_time cpu_period)
       }),
       splits_("sw.hyp.blocks_split", "shadow blocks split into tables", "",
               [this] { return hyp_ ? hyp_->shadow().domain().table().totals().blocks_split : 0; }) {
-    if (granule != 4096 && granule != 16384 && granule != 65536) granule.fail("must be 4096, 16384 or 65536");
+    if (!smmu::arch::granule_shift(granule)) granule.fail("must be 4096, 16384 or 65536");
 }
 
 HypHost::~HypHost() = default;
@@ -44,7 +46,7 @@ sw::workloads::Iommu& HypHost::attach(sw::hal::Bus& bus, sw::driver::SmmuDriver&
     sw::hyp::HypConfig c;
     c.shadow.policy = policy;
     c.shadow.gather = gather;
-    c.shadow.granule_shift = granule == 4096 ? 12 : granule == 16384 ? 14 : 16;
+    c.shadow.granule_shift = *smmu::arch::granule_shift(granule);
     c.shadow.ias = ias;
     c.hvc_cycles = hvc_cycles;
     hyp_ = std::make_unique<sw::hyp::Hypervisor>(bus, drv, owners_, host_tables_, c, *this);

@@ -4,6 +4,7 @@
 
 #include "models/core/rng.h"
 #include "models/core/run_control.h"
+#include "models/smmu/arch/geometry.h"
 #include "models/smmu/event_log.h"
 #include "sw/workloads/runner.h"
 
@@ -175,7 +176,7 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
                "translation of the footprint: stage 1, stage 2, or stage 1 nested over stage 2"),
       fp_blocks("sw.footprint.blocks", false, "", "map with blocks where alignment allows (default: pages only)") {
     for (auto* g : {&nic_granule, &sto_granule, &fp_granule})
-        if (g->value() != 4096 && g->value() != 16384 && g->value() != 65536) g->fail("must be 4096, 16384 or 65536");
+        if (!smmu::arch::granule_shift(g->value())) g->fail("must be 4096, 16384 or 65536");
     for (auto* t : {&nic_txn_bytes, &sto_txn_bytes, &fp_txn_bytes})
         if (t->value() & (t->value() - 1)) t->fail("must be a power of two");
     if (poll_timeout.value() < sc_core::sc_time(1, sc_core::SC_US)) poll_timeout.fail("must be at least 1 us");
@@ -238,8 +239,7 @@ sw::workloads::DeviceSetup SoftwareHost::device(const std::string& prefix, size_
     d.sid = uint32_t(index + 1);
     const bool nic = prefix == "nic";
     d.stage = nic ? nic_stage.value() : sto_stage.value();
-    const uint32_t g = nic ? nic_granule.value() : sto_granule.value();
-    d.granule_shift = g == 4096 ? 12 : g == 16384 ? 14 : 16;
+    d.granule_shift = *smmu::arch::granule_shift(nic ? nic_granule.value() : sto_granule.value());
     d.ias = 0;  // the driver's choice, as Linux: 48 for stage 1, the SMMU's IAS for stage 2
     const uint64_t half = setup_.buffers_size / 2;
     d.buffers_base = setup_.buffers_base + (nic ? 0 : half);
@@ -300,7 +300,7 @@ void SoftwareHost::run() {
         sw::workloads::FootprintParams p;
         p.setup = device("nic", 0);
         p.setup.stage = fp_stage;
-        p.setup.granule_shift = fp_granule == 4096 ? 12 : fp_granule == 16384 ? 14 : 16;
+        p.setup.granule_shift = *smmu::arch::granule_shift(fp_granule);
         p.setup.buffers_size = setup_.buffers_size;
         p.bytes = fp_bytes;
         p.accesses = fp_accesses;

@@ -29,7 +29,7 @@ std::vector<Command> range_commands(const InvTarget& t, uint64_t iova, uint64_t 
     uint64_t num_pages = 0;
     unsigned tg_field = 0, ttl = 0;
     if (ril) {
-        tg_field = (tg - 10) / 2;
+        tg_field = tlbi_tg(tg);
         num_pages = size >> tg;
         if (leaf) ttl = 4 - ((log2_of(granule) - 3) / (tg - 3));
         else if ((num_pages & 31) == 1) ++num_pages;  // NUM=SCALE=TTL=0 is reserved: over-invalidate one page

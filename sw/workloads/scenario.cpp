@@ -6,6 +6,8 @@
 #include <set>
 #include <sstream>
 
+#include "models/smmu/arch/geometry.h"
+
 namespace smmusim::sw::workloads {
 
 using driver::DomainKind;
@@ -78,11 +80,9 @@ DomainSpec parse_domain(const json& d, const Ctx& c, const std::set<std::string>
     else if (stage == "bypass") s.kind = DomainKind::Bypass;
     else if (stage == "abort") s.kind = DomainKind::Abort;
     else c.fail("'stage' must be s1, s2, nested, bypass or abort (got '" + stage + "')");
-    const uint64_t granule = c.number(d, "granule", 4096);
-    if (granule == 4096) s.granule_shift = 12;
-    else if (granule == 16384) s.granule_shift = 14;
-    else if (granule == 65536) s.granule_shift = 16;
-    else c.fail("'granule' must be 4096, 16384 or 65536");
+    const std::optional<unsigned> gshift = smmu::arch::granule_shift(c.number(d, "granule", 4096));
+    if (!gshift) c.fail("'granule' must be 4096, 16384 or 65536");
+    s.granule_shift = *gshift;
     const uint64_t ias = c.number(d, "ias", 48);
     if (ias < 25 || ias > 48) c.fail("'ias' must be 25..48");
     s.ias = unsigned(ias);

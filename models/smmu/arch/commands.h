@@ -74,5 +74,7 @@ const char* cerror_name(uint32_t code);
 
 // TLBI range TG encoding (reference §5.1): 0 = not a range; 1 4K, 2 16K, 3 64K.
 inline unsigned tlbi_tg_shift(uint64_t tg) { return tg == 1 ? 12 : tg == 2 ? 14 : tg == 3 ? 16 : 0; }
+// Its inverse, for a granule shift of 12, 14 or 16.
+inline unsigned tlbi_tg(unsigned granule_shift) { return (granule_shift - 10) / 2; }
 
 }  // namespace smmusim::smmu::arch

@@ -32,6 +32,16 @@ struct Granule {
     }
 };
 
+// The translation granules: 4 KiB, 16 KiB and 64 KiB, as a shift; nullopt for other sizes.
+inline std::optional<unsigned> granule_shift(uint64_t bytes) {
+    switch (bytes) {
+    case 4096: return 12;
+    case 16384: return 14;
+    case 65536: return 16;
+    default: return std::nullopt;
+    }
+}
+
 // CD.TG0 / STE.S2TG: 00 4K, 01 64K, 10 16K, 11 reserved.
 inline std::optional<unsigned> tg0_shift(uint64_t tg) {
     switch (tg) {
