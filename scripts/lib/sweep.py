@@ -73,10 +73,10 @@ def parse_assignment(text, what):
 
 
 class Sweep:
-    def __init__(self, name, platform, scenario, fixed, grid, points, seeds, stats, base_dir):
+    def __init__(self, name, platform, scenario, fixed, grid, points, seeds, stats):
         self.name, self.platform, self.scenario = name, platform, scenario
         self.fixed, self.grid, self.points_list = fixed, grid, points
-        self.seeds, self.stats, self.base_dir = seeds, stats, base_dir
+        self.seeds, self.stats = seeds, stats
 
     def points(self):
         """Every point: an ordered dict of the varied parameters, and a seed (or None). With
@@ -156,7 +156,7 @@ def build_sweep(args):
     name = args.name or doc.get("name") or (os.path.splitext(os.path.basename(args.file))[0] if args.file else "sweep")
     platform = args.platform or doc.get("platform") or "base"
     scenario = rel(args.scenario) if args.scenario else rel(doc.get("scenario"))
-    return Sweep(name, platform, scenario, fixed, grid, points, seeds, stats, base_dir)
+    return Sweep(name, platform, scenario, fixed, grid, points, seeds, stats)
 
 
 # ---- running points ----------------------------------------------------------------------
@@ -200,7 +200,6 @@ def mark_done(cmd, out_dir, build):
 
 def run_point(cmd, out_dir, timeout, build):
     os.makedirs(out_dir, exist_ok=True)
-    t0 = time.time()
     try:
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
         status, err = p.returncode, p.stderr
@@ -210,7 +209,7 @@ def run_point(cmd, out_dir, timeout, build):
         f.write(err)
     if status == 0:
         mark_done(cmd, out_dir, build)
-    return status, err, time.time() - t0
+    return status, err
 
 
 def finished(out_dir):
@@ -235,12 +234,12 @@ class Progress:
         self.tty = sys.stderr.isatty()
         self.last = 0.0
 
-    def update(self, ok, force=False):
+    def update(self, ok):
         self.done += 1
         self.ran += 1
         if not ok:
             self.failed += 1
-        self.show(force)
+        self.show()
 
     def show(self, force=False):
         now = time.time()
@@ -266,7 +265,7 @@ def run_local(todo, jobs, timeout, progress, build):
         futures = {pool.submit(run_point, cmd, out, timeout, build): (cmd, out) for cmd, out in todo}
         for f in concurrent.futures.as_completed(futures):
             cmd, out = futures[f]
-            status, err, _ = f.result()
+            status, err = f.result()
             if status != 0:
                 failures.append((cmd, status, err))
             progress.update(status == 0)

@@ -30,8 +30,7 @@ TEST(SmmuBasic, GbpaAbortAbortsWithoutEvent) {
     SmmuBench b;
     b.run([&] {
         b.wr32(reg::GBPA, (1u << 31) | (1u << 20));  // Update + ABORT
-        while (b.rd32(reg::GBPA) >> 31) {
-        }
+        ASSERT_TRUE(b.poll([&] { return !(b.rd32(reg::GBPA) >> 31); }));
         EXPECT_EQ(b.dma_read(5, kDram, 8).status, tlm::TLM_GENERIC_ERROR_RESPONSE);
         b.wr32(reg::GBPA, 1u << 20);  // without Update: ignored (v3.2)
         EXPECT_EQ(b.rd32(reg::GBPA), 1u << 20);

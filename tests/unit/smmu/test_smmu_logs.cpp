@@ -226,8 +226,7 @@ TEST(SmmuLogs, XlateGbpaAbortHasNoEvent) {
     SmmuBench b;
     b.run([&] {
         b.wr32(reg::GBPA, (1u << 31) | (1u << 20));  // Update + ABORT, SMMUEN = 0
-        while (b.rd32(reg::GBPA) >> 31) {
-        }
+        ASSERT_TRUE(b.poll([&] { return !(b.rd32(reg::GBPA) >> 31); }));
         EXPECT_EQ(b.dma_read(5, kDram, 8, 3u).status, kAbort);
     });
     const json l = xlate_line(log.lines(), kDram);

@@ -175,7 +175,7 @@ TEST(SmmuRegisters, GuardHoldsWhileCr0UpdateInProgress) {
         b.wr32(reg::STRTAB_BASE_CFG, 0x10006);
         EXPECT_EQ(b.rd32(reg::CR0ACK), 0xDu);
         EXPECT_EQ(b.rd32(reg::STRTAB_BASE_CFG), cfg);
-        while (b.rd32(reg::CR0ACK) != 0xCu) b.wait_cycles(50);
+        ASSERT_TRUE(b.poll([&] { return b.rd32(reg::CR0ACK) == 0xCu; }));
         b.wr32(reg::STRTAB_BASE_CFG, 0x10006);
         EXPECT_EQ(b.rd32(reg::STRTAB_BASE_CFG), 0x10006u);
         b.wr32(reg::CR0, 0xD);  // SMMUEN 0 -> 1 requested: guarded at once
