@@ -14,8 +14,6 @@ HypHost::HypHost(const HypSetup& setup, sc_core::sc_time cpu_period)
              {{"range", InvPolicy::Range}, {"page", InvPolicy::Page}, {"vmid", InvPolicy::Vmid}},
              "how a donation invalidates the shadow stage 2: range TLBI_S2_IPA (Linux's algorithm; per granule "
              "without RIL), one TLBI_S2_IPA per page or block, or TLBI_S12_VMALL of the host VMID"),
-      gather("sw.hyp.gather", 1, "donations", "donations whose invalidations share one CMD_SYNC (1: each syncs)",
-             {1, 1u << 20}),
       hvc_cycles("sw.hyp.hvc_cycles", 300, "cycles", "hypercall entry and exit"),
       granule("sw.hyp.granule", 4096, "bytes", "granule of the shadow stage 2 (4096, 16384, 65536)", {4096, 65536}),
       ias("sw.hyp.ias", 40, "bits", "IPA size of the shadow stage 2 (must cover host memory)", {32, 48}),
@@ -45,7 +43,6 @@ HypHost::~HypHost() = default;
 sw::workloads::Iommu& HypHost::attach(sw::hal::Bus& bus, sw::driver::SmmuDriver& drv) {
     sw::hyp::HypConfig c;
     c.shadow.policy = policy;
-    c.shadow.gather = gather;
     c.shadow.granule_shift = *smmu::arch::granule_shift(granule);
     c.shadow.ias = ias;
     c.hvc_cycles = hvc_cycles;
@@ -66,6 +63,14 @@ void HypHost::run_donations(sw::workloads::Env& env) {
     p.to_guest = to_guest;
     p.reclaim = reclaim;
     sw::hyp::run_donations(p, env);
+}
+
+void HypHost::event(const smmu::arch::EventRecord& r) {
+    using smmu::arch::EventRecord;
+    if (r.get<EventRecord::Type>() != smmu::arch::evt::F_TRANSLATION || !r.get<EventRecord::S2>()) return;
+    const uint64_t ipa = r.address<EventRecord::IPA>();
+    const sw::hyp::Range& host = owners_.memory();
+    if (ipa >= host.base && ipa < host.end() && owners_.host_may_access(owners_.at(ipa))) ++bbm_faults_;
 }
 
 void HypHost::hypercall(Op op, uint64_t, uint64_t cycles, uint64_t commands, uint64_t syncs) {

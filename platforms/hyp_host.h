@@ -33,6 +33,9 @@ public:
     // On the CPU: resets the SMMU and builds the shadow.
     void init();
     void run_donations(sw::workloads::Env& env);
+    // An event record the hypervisor's driver read: a stage-2 translation fault on a page the
+    // host owns can only come from a break-before-make window of the shadow.
+    void event(const smmu::arch::EventRecord& r);
 
 private:
     void hypercall(Op op, uint64_t bytes, uint64_t cycles, uint64_t commands, uint64_t syncs) override;
@@ -40,7 +43,6 @@ private:
     HypSetup setup_;
     sc_core::sc_time period_;
     core::EnumParam<sw::hyp::InvPolicy> policy;
-    core::Param<uint32_t> gather;
     core::Param<uint64_t> hvc_cycles;
     core::Param<uint32_t> granule;
     core::Param<uint32_t> ias;
@@ -64,6 +66,9 @@ private:
     core::Counter donates_{"sw.hyp.donations", "donation hypercalls"};
     core::Counter reclaims_{"sw.hyp.reclaims", "reclaim hypercalls"};
     core::Counter shares_{"sw.hyp.shares", "share and unshare hypercalls"};
+    core::Counter bbm_faults_{"sw.hyp.bbm_faults",
+                              "host-device accesses to pages the host owns that faulted at stage 2 (event records "
+                              "read): DMA that met a block broken before make; 0 with BBML2"};
     core::Formula shadow_bytes_;
     core::Formula host_bytes_;
     core::Formula donated_bytes_;

@@ -33,6 +33,7 @@ public:
     void event(const smmu::arch::EventRecord& r) override {
         ++events_;
         smmu::log_event_record(r);
+        if (host_.hyp_) host_.hyp_->event(r);
     }
     void gerror(uint32_t) override { ++gerrors_; }
     void map_done(uint64_t cycles, uint64_t) override { map_cycles_.sample(cycles); }

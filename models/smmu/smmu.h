@@ -10,6 +10,7 @@
 
 #include "models/core/params.h"
 #include "models/smmu/features.h"
+#include "models/smmu/stale_check.h"
 #include "models/smmu/tbu/tbu.h"
 #include "models/smmu/tcu/tcu.h"
 
@@ -36,6 +37,7 @@ public:
 
 private:
     std::vector<std::unique_ptr<tbu::Tbu>> tbus_;
+    std::unique_ptr<StaleCheck> stale_check_;  // when StaleCheck::enabled()
 };
 
 }  // namespace smmusim::smmu

@@ -32,10 +32,7 @@ public:
     }
     void run_timers() override { h_.driver().run_timers(); }
     uint64_t next_timer() const override { return h_.driver().next_timer(); }
-    void flush_pending() override {
-        h_.driver().flush_queues();
-        h_.flush();
-    }
+    void flush_pending() override { h_.driver().flush_queues(); }
     void issue_raw(const smmu::arch::Command& c, bool sync) override { h_.driver().cmdq().issue(c, sync); }
 
     void donate(uint64_t pa, uint64_t size, Owner to) override { h_.donate(pa, size, to == Owner::Guest); }

@@ -43,16 +43,13 @@ void Hypervisor::donate(uint64_t pa, uint64_t size, bool to_guest) {
     hypercall(HypObserver::Op::Donate, size, [&] {
         owners_.donate(pa, size, to_guest);
         shadow_->unmap({pa, size});
-        shadow_->end_change();
     });
 }
 
 void Hypervisor::reclaim(uint64_t pa, uint64_t size) {
     hypercall(HypObserver::Op::Reclaim, size, [&] {
         owners_.reclaim(pa, size);
-        // Invalid -> valid needs no invalidation (faults are not cached, §9.2), but an earlier
-        // gathered removal of these pages must be complete before they are mapped again.
-        if (shadow_->pending()) shadow_->flush();
+        // Invalid -> valid needs no invalidation: faults are not cached (§9.2).
         shadow_->map({pa, size});
     });
 }
@@ -64,10 +61,6 @@ void Hypervisor::share(uint64_t pa, uint64_t size) {
 
 void Hypervisor::unshare(uint64_t pa, uint64_t size) {
     hypercall(HypObserver::Op::Unshare, size, [&] { owners_.unshare(pa, size); });
-}
-
-void Hypervisor::flush() {
-    if (shadow_) shadow_->flush();
 }
 
 bool Hypervisor::nesting() const { return drv_.caps().s1 && drv_.caps().s2; }

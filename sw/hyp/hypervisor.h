@@ -45,8 +45,6 @@ public:
     void reclaim(uint64_t pa, uint64_t size);
     void share(uint64_t pa, uint64_t size);
     void unshare(uint64_t pa, uint64_t size);
-    // Gathered invalidations still pending are issued (end of a workload).
-    void flush();
 
     // The host's IOMMU requests.
     bool nesting() const;  // host stage 1 nested on the shadow

@@ -35,13 +35,11 @@ void ShadowS2::map(const Range& r) {
 void ShadowS2::unmap(const Range& r) {
     pgtable::Gather g;
     const pgtable::Result res = d_->table().unmap(r.base, r.size, g);
+    // Whatever happens next, nothing the shadow no longer maps stays reachable.
+    flush();
     if (res.bytes != r.size)
         throw HypError("shadow stage 2: unmapped " + hex(res.bytes) + " of " + hex(r.size) +
                        " bytes: " + pgtable::error_name(res.error));
-}
-
-void ShadowS2::end_change() {
-    if (++changes_ >= cfg_.gather) flush();
 }
 
 // A leaf left (or, with BBML2, a block was replaced by a table): invalidated with the rest.
@@ -69,7 +67,6 @@ void ShadowS2::flush_all() {
 }
 
 void ShadowS2::flush() {
-    changes_ = 0;
     if (pending_.empty()) return;
     const driver::InvTarget t = d_->target();
     driver::CommandBatch batch(drv_.cmdq(), drv_.config().batch);

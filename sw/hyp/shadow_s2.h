@@ -8,8 +8,10 @@
 //   range  TLBI_S2_IPA with Linux's range algorithm (per granule without RIL)
 //   page   one TLBI_S2_IPA per page (or per block) removed
 //   vmid   TLBI_S12_VMALL: every entry of every host device
-// each change either synced at once (gather 1) or gathered over `gather` changes before one
-// CMD_SYNC. Break-before-make and removed tables cannot wait: they sync at once.
+// What one change removes is gathered (adjacent leaves of a size into one range) and issued
+// with one CMD_SYNC before the change returns (flush): a hypercall that gives pages away
+// completes only once no host device can reach them. Break-before-make and removed tables
+// cannot wait for the end of the change: they sync at once.
 
 #include <cstdint>
 #include <vector>
@@ -24,7 +26,6 @@ enum class InvPolicy { Range, Page, Vmid };
 
 struct ShadowConfig {
     InvPolicy policy = InvPolicy::Range;
-    unsigned gather = 1;          // changes per CMD_SYNC
     unsigned granule_shift = 12;
     unsigned ias = 40;            // IPA bits: must cover host memory
 };
@@ -39,14 +40,10 @@ public:
     void build(const std::vector<Range>& ranges);
     driver::Domain& domain() { return *d_; }
 
-    // A change of ownership: pages leave (unmap) or come back (map).
+    // A change of ownership: pages leave (unmap: invalidated and synced before it returns)
+    // or come back (map).
     void unmap(const Range& r);
     void map(const Range& r);
-    // Counts a finished change; at `gather` changes the pending invalidations are issued.
-    void end_change();
-    // Issues every pending invalidation and one CMD_SYNC.
-    void flush();
-    size_t pending() const { return pending_.size(); }
 
     // pgtable::TlbOps
     void add_page(pgtable::Gather& g, uint64_t iova, uint64_t size) override;
@@ -54,6 +51,9 @@ public:
     void flush_all() override;
 
 private:
+    // Issues every pending invalidation and one CMD_SYNC.
+    void flush();
+
     struct Pending {
         uint64_t iova, size, granule;
         bool leaf;
@@ -62,7 +62,6 @@ private:
     ShadowConfig cfg_;
     driver::Domain* d_ = nullptr;
     std::vector<Pending> pending_;
-    unsigned changes_ = 0;
 };
 
 }  // namespace smmusim::sw::hyp

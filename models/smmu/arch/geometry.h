@@ -32,6 +32,13 @@ struct Granule {
     }
 };
 
+// A VA with its top byte ignored (TBI): VA[63:56] as the sign extension of VA[55], the
+// address stage 1 translates and TLBs hold (§3.4.1). Also how a TLBI by VA is matched: the
+// PE's TLBI operand holds VA[55:12] only.
+inline uint64_t canonical_va(uint64_t va) {
+    return (va & (uint64_t(1) << 55)) ? va | (uint64_t(0xFF) << 56) : va & ~(uint64_t(0xFF) << 56);
+}
+
 // The translation granules: 4 KiB, 16 KiB and 64 KiB, as a shift; nullopt for other sizes.
 inline std::optional<unsigned> granule_shift(uint64_t bytes) {
     switch (bytes) {

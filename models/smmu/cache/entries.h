@@ -39,9 +39,27 @@ struct TlbEntry {
     uint16_t asid = 0, vmid = 0;
     uint8_t s1_level = 0, s1_gshift = 0;  // stage-1 leaf level and granule (TTL / TG)
     uint8_t s2_level = 0, s2_gshift = 0;
+    // Size of the leaf (block or page) of each stage the entry was made from. An entry may be
+    // smaller than its stage-1 leaf (a stage-1 block over stage-2 pages is held as pages):
+    // a by-VA invalidation that meets any part of that leaf removes it all the same (Arm ARM
+    // D8.17, "splintered" entries; SMMUv3 §4.4.2.4).
+    uint8_t s1_lshift = 0, s2_lshift = 0;
+    // Stage 1 with CD.TBIx for the half the address is in: VA[63:56] are not part of the
+    // translation; `base` holds the canonical VA (VA[55] sign-extended, §3.4.1).
+    bool tbi = false;
     // TBU: invalidations processed when the translation was made, or when it last survived
     // one; a transaction using it may have used anything invalidated after that.
     uint64_t epoch = 0;
+    // Invalidations the TCU had consumed when the translation that made it started (the
+    // stale-entry check, models/smmu/stale_check.h).
+    uint64_t fill_epoch = 0;
+
+    // The input range a by-address invalidation of the entry's own stage meets: the entry,
+    // or the leaf it was split from when that is larger.
+    unsigned reach_shift() const {
+        const unsigned leaf = s1 ? s1_lshift : s2_lshift;
+        return leaf > shift ? leaf : shift;
+    }
 };
 
 // Hierarchical stage-1 table attributes gathered down to a cached level.
@@ -61,6 +79,8 @@ struct WalkEntry {
     bool vmid_tagged = false;
     uint16_t asid = 0, vmid = 0;
     uint8_t gshift = 12;
+    bool global = false;     // a stage-1 leaf with nG = 0: matches every ASID (§4.4.2.4)
+    uint64_t fill_epoch = 0;  // see TlbEntry
 };
 
 struct IpaEntry {
@@ -70,6 +90,7 @@ struct IpaEntry {
     uint16_t vmid = 0;
     uint8_t level = 3, gshift = 12;
     uint64_t desc = 0;  // the stage-2 leaf (permissions, memory type)
+    uint64_t fill_epoch = 0;  // see TlbEntry
 };
 
 }  // namespace smmusim::smmu::cache

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "models/smmu/arch/geometry.h"
+
 namespace smmusim::smmu::cache {
 
 using namespace arch;
@@ -19,6 +21,8 @@ InvScope InvScope::from(const Command& c, const Features& f, bool e2h) {
         s.kind = k;
         // Consumed commands passed validation, so the range decodes.
         s.range = decode_tlbi_range(c, f.ril).value_or(TlbiRange{});
+        // Entries hold canonical VAs (TBI); the tag of a TLBI's VA is not matched.
+        if (k != Kind::S2Ipa) s.range.addr = canonical_va(s.range.addr);
     };
     switch (c.opcode()) {
     case op::CFGI_STE: s.kind = Kind::CfgiSte; break;
@@ -92,9 +96,13 @@ bool hits_config(const InvScope& s, uint32_t sid, int32_t cd) {
 bool hits(const InvScope& s, const TlbEntry& e) {
     if (s.config()) return hits_config(s, e.sid, e.cd);
     if (!e.s1 && !e.s2) return false;  // an STE-bypass entry goes only with its configuration
+    // By address, an entry is matched by the whole leaf it came from (splintered blocks).
+    const uint8_t reach = uint8_t(e.reach_shift());
+    const uint64_t reach_base = e.base & ~((uint64_t(1) << reach) - 1);
+    auto s1_va = [&] { return leaf_in_range(s, reach_base, reach, e.s1_level, e.s1_gshift); };
     if (is_el2(s.kind)) {
         if (!el2_hits(s, e.world, e.global, e.asid, s.kind == Kind::El2Va)) return false;
-        return !by_address(s.kind) || leaf_in_range(s, e.base, e.shift, e.s1_level, e.s1_gshift);
+        return !by_address(s.kind) || s1_va();
     }
     if (e.world != World::NsEl1) return false;
     const bool vm = vmid_ok(s, e.vmid_tagged, e.vmid);
@@ -102,13 +110,12 @@ bool hits(const InvScope& s, const TlbEntry& e) {
     case Kind::NhAll: return e.s1 && vm;
     case Kind::NhAsid: return e.s1 && vm && !e.global && e.asid == s.asid;
     case Kind::NhVa:
-        return e.s1 && vm && (e.global || e.asid == s.asid) &&
-               leaf_in_range(s, e.base, e.shift, e.s1_level, e.s1_gshift);
-    case Kind::NhVaa: return e.s1 && vm && leaf_in_range(s, e.base, e.shift, e.s1_level, e.s1_gshift);
+        return e.s1 && vm && (e.global || e.asid == s.asid) && s1_va();
+    case Kind::NhVaa: return e.s1 && vm && s1_va();
     case Kind::S12Vmall: return e.vmid_tagged && e.vmid == s.vmid;
     // Combined stage-1+2 entries need not be hit by S2_IPA (§4.2): only stage-2-only ones are.
     case Kind::S2Ipa:
-        return !e.s1 && e.s2 && e.vmid == s.vmid && leaf_in_range(s, e.base, e.shift, e.s2_level, e.s2_gshift);
+        return !e.s1 && e.s2 && e.vmid == s.vmid && leaf_in_range(s, reach_base, reach, e.s2_level, e.s2_gshift);
     case Kind::NsnhAll: return true;
     default: return false;
     }
@@ -131,14 +138,17 @@ bool hits(const InvScope& s, const WalkEntry& e) {
         default: return false;
         }
     }
-    if (is_el2(s.kind)) return el2_hits(s, e.world, false, e.asid, s.kind == Kind::El2Va);
+    // A global leaf (nG = 0) belongs to every ASID: NH_VA / EL2_VA of any ASID remove it,
+    // NH_ASID / EL2_ASID spare it (§4.4.2.4).
+    const bool global = e.leaf && e.global;
+    if (is_el2(s.kind)) return el2_hits(s, e.world, global, e.asid, s.kind == Kind::El2Va);
     if (e.world != World::NsEl1) return false;
     const bool vm = vmid_ok(s, e.vmid_tagged, e.vmid);
     switch (s.kind) {
     case Kind::NhAll:
     case Kind::NhVaa: return vm;
-    case Kind::NhAsid:
-    case Kind::NhVa: return vm && e.asid == s.asid;
+    case Kind::NhAsid: return vm && !global && e.asid == s.asid;
+    case Kind::NhVa: return vm && (global || e.asid == s.asid);
     case Kind::S12Vmall: return e.vmid_tagged && e.vmid == s.vmid;
     case Kind::NsnhAll: return true;
     default: return false;

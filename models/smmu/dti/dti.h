@@ -55,6 +55,8 @@ struct TranslateResponse {
 struct GlobalState {
     bool smmuen = false;
     bool abort = false;  // GBPA.ABORT, used while SMMUEN = 0
+    // 2^OAS: a bypassed address at or above it is terminated with an abort, no event (§3.4).
+    uint64_t bypass_limit = ~uint64_t(0);
 };
 
 struct DtiMessage {

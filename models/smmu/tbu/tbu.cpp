@@ -5,6 +5,7 @@
 
 #include "models/core/stream_attr.h"
 #include "models/smmu/arch/events.h"
+#include "models/smmu/arch/geometry.h"
 #include "models/smmu/tbu/tbu_txn.h"
 
 namespace smmusim::smmu::tbu {
@@ -94,8 +95,9 @@ void Tbu::start(tlm::tlm_generic_payload& gp, const sc_core::sc_time& arrival) {
 
     const sc_core::sc_time next_cycle = sc_core::sc_time_stamp() + clock.cycles(1);
     if (!global_.smmuen) {
-        // SMMUEN=0: every transaction bypasses, or aborts, as GBPA says (§9.5).
-        if (global_.abort) {
+        // SMMUEN=0: every transaction bypasses, or aborts, as GBPA says (§9.5); an address
+        // the output cannot carry aborts too (§3.4).
+        if (global_.abort || t->iova >= global_.bypass_limit) {
             terminate(*t, dti::TranslateResponse{});  // an abort without an event
         } else {
             t->oa = t->iova;
@@ -128,12 +130,14 @@ void Tbu::start(tlm::tlm_generic_payload& gp, const sc_core::sc_time& arrival) {
 }
 
 const cache::TlbEntry* Tbu::look_up(TbuTxn& t, sc_core::sc_time& done) {
-    auto match = [&](const cache::TlbEntry& e) { return same_stream(e, t); };
+    // Entries hold canonical VAs (TBI); one made without TBI serves only the untagged address.
+    const uint64_t key = smmu::arch::canonical_va(t.iova);
+    auto match = [&](const cache::TlbEntry& e) { return same_stream(e, t) && (e.tbi || key == t.iova); };
     const sc_core::sc_time now = sc_core::sc_time_stamp(), cycle = clock.cycles(1);
-    auto u = utlb.lookup(t.iova, match);
+    auto u = utlb.lookup(key, match);
     done = utlb.reserve(now, utlb.probes_for(u.sizes_probed), cycle);
     if (u.entry) return u.entry;
-    auto m = mtlb.lookup(t.iova, match);
+    auto m = mtlb.lookup(key, match);
     done = mtlb.reserve(done, mtlb.probes_for(m.sizes_probed), cycle);
     if (!m.entry) return nullptr;
     utlb.insert(*m.entry, [&](const cache::TlbEntry& o) { return same_stream(o, t); });
@@ -192,7 +196,7 @@ void Tbu::translated() {
             e.sid = t.sid;
             e.ssv = t.ssv;
             e.ssid = t.ssid;
-            e.epoch = r.epoch;
+            e.epoch = e.fill_epoch = r.epoch;
             // Not kept if an invalidation was applied since the TCU started it: it may be stale.
             if (r.cacheable && r.epoch >= processed_) {
                 auto same = [&](const cache::TlbEntry& o) { return same_stream(o, t); };

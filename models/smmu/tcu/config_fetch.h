@@ -40,6 +40,7 @@ struct ConfigEntry {
     uint32_t sid = 0;
     int32_t cd = -1;
     StreamConfig cfg;
+    uint64_t fill_epoch = 0;  // invalidations consumed when the fetch started (stale-entry check)
     static uint64_t key(uint32_t sid, bool ssv, uint32_t ssid) {
         return (uint64_t(sid) << 21) | (uint64_t(ssv) << 20) | (ssid & 0xFFFFF);
     }

@@ -23,7 +23,13 @@ EventQueue::EventQueue(sc_core::sc_module& owner, RegState& regs, const Features
 
 void EventQueue::post(const EventRecord& r) {
     pending_.push_back(r);
+    ++posted_count_;
     posted_.notify(sc_core::SC_ZERO_TIME);
+}
+
+void EventQueue::drain() {
+    const uint64_t target = posted_count_;
+    while (handled_count_ < target) sc_core::wait(handled_);
 }
 
 bool EventQueue::writable() const {
@@ -35,11 +41,10 @@ void EventQueue::run() {
         while (pending_.empty()) sc_core::wait(posted_);
         EventRecord r = pending_.front();
         pending_.pop_front();
-        if (!writable()) {
-            ++discarded_;
-            continue;
-        }
-        write(r);
+        if (writable()) write(r);
+        else ++discarded_;
+        ++handled_count_;
+        handled_.notify(sc_core::SC_ZERO_TIME);
     }
 }
 

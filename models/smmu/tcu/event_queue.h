@@ -28,6 +28,9 @@ public:
     void post(const arch::EventRecord& r) override;
     // SC_THREAD body: writes posted records.
     void run();
+    // Blocks until every record posted so far is written or discarded: what a CMD_SYNC
+    // waits for, so that the records of faults a device saw before it are visible (§4.7.3).
+    void drain();
 
 private:
     bool writable() const;
@@ -38,7 +41,8 @@ private:
     core::BlockingPort& mem_;
     Interrupts& irq_;
     std::deque<arch::EventRecord> pending_;
-    sc_core::sc_event posted_;
+    sc_core::sc_event posted_, handled_;
+    uint64_t posted_count_ = 0, handled_count_ = 0;
 
     core::Counter written_, discarded_, overflows_, aborts_;
 };

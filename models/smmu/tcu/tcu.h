@@ -26,6 +26,7 @@
 #include "models/smmu/tcu/command_queue.h"
 #include "models/smmu/tcu/event_queue.h"
 #include "models/smmu/tcu/interrupts.h"
+#include "models/smmu/tcu/invalidation_watch.h"
 #include "models/smmu/tcu/registers.h"
 #include "models/smmu/tcu/tcu_caches.h"
 #include "models/smmu/tcu/translator.h"
@@ -70,6 +71,8 @@ public:
     void set_link_latency(unsigned tbu, const sc_core::sc_time& latency);
 
     const RegState& registers() const { return file_.state(); }
+    // Something to tell of every consumed invalidation and completed CMD_SYNC (nullptr: none).
+    void set_watch(InvalidationWatch* w) { watch_ = w; }
     Interrupts& interrupts() { return irq_; }
     TcuCaches& caches() { return caches_; }
 
@@ -141,6 +144,7 @@ private:
     sc_core::sc_event drained_;
     unsigned sync_acks_ = 0;
     sc_core::sc_event link_event_;
+    InvalidationWatch* watch_ = nullptr;
 
     core::Counter translations_, dti_requests_, walks_, invalidations_sent_;
     core::TimeHistogram xlate_latency_, walk_latency_;

@@ -55,6 +55,7 @@ void Tcu::invalidate(const Command& c) {
     if (s.kind == cache::InvScope::Kind::None) return;
     // From now on, a translation that started earlier may hold what this removes.
     ++epoch_;
+    if (watch_) watch_->consumed(s, epoch_);
     caches_.invalidate(s);
     for (unsigned i = 0; i < links_.size(); ++i) {
         TbuLink& l = *links_[i];
@@ -78,6 +79,9 @@ void Tcu::sync() {
         if (inv_issue_cycles) wait(clock.cycles(inv_issue_cycles));
     }
     while (sync_acks_) wait(link_event_);
+    // The records of faults the devices were answered before now are visible (§4.7.3).
+    events_.drain();
+    if (watch_) watch_->synced();
 }
 
 void Tcu::cr0_update() { update_global(); }
@@ -85,7 +89,7 @@ void Tcu::gbpa_update() { update_global(); }
 
 void Tcu::update_global() {
     const RegState& s = file_.state();
-    const dti::GlobalState want{bool(s.cr0 & 1u), bool(get<gbpa::ABORT>(s.gbpa))};
+    const dti::GlobalState want{bool(s.cr0 & 1u), bool(get<gbpa::ABORT>(s.gbpa)), uint64_t(1) << f_.oas_bits()};
     if (global_acks_) {
         repeat_global_ = true;  // one update at a time; this one follows
         return;

@@ -69,6 +69,7 @@ struct WalkResult {
     unsigned gshift = 12;      // granule
     uint8_t perms = 0;         // cache::perm bits the leaf grants
     bool global = false;       // stage 1: nG = 0
+    bool tbi = false;          // stage 1: the table's TBI applied (the walk used the canonical VA)
     uint64_t desc = 0;         // the leaf descriptor
 };
 

@@ -112,7 +112,7 @@ Outcome<StreamConfig> Translator::configuration(const Access& a, WalkState& st) 
     Outcome<StreamConfig> oc = config_.fetch(regs_, a, st);
     // A configuration that faulted is not kept: the next access fetches it again.
     if (auto* c = std::get_if<StreamConfig>(&oc); c && cc && cc->enable && env_->may_insert(st.start_epoch))
-        cc->insert(ConfigEntry{key, 0, a.sid, c->cd, *c}, [](const ConfigEntry&) { return true; });
+        cc->insert(ConfigEntry{key, 0, a.sid, c->cd, *c, st.start_epoch}, [](const ConfigEntry&) { return true; });
     return oc;
 }
 
@@ -158,10 +158,12 @@ dti::TranslateResponse Translator::translate(Access a, WalkState& st) {
     e.s2 = c.s2;
     e.asid = c.s1 && c.world != cache::World::NsEl2 ? c.s1cfg.ctx.asid : 0;
     TlbCache* tlb = caches_.tlb;
+    // Entries hold canonical VAs; one made without TBI serves only the untagged address.
+    const uint64_t canonical = canonical_va(a.addr);
     if (tlb && tlb->enable) {
-        auto f = tlb->lookup(a.addr, [&](const cache::TlbEntry& t) {
+        auto f = tlb->lookup(canonical, [&](const cache::TlbEntry& t) {
             return t.world == e.world && t.s1 == e.s1 && t.s2 == e.s2 && t.vmid_tagged == e.vmid_tagged &&
-                   t.vmid == e.vmid && (t.global || t.asid == e.asid);
+                   t.vmid == e.vmid && (t.global || t.asid == e.asid) && (t.tbi || canonical == a.addr);
         });
         wait_lookup(*tlb, f.sizes_probed);
         // A hit the access may use answers at once; otherwise the walk produces the fault.
@@ -187,8 +189,10 @@ dti::TranslateResponse Translator::translate(Access a, WalkState& st) {
         shift = span(s1r);
         perms &= s1r.perms;
         e.global = s1r.global;
+        e.tbi = s1r.tbi;
         e.s1_level = uint8_t(s1r.level);
         e.s1_gshift = uint8_t(s1r.gshift);
+        e.s1_lshift = uint8_t(s1r.leaf_shift);
     } else if (a.addr >= oas_limit) {
         // Stage 1 bypassed: the input is checked against IAS (= OAS here), always aborting.
         return fault(a, addr_size, dti::Outcome::Abort);
@@ -203,14 +207,16 @@ dti::TranslateResponse Translator::translate(Access a, WalkState& st) {
         perms &= s2r.perms;
         e.s2_level = uint8_t(s2r.level);
         e.s2_gshift = uint8_t(s2r.gshift);
+        e.s2_lshift = uint8_t(s2r.leaf_shift);
     }
     if (e.global) e.asid = 0;
     if (!c.s1 && !c.s2) shift = kBypassShift;  // S1DSS bypass of a stage-1-only stream
     const uint64_t low = (uint64_t(1) << shift) - 1;
     e.shift = uint8_t(shift);
-    e.base = a.addr & ~low;
+    e.base = (e.tbi ? canonical : a.addr) & ~low;
     e.oa = oa & ~low;
     e.perms = perms;
+    e.fill_epoch = st.start_epoch;
     if (tlb && tlb->enable && env_->may_insert(st.start_epoch))
         tlb->insert(e, [&](const cache::TlbEntry& t) {
             return t.world == e.world && t.s1 == e.s1 && t.s2 == e.s2 && t.vmid == e.vmid && t.asid == e.asid &&

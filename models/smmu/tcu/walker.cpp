@@ -132,7 +132,7 @@ const WalkEntry* Walker::cached(int stage, int start, uint64_t addr, unsigned gs
         if (!c || !c->enable) continue;
         auto f = c->lookup(addr, [&](const WalkEntry& e) {
             return e.gshift == gshift && e.vmid == t.vmid && e.vmid_tagged == t.vmid_tagged && e.world == t.world &&
-                   e.asid == t.asid;
+                   (e.asid == t.asid || (e.leaf && e.global));
         });
         // The levels are looked up together: the walk waits for the slowest.
         done = std::max(done, c->reserve(sc_core::sc_time_stamp(), c->probes_for(f.sizes_probed), env_->cycle()));
@@ -146,9 +146,11 @@ void Walker::remember(int stage, const WalkEntry& e, const WalkState& st) {
     if (!env_) return;
     cache::WalkCache* c = env_->walk_cache(stage, e.level);
     if (!c || !c->enable || (e.leaf && !c->leaves) || !env_->may_insert(st.start_epoch)) return;
-    c->insert(e, [&](const WalkEntry& o) {
+    WalkEntry filled = e;
+    filled.fill_epoch = st.start_epoch;
+    c->insert(filled, [&](const WalkEntry& o) {
         return o.gshift == e.gshift && o.vmid == e.vmid && o.vmid_tagged == e.vmid_tagged && o.world == e.world &&
-               o.asid == e.asid;
+               (o.asid == e.asid || (o.leaf && o.global && e.leaf && e.global));
     });
 }
 
@@ -212,20 +214,21 @@ Outcome<WalkResult> Walker::stage2(const S2Context& c, uint64_t ipa, const Acces
     remember(2, entry(true), st);
     if (ic && ic->enable && env_->may_insert(st.start_epoch))
         ic->insert(cache::IpaEntry{ipa & ~low(shift), uint8_t(shift), base, c.vmid, uint8_t(level), uint8_t(g.shift),
-                                   desc},
+                                   desc, st.start_epoch},
                    [&](const cache::IpaEntry& o) { return o.vmid == c.vmid && o.gshift == g.shift; });
     return result(desc, level, base);
 }
 
 Outcome<WalkResult> Walker::stage1(const S1Context& c, const S2Context* s2, const Access& a, WalkState& st) {
-    const uint64_t va = a.addr;
     // TTB1 covers VA[55] = 1 in regimes that have it, whatever TBI says.
-    const unsigned sel = c.has_ttb1 ? unsigned((va >> 55) & 1) : 0;
+    const unsigned sel = c.has_ttb1 ? unsigned((a.addr >> 55) & 1) : 0;
     const S1Table& t = c.table[sel];
     const unsigned top = t.tbi ? 55 : 63;
     const uint64_t range = mask_bits(top, t.ia);
-    if ((va & range) != (sel ? range : 0)) return s1_fault(evt::F_TRANSLATION);
+    if ((a.addr & range) != (sel ? range : 0)) return s1_fault(evt::F_TRANSLATION);
     if (!t.enabled) return s1_fault(evt::F_TRANSLATION);
+    // With TBI the tag is not part of the translation: walk caches hold the canonical VA.
+    const uint64_t va = t.tbi ? canonical_va(a.addr) : a.addr;
 
     const Granule& g = t.g;
     const uint16_t asid = st.world == cache::World::NsEl2 ? 0 : c.asid;  // EL2 entries carry no ASID
@@ -241,7 +244,7 @@ Outcome<WalkResult> Walker::stage1(const S1Context& c, const S2Context* s2, cons
     auto entry = [&](bool leaf) {
         const unsigned shift = g.level_shift(w.level);
         return WalkEntry{va & ~low(shift), uint8_t(shift), 1, uint8_t(w.level), leaf, w.desc, tbl, st.world,
-                         st.vmid_tagged, asid, st.vmid, uint8_t(g.shift)};
+                         st.vmid_tagged, asid, st.vmid, uint8_t(g.shift), leaf && !get<pte::nG>(w.desc)};
     };
     while (!w.have_leaf) {
         const uint64_t desc_ipa = w.table + w.index * 8;
@@ -285,6 +288,7 @@ Outcome<WalkResult> Walker::stage1(const S1Context& c, const S2Context* s2, cons
     r.level = level;
     r.gshift = g.shift;
     r.global = !get<pte::nG>(desc);
+    r.tbi = t.tbi;
     r.desc = desc;
     return r;
 }

@@ -415,3 +415,81 @@ TEST(SmmuInvalidation, IpaCacheEntries) {
         {"CFGI_CD_ALL 0", Cmd(op::CFGI_CD_ALL), {}},
     });
 }
+
+// A stage-1 2 MiB block held as 4 KiB combined entries (over stage-2 pages), and a stage-2
+// 2 MiB block held as 4 KiB entries: a by-address TLBI that meets any part of the leaf removes
+// every entry split from it (Arm ARM D8.17), of its own stage only (§4.2: S2_IPA need not hit
+// combined entries).
+TEST(SmmuInvalidation, SplinteredEntriesGoWithTheirWholeLeaf) {
+    const uint64_t B = 0x40000000;  // the blocks' base
+    auto split_s1 = [](uint64_t page) {
+        return with(s1(page), [](TlbEntry& e) {
+            e.s1_level = 2, e.s1_lshift = 21, e.s2 = true, e.s2_level = 3, e.s2_gshift = 12, e.s2_lshift = 12;
+        });
+    };
+    auto split_s2 = [](uint64_t page) {
+        return with(s2only(page), [](TlbEntry& e) { e.s2_level = 2, e.s2_lshift = 21; });
+    };
+    const std::vector<std::pair<std::string, TlbEntry>> cat = {
+        {"s1blk.p0", split_s1(B)},
+        {"s1blk.p5", split_s1(B + 0x5000)},
+        {"s1blk.last", split_s1(B + 0x1FF000)},
+        {"s1.nextblk", split_s1(B + 0x200000)},
+        {"s2blk.p0", split_s2(B)},
+        {"s2blk.p9", split_s2(B + 0x9000)},
+        {"s2.nextblk", split_s2(B + 0x200000)},
+    };
+    check(cat, {
+        {"NH_VA block base", Cmd(op::TLBI_NH_VA).vmid(1).asid(5).va(B), {"s1blk.p0", "s1blk.p5", "s1blk.last"}},
+        {"NH_VA in the block", Cmd(op::TLBI_NH_VA).vmid(1).asid(5).va(B + 0x77000),
+         {"s1blk.p0", "s1blk.p5", "s1blk.last"}},
+        {"NH_VAA TTL2", Cmd(op::TLBI_NH_VAA).vmid(1).va(B + 0x3000).rng(1, 0, 0, 2),
+         {"s1blk.p0", "s1blk.p5", "s1blk.last"}},
+        {"NH_VA TTL3: not the block's level", Cmd(op::TLBI_NH_VA).vmid(1).asid(5).va(B).rng(1, 0, 0, 3), {}},
+        {"NH_VA range of the block's last 2 pages",
+         Cmd(op::TLBI_NH_VA).vmid(1).asid(5).va(B + 0x1FE000).rng(1, 1, 0, 0), {"s1blk.p0", "s1blk.p5", "s1blk.last"}},
+        {"S2_IPA block base", Cmd(op::TLBI_S2_IPA).vmid(1).ipa(B), {"s2blk.p0", "s2blk.p9"}},
+        {"S2_IPA in the block", Cmd(op::TLBI_S2_IPA).vmid(1).ipa(B + 0x100000), {"s2blk.p0", "s2blk.p9"}},
+        {"S2_IPA next block", Cmd(op::TLBI_S2_IPA).vmid(1).ipa(B + 0x200000), {"s2.nextblk"}},
+    });
+}
+
+// Entries hold canonical VAs (TBI); a TLBI by VA matches on VA[55:0] with VA[55] extended,
+// whatever its Address[63:56] hold.
+TEST(SmmuInvalidation, TlbiByVaIgnoresTheTopByte) {
+    const uint64_t hi = 0xFFFF800012345000ull;
+    const std::vector<std::pair<std::string, TlbEntry>> cat = {{"lo", s1()}, {"hi", s1(hi)}};
+    check(cat, {
+        {"tag 0x5A on a low VA", Cmd(op::TLBI_NH_VA).vmid(1).asid(5).va((0x5Aull << 56) | X), {"lo"}},
+        {"tag 0x00 on a high VA", Cmd(op::TLBI_NH_VA).vmid(1).asid(5).va(hi & ~(0xFFull << 56)), {"hi"}},
+        {"S2_IPA is not a VA", Cmd(op::TLBI_S2_IPA).vmid(1).ipa((0x5Aull << 48) | X), {}},
+    });
+}
+
+// A global (nG = 0) leaf in a stage-1 walk cache: every ASID's by-VA TLBI removes it, a
+// by-ASID one spares it; table entries stay tagged by their ASID.
+TEST(SmmuInvalidation, GlobalWalkCacheLeaves) {
+    auto w = [](bool leaf, bool global, World world = World::NsEl1) {
+        WalkEntry e;
+        e.base = 0x40200000;
+        e.shift = 21;
+        e.level = 2;
+        e.leaf = leaf;
+        e.global = global;
+        e.world = world;
+        e.vmid_tagged = world == World::NsEl1;
+        e.vmid = world == World::NsEl1 ? 1 : 0;
+        e.asid = 5;
+        return e;
+    };
+    const std::vector<std::pair<std::string, WalkEntry>> cat = {
+        {"glob", w(true, true)}, {"ng", w(true, false)}, {"table", w(false, false)},
+        {"e2h.glob", w(true, true, World::NsEl2E2H)}};
+    check(cat, {
+        {"NH_VA asid 6", Cmd(op::TLBI_NH_VA).vmid(1).asid(6).va(0x40201000), {"glob"}},
+        {"NH_VA asid 5", Cmd(op::TLBI_NH_VA).vmid(1).asid(5).va(0x40201000), {"glob", "ng", "table"}},
+        {"NH_ASID 5 spares the global leaf", Cmd(op::TLBI_NH_ASID).vmid(1).asid(5), {"ng", "table"}},
+        {"EL2_VA asid 6 e2h", Cmd(op::TLBI_EL2_VA).asid(6).va(0x40201000), {"e2h.glob"}, true},
+        {"EL2_ASID 5 e2h spares it", Cmd(op::TLBI_EL2_ASID).asid(5), {}, true},
+    });
+}

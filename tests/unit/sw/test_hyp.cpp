@@ -51,15 +51,13 @@ struct Rig {
         c.regs = test::FakeSmmu::kBase;
         return c;
     }
-    static sw::hyp::HypConfig hyp_config(InvPolicy p, unsigned gather) {
+    static sw::hyp::HypConfig hyp_config(InvPolicy p) {
         sw::hyp::HypConfig h;
         h.shadow.policy = p;
-        h.shadow.gather = gather;
         return h;
     }
-    explicit Rig(test::FakeSmmu::Features f = test::FakeSmmu::Features(), InvPolicy p = InvPolicy::Range,
-                 unsigned gather = 1)
-        : smmu(f), cfg(config()), drv(bus, hyp_mem, cfg, obs), hyp(bus, drv, owners, host_tables, hyp_config(p, gather), hobs) {
+    explicit Rig(test::FakeSmmu::Features f = test::FakeSmmu::Features(), InvPolicy p = InvPolicy::Range)
+        : smmu(f), cfg(config()), drv(bus, hyp_mem, cfg, obs), hyp(bus, drv, owners, host_tables, hyp_config(p), hobs) {
         bus_ptr = &bus;
         hyp.init({1, 2});
         bus.on_write = [this](uint64_t pa, const void* src, size_t len) {
