@@ -45,6 +45,7 @@ public:
     void write(uint64_t pa, const void* src, size_t len) override { inner_.write(pa, src, len); }
     void barrier() override { inner_.barrier(); }
     void work(uint64_t cycles) override { inner_.work(cycles); }
+    void set_untimed(bool on) override { inner_.set_untimed(on); }
     uint64_t now() const override { return inner_.now(); }
     uint32_t wait_irq(uint32_t lines, uint64_t timeout) override;
 
