@@ -110,7 +110,7 @@ void Tbu::start(tlm::tlm_generic_payload& gp, const sc_core::sc_time& arrival) {
     sc_core::sc_time done;
     const cache::TlbEntry* e = look_up(*t, done);
     if (e && (e->perms & t->needed())) {
-        use(*t, *e, e->epoch);
+        use(*t, *e, epoch_of(*e));
         ready_at(*t, done);
         return;
     }
@@ -197,6 +197,7 @@ void Tbu::translated() {
             e.ssv = t.ssv;
             e.ssid = t.ssid;
             e.epoch = e.fill_epoch = r.epoch;
+            e.filled_after = processed_;
             // Not kept if an invalidation was applied since the TCU started it: it may be stale.
             if (r.cacheable && r.epoch >= processed_) {
                 auto same = [&](const cache::TlbEntry& o) { return same_stream(o, t); };

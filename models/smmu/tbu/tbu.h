@@ -74,6 +74,9 @@ private:
     const cache::TlbEntry* look_up(TbuTxn& t, sc_core::sc_time& done);
     void ask_tcu(TbuTxn& t, const sc_core::sc_time& at);
     void use(TbuTxn& t, const cache::TlbEntry& e, uint64_t epoch);
+    // The invalidations a translation from `e` has seen: its own epoch, or every one this TBU
+    // processed if any came after the entry was kept (it survived them).
+    uint64_t epoch_of(const cache::TlbEntry& e) const { return processed_ == e.filled_after ? e.epoch : processed_; }
     void terminate(TbuTxn& t, const dti::TranslateResponse& why);
     void ready_at(TbuTxn& t, const sc_core::sc_time& at);
     void on_ready();
