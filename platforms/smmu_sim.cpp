@@ -14,6 +14,7 @@
 
 #include "models/core/errors.h"
 #include "models/core/json_log.h"
+#include "models/core/leak_check.h"
 #include "models/core/param_registry.h"
 #include "models/core/params.h"
 #include "models/core/run_control.h"
@@ -64,6 +65,7 @@ int run(int argc, char** argv) {
         }
     }
     for (const std::string& s : cli.sets) params.apply_set(s);
+    if (cli.strict) params.set_override("sw.strict", true, "--strict");
     if (cli.seed) params.set_override("sim.seed", *cli.seed, "--seed");
     if (cli.duration) params.set_override("sim.duration", *cli.duration, "--duration");
     if (cli.max_transactions)
@@ -185,6 +187,7 @@ int sc_main(int argc, char** argv) {
 }
 
 int main(int argc, char** argv) {
+    smmusim::core::prepare_leak_check();
     // SystemC prints its banner before sc_main unless told not to.
     setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
     return sc_core::sc_elab_and_sim(argc, argv);

@@ -97,6 +97,9 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
       enable("sw.enable", true, "",
              "run the software (driver and workload); false: the SMMU stays disabled (GBPA bypass) and the "
              "DMA masters' own pattern traffic is the workload"),
+      strict("sw.strict", false, "",
+             "scenario steps the hardware absorbs silently (a dma to a StreamID attached to no domain, a map "
+             "whose output leaves DRAM): false: one warning line each on stderr; true: exit 2 (--strict)"),
       workload("sw.workload", setup_.hyp ? Workload::Donate : Workload::Nic,
                setup_.hyp ? core::EnumParam<Workload>::Choices{{"donate", Workload::Donate},
                                                                {"nic", Workload::Nic},
@@ -200,7 +203,17 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
         iommu_ = linux_iommu_.get();
     }
     env_ = std::make_unique<sw::workloads::Env>(*bus_, *iommu_, *dma_);
-    if (setup_.scenario) sw::workloads::check_scenario(*setup_.scenario, *dma_);
+    if (setup_.scenario) {
+        sw::workloads::check_scenario(*setup_.scenario, *dma_);
+        std::vector<uint32_t> known;  // a hypervisor attaches its host's devices itself
+        if (hyp_)
+            for (size_t i = 0; i < setup_.devices.size(); ++i) known.push_back(uint32_t(i + 1));
+        for (const std::string& w :
+             sw::workloads::scenario_warnings(*setup_.scenario, setup_.dram_base, setup_.dram_size, known)) {
+            if (strict) throw sw::workloads::ScenarioError(w + " (sw.strict)");
+            std::cerr << "smmu-sim: warning: " << w << " (--strict makes this an error)\n";
+        }
+    }
     cpu_.start("main", [this] { main(); });
     cpu_.start("irq", [this] { driver_->irq_thread(); }, false);
 }

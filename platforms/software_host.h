@@ -31,6 +31,7 @@ struct SoftwareSetup {
     uint64_t smmu_regs = 0;
     uint64_t memory_base = 0, memory_size = 0;  // for tables and queues
     uint64_t buffers_base = 0, buffers_size = 0;  // for the built-in workloads' DMA buffers
+    uint64_t dram_base = 0, dram_size = 0;        // all of DRAM (scenario checks)
     std::vector<std::pair<std::string, traffic::TrafficGen*>> devices;  // name, master (StreamID i + 1)
     std::shared_ptr<const sw::workloads::Scenario> scenario;            // null: the built-in workload
     std::function<void()> on_finished;  // the workload is over (stop background traffic)
@@ -65,6 +66,7 @@ private:
     bool finished_ = false;
 
     core::Param<bool> enable;
+    core::Param<bool> strict;
     core::EnumParam<Workload> workload;
     // sw.driver.*
     core::EnumParam<sw::driver::InvPolicy> policy;
