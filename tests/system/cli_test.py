@@ -533,6 +533,22 @@ def case_strict():
         input_error("--scenario", write(name, json.dumps(doc)), needles=[name, "steps[1] (unmap)", needle])
 
 
+def case_watchdog():
+    # Software that makes no progress for sw.watchdog of simulated time is stopped with what it
+    # did last (here every command costs the SMMU 100k cycles: 100 us without a CMD_SYNC).
+    p = run("--set", "smmu.tcu.cmd_cycles=100000", "--set", "sw.watchdog=50us", expect=1)
+    check("sw.watchdog: the software made no progress for 50 us" in p.stderr, p.stderr)
+    check("last progress: command at" in p.stderr, p.stderr)
+    # The defaults leave a normal run alone, with the same simulated end as without it.
+    a = run_stats("--set", "sw.nic.packets=50", out="a")
+    b = run_stats("--set", "sw.nic.packets=50", "--set", "sw.watchdog=0s", "--set", "sim.watchdog_host=0", out="b")
+    # (dram.occupancy.max counts arrivals and departures of one instant in process order, which
+    # one more process may change; its mean and everything else are the same.)
+    for x in (a, b):
+        x["dram.occupancy"].pop("max")
+    check(a == b, "the watchdogs changed the stats of a run")
+
+
 def case_default_workload():
     s = run_stats()
     n = get(load("out/config.json"), "sw.nic.packets")
