@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include <systemc>  // declares sc_main extern "C"
+
 #include "tests/fuzz/fuzz_target.h"
 
 int sc_main(int, char**) { return 0; }
