@@ -25,6 +25,7 @@ CliOptions parse_cli(int argc, char** argv) {
         ("seed", po::value<std::string>(), "seed of all randomness (sim.seed)")
         ("duration", po::value<std::string>(), "stop after this simulated time, e.g. 100us (sim.duration)")
         ("max-transactions", po::value<std::string>(), "stop after this many device transactions (sim.max_transactions)")
+        ("strict", po::bool_switch(&o.strict), "scenario steps the hardware absorbs silently are errors (sw.strict)")
         ("out", po::value(&o.out_dir), "output directory for stats.json and config.json (default: out)")
         ("vcd", po::value(&o.vcd), "write a VCD of model signals to this file")
         ("trace", po::value(&o.trace), "write a Chrome trace-event JSON of every transaction to this file")

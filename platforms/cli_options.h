@@ -19,6 +19,7 @@ struct CliOptions {
     std::optional<std::string> seed;
     std::optional<std::string> duration;
     std::optional<std::string> max_transactions;
+    bool strict = false;
     std::string out_dir = "out";
     std::string vcd;
     std::string trace;

@@ -14,12 +14,14 @@
 
 #include "models/core/errors.h"
 #include "models/core/json_log.h"
+#include "models/core/leak_check.h"
 #include "models/core/param_registry.h"
 #include "models/core/params.h"
 #include "models/core/run_control.h"
 #include "models/core/stats.h"
 #include "models/core/txn_trace.h"
 #include "models/core/vcd.h"
+#include "models/core/watchdog.h"
 #include "platforms/cli_options.h"
 #include "platforms/platform.h"
 #include "platforms/run_summary.h"
@@ -64,6 +66,7 @@ int run(int argc, char** argv) {
         }
     }
     for (const std::string& s : cli.sets) params.apply_set(s);
+    if (cli.strict) params.set_override("sw.strict", true, "--strict");
     if (cli.seed) params.set_override("sim.seed", *cli.seed, "--seed");
     if (cli.duration) params.set_override("sim.duration", *cli.duration, "--duration");
     if (cli.max_transactions)
@@ -74,6 +77,10 @@ int run(int argc, char** argv) {
                                            "stop after this simulated time (0: when the workload ends)");
     core::Param<uint64_t> max_tx("sim.max_transactions", 0, "",
                                  "stop after this many device (DMA) transactions; background CPU traffic stops with them (0: no limit)");
+    core::Param<double> watchdog_host("sim.watchdog_host", 300, "s",
+                                      "stop a run whose simulated time stays the same for this many seconds of host "
+                                      "time (0: never); see also sw.watchdog",
+                                      {0.0, 1e9});
     core::RunControl::instance().configure(seed, max_tx);
 
     std::unique_ptr<Platform> platform;
@@ -122,8 +129,11 @@ int run(int argc, char** argv) {
     std::cout.flush();
 
     auto t0 = std::chrono::steady_clock::now();
-    if (duration.value() > sc_core::SC_ZERO_TIME) sc_core::sc_start(duration);
-    else sc_core::sc_start();
+    {
+        core::HostWatchdog watchdog(watchdog_host);
+        if (duration.value() > sc_core::SC_ZERO_TIME) sc_core::sc_start(duration);
+        else sc_core::sc_start();
+    }
     double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (std::exception_ptr failure = platform->failure()) {
         // The software stopped: a scenario step that cannot be done is the user's input (2),
@@ -185,6 +195,7 @@ int sc_main(int argc, char** argv) {
 }
 
 int main(int argc, char** argv) {
+    smmusim::core::prepare_leak_check();
     // SystemC prints its banner before sc_main unless told not to.
     setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
     return sc_core::sc_elab_and_sim(argc, argv);

@@ -25,6 +25,8 @@ public:
     // Reads a JSON file of nested objects and/or dotted keys. Throws InputError naming the file
     // (and line, for syntax errors) or key.
     void load_config_file(const std::string& path);
+    // The same for JSON already parsed; `source` names it in messages.
+    void load_config_json(const nlohmann::json& j, const std::string& source);
     // "a.b.c=VALUE" from the command line.
     void apply_set(const std::string& assignment);
 

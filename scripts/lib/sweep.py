@@ -28,11 +28,39 @@ class SweepError(Exception):
 
 # ---- the sweep description ---------------------------------------------------------------
 
-def load_file(path):
+def read_text(path, what=None):
+    """The file's text as UTF-8; anything else is one message naming the file."""
+    name = f"{what} {path}" if what else path
     try:
-        text = open(path).read()
+        with open(path, "rb") as f:
+            data = f.read()
     except OSError as e:
-        raise SweepError(f"{path}: cannot read: {e.strerror}")
+        raise SweepError(f"{name}: cannot read: {e.strerror}")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise SweepError(f"{name}: not UTF-8 text (byte {e.start} is 0x{data[e.start]:02x})")
+
+
+def yaml_error_text(e):
+    """A YAMLError on one line: where, and what (PyYAML's own text spans several lines)."""
+    mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    what = getattr(e, "problem", None) or getattr(e, "context", None) or str(e).splitlines()[0]
+    return f"malformed YAML{where}: {what}"
+
+
+def parse_json_text(text, name):
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise SweepError(f"{name}: malformed JSON at line {e.lineno}: {e.msg}")
+    except RecursionError:
+        raise SweepError(f"{name}: malformed JSON: nested too deeply")
+
+
+def load_file(path):
+    text = read_text(path)
     if path.endswith((".yaml", ".yml")):
         try:
             import yaml
@@ -41,12 +69,11 @@ def load_file(path):
         try:
             doc = yaml.safe_load(text)
         except yaml.YAMLError as e:
-            raise SweepError(f"{path}: malformed YAML: {e}")
+            raise SweepError(f"{path}: {yaml_error_text(e)}")
+        except RecursionError:
+            raise SweepError(f"{path}: malformed YAML: nested too deeply")
     else:
-        try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise SweepError(f"{path}: malformed JSON at line {e.lineno}: {e.msg}")
+        doc = parse_json_text(text, path)
     if not isinstance(doc, dict):
         raise SweepError(f"{path}: must be an object (keys: name, platform, scenario, set, grid, points, "
                          "seeds, stats; points keys starting with '_' are labels)")
@@ -111,14 +138,21 @@ def build_sweep(args):
             raise SweepError(f"{src}: {where}: must be a single value (number, string or boolean)")
         return scalar_text(v)
 
+    def keyed(d, where, name=src):
+        """d's items; every key must be a parameter name (YAML reads `1:` as an integer)."""
+        for k in d:
+            if not isinstance(k, str) or not k:
+                raise SweepError(f"{name}: {where}: key {k!r} is not a parameter name (a non-empty string)")
+        return d.items()
+
     for key in ("name", "platform", "scenario"):
         need(key, str, "a string")
-    fixed = {k: scalar(v, f"set.{k}") for k, v in (need("set", dict, "an object {parameter: value}") or {}).items()}
+    fixed = {k: scalar(v, f"set.{k}") for k, v in keyed(need("set", dict, "an object {parameter: value}") or {}, "set")}
     for a in args.set:
         k, v = parse_assignment(a, "--set")
         fixed[k] = v
     grid = {}
-    for k, vs in (need("grid", dict, "an object {parameter: [values]}") or {}).items():
+    for k, vs in keyed(need("grid", dict, "an object {parameter: [values]}") or {}, "grid"):
         if not isinstance(vs, list) or not vs:
             raise SweepError(f"{src}: grid.{k}: must be a non-empty list of values")
         grid[k] = [scalar(v, f"grid.{k}") for v in vs]
@@ -132,14 +166,12 @@ def build_sweep(args):
         psrc = args.list
         points = load_file(args.list).get("points") if args.list.endswith((".yaml", ".yml")) else None
         if points is None:
-            try:
-                points = json.load(open(args.list))
-            except (OSError, json.JSONDecodeError) as e:
-                raise SweepError(f"--list {args.list}: {e}")
+            points = parse_json_text(read_text(args.list, "--list"), f"--list {args.list}")
     if points is not None:
         if not isinstance(points, list) or not all(isinstance(p, dict) for p in points):
             raise SweepError(f"{psrc}: points: must be a list of objects {{parameter: value}}")
-        points = [{k: scalar(v, f"points[{i}].{k}") for k, v in p.items()} for i, p in enumerate(points)]
+        points = [{k: scalar(v, f"points[{i}].{k}") for k, v in keyed(p, f"points[{i}]", psrc)}
+                  for i, p in enumerate(points)]
     seeds = need("seeds", list, "a list of integers") or []
     if args.seeds:
         try:

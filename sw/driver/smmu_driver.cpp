@@ -52,6 +52,18 @@ void SmmuDriver::update_gbpa(uint32_t set_bits) {
 
 void SmmuDriver::probe_and_reset(bool enable_now) {
     caps_ = probe(bus_, cfg_.regs);
+    // The SMMU cannot reach what lies above its output address size: queues and tables there
+    // would abort every fetch, for ever (issue 19).
+    const uint64_t reach = caps_.oas >= 64 ? ~uint64_t(0) : (uint64_t(1) << caps_.oas) - 1;
+    if (mem_.size() && mem_.base() + mem_.size() - 1 > reach) {
+        char b[200];
+        std::snprintf(b, sizeof b,
+                      "IDR5.OAS: the SMMU outputs %u-bit addresses, but the driver's memory for tables and queues "
+                      "is [0x%llx, 0x%llx)",
+                      caps_.oas, static_cast<unsigned long long>(mem_.base()),
+                      static_cast<unsigned long long>(mem_.base() + mem_.size()));
+        throw ProbeError(b);
+    }
     // Linux polls for the CMD_SYNC's MSI write-back when the SMMU can write it coherently.
     const bool msipoll = caps_.msi && caps_.coherent;
     if (cfg_.sync == SyncMode::Auto) cfg_.sync = msipoll ? SyncMode::Msi : SyncMode::PollCons;

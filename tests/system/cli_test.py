@@ -475,6 +475,80 @@ def case_scenario_errors():
     input_error("--scenario", write("ok.json", "{}"), "--set", "sw.enable=false", needles=["sw.enable"])
 
 
+# ---- issue 19: hostile input ends with one message and exit 2, never a crash or a hang ----
+
+def nested(depth):
+    return '{"a": ' * depth + "1" + "}" * depth
+
+
+def case_hostile_files():
+    # Nesting beyond any real file: once a stack overflow in the config's flattening.
+    input_error("--config", write("deep.json", nested(30000)), needles=["deep.json", "nested deeper than"])
+    input_error("--scenario", write("deeps.json", nested(30000)), needles=["deeps.json", "nested deeper than"])
+    # A directory, and a number no double holds: once "internal error", exit 1.
+    input_error("--config", "/", needles=["/: is a directory"])
+    input_error("--scenario", "/", needles=["/: is a directory"])
+    input_error("--config", write("huge.json", '{"dram": {"read_latency": 1e999}}'), needles=["huge.json", "1e999"])
+    input_error("--scenario", write("huges.json", '{"steps": [{"op": "wait", "x": 1e999}]}'),
+                needles=["huges.json", "1e999"])
+    # DRAM too small for the memory map names the parameter, not a failed store.
+    input_error("--set", "dram.size=1GiB", needles=["--set", "dram.size", "memory map needs DRAM"])
+    input_error("--platform", "pkvm", "--set", "dram.size=4GiB", needles=["dram.size", "memory map needs DRAM"])
+
+
+def case_inconsistent_features():
+    # HYP without stage 1: refused at start-up (it made the driver's reset TLBI_EL2_ALL illegal
+    # and wait out two 1-second sync timeouts).
+    input_error("--set", "smmu.s1p=false", needles=["smmu.hyp", "s1p"])
+    run_stats("--set", "smmu.s1p=false", "--set", "smmu.hyp=false", "--set", "sw.nic.stage=s2",
+              "--set", "sw.nic.packets=20")
+    # 32-bit output addresses cannot reach the driver's tables above 4 GiB: the driver says so
+    # from IDR5 (it used to retry aborted command fetches for ever).
+    input_error("--set", "smmu.oas=0", needles=["sw.workload", "IDR5.OAS", "32-bit"])
+
+
+def case_strict():
+    sc = {"domains": [{"name": "a", "stage": "s1"}], "attach": [{"sid": 1, "domain": "a"}],
+          "steps": [{"op": "map", "domain": "a", "iova": "0x10000000", "pa": "0x10000", "size": "0x1000"},
+                    {"op": "dma", "sid": 1, "iova": "0x10000000", "rw": "r"},
+                    {"op": "dma", "sid": 1000, "iova": "0x10000000", "rw": "r"}]}
+    path = write("silent.json", json.dumps(sc))
+    p = run("--scenario", path)
+    warn = [l for l in p.stderr.splitlines() if "warning" in l]
+    check(len(warn) == 2, f"expected two warnings:\n{p.stderr}")
+    check("steps[0] (map)" in warn[0] and "outside DRAM" in warn[0], warn[0])
+    check("steps[2] (dma)" in warn[1] and "StreamID 1000" in warn[1], warn[1])
+    input_error("--scenario", path, "--strict", needles=["silent.json", "steps[0] (map)", "outside DRAM"])
+    input_error("--scenario", path, "--set", "sw.strict=true", needles=["steps[0] (map)"])
+    # A clean scenario warns about nothing.
+    p = run("--scenario", os.path.join(SOURCE, "traces", "scenarios", "design_example.json"), "--strict")
+    check("warning" not in p.stderr, p.stderr)
+    # Unmaps that can never match say why (once "nothing is mapped").
+    base = {"domains": [{"name": "a", "stage": "s1"}], "attach": [{"sid": 1, "domain": "a"}]}
+    mapped = {"op": "map", "domain": "a", "iova": "0x10000000", "pa": "0x80000000", "size": "0x2000"}
+    for name, unmap, needle in (("zero.json", {"size": 0, "iova": "0x10000000"}, "size 0"),
+                                ("odd.json", {"size": "0x1000", "iova": "0x10000800"}, "multiples of the granule"),
+                                ("oddsize.json", {"size": "0x800", "iova": "0x10000000"}, "multiples of the granule")):
+        doc = dict(base, steps=[mapped, dict(op="unmap", domain="a", **unmap)])
+        input_error("--scenario", write(name, json.dumps(doc)), needles=[name, "steps[1] (unmap)", needle])
+
+
+def case_watchdog():
+    # Software that makes no progress for sw.watchdog of simulated time is stopped with what it
+    # did last (here every command costs the SMMU 100k cycles: 100 us without a CMD_SYNC).
+    p = run("--set", "smmu.tcu.cmd_cycles=100000", "--set", "sw.watchdog=50us", expect=1)
+    check("sw.watchdog: the software made no progress for 50 us" in p.stderr, p.stderr)
+    check("last progress: command at" in p.stderr, p.stderr)
+    # The defaults leave a normal run alone, with the same simulated end as without it.
+    a = run_stats("--set", "sw.nic.packets=50", out="a")
+    b = run_stats("--set", "sw.nic.packets=50", "--set", "sw.watchdog=0s", "--set", "sim.watchdog_host=0", out="b")
+    # (dram.occupancy.max counts arrivals and departures of one instant in process order, which
+    # one more process may change; its mean and everything else are the same.)
+    for x in (a, b):
+        x["dram.occupancy"].pop("max")
+    check(a == b, "the watchdogs changed the stats of a run")
+
+
 def case_default_workload():
     s = run_stats()
     n = get(load("out/config.json"), "sw.nic.packets")

@@ -118,10 +118,17 @@ def case_bad_sweep_files():
         "stats.json": ('{"stats": "x"}', "stats: must be a list"),
         "key.json": ('{"gird": {}, "stats": ["x"]}', "unknown key 'gird'"),
         "broken.json": ('{"stats": [', "malformed JSON"),
+        # Issue 19, item 6: each of these was a Python traceback or a message over several lines.
+        "intkey.yaml": ("set:\n  1: 2\nstats: [x]\n", "set: key 1 is not a parameter name"),
+        "intgrid.yaml": ("grid:\n  5: [1, 2]\nstats: [x]\n", "grid: key 5 is not a parameter name"),
+        "intpoint.yaml": ("points:\n  - {3: 1}\nstats: [x]\n", "points[0]: key 3 is not a parameter name"),
+        "latin1.json": (b'{"stats": ["\xe9"]}', "not UTF-8 text (byte 12 is 0xe9)"),
+        "syntax.yaml": ("stats: [x\nset: {a: 1\n", "malformed YAML at line 2, column 4"),
+        "deep.json": ("[" * 100000, "nested too deeply"),
     }
     for name, (text, msg) in bad.items():
-        with open(name, "w") as f:
-            f.write(text)
+        with open(name, "wb") as f:
+            f.write(text if isinstance(text, bytes) else text.encode())
         p = sweep(name, "--dry-run", expect=2)
         err = p.stderr.strip().splitlines()
         check(len(err) == 1 and name in err[0] and msg in err[0], f"{name}: {p.stderr}")
