@@ -13,6 +13,8 @@
 #include "sw/hyp/donation_workload.h"
 #include "sw/hyp/host_iommu.h"
 #include "sw/hyp/hypervisor.h"
+#include "sw/hyp/smmu_emulation.h"
+#include "sw/hyp/trapped_bus.h"
 
 namespace smmusim::platforms {
 
@@ -21,6 +23,7 @@ struct HypSetup {
     uint64_t host_tables_base = 0, host_tables_size = 0;  // host memory for the host's IOMMU tables
     uint64_t pool_base = 0, pool_size = 0;                // default donation pool
     std::vector<uint32_t> host_sids;
+    uint64_t smmu_regs = 0;  // the register frame the host's accesses to trap
 };
 
 class HypHost : public sw::hyp::HypObserver {
@@ -43,7 +46,11 @@ private:
     HypSetup setup_;
     sc_core::sc_time period_;
     core::EnumParam<sw::hyp::InvPolicy> policy;
+    core::Param<bool> nh_all;
+    core::Param<uint64_t> cpu_s2_page_cycles, cpu_dsb_cycles;
     core::Param<uint64_t> hvc_cycles;
+    core::Param<uint64_t> trap_cycles, emul_cmd_cycles;
+    core::EnumParam<sw::hyp::Refused> refused;
     core::Param<uint32_t> granule;
     core::Param<uint32_t> ias;
     core::Param<uint64_t> donations, donation_bytes;
@@ -55,6 +62,10 @@ private:
     sw::hyp::Ownership owners_;
     sw::hal::PageAllocator host_tables_;
     std::unique_ptr<sw::hyp::Hypervisor> hyp_;
+    std::unique_ptr<sw::hyp::SmmuEmulation> emu_;
+    std::unique_ptr<sw::hyp::TrappedBus> host_bus_;
+    sw::driver::Observer host_obs_;
+    std::unique_ptr<sw::driver::SmmuDriver> host_drv_;
     std::unique_ptr<sw::hyp::HostIommu> iommu_;
 
     core::Histogram donate_cycles_{"sw.hyp.donate_cycles",
@@ -73,6 +84,7 @@ private:
     core::Formula host_bytes_;
     core::Formula donated_bytes_;
     core::Formula splits_;
+    core::Formula trapped_, trap_cycles_spent_, emulated_, refused_cmds_, forwarded_, stes_;
 };
 
 }  // namespace smmusim::platforms

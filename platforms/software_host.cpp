@@ -198,7 +198,10 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
         if (setup_.scenario) enable.fail("a --scenario needs the software (sw.enable=true)");
         return;
     }
-    if (setup_.hyp) hyp_ = std::make_unique<HypHost>(*setup_.hyp, cpu_.clock.value());
+    if (setup_.hyp) {
+        setup_.hyp->smmu_regs = setup_.smmu_regs;
+        hyp_ = std::make_unique<HypHost>(*setup_.hyp, cpu_.clock.value());
+    }
     stats_ = std::make_unique<Stats>(*this);
     bus_ = std::make_unique<sw::hal::TimedBus>(cpu_);
     mem_ = std::make_unique<sw::hal::PageAllocator>(setup_.memory_base, setup_.memory_size);
@@ -266,6 +269,8 @@ sw::driver::DriverConfig SoftwareHost::driver_config() const {
     c.regs = setup_.smmu_regs;
     c.policy = policy;
     c.sync = sync;
+    // The pKVM hypervisor completes its CMD_SYNCs by polling CMDQ_CONS (CS=SEV), as the series.
+    if (setup_.hyp && c.sync == sw::driver::SyncMode::Auto) c.sync = sw::driver::SyncMode::PollCons;
     c.batch = batch;
     c.range_inv = range_inv;
     c.full_flush_pages = full_flush_pages;

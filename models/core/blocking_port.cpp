@@ -30,6 +30,17 @@ tlm::tlm_response_status BlockingPort::write(uint64_t addr, const void* src, uns
     return transact(tlm::TLM_WRITE_COMMAND, addr, const_cast<void*>(src), len, attr);
 }
 
+bool BlockingPort::debug(bool write, uint64_t addr, void* data, unsigned len) {
+    tlm::tlm_generic_payload gp;
+    gp.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+    gp.set_address(addr);
+    gp.set_data_ptr(static_cast<unsigned char*>(data));
+    gp.set_data_length(len);
+    gp.set_streaming_width(len);
+    gp.set_byte_enable_ptr(nullptr);
+    return port_.socket->transport_dbg(gp) == len;
+}
+
 tlm::tlm_response_status BlockingPort::transact(tlm::tlm_command cmd, uint64_t addr, void* data,
                                                 unsigned len, const StreamAttr* attr) {
     if (len > pool_.capacity()) throw std::logic_error("BlockingPort: access larger than its buffer");

@@ -33,6 +33,9 @@ public:
     // drain) were answered with an error.
     uint64_t drain();
     unsigned posted() const { return posted_; }
+    // An untimed access through the debug transport (no simulated time, no ordering with
+    // posted writes: drain first). False if the target did not take all `len` bytes.
+    bool debug(bool write, uint64_t addr, void* data, unsigned len);
 
     uint64_t reads() const { return reads_; }
     uint64_t writes() const { return writes_; }

@@ -56,6 +56,8 @@ public:
     // For the software's bus backend; call from a software thread.
     // Returns false on an error response.
     bool access(bool write, uint64_t addr, void* data, unsigned len);
+    // Untimed (debug transport): boot-time setup outside the measured run. Not counted.
+    bool debug_access(bool write, uint64_t addr, void* data, unsigned len) { return port.debug(write, addr, data, len); }
     // A store to memory: posted (see write_buffer).
     void post_write(uint64_t addr, const void* data, unsigned len);
     // Waits until every posted store has completed; false if one was answered with an error.

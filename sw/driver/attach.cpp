@@ -185,6 +185,22 @@ void SmmuDriver::write_ste(Master& m) {
     if (cfg_.prefetch_config) cmdq_->issue(cmd::prefetch_config(sid), false);
 }
 
+void SmmuDriver::install_ste(uint32_t sid, const Entry& target) {
+    master(sid);
+    const EntryWriteStats st = write_entry(bus_, strtab_->ste_address(sid), strtab_->ste(sid), target, ste_used_bits,
+                                           [&] { cmdq_->issue(cmd::cfgi_ste(sid, true), true); });
+    ++stats_.ste_writes;
+    if (st.breaking) ++stats_.breaking_writes;
+}
+
+Entry SmmuDriver::stage2_ste(const Domain& d) const {
+    Ste s;
+    s.set<Ste::V>(1);
+    s.set<Ste::Config>(ste_config::S2_TRANS);
+    set_s2(s, d, caps_.coherent);
+    return s.dw;
+}
+
 void SmmuDriver::write_cd(Master& m, uint32_t ssid, const Entry& target) {
     const uint32_t sid = m.sid;
     const uint64_t at = m.cds->cd_address(ssid, [&] { cmdq_->issue(cmd::cfgi_cd(sid, ssid, false), true); });

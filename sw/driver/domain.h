@@ -29,6 +29,7 @@ struct DomainSpec {
     unsigned granule_shift = 12;
     unsigned ias = 48;           // input bits (VA for S1 and nested, IPA for S2)
     std::string parent;          // nested: the stage-2 domain
+    bool blocks = true;          // block leaves where alignment allows; false: pages only
     // Who maintains the TLBs for this domain's table (a hypervisor's own policy); null: the
     // domain itself, with the driver's policy.
     pgtable::TlbOps* tlb_ops = nullptr;

@@ -119,10 +119,13 @@ void SmmuDriver::enable() {
 
 void SmmuDriver::irq_thread() {
     for (;;) {
-        const uint32_t lines = bus_.wait_irq(hal::IRQ_EVENTQ | hal::IRQ_GERROR, 0);
-        if (lines & hal::IRQ_GERROR) handle_gerror();
-        if ((lines & hal::IRQ_EVENTQ) && evtq_) evtq_->drain();
+        handle_irq(bus_.wait_irq(hal::IRQ_EVENTQ | hal::IRQ_GERROR, 0));
     }
+}
+
+void SmmuDriver::handle_irq(uint32_t lines) {
+    if (lines & hal::IRQ_GERROR) handle_gerror();
+    if ((lines & hal::IRQ_EVENTQ) && evtq_) evtq_->drain();
 }
 
 // Linux arm_smmu_gerror_handler: act on each active error, then acknowledge them all at once
@@ -190,6 +193,7 @@ void SmmuDriver::setup_table(Domain& d) {
     f.granule_shift = s.granule_shift;
     f.ias = s.ias ? s.ias : f.stage == pgtable::Stage::S2 ? caps_.oas : 48;  // 0: Linux's choice
     f.oas = caps_.oas;
+    f.blocks = s.blocks;
     if (f.stage == pgtable::Stage::S1 && f.ias > 48) throw DriverError("domain '" + s.name + "': ias above 48");
     if (f.stage == pgtable::Stage::S2 && f.ias > caps_.oas)
         throw DriverError("domain '" + s.name + "': ias " + std::to_string(f.ias) + " above the SMMU's OAS " +

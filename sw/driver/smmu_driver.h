@@ -55,12 +55,20 @@ public:
     const DriverConfig& config() const { return cfg_; }
     // The interrupt handler thread: never returns.
     [[noreturn]] void irq_thread();
+    // What the handler does for the interrupt lines (hal::Irq mask) taken.
+    void handle_irq(uint32_t lines);
 
     void add_master(uint32_t sid, bool uses_ssids);
     Domain& create_domain(const DomainSpec& spec);
     Domain* find_domain(const std::string& name);
     // Attaches `d` to the device's requests without SubstreamID (ssid empty) or with `ssid`.
     void attach(uint32_t sid, std::optional<uint32_t> ssid, Domain& d);
+
+    // A hypervisor's own STE for `sid` (a device added with add_master): written with the
+    // hitless entry writer, CFGI_STE + CMD_SYNC after each step. stage2_ste is the STE that
+    // puts a device on stage-2 domain `d` alone (its words 2 and 3 are the stage-2 half).
+    void install_ste(uint32_t sid, const Entry& ste);
+    Entry stage2_ste(const Domain& d) const;
 
     pgtable::Result map(Domain& d, uint64_t iova, uint64_t pa, uint64_t size, const pgtable::Prot& prot);
     pgtable::Result unmap(Domain& d, uint64_t iova, uint64_t size);

@@ -47,6 +47,11 @@ public:
     // writes do it themselves).
     virtual void barrier() {}
 
+    // Boot-time setup outside the measured run (a hypervisor building its tables before the
+    // host starts): while on, memory accesses take no simulated time and CPU work is not
+    // charged; register accesses stay timed. Backends without time ignore it.
+    virtual void set_untimed(bool) {}
+
     // CPU work between accesses, in CPU cycles.
     virtual void work(uint64_t cycles) = 0;
     // CPU cycles since the start of the run.

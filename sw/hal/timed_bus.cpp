@@ -16,6 +16,12 @@ constexpr uint64_t kLine = 64;
 // and devices see tables and commands written before it.
 void TimedBus::access(bool write, uint64_t pa, void* data, size_t len, bool mmio) {
     auto* p = static_cast<uint8_t*>(data);
+    if (untimed_ && !mmio) {
+        if (!cpu_.debug_access(write, pa, p, unsigned(len)))
+            throw BusError(std::string("untimed ") + (write ? "write" : "read") + " of " + std::to_string(len) +
+                           " bytes at " + hex(pa) + " not taken");
+        return;
+    }
     if (mmio && write) barrier();
     while (len) {
         const size_t n = mmio ? len : std::min<size_t>(len, kLine - pa % kLine);
@@ -28,6 +34,12 @@ void TimedBus::access(bool write, uint64_t pa, void* data, size_t len, bool mmio
         p += n;
         len -= n;
     }
+}
+
+// Stores posted before stay ordered before the untimed ones: drained first.
+void TimedBus::set_untimed(bool on) {
+    if (on) barrier();
+    untimed_ = on;
 }
 
 void TimedBus::barrier() {

@@ -19,7 +19,10 @@ public:
     void write64(uint64_t pa, uint64_t value) override;
     void read(uint64_t pa, void* dst, size_t len) override;
     void write(uint64_t pa, const void* src, size_t len) override;
-    void work(uint64_t cycles) override { cpu_.work(cycles); }
+    void work(uint64_t cycles) override {
+        if (!untimed_) cpu_.work(cycles);
+    }
+    void set_untimed(bool on) override;
     uint64_t now() const override { return cpu_.now_cycles(); }
     uint32_t wait_irq(uint32_t lines, uint64_t timeout) override { return cpu_.wait_irq(lines, timeout); }
     void barrier() override;
@@ -27,6 +30,7 @@ public:
 private:
     void access(bool write, uint64_t pa, void* data, size_t len, bool mmio);
     cpu::Cpu& cpu_;
+    bool untimed_ = false;
 };
 
 }  // namespace smmusim::sw::hal

@@ -1,7 +1,14 @@
 #pragma once
-// The host's IOMMU under pKVM: what a workload asks goes to the hypervisor, which validates it
-// (no domain but stage 1, nested on the shadow; no mapping of pages the host does not own;
-// memory ownership changes as hypercalls).
+// The host's IOMMU under pKVM (the posted SMMUv3 series): the host runs its own SMMU driver,
+// whose register accesses trap into the hypervisor (TrappedBus, SmmuEmulation); its tables,
+// CDs and queue are in host memory. It sees an SMMU with stage 1 only, so it creates stage-1
+// domains, which the hypervisor nests on the shadow stage 2 when it shadows their STEs. Host
+// devices without a domain of the host's are in bypass (Linux iommu.passthrough): the shadow
+// alone, IOVA == PA. The host does not map pages it does not own (its own bookkeeping; its
+// devices could not reach them anyway). Memory ownership changes are hypercalls.
+
+#include <string>
+#include <vector>
 
 #include "sw/hyp/hypervisor.h"
 #include "sw/workloads/iommu.h"
@@ -10,38 +17,59 @@ namespace smmusim::sw::hyp {
 
 class HostIommu : public workloads::Iommu {
 public:
-    explicit HostIommu(Hypervisor& h) : h_(h) {}
+    static constexpr const char* kIdentity = "host_identity";
 
-    void add_master(uint32_t sid, bool uses_ssids) override { h_.driver().add_master(sid, uses_ssids); }
-    driver::Domain& create_domain(const driver::DomainSpec& spec) override { return h_.host_domain(spec); }
-    driver::Domain* find_domain(const std::string& name) override {
-        driver::Domain* d = h_.driver().find_domain(name);
-        return d && d->name() != ShadowS2::kDomain ? d : nullptr;
+    HostIommu(Hypervisor& h, driver::SmmuDriver& host) : h_(h), d_(host) {}
+
+    // The host kernel's boot: its driver probes the (emulated) SMMU, puts its devices in
+    // bypass, then enables it.
+    void boot(const std::vector<uint32_t>& sids) {
+        d_.probe_and_reset(false);
+        driver::DomainSpec id;
+        id.name = kIdentity;
+        id.kind = driver::DomainKind::Bypass;
+        driver::Domain& bypass = d_.create_domain(id);
+        for (uint32_t sid : sids) {
+            d_.add_master(sid, false);
+            d_.attach(sid, std::nullopt, bypass);
+        }
+        d_.enable();
     }
-    void attach(uint32_t sid, std::optional<uint32_t> ssid, driver::Domain& d) override { h_.host_attach(sid, ssid, d); }
+
+    void add_master(uint32_t sid, bool uses_ssids) override { d_.add_master(sid, uses_ssids); }
+    driver::Domain& create_domain(const driver::DomainSpec& spec) override {
+        if (spec.kind != driver::DomainKind::S1)
+            throw driver::DriverError("domain '" + spec.name + "': the host may only create s1 domains (the "
+                                      "hypervisor owns stage 2)");
+        return d_.create_domain(spec);
+    }
+    driver::Domain* find_domain(const std::string& name) override { return d_.find_domain(name); }
+    void attach(uint32_t sid, std::optional<uint32_t> ssid, driver::Domain& d) override { d_.attach(sid, ssid, d); }
     pgtable::Result map(driver::Domain& d, uint64_t iova, uint64_t pa, uint64_t size,
                         const pgtable::Prot& prot) override {
         h_.check_host_pages(pa, size, "map");
-        return h_.driver().map(d, iova, pa, size, prot);
+        return d_.map(d, iova, pa, size, prot);
     }
-    pgtable::Result unmap(driver::Domain& d, uint64_t iova, uint64_t size) override {
-        return h_.driver().unmap(d, iova, size);
-    }
+    pgtable::Result unmap(driver::Domain& d, uint64_t iova, uint64_t size) override { return d_.unmap(d, iova, size); }
     void on_iova_free(std::function<void(driver::Domain&, uint64_t, uint64_t)> f) override {
-        h_.driver().on_iova_free(std::move(f));
+        d_.on_iova_free(std::move(f));
     }
-    void run_timers() override { h_.driver().run_timers(); }
-    uint64_t next_timer() const override { return h_.driver().next_timer(); }
-    void flush_pending() override { h_.driver().flush_queues(); }
-    void issue_raw(const smmu::arch::Command& c, bool sync) override { h_.driver().cmdq().issue(c, sync); }
+    void run_timers() override { d_.run_timers(); }
+    uint64_t next_timer() const override { return d_.next_timer(); }
+    void flush_pending() override { d_.flush_queues(); }
+    // Through the host's queue: trapped and filtered like the driver's own commands.
+    void issue_raw(const smmu::arch::Command& c, bool sync) override { d_.cmdq().issue(c, sync); }
 
     void donate(uint64_t pa, uint64_t size, Owner to) override { h_.donate(pa, size, to == Owner::Guest); }
     void reclaim(uint64_t pa, uint64_t size) override { h_.reclaim(pa, size); }
     void share(uint64_t pa, uint64_t size) override { h_.share(pa, size); }
     void unshare(uint64_t pa, uint64_t size) override { h_.unshare(pa, size); }
 
+    driver::SmmuDriver& driver() { return d_; }
+
 private:
     Hypervisor& h_;
+    driver::SmmuDriver& d_;
 };
 
 }  // namespace smmusim::sw::hyp

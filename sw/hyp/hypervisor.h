@@ -1,9 +1,10 @@
 #pragma once
-// A pKVM-style hypervisor (seed 004): it owns the SMMU (the driver runs at EL2 here, the host
-// never touches SMMU registers), keeps the ownership of host memory, and isolates host DMA
-// with a shadow stage 2 of that memory (ShadowS2) that every host device uses, alone or under
-// the host's own stage-1 tables (nested) when the SMMU has both stages. The host asks for
-// everything through hypercalls, each costing `hvc_cycles` of CPU time on entry and exit.
+// A pKVM-style hypervisor after the posted SMMUv3 series (seed 004): it owns the SMMU (its
+// driver runs at EL2 on the real registers and queue), keeps the ownership of host memory,
+// and isolates host DMA with a shadow stage 2 of that memory (ShadowS2) that every host device
+// uses, alone or under the host's own stage-1 tables (nested). The host's own SMMU driver is
+// trapped and emulated (SmmuEmulation); memory ownership changes are hypercalls, each costing
+// `hvc_cycles` of CPU time on entry and exit.
 
 #include <cstdint>
 #include <memory>
@@ -20,6 +21,11 @@ namespace smmusim::sw::hyp {
 struct HypConfig {
     ShadowConfig shadow;
     uint64_t hvc_cycles = 300;  // hypercall entry and exit
+    // The host CPU's side of a donation (what the series pays before the SMMU's): the
+    // hypervisor updates the host's CPU stage 2 (one descriptor and one TLBI IPAS2E1IS per
+    // page) and waits for the broadcast TLBIs with one DSB ISH. Estimates, not calibrated.
+    uint64_t cpu_s2_page_cycles = 60;
+    uint64_t cpu_dsb_cycles = 500;
 };
 
 // What the hypervisor reports (the platform turns it into stats). Cycles are CPU cycles of
@@ -46,10 +52,6 @@ public:
     void share(uint64_t pa, uint64_t size);
     void unshare(uint64_t pa, uint64_t size);
 
-    // The host's IOMMU requests.
-    bool nesting() const;  // host stage 1 nested on the shadow
-    driver::Domain& host_domain(const driver::DomainSpec& spec);
-    void host_attach(uint32_t sid, std::optional<uint32_t> ssid, driver::Domain& d);
     // Refuses (DriverError) output pages the host may not reach.
     void check_host_pages(uint64_t pa, uint64_t size, const char* what) const;
 

@@ -21,6 +21,7 @@ void ShadowS2::build(const std::vector<Range>& ranges) {
     spec.granule_shift = cfg_.granule_shift;
     spec.ias = cfg_.ias;
     spec.tlb_ops = this;
+    spec.blocks = cfg_.policy == InvPolicy::Blocks;
     d_ = &drv_.create_domain(spec);
     for (const Range& r : ranges) map(r);
 }
@@ -44,6 +45,10 @@ void ShadowS2::unmap(const Range& r) {
 
 // A leaf left (or, with BBML2, a block was replaced by a table): invalidated with the rest.
 void ShadowS2::add_page(pgtable::Gather&, uint64_t iova, uint64_t size) {
+    if (cfg_.policy == InvPolicy::Page) {
+        invalidate_now(iova, size);
+        return;
+    }
     // Adjacent leaves of one size become one range (what a gather does).
     if (!pending_.empty()) {
         Pending& b = pending_.back();
@@ -66,6 +71,25 @@ void ShadowS2::flush_all() {
     d_->flush_all();
 }
 
+bool ShadowS2::nh_all() const { return cfg_.nh_all || d_->target().nest_parent; }
+
+// One page at a time, each command its own CMDQ_PROD write and each TLBI its own CMD_SYNC
+// (the series' smmu_tlb_add_page -> smmu_tlb_inv_range_smmu for one granule, then sync).
+void ShadowS2::invalidate_now(uint64_t iova, uint64_t size) {
+    const driver::InvTarget t = d_->target();
+    driver::CommandQueue& q = drv_.cmdq();
+    const uint64_t page = uint64_t(1) << cfg_.granule_shift;
+    const uint64_t step = size < page ? size : page;
+    for (uint64_t a = iova; a < iova + size; a += step) {
+        for (const Command& c : driver::range_commands(t, a, step, step, true, d_->ril())) q.issue(c, false);
+        q.issue(nullptr, 0, true);
+        if (nh_all()) {
+            q.issue(cmd::tlbi_nh_all(t.vmid), false);
+            q.issue(nullptr, 0, true);
+        }
+    }
+}
+
 void ShadowS2::flush() {
     if (pending_.empty()) return;
     const driver::InvTarget t = d_->target();
@@ -73,11 +97,11 @@ void ShadowS2::flush() {
     if (cfg_.policy == InvPolicy::Vmid) {
         batch.add(cmd::tlbi_s12_vmall(t.vmid));
     } else {
-        const bool ril = cfg_.policy == InvPolicy::Range && d_->ril();
+        // gather names every page; the others use the range algorithm when the SMMU has RIL.
+        const bool ril = cfg_.policy != InvPolicy::Gather && d_->ril();
         for (const Pending& p : pending_)
             for (const Command& c : driver::range_commands(t, p.iova, p.size, p.granule, p.leaf, ril)) batch.add(c);
-        // TLBI_S2_IPA need not remove combined stage-1+2 entries of nested host domains (§9.8).
-        if (t.nest_parent) batch.add(cmd::tlbi_nh_all(t.vmid));
+        if (nh_all()) batch.add(cmd::tlbi_nh_all(t.vmid));
     }
     pending_.clear();
     batch.submit();

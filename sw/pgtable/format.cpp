@@ -73,7 +73,7 @@ Geometry make_geometry(const Format& f) {
     geo.root_bytes = geo.root_entries * 8;
     geo.concat_tables = bits > s ? 1u << unsigned(bits - s) : 1u;
     for (int level = start; level <= 3; ++level)
-        if (level == 3 || geo.block_allowed(level)) geo.pgsize_bitmap |= g.level_size(level);
+        if (level == 3 || (f.blocks && geo.block_allowed(level))) geo.pgsize_bitmap |= g.level_size(level);
 
     geo.tsz = 64 - f.ias;
     geo.tg = tg_encoding(g.shift);

@@ -29,6 +29,9 @@ struct Format {
     unsigned granule_shift = 12;  // 12, 14 or 16
     unsigned ias = 48;            // input address bits: VA (stage 1) or IPA (stage 2), 25..48
     unsigned oas = 48;            // output address bits: 32, 36, 40, 42, 44 or 48
+    // Blocks as leaves where alignment allows (Linux); false: pages only (the pKVM series'
+    // SMMU identity map, whose io-pgtable no longer splits blocks).
+    bool blocks = true;
     S2Concat concat = S2Concat::WhenStartL0Fits;
 };
 

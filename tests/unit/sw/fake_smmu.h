@@ -35,6 +35,7 @@ public:
 
     std::function<void(const smmu::arch::Command&)> on_command;
     uint64_t commands = 0;
+    uint64_t prod_writes = 0;  // CMDQ_PROD writes (each publishes what is new in the queue)
 
 private:
     uint64_t access(sw::hal::DirectBus& bus, uint32_t off, uint64_t v, bool write) {
@@ -58,7 +59,10 @@ private:
         case reg::IRQ_CTRL: irq_ctrl_ = uint32_t(v); break;
         case reg::CMDQ_BASE: cmdq_base_ = v; break;
         case reg::CMDQ_CONS: cons_ = uint32_t(v); break;
-        case reg::CMDQ_PROD: consume(bus, uint32_t(v)); break;
+        case reg::CMDQ_PROD:
+            ++prod_writes;
+            consume(bus, uint32_t(v));
+            break;
         default: break;
         }
         return 0;

@@ -51,13 +51,18 @@ struct Rig {
         c.regs = test::FakeSmmu::kBase;
         return c;
     }
-    static sw::hyp::HypConfig hyp_config(InvPolicy p) {
+    static sw::hyp::HypConfig hyp_config(InvPolicy p, bool nh_all) {
         sw::hyp::HypConfig h;
         h.shadow.policy = p;
+        h.shadow.nh_all = nh_all;
         return h;
     }
-    explicit Rig(test::FakeSmmu::Features f = test::FakeSmmu::Features(), InvPolicy p = InvPolicy::Range)
-        : smmu(f), cfg(config()), drv(bus, hyp_mem, cfg, obs), hyp(bus, drv, owners, host_tables, hyp_config(p), hobs) {
+    explicit Rig(test::FakeSmmu::Features f = test::FakeSmmu::Features(), InvPolicy p = InvPolicy::Blocks,
+                 bool nh_all = true)
+        : smmu(f),
+          cfg(config()),
+          drv(bus, hyp_mem, cfg, obs),
+          hyp(bus, drv, owners, host_tables, hyp_config(p, nh_all), hobs) {
         bus_ptr = &bus;
         hyp.init({1, 2});
         bus.on_write = [this](uint64_t pa, const void* src, size_t len) {
@@ -149,27 +154,86 @@ TEST(Hyp, WithBbml2TheBlockIsReplacedDirectlyAndInvalidatedAfter) {
     EXPECT_TRUE(covered);
 }
 
-TEST(Hyp, PoliciesIssueWhatTheyName) {
-    for (InvPolicy p : {InvPolicy::Range, InvPolicy::Page, InvPolicy::Vmid}) {
-        Rig r({true, true, true, 2}, p);
-        r.log.clear();
-        r.hyp.donate(kPool, 0x8000, true);  // eight pages of an already split... first a split with BBML2
-        size_t ipa = 0, vmall = 0, syncs = 0;
-        for (const Event& e : r.log)
-            if (const auto* c = std::get_if<Command>(&e)) {
-                ipa += c->opcode() == op::TLBI_S2_IPA;
-                vmall += c->opcode() == op::TLBI_S12_VMALL;
-                syncs += c->opcode() == op::CMD_SYNC;
-            }
-        EXPECT_EQ(syncs, 1u);
-        if (p == InvPolicy::Vmid) {
-            EXPECT_EQ(vmall, 1u);
-            EXPECT_EQ(ipa, 0u);
-        } else {
-            EXPECT_EQ(vmall, 0u);
-            // The two replaced blocks (1 GiB, 2 MiB) and eight pages: range folds the pages.
-            EXPECT_EQ(ipa, p == InvPolicy::Range ? 3u : 10u);
+std::vector<Command> commands(const std::vector<Event>& log) {
+    std::vector<Command> out;
+    for (const Event& e : log)
+        if (const auto* c = std::get_if<Command>(&e)) out.push_back(*c);
+    return out;
+}
+
+size_t count(const std::vector<Command>& cmds, uint8_t opcode) {
+    size_t n = 0;
+    for (const Command& c : cmds) n += c.opcode() == opcode;
+    return n;
+}
+
+// The posted series' algorithm for a donation of [pa, pa + size) (smmu_tlb_add_page per
+// page, v6's TLBI_NH_ALL): what the hypervisor's queue must receive, in order.
+std::vector<std::pair<uint8_t, uint64_t>> series_stream(uint64_t pa, uint64_t size, bool nh_all) {
+    std::vector<std::pair<uint8_t, uint64_t>> s;
+    for (uint64_t a = pa; a < pa + size; a += 0x1000) {
+        s.push_back({op::TLBI_S2_IPA, a});
+        s.push_back({op::CMD_SYNC, 0});
+        if (nh_all) {
+            s.push_back({op::TLBI_NH_ALL, 0});
+            s.push_back({op::CMD_SYNC, 0});
         }
+    }
+    return s;
+}
+
+TEST(Hyp, SeriesShadowHoldsPagesOnly) {
+    Rig r({true, true, true, 0}, InvPolicy::Page);
+    for (uint64_t pa : {kHost, kPool, kPool + 0x12345000})
+        EXPECT_EQ(r.hyp.shadow().domain().table().lookup(pa)->size, 0x1000u) << std::hex << pa;
+    r.hyp.donate(kPool, 0x10000, true);
+    EXPECT_EQ(r.hyp.shadow().domain().table().totals().blocks_split, 0u);
+}
+
+TEST(Hyp, SeriesDonationReplaysThePerPageAlgorithm) {
+    for (bool nh_all : {true, false}) {
+        Rig r({true, true, true, 0}, InvPolicy::Page, nh_all);
+        r.log.clear();
+        const uint64_t prods = r.smmu.prod_writes;
+        r.hyp.donate(kPool + 0x3000, 0x5000, true);
+        const std::vector<Command> got = commands(r.log);
+        const auto want = series_stream(kPool + 0x3000, 0x5000, nh_all);
+        ASSERT_EQ(got.size(), want.size()) << "nh_all " << nh_all;
+        const uint16_t vmid = r.hyp.shadow().domain().vmid();
+        for (size_t i = 0; i < got.size(); ++i) {
+            EXPECT_EQ(got[i].opcode(), want[i].first) << i;
+            if (want[i].first == op::TLBI_S2_IPA) {
+                EXPECT_EQ(got[i].address<Command::IPA>(), want[i].second) << i;
+                EXPECT_EQ(got[i].get<Command::VMID>(), vmid);
+                EXPECT_EQ(got[i].get<Command::Leaf>(), 1u);
+            }
+            if (want[i].first == op::TLBI_NH_ALL) {
+                EXPECT_EQ(got[i].get<Command::VMID>(), vmid);
+            }
+        }
+        // Each command published alone.
+        EXPECT_EQ(r.smmu.prod_writes - prods, want.size());
+    }
+}
+
+TEST(Hyp, PoliciesIssueWhatTheyName) {
+    struct Want {
+        InvPolicy p;
+        size_t ipa, vmall, nh_all, syncs;
+    };
+    // Eight pages (4 KiB shadow; blocks: after BBML2 splits of the 1 GiB and 2 MiB blocks).
+    for (const Want& w : {Want{InvPolicy::Page, 8, 0, 8, 16}, Want{InvPolicy::Range, 1, 0, 1, 1},
+                          Want{InvPolicy::Gather, 8, 0, 1, 1}, Want{InvPolicy::Vmid, 0, 1, 0, 1},
+                          Want{InvPolicy::Blocks, 3, 0, 1, 1}}) {
+        Rig r({true, true, true, 2}, w.p);
+        r.log.clear();
+        r.hyp.donate(kPool, 0x8000, true);
+        const std::vector<Command> c = commands(r.log);
+        EXPECT_EQ(count(c, op::TLBI_S2_IPA), w.ipa) << int(w.p);
+        EXPECT_EQ(count(c, op::TLBI_S12_VMALL), w.vmall) << int(w.p);
+        EXPECT_EQ(count(c, op::TLBI_NH_ALL), w.nh_all) << int(w.p);
+        EXPECT_EQ(count(c, op::CMD_SYNC), w.syncs) << int(w.p);
+        EXPECT_EQ(c.back().opcode(), op::CMD_SYNC);
     }
 }
 
