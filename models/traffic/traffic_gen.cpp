@@ -65,7 +65,9 @@ TrafficGen::TrafficGen(sc_core::sc_module_name name, const TrafficDefaults& d)
                  "GB/s", [this] {
                      double secs = (last_done_ - first_issue_).to_seconds();
                      return secs > 0 ? double(bytes_.value()) / secs / 1e9 : 0.0;
-                 }) {
+                 },
+                 // --warmup: the window restarts now (transactions in flight count in it).
+                 [this] { first_issue_ = last_done_ = sc_core::sc_time_stamp(); }) {
     validate();
     if (pattern == Pattern::Trace) records_ = read_trace_file(trace, clock.cycles(1));
     SC_METHOD(run);
