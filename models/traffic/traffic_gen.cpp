@@ -5,6 +5,7 @@
 #include <string>
 
 #include "models/core/run_control.h"
+#include "models/core/stream_attr.h"
 
 namespace smmusim::traffic {
 namespace {
@@ -233,9 +234,15 @@ void TrafficGen::at_response(tlm::tlm_generic_payload& gp, unsigned) {
     if (!ok) ++errors_;
     core::TxnTraceWriter& tracer = core::TxnTraceWriter::instance();
     if (tracer.enabled()) {
-        tracer.complete(name(), info->lane, info->start, now, gp.is_write() ? "W" : "R",
-                        gp.get_address(), len,
-                        ok ? std::string() : "\"status\":\"" + gp.get_response_string() + "\"");
+        // Named by master and operation; the StreamID it carried, and the status if not OK.
+        std::string args;
+        if (const auto* a = gp.get_extension<core::StreamAttr>()) {
+            args = "\"sid\":" + std::to_string(a->sid) +
+                   (a->ssid_valid ? ",\"ssid\":" + std::to_string(a->ssid) : std::string(",\"ssid\":null"));
+        }
+        if (!ok) args += std::string(args.empty() ? "" : ",") + "\"status\":\"" + gp.get_response_string() + "\"";
+        tracer.complete(name(), info->lane, info->start, now, gp.is_write() ? "write" : "read", gp.get_address(),
+                        len, args);
         lanes_.release(info->lane);
     }
     last_done_ = now;

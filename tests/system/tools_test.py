@@ -206,6 +206,75 @@ def case_fst():
     check("smmu.tbu0.slots_busy" in vcd_vars(p.stdout), "FST lacks smmu.tbu0.slots_busy")
 
 
+# ---- transaction trace ---------------------------------------------------------------------
+
+def trace_modules():
+    """Where scripts/test installed the npm trace parser (BUILD/npm/node_modules), or None."""
+    build = os.path.dirname(os.path.dirname(cli_test.BIN))
+    path = os.environ.get("SMMU_NODE_MODULES") or os.path.join(build, "npm", "node_modules")
+    return path if os.path.isdir(os.path.join(path, "@tracerbench", "trace-model")) else None
+
+
+def traced_run():
+    sc = os.path.join(cli_test.SOURCE, "traces/scenarios/nested_and_faults.json")
+    run("--scenario", sc, "--trace", "t.json")
+    return load("t.json")
+
+
+def case_chrome_trace_smmu():
+    doc = traced_run()
+    check(doc.get("displayTimeUnit") == "ns", "displayTimeUnit is not ns")
+    evs = doc["traceEvents"]
+    check(all("cat" in e for e in evs), f"events without cat: {[e for e in evs if 'cat' not in e][:2]}")
+    for e in evs:
+        for k in ("ts", "dur"):
+            if k in e:
+                ns = e[k] * 1000
+                check(abs(ns - round(ns)) < 1e-6, f"{k} {e[k]} is not a whole number of ns: {e}")
+    cats = {e["cat"] for e in evs if e.get("ph") == "X"}
+    for want in ("device", "tbu.lookup", "tbu.dti", "tbu.transaction", "tcu.translate", "tcu.walk", "tcu.command",
+                 "tcu.invalidate", "tcu.event"):
+        check(want in cats, f"no {want} spans (have {sorted(cats)})")
+    tx = [e for e in evs if e.get("cat") == "tbu.transaction" and e["args"].get("status") == "ok"]
+    check(tx and all(k in tx[0]["args"] for k in ("sid", "ssid", "iova", "pa")), f"transaction args {tx[:1]}")
+    check(any(e["name"] in ("dma0 read", "dma0 write") for e in tx), "device transactions not named by master and op")
+    names = {e["name"] for e in evs if e.get("cat") == "tcu.command"}
+    check("CMD_SYNC" in names, f"no CMD_SYNC span: {sorted(names)}")
+    walk = {e["name"] for e in evs if e.get("cat") == "tcu.walk"}
+    check(any("descriptor read" in n for n in walk) and any("config fetch" in n for n in walk), f"walk spans {walk}")
+    starts = {e["id"] for e in evs if e.get("ph") == "s"}
+    ends = {e["id"] for e in evs if e.get("ph") == "f"}
+    check(starts and starts == ends, f"{len(starts)} flow starts, {len(ends)} flow ends")
+    # No two complete events of one lane overlap.
+    lanes = {}
+    for e in evs:
+        if e.get("ph") == "X":
+            lanes.setdefault((e["pid"], e["tid"]), []).append((round(e["ts"] * 1000), round((e["ts"] + e["dur"]) * 1000)))
+    for lane, spans in lanes.items():
+        spans.sort()
+        for (s0, e0), (s1, _) in zip(spans, spans[1:]):
+            check(s1 >= e0, f"overlapping spans on {lane}: {s0}-{e0} and {s1}")
+
+
+def case_chrome_trace_parser():
+    """The trace read by a third-party library (@tracerbench/trace-model under node)."""
+    modules = trace_modules()
+    if not shutil.which("node") or not modules:
+        print("SKIP: node or @tracerbench/trace-model missing (scripts/test installs it with npm)")
+        return
+    traced_run()
+    p = subprocess.run(["node", os.path.join(cli_test.SOURCE, "tests/system/trace_check.js"), "t.json"],
+                       capture_output=True, text=True, timeout=100, env={**os.environ, "NODE_PATH": modules})
+    check(p.returncode == 0, f"trace-model failed to read the trace ({p.returncode}): {p.stderr[-800:]}")
+    m = json.loads(p.stdout)
+    check("devices" in m["processes"] and "smmu" in m["processes"], f"processes {m['processes']}")
+    check(any(t.startswith("smmu.tcu walk") for t in m["threads"]), f"threads {m['threads'][:10]}")
+    check(m["flowsBegin"] > 0 and m["flowsBegin"] == m["flowsEnd"], f"flows {m['flowsBegin']} -> {m['flowsEnd']}")
+    tx = m["samples"].get("tbu.transaction")
+    check(tx and "pa" in tx["args"] or tx and tx["args"].get("status") != "ok", f"transaction sample {tx}")
+    check(m["byCat"].get("tcu.translate/X", 0) > 0, f"no translations parsed: {m['byCat']}")
+
+
 # ---- README and scripts --------------------------------------------------------------------
 
 def readme_commands():
@@ -235,8 +304,9 @@ def case_readme_commands():
             args += ["--max-transactions", "4000"]
         if any(a.startswith("--set=sw.pkvm.donations") or a.startswith("sw.pkvm.donations") for a in args):
             args = [("sw.pkvm.donations=64" if a.startswith("sw.pkvm.donations") else a) for a in args]
+        # In order, in one directory: a command may rerun what an earlier one wrote to out/.
         os.makedirs("out", exist_ok=True)
-        run(*args, "--out", f"out{i}")
+        run(*args)
 
 
 def case_scenario_doc_examples():
