@@ -7,6 +7,7 @@
 #include "models/core/errors.h"
 #include "models/core/json_file.h"
 #include "models/core/params.h"
+#include "models/core/stats.h"
 
 namespace smmusim::core {
 namespace {
@@ -104,13 +105,14 @@ nlohmann::json ParamRegistry::effective_config() const {
     return j;
 }
 
-void ParamRegistry::print_list(std::ostream& os) const {
+void ParamRegistry::print_list(std::ostream& os, const std::string& pattern) const {
     size_t w = 4;
     for (const auto& kv : params_) w = std::max(w, kv.first.size());
     os << std::left << std::setw(int(w)) << "name" << "  " << std::setw(7) << "type" << "  "
        << std::setw(14) << "value" << "  " << std::setw(8) << "unit"
        << "  description [default; range]\n";
     for (const auto& [name, p] : params_) {
+        if (!name_matches(name, pattern)) continue;
         os << std::left << std::setw(int(w)) << name << "  " << std::setw(7) << p->type_name()
            << "  " << std::setw(14) << p->text() << "  " << std::setw(8) << p->unit() << "  "
            << p->description() << " [default " << p->default_text();

@@ -37,7 +37,8 @@ public:
     std::vector<const ParamBase*> all() const;  // sorted by name
     // The effective value of every parameter, flat dotted keys: valid input to --config.
     nlohmann::json effective_config() const;
-    void print_list(std::ostream& os) const;
+    // Parameters whose name matches `pattern` (stats.h name_matches; empty: all).
+    void print_list(std::ostream& os, const std::string& pattern = {}) const;
 
     // Forget the user's values (unit tests that build several configurations in one process).
     void clear_overrides();

@@ -40,9 +40,16 @@ void Level::set(int64_t v) {
 
 double Level::mean() const {
     const uint64_t now = sc_core::sc_time_stamp().value();
-    if (now == 0) return double(value_);
+    const uint64_t start = StatsRegistry::instance().epoch();
+    if (now <= start) return double(value_);
     const auto area = area_ + static_cast<uint128>(std::max<int64_t>(value_, 0)) * (now - last_);
-    return double(area) / double(now);
+    return double(area) / double(now - start);
+}
+
+void Level::reset() {
+    area_ = 0;
+    last_ = sc_core::sc_time_stamp().value();
+    max_ = value_;
 }
 
 nlohmann::json Level::to_json() const { return {{"mean", mean()}, {"max", max_}}; }
@@ -88,13 +95,54 @@ nlohmann::json StatsRegistry::dump() const {
     return j;
 }
 
-void StatsRegistry::print_list(std::ostream& os) const {
+nlohmann::json StatsRegistry::kinds() const {
+    nlohmann::json j = nlohmann::json::object();
+    for (const auto& [name, s] : stats_) j[name] = {{"kind", s->kind()}, {"unit", s->unit()}};
+    return j;
+}
+
+void StatsRegistry::print_list(std::ostream& os, const std::string& pattern) const {
     size_t w = 4;
     for (const auto& kv : stats_) w = std::max(w, kv.first.size());
+    os << std::left << std::setw(int(w)) << "name" << "  " << std::setw(9) << "kind" << "  "
+       << std::setw(6) << "unit" << "  description\n";
     for (const auto& [name, s] : stats_) {
-        os << std::left << std::setw(int(w)) << name << "  " << std::setw(6) << s->unit() << "  "
-           << s->description() << "\n";
+        if (!name_matches(name, pattern)) continue;
+        os << std::left << std::setw(int(w)) << name << "  " << std::setw(9) << s->kind() << "  "
+           << std::setw(6) << s->unit() << "  " << s->description() << "\n";
     }
+}
+
+void StatsRegistry::reset_all() {
+    epoch_ = sc_core::sc_time_stamp().value();
+    for (auto& kv : stats_) kv.second->reset();
+}
+
+double StatsRegistry::window_seconds() const {
+    const uint64_t now = sc_core::sc_time_stamp().value();
+    return now > epoch_ ? double(now - epoch_) * sc_core::sc_get_time_resolution().to_seconds() : 0.0;
+}
+
+bool name_matches(const std::string& name, const std::string& pattern) {
+    if (pattern.empty()) return true;
+    if (pattern.find_first_of("*?") == std::string::npos) return name.find(pattern) != std::string::npos;
+    // Glob: iterative match with backtracking to the last '*'.
+    size_t n = 0, p = 0, star = std::string::npos, mark = 0;
+    while (n < name.size()) {
+        if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == name[n])) {
+            ++n, ++p;
+        } else if (p < pattern.size() && pattern[p] == '*') {
+            star = p++;
+            mark = n;
+        } else if (star != std::string::npos) {
+            p = star + 1;
+            n = ++mark;
+        } else {
+            return false;
+        }
+    }
+    while (p < pattern.size() && pattern[p] == '*') ++p;
+    return p == pattern.size();
 }
 
 }  // namespace smmusim::core

@@ -6,7 +6,10 @@
 
 Rows with the same x (and group) are averaged (several seeds). A value column may be the ratio
 of two columns: --y "a/b". --where COL=VALUE keeps only
-matching rows (repeatable). Axes take --logx/--logy, --xlabel/--ylabel, --title.
+matching rows (repeatable). Axes take --logx/--logy, --xlabel/--ylabel, --title. Default
+labels carry the unit of the parameter or stat from smmu-sim's --list-params / --list-stats
+(found through $SMMU_SIM, which scripts/plot sets); a linear value axis starts at zero and
+never shows an offset, so a flat line stays flat.
 """
 
 import argparse
@@ -80,6 +83,61 @@ def value(r, col):
     return a / b if a is not None and b else None
 
 
+def listing_units(sim, flag, platform):
+    """{name: unit} from a `smmu-sim --list-params` / `--list-stats` table (columns by header)."""
+    import subprocess
+    try:
+        out = subprocess.run([sim, "--platform", platform, flag], capture_output=True, text=True,
+                             timeout=60).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    lines = out.splitlines()
+    if not lines or not lines[0].startswith("name"):
+        return {}
+    head = lines[0]
+    start = head.index("unit")
+    end = head.index("description", start)
+    units = {}
+    for line in lines[1:]:
+        name = line.split(" ", 1)[0]
+        unit = line[start:end].strip() if len(line) > start else ""
+        units[name] = unit
+    return units
+
+
+def known_units():
+    """Units of every parameter and stat of every platform ({} without smmu-sim)."""
+    sim = os.environ.get("SMMU_SIM")
+    if not sim or not os.access(sim, os.X_OK):
+        return {}
+    units = {}
+    for platform in ("base", "pkvm"):
+        for flag in ("--list-params", "--list-stats"):
+            for k, v in listing_units(sim, flag, platform).items():
+                units.setdefault(k, v)
+    return units
+
+
+def unit_of(col, units):
+    """The unit of a column: a parameter, a stat, a stat's field (.p50, .mean) or a ratio."""
+    if "/" in col and col not in units:
+        a, _, b = col.partition("/")
+        ua, ub = unit_of(a, units), unit_of(b, units)
+        return f"{ua}/{ub}" if ua and ub and ua != ub else (ua if not ub else "")
+    if col in units:
+        return units[col]
+    head, _, field = col.rpartition(".")
+    if field in ("count", "buckets"):
+        return ""
+    return units.get(head, "")
+
+
+def label_for(col, units):
+    unit = unit_of(col, units)
+    name = col.lstrip("_")
+    return f"{name} ({unit})" if unit else name
+
+
 def mean_by(rows, keys, ycol):
     acc = defaultdict(list)
     for r in rows:
@@ -113,6 +171,7 @@ def main(argv):
     import matplotlib.ticker
 
     rows = read_rows(args.csv, args.where)
+    units = known_units() if not (args.xlabel and args.ylabel and args.kind != "heatmap") else {}
     for c in (args.x, args.y, args.group, args.z):
         if c:
             need(rows, c, args.csv)
@@ -134,8 +193,11 @@ def main(argv):
         for j, row in enumerate(grid):
             for i, v in enumerate(row):
                 if v == v:
-                    ax.text(i, j, f"{v:.3g}", ha="center", va="center", fontsize=7, color="white")
-        fig.colorbar(im, ax=ax, label=args.z)
+                    # Dark text on light cells, light text on dark ones.
+                    r, g, b, _ = im.cmap(im.norm(v))
+                    ink = "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
+                    ax.text(i, j, f"{v:.3g}", ha="center", va="center", fontsize=8, color=ink)
+        fig.colorbar(im, ax=ax, label=label_for(args.z, units))
     else:
         groups = order(r[args.group] for r in rows) if args.group else [None]
         xs = order(r[args.x] for r in rows)
@@ -165,8 +227,14 @@ def main(argv):
             ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
         if args.group:
             ax.legend(fontsize=8)
-    ax.set_xlabel(args.xlabel or args.x.lstrip("_"))
-    ax.set_ylabel(args.ylabel or args.y.lstrip("_"))
+    ax.set_xlabel(args.xlabel or label_for(args.x, units))
+    ax.set_ylabel(args.ylabel or label_for(args.y, units))
+    if args.kind != "heatmap" and not args.logy:
+        # No offset ("+1e3" over the axis) and zero in view: a flat series reads as flat.
+        ax.ticklabel_format(axis="y", useOffset=False, style="plain")
+        lo, hi = ax.get_ylim()
+        if lo > 0:
+            ax.set_ylim(bottom=0)
     if args.title:
         ax.set_title(args.title, fontsize=10)
     if args.kind != "heatmap":

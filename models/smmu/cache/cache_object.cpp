@@ -23,7 +23,7 @@ CacheObject::CacheObject(const char* name, const CacheDefaults& d)
       fills(this, "fills", "entries written"),
       evictions(this, "evictions", "valid entries replaced by a fill"),
       invalidated(this, "invalidated", "entries removed by invalidation commands"),
-      fill_signal(this, "fills", 32) {
+      fill_signal(this, "fills", 32, core::SignalKind::counter) {
     ways_ = ways == 0 ? entries.value() : std::min(ways.value(), entries.value());
     if (entries % ways_) ways.fail("entries (" + std::to_string(entries.value()) + ") must be a multiple of ways");
     sets_ = entries / ways_;

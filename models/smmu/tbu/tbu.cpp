@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "models/core/stream_attr.h"
+#include "models/core/txn_trace.h"
 #include "models/smmu/arch/events.h"
 #include "models/smmu/arch/geometry.h"
 #include "models/smmu/tbu/tbu_txn.h"
@@ -88,6 +89,8 @@ void Tbu::start(tlm::tlm_generic_payload& gp, const sc_core::sc_time& arrival) {
     t->priv = a && a->priv;
     t->instr = a && a->instr;
     t->id = a ? a->id : 0;
+    t->flow = 0;
+    t->lookup = "";
     set_slots(slots_busy_ + 1);
     order_.push_back(t);
     t->live_index = live_.size();
@@ -109,6 +112,8 @@ void Tbu::start(tlm::tlm_generic_payload& gp, const sc_core::sc_time& arrival) {
     }
     sc_core::sc_time done;
     const cache::TlbEntry* e = look_up(*t, done);
+    const bool traced = core::TxnTraceWriter::instance().enabled();
+    if (traced) trace_lookup(*t, !e ? "miss" : (e->perms & t->needed()) ? "hit" : "hit, no permission", done);
     if (e && (e->perms & t->needed())) {
         use(*t, *e, epoch_of(*e));
         ready_at(*t, done);
@@ -152,6 +157,11 @@ void Tbu::ask_tcu(TbuTxn& t, const sc_core::sc_time& at) {
     m.owner = &t;
     m.link_latency = link_latency();
     m.req = dti::TranslateRequest{t.sid, t.ssid, t.ssv, t.iova, t.write, t.priv, t.instr};
+    if (core::TxnTraceWriter::instance().enabled()) {
+        t.asked = at;
+        t.flow = core::TxnTraceWriter::instance().new_flow();
+    }
+    m.flow = t.flow;
     ++dti_requests_;
     tlm::tlm_phase phase = tlm::BEGIN_REQ;
     sc_core::sc_time delay = (at - sc_core::sc_time_stamp()) + m.link_latency;
@@ -190,6 +200,7 @@ void Tbu::translated() {
         misses_.erase(std::remove(misses_.begin(), misses_.end(), &t), misses_.end());
         t.pending = false;
         const dti::TranslateResponse& r = m->resp;
+        if (core::TxnTraceWriter::instance().enabled()) trace_dti(t);
         cache::TlbEntry e = r.entry;
         const bool ok = r.outcome == dti::Outcome::Translated;
         if (ok) {
@@ -280,6 +291,7 @@ void Tbu::issue() {
         }
         finish(*t);
         if (core::JsonLog* log = core::JsonLog::get(core::LogId::Xlate)) log_xlate(*log, *t, gp);
+        if (core::TxnTraceWriter::instance().enabled()) trace_txn(*t, gp);
         in.respond(gp);
     }
     // Slots freed: take a request that waited for one.
@@ -295,6 +307,7 @@ void Tbu::at_response(tlm::tlm_generic_payload& gp, unsigned) {
     gp.set_address(t.iova);  // the device sees its own address back
     finish(t);
     if (core::JsonLog* log = core::JsonLog::get(core::LogId::Xlate)) log_xlate(*log, t, gp);
+    if (core::TxnTraceWriter::instance().enabled()) trace_txn(t, gp);
     in.respond(gp);
 }
 

@@ -84,6 +84,10 @@ private:
     void finish(TbuTxn& t);
     // One --xlate-log line for `t`, whose response leaves the TBU now.
     void log_xlate(core::JsonLog& log, const TbuTxn& t, const tlm::tlm_generic_payload& gp) const;
+    // Transaction-trace spans (tbu_trace.cpp); called only while the trace is on.
+    void trace_lookup(TbuTxn& t, const char* outcome, const sc_core::sc_time& done);
+    void trace_dti(const TbuTxn& t);
+    void trace_txn(const TbuTxn& t, const tlm::tlm_generic_payload& gp) const;
     void set_slots(uint32_t n);
     // TCU side
     tlm::tlm_sync_enum nb_transport_bw(dti::DtiMessage& m, tlm::tlm_phase& phase, sc_core::sc_time& delay) override;

@@ -180,6 +180,7 @@ void Tcu::translation_slot(unsigned slot) {
         m->resp = translator_.translate(m->req, st);
         ++translations_;
         xlate_latency_.sample(sc_core::sc_time_stamp() - start);
+        if (tracing()) trace_translation(*m, start, st.walked);
         if (st.walked) {
             ++walks_;
             walk_latency_.sample(sc_core::sc_time_stamp() - start);

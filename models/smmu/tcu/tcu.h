@@ -113,6 +113,11 @@ private:
     sc_core::sc_time cycle() const override { return clock.value(); }
     void take_ptw_slot() override;
     bool may_insert(uint64_t start_epoch) const override { return start_epoch == epoch_; }
+    bool tracing() const override;
+    void trace_span(const char* what, const sc_core::sc_time& start, uint64_t addr) override;
+    // Transaction trace of a translation and of an invalidation's round trip (tcu_trace.cpp).
+    void trace_translation(const dti::DtiMessage& m, const sc_core::sc_time& start, bool walked);
+    void trace_invalidation(unsigned tbu, const sc_core::sc_time& sent);
     const WalkCounters& walk() const;
 
     Features f_;
