@@ -8,6 +8,7 @@
 #include <map>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 #include <systemc>
@@ -28,6 +29,9 @@ public:
     const std::string& description() const { return description_; }
     const std::string& unit() const { return unit_; }
     virtual nlohmann::json to_json() const = 0;
+    // Fields of a stat whose value is an object ("mean", "p99", ...): what a sweep may name
+    // as stat.field. Empty for a single value (counters, formulas).
+    virtual std::vector<std::string> fields() const { return {}; }
 
 protected:
     StatBase(const sc_core::sc_object* owner, const std::string& local, std::string description,
@@ -72,6 +76,7 @@ public:
     uint64_t count() const { return count_; }
     double mean() const { return count_ ? sum_ / double(count_) : 0.0; }
     nlohmann::json to_json() const override;
+    std::vector<std::string> fields() const override;
 
 private:
     uint64_t count_ = 0;
@@ -89,6 +94,7 @@ public:
     int64_t value() const { return value_; }
     double mean() const;
     nlohmann::json to_json() const override;
+    std::vector<std::string> fields() const override;
 
 private:
     int64_t value_ = 0, max_ = 0;
@@ -110,6 +116,7 @@ public:
     void sample(uint64_t v) { h_.add(v); }
     const LogLinearHistogram& data() const { return h_; }
     nlohmann::json to_json() const override;
+    std::vector<std::string> fields() const override;
 
 protected:
     // Samples are stored in integer units and reported divided by `scale` (ps stored, ns shown).

@@ -127,6 +127,53 @@ def case_bad_sweep_files():
         check(len(err) == 1 and name in err[0] and msg in err[0], f"{name}: {p.stderr}")
 
 
+def case_unknown_stat():
+    # Checked before any point runs: exit 2, one line naming the file and the key.
+    with open("s.yaml", "w") as f:
+        f.write("set:\n  sw.nic.packets: 5\ngrid:\n  sw.driver.batch: [1, 2]\n"
+                "stats: [sim.time_ns, sw.driver.comands]\n")
+    p = sweep("s.yaml", "--out", "o", expect=2)
+    err = p.stderr.strip().splitlines()
+    check(len(err) == 1 and "s.yaml: stats" in err[0] and "'sw.driver.comands'" in err[0], p.stderr)
+    check(not os.path.exists("o/points"), "points ran before the stat was checked")
+    # A histogram needs a field, and only one it has; a single value has none.
+    for stat, msg in (("sw.driver.unmap_cycles", "has fields"), ("sw.driver.unmap_cycles.p98", "no field 'p98'"),
+                      ("sim.time_ns.mean", "single value")):
+        p = sweep("--param", "sw.driver.batch=1", "--stat", stat, "--out", "o", expect=2)
+        check("--stat" in p.stderr and msg in p.stderr, f"{stat}: {p.stderr}")
+    sweep("--param", "sw.driver.batch=1", "--stat", "sw.driver.unmap_cycles.p99", "--dry-run")
+    # Stats of parts that exist only in some configurations (a fifth TBU) are found.
+    sweep("--set", "smmu.tbus=6", "--param", "sw.driver.batch=1", "--stat", "smmu.tbu5.utlb.hits", "--dry-run")
+    # A stat missing from a finished point's stats.json is an error, not an empty cell.
+    sweep("--param", "sw.nic.packets=3", "--set", "cpu_traffic.enable=false", "--stat", "sw.driver.commands",
+          "--out", "m")
+    point = rows("m/results.csv")[0]["point"]
+    path = os.path.join("m", "points", point, "stats.json")
+    stats = json.load(open(path))
+    del stats["sw.driver.commands"]
+    json.dump(stats, open(path, "w"))
+    p = sweep("--param", "sw.nic.packets=3", "--set", "cpu_traffic.enable=false", "--stat", "sw.driver.commands",
+              "--out", "m", expect=1)
+    check("error" in p.stderr and point in p.stderr and "sw.driver.commands" in p.stderr, p.stderr)
+
+
+def case_unknown_param():
+    for text, key in (("set:\n  sw.nic.packetz: 5\nstats: [sim.time_ns]\n", "set.sw.nic.packetz"),
+                      ("grid:\n  sw.driver.bacth: [1, 2]\nstats: [sim.time_ns]\n", "grid.sw.driver.bacth"),
+                      ("points:\n  - {_label: a, sw.driver.batch: 1}\n  - {smmu.tbu9.dti_latency: 2}\n"
+                       "stats: [sim.time_ns]\n", "points[1].smmu.tbu9.dti_latency")):
+        with open("p.yaml", "w") as f:
+            f.write(text)
+        p = sweep("p.yaml", "--out", "o", expect=2)
+        err = p.stderr.strip().splitlines()
+        check(len(err) == 1 and f"p.yaml: {key}: unknown parameter" in err[0], p.stderr)
+        check(not os.path.exists("o/points"), "points ran before the parameter was checked")
+    p = sweep("--param", "sw.nic.pakets=1,2", "--stat", "sim.time_ns", "--dry-run", expect=2)
+    check("--param sw.nic.pakets: unknown parameter" in p.stderr, p.stderr)
+    # A parameter that exists with another fixed setting (smmu.tbus) is known.
+    sweep("--set", "smmu.tbus=4", "--param", "smmu.tbu3.dti_latency=1,2", "--stat", "sim.time_ns", "--dry-run")
+
+
 def case_plots():
     with open("r.csv", "w") as f:
         f.write("point,x,g,y\na,1,p,10\nb,2,p,20\nc,1,q,5\nd,2,q,7\ne,2,q,9\n")
