@@ -454,6 +454,34 @@ def collect(rows, columns, csv_path):
             w.writerow([r.get(c, "") for c in columns])
 
 
+def aggregate(sweep, rows, params_cols, csv_path):
+    """With seeds: one row per point (its parameters and labels), `seeds` (how many finished),
+    and for each stat its mean over the seeds and `<stat>_ci95`, the half-width of the 95%
+    interval (Student's t; empty below two seeds). Returns the path written."""
+    from interval import mean_ci95
+    groups = {}
+    for r in rows:
+        key = tuple(r.get(c, "") for c in params_cols)
+        groups.setdefault(key, []).append(r)
+    columns = [*params_cols, "seeds"]
+    for s in sweep.stats:
+        columns += [s, f"{s}_ci95"]
+    path = os.path.splitext(csv_path)[0] + "_agg.csv"
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(columns)
+        for key, rs in groups.items():
+            out = list(key)
+            finished = [r for r in rs if all(s in r for s in sweep.stats)]
+            out.append(len(finished))
+            for s in sweep.stats:
+                vals = [float(r[s]) for r in finished if isinstance(r[s], (int, float)) and not isinstance(r[s], bool)]
+                mean, ci = mean_ci95(vals) if len(vals) == len(finished) else (None, None)
+                out += ["" if mean is None else repr(mean), "" if ci is None else repr(ci)]
+            w.writerow(out)
+    return path
+
+
 def main(argv, sim):
     ap = argparse.ArgumentParser(prog="scripts/sweep", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -543,11 +571,13 @@ def main(argv, sim):
                     missing.add(f"point {pid} ({os.path.join(out, 'stats.json')}): " + str(e).strip("'\""))
         rows.append(row)
     collect(rows, columns, csv_path)
+    agg_path = aggregate(sweep, rows, params_cols, csv_path) if sweep.seeds else None
     for cmd, status, err in failures:
         last = err.strip().splitlines()[-1] if err.strip() else "(no message)"
         sys.stderr.write(f"sweep: FAILED ({status}): {shlex.join(cmd)}\n  {last}\n")
     bad_stats = report_missing(missing)
-    print(f"sweep {sweep.name}: {len(plan)} points ({skipped} reused, {len(failures)} failed) -> {csv_path}")
+    print(f"sweep {sweep.name}: {len(plan)} points ({skipped} reused, {len(failures)} failed) -> {csv_path}" +
+          (f", {agg_path} (mean and 95% interval over {len(sweep.seeds)} seeds)" if agg_path else ""))
     return 1 if failures or bad_stats else 0
 
 

@@ -174,6 +174,34 @@ def case_unknown_param():
     sweep("--set", "smmu.tbus=4", "--param", "smmu.tbu3.dti_latency=1,2", "--stat", "sim.time_ns", "--dry-run")
 
 
+def case_seeds_aggregate():
+    # A seeds sweep also writes one row per point: the mean and the 95% interval (Student's t).
+    sweep("--param", "sw.driver.batch=1,64", "--set", "sw.nic.packets=20", "--seeds", "1,2,3",
+          "--stat", "sw.driver.unmap_cycles.mean", "--stat", "sim.time_ns", "-j", "2", "--out", "o")
+    raw, agg = rows("o/results.csv"), rows("o/results_agg.csv")
+    check(len(raw) == 6 and len(agg) == 2, f"{len(raw)} per-seed rows, {len(agg)} aggregated rows")
+    for a in agg:
+        check(a["seeds"] == "3", f"seeds {a}")
+        for s in ("sw.driver.unmap_cycles.mean", "sim.time_ns"):
+            v = [float(r[s]) for r in raw if r["sw.driver.batch"] == a["sw.driver.batch"]]
+            mean = sum(v) / 3
+            half = 4.303 * (sum((x - mean) ** 2 for x in v) / 2) ** 0.5 / 3 ** 0.5  # t(0.975, 2) = 4.303
+            check(abs(float(a[s]) - mean) <= 1e-9 * abs(mean), f"{s}: mean {a[s]}, expected {mean}")
+            check(abs(float(a[s + "_ci95"]) - half) <= 1e-9 * max(1.0, half), f"{s}: ci95 {a[s + '_ci95']}, expected {half}")
+    # One seed: a mean, no interval. Without seeds: no aggregated CSV.
+    sweep("--param", "sw.driver.batch=1", "--set", "sw.nic.packets=20", "--seeds", "5", "--stat", "sim.time_ns",
+          "--out", "one")
+    one = rows("one/results_agg.csv")
+    check(len(one) == 1 and one[0]["seeds"] == "1" and one[0]["sim.time_ns_ci95"] == "", f"one seed: {one}")
+    sweep("--param", "sw.driver.batch=1", "--set", "sw.nic.packets=20", "--stat", "sim.time_ns", "--out", "none")
+    check(not os.path.exists("none/results_agg.csv"), "an aggregated CSV without seeds")
+    # t critical values: the table, and the expansion beyond 30 degrees of freedom.
+    sys.path.insert(0, os.path.join(SOURCE, "scripts", "lib"))
+    import interval
+    for df, t in ((1, 12.706), (2, 4.303), (10, 2.228), (30, 2.042), (40, 2.021), (120, 1.980)):
+        check(abs(interval.t975(df) - t) < 0.0015, f"t975({df}) = {interval.t975(df)}, expected {t}")
+
+
 def case_plots():
     with open("r.csv", "w") as f:
         f.write("point,x,g,y\na,1,p,10\nb,2,p,20\nc,1,q,5\nd,2,q,7\ne,2,q,9\n")
@@ -182,6 +210,16 @@ def case_plots():
         plot(kind, "r.csv", "--x", "x", "--y", y, *extra, "--out", f"{kind}.png")
         check(os.path.getsize(f"{kind}.png") > 1000, f"{kind}.png is empty")
         check(open(f"{kind}.png", "rb").read(4) == b"\x89PNG", f"{kind}.png is not a PNG")
+    # A Y_ci95 column beside Y draws error bars (the figure differs from the one without).
+    with open("agg.csv", "w") as f:
+        f.write("x,g,y,y_ci95\n1,p,10,3\n2,p,20,4\n1,q,5,1\n2,q,7,2\n")
+    with open("noci.csv", "w") as f:
+        f.write("x,g,y\n1,p,10\n2,p,20\n1,q,5\n2,q,7\n")
+    for kind in ("line", "bar"):
+        plot(kind, "agg.csv", "--x", "x", "--y", "y", "--group", "g", "--out", f"{kind}-ci.png")
+        plot(kind, "noci.csv", "--x", "x", "--y", "y", "--group", "g", "--out", f"{kind}-noci.png")
+        check(open(f"{kind}-ci.png", "rb").read() != open(f"{kind}-noci.png", "rb").read(),
+              f"{kind}: the _ci95 column drew no error bars")
     p = plot("line", "r.csv", "--x", "nope", "--y", "y", "--out", "x.png", expect=2)
     check("no column 'nope'" in p.stderr, p.stderr)
 
