@@ -142,6 +142,10 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
                          "memory per stage-2 parent for its nested domains' stage-1 tables and CDs (identity-mapped "
                          "in the parent; a power of two)",
                          {uint64_t(1) << 20, uint64_t(1) << 30}),
+      s2_ias("sw.driver.s2_ias", 0, "bits",
+             "IPA size of the stage-2 tables of the built-in workloads (0: the SMMU's OAS, as Linux's arm-smmu-v3; "
+             "KVM's default guest IPA is 40 bits, start level 1 with 4K)",
+             {0, 48}),
       cmd_cycles("sw.driver.cmd_cycles", 20, "cycles", "CPU work to build one command"),
       poll_spins("sw.driver.poll_spins", 10, "", "cheap re-polls before backing off (ARM_SMMU_POLL_SPIN_COUNT)"),
       poll_relax("sw.driver.poll_relax", 10, "cycles", "CPU cycles between cheap re-polls (cpu_relax)", {1, 1000000}),
@@ -194,6 +198,7 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
     if (poll_timeout.value() < sc_core::sc_time(1, sc_core::SC_US)) poll_timeout.fail("must be at least 1 us");
     if (poll_delay.value() == sc_core::SC_ZERO_TIME) poll_delay.fail("must be positive");
     if (guest_table_memory.value() & (guest_table_memory.value() - 1)) guest_table_memory.fail("must be a power of two");
+    if (s2_ias.value() != 0 && s2_ias.value() < 32) s2_ias.fail("must be 0 or 32..48");
     if (!enable) {
         if (setup_.scenario) enable.fail("a --scenario needs the software (sw.enable=true)");
         return;
@@ -281,6 +286,7 @@ sw::driver::DriverConfig SoftwareHost::driver_config() const {
     c.cmdq_log2 = cmdq_log2;
     c.evtq_log2 = evtq_log2;
     c.guest_table_memory = guest_table_memory;
+    c.s2_ias = unsigned(s2_ias.value());
     c.cmd_cycles = cmd_cycles;
     c.poll_spins = poll_spins;
     c.poll_relax = poll_relax;

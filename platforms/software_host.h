@@ -87,7 +87,7 @@ private:
     core::Param<sc_core::sc_time> fq_timeout;
     core::Param<uint32_t> ssid_bits;
     core::Param<uint32_t> cmdq_log2, evtq_log2;
-    core::Param<uint64_t> guest_table_memory;
+    core::Param<uint64_t> guest_table_memory, s2_ias;
     core::Param<uint64_t> cmd_cycles, poll_spins, poll_relax, pte_read_cycles;
     core::Param<sc_core::sc_time> poll_delay, poll_timeout;
     core::Param<sc_core::sc_time> watchdog;

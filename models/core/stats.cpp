@@ -7,6 +7,17 @@
 #include "models/core/params.h"
 
 namespace smmusim::core {
+namespace {
+
+// The numeric members of a stat's JSON object: one definition of its fields, to_json().
+std::vector<std::string> numeric_keys(const nlohmann::json& j) {
+    std::vector<std::string> keys;
+    for (auto it = j.begin(); it != j.end(); ++it)
+        if (it.value().is_number()) keys.push_back(it.key());
+    return keys;
+}
+
+}  // namespace
 
 StatBase::StatBase(const sc_core::sc_object* owner, const std::string& local,
                    std::string description, std::string unit)
@@ -29,6 +40,8 @@ void Average::sample(double x) {
 nlohmann::json Average::to_json() const {
     return {{"mean", mean()}, {"min", min_}, {"max", max_}, {"count", count_}};
 }
+
+std::vector<std::string> Average::fields() const { return numeric_keys(to_json()); }
 
 void Level::set(int64_t v) {
     const uint64_t now = sc_core::sc_time_stamp().value();
@@ -54,6 +67,8 @@ void Level::reset() {
 
 nlohmann::json Level::to_json() const { return {{"mean", mean()}, {"max", max_}}; }
 
+std::vector<std::string> Level::fields() const { return numeric_keys(to_json()); }
+
 nlohmann::json Histogram::to_json() const {
     auto v = [this](uint64_t x) { return double(x) / scale_; };
     nlohmann::json buckets = nlohmann::json::array();
@@ -63,6 +78,8 @@ nlohmann::json Histogram::to_json() const {
             {"p99", v(h_.percentile(99))}, {"p999", v(h_.percentile(99.9))},
             {"unit", unit()},      {"buckets", buckets}};
 }
+
+std::vector<std::string> Histogram::fields() const { return numeric_keys(to_json()); }
 
 uint64_t TimeHistogram::picoseconds_per_tick() {
     static const uint64_t ps = uint64_t(sc_core::sc_get_time_resolution().to_seconds() * 1e12 + 0.5);
@@ -109,7 +126,12 @@ void StatsRegistry::print_list(std::ostream& os, const std::string& pattern) con
     for (const auto& [name, s] : stats_) {
         if (!name_matches(name, pattern)) continue;
         os << std::left << std::setw(int(w)) << name << "  " << std::setw(9) << s->kind() << "  "
-           << std::setw(6) << s->unit() << "  " << s->description() << "\n";
+           << std::setw(6) << s->unit() << "  " << s->description();
+        // The fields a sweep or a reader may name as NAME.FIELD (scripts/sweep checks them).
+        const std::vector<std::string> f = s->fields();
+        for (size_t i = 0; i < f.size(); ++i) os << (i ? " ." : " (fields: .") << f[i];
+        if (!f.empty()) os << ")";
+        os << "\n";
     }
 }
 

@@ -8,6 +8,7 @@
 #include <map>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 #include <systemc>
@@ -32,6 +33,9 @@ public:
     virtual nlohmann::json to_json() const = 0;
     // Forget what was measured so far (--warmup); a level keeps its current value.
     virtual void reset() = 0;
+    // Fields of a stat whose value is an object ("mean", "p99", ...): what a sweep may name
+    // as stat.field. Empty for a single value (counters, formulas).
+    virtual std::vector<std::string> fields() const { return {}; }
 
 protected:
     StatBase(const sc_core::sc_object* owner, const std::string& local, std::string description,
@@ -80,6 +84,7 @@ public:
     const char* kind() const override { return "average"; }
     nlohmann::json to_json() const override;
     void reset() override { count_ = 0, sum_ = min_ = max_ = 0; }
+    std::vector<std::string> fields() const override;
 
 private:
     uint64_t count_ = 0;
@@ -99,6 +104,7 @@ public:
     const char* kind() const override { return "level"; }
     nlohmann::json to_json() const override;
     void reset() override;
+    std::vector<std::string> fields() const override;
 
 private:
     int64_t value_ = 0, max_ = 0;
@@ -122,6 +128,7 @@ public:
     const char* kind() const override { return "histogram"; }
     nlohmann::json to_json() const override;
     void reset() override { h_.clear(); }
+    std::vector<std::string> fields() const override;
 
 protected:
     // Samples are stored in integer units and reported divided by `scale` (ps stored, ns shown).

@@ -4,7 +4,9 @@
   scripts/plot bar     CSV --x COL --y COL [--group COL] --out FILE.png
   scripts/plot heatmap CSV --x COL --y COL --z COL --out FILE.png
 
-Rows with the same x (and group) are averaged (several seeds). A value column may be the ratio
+Rows with the same x (and group) are averaged (several seeds). When the CSV has a column
+Y_ci95 beside Y (scripts/sweep's aggregated CSV of a seeds sweep, NAME_agg.csv), line and bar
+plots draw it as error bars (the 95% interval), where one row gives the point. A value column may be the ratio
 of two columns: --y "a/b". --where COL=VALUE keeps only
 matching rows (repeatable). Axes take --logx/--logy, --xlabel/--ylabel, --title. Default
 labels carry the unit of the parameter or stat from smmu-sim's --list-params / --list-stats
@@ -147,6 +149,18 @@ def mean_by(rows, keys, ycol):
     return {k: sum(v) / len(v) for k, v in acc.items()}
 
 
+def errors_by(rows, keys, ycol):
+    """The 95% half-widths of column ycol (its companion ycol_ci95), for keys that one row
+    gives: an average of several rows has no interval of its own."""
+    ccol = ycol + "_ci95"
+    if not rows or ccol not in rows[0]:
+        return {}
+    acc = defaultdict(list)
+    for r in rows:
+        acc[tuple(r[k] for k in keys)].append(number(r[ccol]))
+    return {k: v[0] for k, v in acc.items() if len(v) == 1 and v[0] is not None}
+
+
 def main(argv):
     ap = argparse.ArgumentParser(prog="scripts/plot", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -203,6 +217,7 @@ def main(argv):
         xs = order(r[args.x] for r in rows)
         keys = [args.x] + ([args.group] if args.group else [])
         m = mean_by(rows, keys, args.y)
+        err = errors_by(rows, keys, args.y)
         numeric_x = all(number(x) is not None for x in xs)
         width = 0.8 / max(1, len(groups))
         for gi, g in enumerate(groups):
@@ -211,14 +226,16 @@ def main(argv):
             if not pts:
                 continue
             label = f"{args.group.lstrip('_')}={g}" if args.group else None
+            yerr = [err.get((x,) + ((g,) if args.group else ()), 0.0) for x, _ in pts] if err else None
             if args.kind == "line":
                 px = [number(x) for x, _ in pts] if numeric_x else [xs.index(x) for x, _ in pts]
                 # Distinct markers and dashes, so that equal series stay visible.
-                ax.plot(px, [y for _, y in pts], marker="os^Dvx<>"[gi % 8],
-                        linestyle=["-", "--", ":", "-."][gi % 4], markersize=7 - (gi % 3), label=label)
+                ax.errorbar(px, [y for _, y in pts], yerr=yerr, capsize=3 if yerr else 0,
+                            marker="os^Dvx<>"[gi % 8], linestyle=["-", "--", ":", "-."][gi % 4],
+                            markersize=7 - (gi % 3), label=label)
             else:
                 px = [xs.index(x) + (gi - (len(groups) - 1) / 2) * width for x, _ in pts]
-                ax.bar(px, [y for _, y in pts], width=width, label=label)
+                ax.bar(px, [y for _, y in pts], width=width, label=label, yerr=yerr, capsize=3 if yerr else 0)
         if args.kind == "bar" or not numeric_x:
             ax.set_xticks(range(len(xs)), xs, rotation=30 if len(xs) > 6 else 0)
         elif len(xs) <= 12:

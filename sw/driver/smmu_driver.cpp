@@ -191,7 +191,8 @@ void SmmuDriver::setup_table(Domain& d) {
     pgtable::Format f;
     f.stage = d.kind() == DomainKind::S2 ? pgtable::Stage::S2 : pgtable::Stage::S1;
     f.granule_shift = s.granule_shift;
-    f.ias = s.ias ? s.ias : f.stage == pgtable::Stage::S2 ? caps_.oas : 48;  // 0: Linux's choice
+    const unsigned s2_ias = cfg_.s2_ias ? cfg_.s2_ias : caps_.oas;
+    f.ias = s.ias ? s.ias : f.stage == pgtable::Stage::S2 ? s2_ias : 48;  // 0: Linux's choice
     f.oas = caps_.oas;
     f.blocks = s.blocks;
     if (f.stage == pgtable::Stage::S1 && f.ias > 48) throw DriverError("domain '" + s.name + "': ias above 48");
