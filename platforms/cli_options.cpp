@@ -16,17 +16,29 @@ CliOptions parse_cli(int argc, char** argv) {
     // clang-format off
     desc.add_options()
         ("help,h", po::bool_switch(&o.help), "this help")
-        ("platform", po::value(&o.platform), "platform to run (default: base)")
+        ("version", po::bool_switch(&o.version), "print the version and git commit, then exit")
+        ("platform", po::value(&o.platform), "platform to run (sim.platform; default: base)")
         ("list-platforms", po::bool_switch(&o.list_platforms), "list the platforms")
         ("config", po::value(&o.configs)->composing(), "JSON file of parameter values (repeatable)")
         ("set", po::value(&o.sets)->composing(), "one parameter: name=value (repeatable, after --config)")
-        ("list-params", po::bool_switch(&o.list_params), "list every parameter with its value, default and unit")
-        ("list-stats", po::bool_switch(&o.list_stats), "list every statistic with its description")
+        ("list-params", po::bool_switch(&o.list_params), "list every parameter with its value, default and unit "
+                                                         "(--list-params PATTERN: names containing PATTERN, or a glob)")
+        ("list-stats", po::bool_switch(&o.list_stats), "list every statistic with its kind, unit and description "
+                                                       "(--list-stats PATTERN filters)")
         ("seed", po::value<std::string>(), "seed of all randomness (sim.seed)")
         ("duration", po::value<std::string>(), "stop after this simulated time, e.g. 100us (sim.duration)")
         ("max-transactions", po::value<std::string>(), "stop after this many device transactions (sim.max_transactions)")
+        ("strict", po::bool_switch(&o.strict), "scenario steps the hardware absorbs silently are errors (sw.strict)")
         ("out", po::value(&o.out_dir), "output directory for stats.json and config.json (default: out)")
-        ("vcd", po::value(&o.vcd), "write a VCD of model signals to this file")
+        ("vcd", po::value(&o.vcd), "write a VCD of model signals to this file (FILE.fst: FST), and a GTKWave "
+                                   "save file beside it (FILE without extension + .gtkw)")
+        ("vcd-signals", po::value<std::string>(), "dump only these modules' signals: comma-separated paths "
+                                                  "or globs (smmu.tbu0,dma0,noc)")
+        ("warmup", po::value<std::string>(), "reset every stat at this simulated time, e.g. 20us")
+        ("stats-interval", po::value<std::string>(), "append every stat as a JSON line to OUT/stats_intervals.jsonl "
+                                                     "at each multiple of this simulated time")
+        ("quiet,q", po::bool_switch(&o.quiet), "no progress line on stderr")
+        ("progress", po::bool_switch(&o.progress), "a progress line on stderr even when it is not a terminal")
         ("trace", po::value(&o.trace), "write a Chrome trace-event JSON of every transaction to this file")
         ("xlate-log", po::value(&o.xlate_log), "write one JSON line per completed device transaction to this file")
         ("cmd-log", po::value(&o.cmd_log), "write one JSON line per command the SMMU consumed to this file")
@@ -49,11 +61,27 @@ CliOptions parse_cli(int argc, char** argv) {
     } catch (const po::error& e) {
         throw InputError(std::string("command line: ") + e.what() + " (see --help)");
     }
-    if (vm.count("stray"))
+    // --list-params PATTERN: the one word after a listing flag is its filter.
+    if (vm.count("stray") && (o.list_params || o.list_stats) &&
+        vm["stray"].as<std::vector<std::string>>().size() == 1)
+        o.list_pattern = vm["stray"].as<std::vector<std::string>>().front();
+    else if (vm.count("stray"))
         throw InputError("command line: unexpected argument '" +
                          vm["stray"].as<std::vector<std::string>>().front() + "' (see --help)");
     if (vm.count("seed")) o.seed = vm["seed"].as<std::string>();
     if (vm.count("duration")) o.duration = vm["duration"].as<std::string>();
+    if (vm.count("warmup")) o.warmup = vm["warmup"].as<std::string>();
+    if (vm.count("stats-interval")) o.stats_interval = vm["stats-interval"].as<std::string>();
+    if (vm.count("vcd-signals")) {
+        const std::string list = vm["vcd-signals"].as<std::string>();
+        for (size_t start = 0; start <= list.size();) {
+            size_t comma = list.find(',', start);
+            if (comma == std::string::npos) comma = list.size();
+            if (comma > start) o.vcd_signals.push_back(list.substr(start, comma - start));
+            start = comma + 1;
+        }
+        if (o.vcd_signals.empty()) throw InputError("--vcd-signals: expected module paths, e.g. smmu.tbu0,dma0");
+    }
     if (vm.count("max-transactions")) o.max_transactions = vm["max-transactions"].as<std::string>();
     return o;
 }

@@ -5,6 +5,8 @@
 namespace smmusim::platforms {
 namespace {
 double now_seconds() { return sc_core::sc_time_stamp().to_seconds(); }
+// Since the stats reset of --warmup (the whole run without one).
+double window_seconds() { return core::StatsRegistry::instance().window_seconds(); }
 }  // namespace
 
 RunTotals::RunTotals(const Platform& p)
@@ -16,8 +18,8 @@ RunTotals::RunTotals(const Platform& p)
       bytes_("sim.bytes", "bytes moved by completed transactions", "bytes", [this] { return bytes(); }),
       errors_("sim.errors", "transactions completed with an error response", "",
               [this] { return errors(); }),
-      bandwidth_("sim.bandwidth", "bytes moved per simulated second", "GB/s", [this] {
-          double s = now_seconds();
+      bandwidth_("sim.bandwidth", "bytes moved per simulated second (after --warmup)", "GB/s", [this] {
+          double s = window_seconds();
           return s > 0 ? double(bytes()) / s / 1e9 : 0.0;
       }) {}
 
@@ -41,9 +43,9 @@ uint64_t RunTotals::errors() const {
 
 void RunTotals::print(std::ostream& os, double host_s, const std::vector<std::string>& outputs) const {
     char buf[256];
-    const double sim_s = now_seconds();
+    const double sim_s = window_seconds();
     os << "summary:\n";
-    std::snprintf(buf, sizeof buf, "  simulated time  %.3f us\n", sim_s * 1e6);
+    std::snprintf(buf, sizeof buf, "  simulated time  %.3f us\n", now_seconds() * 1e6);
     os << buf;
     os << "  transactions    " << transactions() << " (";
     bool first = true;

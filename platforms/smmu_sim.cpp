@@ -10,19 +10,27 @@
 #include <fstream>
 #include <iostream>
 
+#include <unistd.h>
+
 #include <systemc>
 
 #include "models/core/errors.h"
 #include "models/core/json_log.h"
+#include "models/core/leak_check.h"
 #include "models/core/param_registry.h"
 #include "models/core/params.h"
 #include "models/core/run_control.h"
 #include "models/core/stats.h"
 #include "models/core/txn_trace.h"
+#include "models/core/value_parse.h"
 #include "models/core/vcd.h"
+#include "models/core/watchdog.h"
 #include "platforms/cli_options.h"
 #include "platforms/platform.h"
+#include "platforms/run_loop.h"
+#include "platforms/run_record.h"
 #include "platforms/run_summary.h"
+#include "platforms/version.h"
 
 namespace core = smmusim::core;
 using smmusim::InputError;
@@ -43,38 +51,71 @@ int run(int argc, char** argv) {
         std::cout << cli.usage;
         return 0;
     }
+    if (cli.version) {
+        std::cout << "smmu-sim " << smmusim::version() << " (git " << smmusim::git_commit() << ")\n";
+        return 0;
+    }
     if (cli.list_platforms) {
         for (const PlatformInfo& p : platform_list()) std::cout << p.name << "  " << p.description << "\n";
         return 0;
     }
-    const PlatformInfo* info = find_platform(cli.platform);
-    if (!info) throw InputError("--platform: unknown platform '" + cli.platform + "' (--list-platforms)");
 
     core::ParamRegistry& params = core::ParamRegistry::instance();
     for (const std::string& file : cli.configs) params.load_config_file(file);
-    // A scenario's "set" comes after --config and before --set.
+    // The platform and the scenario are parameters too, so that config.json names them and
+    // `--config out/config.json` alone reruns the run; the flags override a config file.
+    if (!cli.platform.empty()) params.set_override("sim.platform", cli.platform, "--platform");
+    if (!cli.scenario.empty()) params.set_override("sim.scenario", cli.scenario, "--scenario");
+    core::Param<std::string> platform_name("sim.platform", "base", "", "platform to run (--platform; --list-platforms)");
+    core::Param<std::string> scenario_path("sim.scenario", "", "",
+                                           "JSON scenario the software runs (--scenario; empty: the platform's workload)");
+    const PlatformInfo* info = find_platform(platform_name);
+    if (!info)
+        throw InputError(platform_name.source() + ": unknown platform '" + platform_name.value() +
+                         "' (--list-platforms)");
+    check_run_record(scenario_path);
+    // A scenario's "set" comes after --config and before --set. A scenario named by a recorded
+    // config.json (not by --scenario) adds no "set": the config holds its effect already, and
+    // any --set that overrode it.
     PlatformOptions popts;
-    if (!cli.scenario.empty()) {
+    if (!scenario_path.value().empty()) {
+        const std::string path = scenario_path;
         try {
-            auto sc = std::make_shared<sw::workloads::Scenario>(sw::workloads::load_scenario(cli.scenario));
-            for (const auto& [key, value] : sc->set) params.set_override(key, value, cli.scenario + ": set." + key);
+            auto sc = std::make_shared<sw::workloads::Scenario>(sw::workloads::load_scenario(path));
+            if (!cli.scenario.empty())
+                for (const auto& [key, value] : sc->set) params.set_override(key, value, path + ": set." + key);
             popts.scenario = std::move(sc);
         } catch (const sw::workloads::ScenarioError& e) {
             throw InputError(e.what());
         }
     }
     for (const std::string& s : cli.sets) params.apply_set(s);
+    if (cli.strict) params.set_override("sw.strict", true, "--strict");
     if (cli.seed) params.set_override("sim.seed", *cli.seed, "--seed");
     if (cli.duration) params.set_override("sim.duration", *cli.duration, "--duration");
     if (cli.max_transactions)
         params.set_override("sim.max_transactions", *cli.max_transactions, "--max-transactions");
+    if (cli.warmup) params.set_override("sim.warmup", *cli.warmup, "--warmup");
 
     core::Param<uint64_t> seed("sim.seed", 1, "", "seed of all randomness");
     core::Param<sc_core::sc_time> duration("sim.duration", sc_core::SC_ZERO_TIME, "",
                                            "stop after this simulated time (0: when the workload ends)");
     core::Param<uint64_t> max_tx("sim.max_transactions", 0, "",
                                  "stop after this many device (DMA) transactions; background CPU traffic stops with them (0: no limit)");
+    core::Param<double> watchdog_host("sim.watchdog_host", 300, "s",
+                                      "stop a run whose simulated time stays the same for this many seconds of host "
+                                      "time (0: never); see also sw.watchdog",
+                                      {0.0, 1e9});
+    core::Param<sc_core::sc_time> warmup("sim.warmup", sc_core::SC_ZERO_TIME, "",
+                                         "reset every stat at this simulated time: stats cover the rest of the run (0: none)");
     core::RunControl::instance().configure(seed, max_tx);
+    sc_core::sc_time stats_interval = sc_core::SC_ZERO_TIME;
+    if (cli.stats_interval) {
+        std::string err;
+        if (!core::parse_time(*cli.stats_interval, stats_interval, err) || stats_interval == sc_core::SC_ZERO_TIME)
+            throw InputError("--stats-interval '" + *cli.stats_interval + "': " +
+                             (err.empty() ? "expected a time above zero, e.g. 10us" : err));
+    }
 
     std::unique_ptr<Platform> platform;
     try {
@@ -85,12 +126,12 @@ int run(int argc, char** argv) {
     params.check_overrides_used();
 
     if (cli.list_params) {
-        params.print_list(std::cout);
+        params.print_list(std::cout, cli.list_pattern);
         return 0;
     }
     RunTotals totals(*platform);
     if (cli.list_stats) {
-        core::StatsRegistry::instance().print_list(std::cout);
+        core::StatsRegistry::instance().print_list(std::cout, cli.list_pattern);
         return 0;
     }
     if (duration.value() == sc_core::SC_ZERO_TIME && max_tx == 0 && !platform->ends_itself()) {
@@ -104,8 +145,10 @@ int run(int argc, char** argv) {
     std::error_code ec;
     std::filesystem::create_directories(cli.out_dir, ec);
     if (ec) throw InputError("--out " + cli.out_dir + ": cannot create directory: " + ec.message());
-    write_json(cli.out_dir + "/config.json", params.effective_config());
-    if (!cli.vcd.empty()) core::VcdWriter::instance().open(cli.vcd);
+    nlohmann::json config = params.effective_config();
+    config.update(run_record(scenario_path));
+    write_json(cli.out_dir + "/config.json", config);
+    if (!cli.vcd.empty()) core::VcdWriter::instance().open(cli.vcd, cli.vcd_signals);
     if (!cli.trace.empty()) core::TxnTraceWriter::instance().open(cli.trace);
     const struct {
         core::LogId id;
@@ -121,9 +164,21 @@ int run(int argc, char** argv) {
     platform->print_address_map(std::cout);
     std::cout.flush();
 
+    RunLoopOptions loop;
+    loop.duration = duration;
+    loop.warmup = warmup;
+    loop.stats_interval = stats_interval;
+    loop.stats_interval_path = cli.out_dir + "/stats_intervals.jsonl";
+    loop.progress = !cli.quiet && (cli.progress || isatty(STDERR_FILENO));
+    if (cli.progress) loop.progress_after_s = 0;  // asked for: from the first slice
+    loop.transactions = [&totals] { return totals.transactions(); };
     auto t0 = std::chrono::steady_clock::now();
-    if (duration.value() > sc_core::SC_ZERO_TIME) sc_core::sc_start(duration);
-    else sc_core::sc_start();
+    {
+        core::HostWatchdog watchdog(watchdog_host);
+        if (duration.value() > sc_core::SC_ZERO_TIME) sc_core::sc_start(duration);
+        else sc_core::sc_start();
+    }
+    run_simulation(loop);
     double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (std::exception_ptr failure = platform->failure()) {
         // The software stopped: a scenario step that cannot be done is the user's input (2),
@@ -156,9 +211,13 @@ int run(int argc, char** argv) {
     core::TxnTraceWriter::instance().close();
     for (const auto& l : logs)
         if (!core::JsonLog::close(l.id)) throw InputError(std::string(l.flag) + " " + l.path + ": write failed");
-    write_json(cli.out_dir + "/stats.json", core::StatsRegistry::instance().dump());
+    // "_kinds": each stat's kind and unit, beside the values (docs/outputs.md).
+    nlohmann::json stats = core::StatsRegistry::instance().dump();
+    stats["_kinds"] = core::StatsRegistry::instance().kinds();
+    write_json(cli.out_dir + "/stats.json", stats);
 
     std::vector<std::string> outputs{cli.out_dir + "/stats.json", cli.out_dir + "/config.json"};
+    if (stats_interval > sc_core::SC_ZERO_TIME) outputs.push_back(loop.stats_interval_path);
     if (!cli.vcd.empty()) outputs.push_back(cli.vcd);
     if (!cli.trace.empty()) outputs.push_back(cli.trace);
     for (const auto& l : logs)
@@ -185,6 +244,7 @@ int sc_main(int argc, char** argv) {
 }
 
 int main(int argc, char** argv) {
+    smmusim::core::prepare_leak_check();
     // SystemC prints its banner before sc_main unless told not to.
     setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
     return sc_core::sc_elab_and_sim(argc, argv);

@@ -20,6 +20,7 @@ public:
     explicit Stats(SoftwareHost& host) : host_(host) {}
 
     void command(const smmu::arch::Command& c) override {
+        host_.progressed("command");
         ++commands_;
         const uint8_t op = c.opcode();
         if (op == smmu::arch::op::CMD_SYNC) ++syncs_;
@@ -27,17 +28,20 @@ public:
         else if (op >= smmu::arch::op::CFGI_STE && op <= smmu::arch::op::CFGI_CD_ALL) ++cfgi_;
     }
     void sync_waited(uint64_t cycles, bool timed_out) override {
+        if (!timed_out) host_.progressed("CMD_SYNC");
         sync_wait_.sample(cycles);
         if (timed_out) ++sync_timeouts_;
     }
     void event(const smmu::arch::EventRecord& r) override {
+        host_.progressed("event record");
         ++events_;
         smmu::log_event_record(r);
         if (host_.hyp_) host_.hyp_->event(r);
     }
     void gerror(uint32_t) override { ++gerrors_; }
-    void map_done(uint64_t cycles, uint64_t) override { map_cycles_.sample(cycles); }
+    void map_done(uint64_t cycles, uint64_t) override { host_.progressed("map"); map_cycles_.sample(cycles); }
     void unmap_done(uint64_t cycles, uint64_t, uint64_t commands, uint64_t) override {
+        host_.progressed("unmap");
         unmap_cycles_.sample(cycles);
         commands_per_unmap_.sample(commands);
     }
@@ -47,6 +51,7 @@ public:
     }
     void warning(const std::string& w) override {
         ++warnings_;
+        host_.last_warning_ = w;  // not progress: a driver retrying for ever warns for ever
         if (warnings_.value() <= kPrinted)
             std::cerr << "smmu-sim: sw.driver at " << sc_core::sc_time_stamp() << ": " << w << "\n";
         else if (warnings_.value() == kPrinted + 1)
@@ -97,6 +102,9 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
       enable("sw.enable", true, "",
              "run the software (driver and workload); false: the SMMU stays disabled (GBPA bypass) and the "
              "DMA masters' own pattern traffic is the workload"),
+      strict("sw.strict", false, "",
+             "scenario steps the hardware absorbs silently (a dma to a StreamID attached to no domain, a map "
+             "whose output leaves DRAM): false: one warning line each on stderr; true: exit 2 (--strict)"),
       workload("sw.workload", setup_.hyp ? Workload::Donate : Workload::Nic,
                setup_.hyp ? core::EnumParam<Workload>::Choices{{"donate", Workload::Donate},
                                                                {"nic", Workload::Nic},
@@ -134,6 +142,10 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
                          "memory per stage-2 parent for its nested domains' stage-1 tables and CDs (identity-mapped "
                          "in the parent; a power of two)",
                          {uint64_t(1) << 20, uint64_t(1) << 30}),
+      s2_ias("sw.driver.s2_ias", 0, "bits",
+             "IPA size of the stage-2 tables of the built-in workloads (0: the SMMU's OAS, as Linux's arm-smmu-v3; "
+             "KVM's default guest IPA is 40 bits, start level 1 with 4K)",
+             {0, 48}),
       cmd_cycles("sw.driver.cmd_cycles", 20, "cycles", "CPU work to build one command"),
       poll_spins("sw.driver.poll_spins", 10, "", "cheap re-polls before backing off (ARM_SMMU_POLL_SPIN_COUNT)"),
       poll_relax("sw.driver.poll_relax", 10, "cycles", "CPU cycles between cheap re-polls (cpu_relax)", {1, 1000000}),
@@ -142,6 +154,9 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
                  "first back-off delay when polling, doubling after each (udelay)"),
       poll_timeout("sw.driver.poll_timeout", sc_core::sc_time(1, sc_core::SC_SEC), "",
                    "give up waiting for a CMD_SYNC or queue space (counted, warned)"),
+      watchdog("sw.watchdog", sc_core::sc_time(5, sc_core::SC_SEC), "",
+               "stop the run when the software makes no progress (no command, CMD_SYNC, event, map, unmap or DMA "
+               "job completes) for this simulated time (0: never); longer than the driver's own timeouts"),
       doorbell("sw.doorbell_cycles", 200, "cycles", "CPU cost of starting a DMA job (descriptor + doorbell)"),
       nic_packets("sw.nic.packets", 2000, "", "packets the NIC workload moves"),
       nic_in_flight("sw.nic.in_flight", 16, "", "buffers mapped and in flight at once (ring depth)", {1, 4096}),
@@ -183,6 +198,7 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
     if (poll_timeout.value() < sc_core::sc_time(1, sc_core::SC_US)) poll_timeout.fail("must be at least 1 us");
     if (poll_delay.value() == sc_core::SC_ZERO_TIME) poll_delay.fail("must be positive");
     if (guest_table_memory.value() & (guest_table_memory.value() - 1)) guest_table_memory.fail("must be a power of two");
+    if (s2_ias.value() != 0 && s2_ias.value() < 32) s2_ias.fail("must be 0 or 32..48");
     if (!enable) {
         if (setup_.scenario) enable.fail("a --scenario needs the software (sw.enable=true)");
         return;
@@ -203,9 +219,50 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
         iommu_ = linux_iommu_.get();
     }
     env_ = std::make_unique<sw::workloads::Env>(*bus_, *iommu_, *dma_);
-    if (setup_.scenario) sw::workloads::check_scenario(*setup_.scenario, *dma_);
+    if (setup_.scenario) {
+        sw::workloads::check_scenario(*setup_.scenario, *dma_);
+        std::vector<uint32_t> known;  // a hypervisor attaches its host's devices itself
+        if (hyp_)
+            for (size_t i = 0; i < setup_.devices.size(); ++i) known.push_back(uint32_t(i + 1));
+        for (const std::string& w :
+             sw::workloads::scenario_warnings(*setup_.scenario, setup_.dram_base, setup_.dram_size, known)) {
+            if (strict) throw sw::workloads::ScenarioError(w + " (sw.strict)");
+            std::cerr << "smmu-sim: warning: " << w << " (--strict makes this an error)\n";
+        }
+    }
     cpu_.start("main", [this] { main(); });
     cpu_.start("irq", [this] { driver_->irq_thread(); }, false);
+    if (watchdog.value() > sc_core::SC_ZERO_TIME) cpu_.start("watchdog", [this] { watch(); }, false);
+}
+
+void SoftwareHost::progressed(const char* what) {
+    ++progress_;
+    last_progress_ = what;
+    last_progress_at_ = sc_core::sc_time_stamp();
+}
+
+// Wakes a few times per period (and at once when the workload ends, so that the run's end
+// time is the software's); an exception here stops the run as a software failure.
+void SoftwareHost::watch() {
+    const sc_core::sc_time limit = watchdog.value(), step = limit / 4;
+    uint64_t seen = progress_ + (env_ ? env_->stats.dma_jobs : 0);
+    sc_core::sc_time since = sc_core::sc_time_stamp();
+    while (!finished_) {
+        sc_core::wait(step, finished_event_);
+        // A run bounded by --max-transactions stops its devices: the software then waits for
+        // DMA that never comes, by design, and the run ends when its events do.
+        if (core::RunControl::instance().budget_spent()) return;
+        const uint64_t now = progress_ + (env_ ? env_->stats.dma_jobs : 0);
+        if (now != seen) {
+            seen = now;
+            since = sc_core::sc_time_stamp();
+        } else if (!finished_ && sc_core::sc_time_stamp() - since >= limit) {
+            throw std::runtime_error("sw.watchdog: the software made no progress for " + limit.to_string() +
+                                     " of simulated time (last progress: " + last_progress_ + " at " +
+                                     last_progress_at_.to_string() + "; last driver warning: " +
+                                     (last_warning_.empty() ? std::string("none") : "'" + last_warning_ + "'") + ")");
+        }
+    }
 }
 
 SoftwareHost::~SoftwareHost() { cpu_.kill_threads(); }
@@ -229,6 +286,7 @@ sw::driver::DriverConfig SoftwareHost::driver_config() const {
     c.cmdq_log2 = cmdq_log2;
     c.evtq_log2 = evtq_log2;
     c.guest_table_memory = guest_table_memory;
+    c.s2_ias = unsigned(s2_ias.value());
     c.cmd_cycles = cmd_cycles;
     c.poll_spins = poll_spins;
     c.poll_relax = poll_relax;
@@ -271,6 +329,7 @@ void SoftwareHost::main() {
     }
     iommu_->flush_pending();
     finished_ = true;
+    finished_event_.notify();
     if (setup_.on_finished) setup_.on_finished();
 }
 

@@ -31,6 +31,7 @@ struct SoftwareSetup {
     uint64_t smmu_regs = 0;
     uint64_t memory_base = 0, memory_size = 0;  // for tables and queues
     uint64_t buffers_base = 0, buffers_size = 0;  // for the built-in workloads' DMA buffers
+    uint64_t dram_base = 0, dram_size = 0;        // all of DRAM (scenario checks)
     std::vector<std::pair<std::string, traffic::TrafficGen*>> devices;  // name, master (StreamID i + 1)
     std::shared_ptr<const sw::workloads::Scenario> scenario;            // null: the built-in workload
     std::function<void()> on_finished;  // the workload is over (stop background traffic)
@@ -57,14 +58,23 @@ private:
     class Stats;
     void main();
     void run();
+    void watch();
     sw::driver::DriverConfig driver_config() const;
     sw::workloads::DeviceSetup device(const std::string& prefix, size_t index) const;
 
     cpu::Cpu& cpu_;
     SoftwareSetup setup_;
     bool finished_ = false;
+    // The software's progress (commands, completed syncs, events, maps, unmaps, DMA jobs): the
+    // watchdog stops a run in which it stays the same for sw.watchdog of simulated time.
+    uint64_t progress_ = 0;
+    std::string last_progress_ = "none yet", last_warning_;
+    sc_core::sc_time last_progress_at_;
+    sc_core::sc_event finished_event_;
+    void progressed(const char* what);
 
     core::Param<bool> enable;
+    core::Param<bool> strict;
     core::EnumParam<Workload> workload;
     // sw.driver.*
     core::EnumParam<sw::driver::InvPolicy> policy;
@@ -77,9 +87,10 @@ private:
     core::Param<sc_core::sc_time> fq_timeout;
     core::Param<uint32_t> ssid_bits;
     core::Param<uint32_t> cmdq_log2, evtq_log2;
-    core::Param<uint64_t> guest_table_memory;
+    core::Param<uint64_t> guest_table_memory, s2_ias;
     core::Param<uint64_t> cmd_cycles, poll_spins, poll_relax, pte_read_cycles;
     core::Param<sc_core::sc_time> poll_delay, poll_timeout;
+    core::Param<sc_core::sc_time> watchdog;
     core::Param<uint64_t> doorbell;
     // sw.nic.*, sw.storage.*
     core::Param<uint64_t> nic_packets;

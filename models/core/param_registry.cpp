@@ -1,12 +1,13 @@
 #include "models/core/param_registry.h"
 
 #include <algorithm>
-#include <fstream>
 #include <iomanip>
 #include <sstream>
 
 #include "models/core/errors.h"
+#include "models/core/json_file.h"
 #include "models/core/params.h"
+#include "models/core/stats.h"
 
 namespace smmusim::core {
 namespace {
@@ -54,17 +55,12 @@ void ParamRegistry::set_override(const std::string& key, const nlohmann::json& v
 }
 
 void ParamRegistry::load_config_file(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw InputError(path + ": cannot open config file");
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::parse_error& e) {
-        // nlohmann's message names the line and column of the syntax error.
-        throw InputError(path + ": malformed JSON: " + e.what());
-    }
-    if (!j.is_object()) throw InputError(path + ": a config file must hold one JSON object");
-    flatten(j, "", path, *this);
+    load_config_json(read_json_file(path), path);  // bounded depth, so flatten's recursion is too
+}
+
+void ParamRegistry::load_config_json(const nlohmann::json& j, const std::string& source) {
+    if (!j.is_object()) throw InputError(source + ": a config file must hold one JSON object");
+    flatten(j, "", source, *this);
 }
 
 void ParamRegistry::apply_set(const std::string& assignment) {
@@ -109,13 +105,14 @@ nlohmann::json ParamRegistry::effective_config() const {
     return j;
 }
 
-void ParamRegistry::print_list(std::ostream& os) const {
+void ParamRegistry::print_list(std::ostream& os, const std::string& pattern) const {
     size_t w = 4;
     for (const auto& kv : params_) w = std::max(w, kv.first.size());
     os << std::left << std::setw(int(w)) << "name" << "  " << std::setw(7) << "type" << "  "
        << std::setw(14) << "value" << "  " << std::setw(8) << "unit"
        << "  description [default; range]\n";
     for (const auto& [name, p] : params_) {
+        if (!name_matches(name, pattern)) continue;
         os << std::left << std::setw(int(w)) << name << "  " << std::setw(7) << p->type_name()
            << "  " << std::setw(14) << p->text() << "  " << std::setw(8) << p->unit() << "  "
            << p->description() << " [default " << p->default_text();

@@ -25,6 +25,8 @@ public:
     // Reads a JSON file of nested objects and/or dotted keys. Throws InputError naming the file
     // (and line, for syntax errors) or key.
     void load_config_file(const std::string& path);
+    // The same for JSON already parsed; `source` names it in messages.
+    void load_config_json(const nlohmann::json& j, const std::string& source);
     // "a.b.c=VALUE" from the command line.
     void apply_set(const std::string& assignment);
 
@@ -35,7 +37,8 @@ public:
     std::vector<const ParamBase*> all() const;  // sorted by name
     // The effective value of every parameter, flat dotted keys: valid input to --config.
     nlohmann::json effective_config() const;
-    void print_list(std::ostream& os) const;
+    // Parameters whose name matches `pattern` (stats.h name_matches; empty: all).
+    void print_list(std::ostream& os, const std::string& pattern = {}) const;
 
     // Forget the user's values (unit tests that build several configurations in one process).
     void clear_overrides();

@@ -7,6 +7,17 @@
 #include "models/core/params.h"
 
 namespace smmusim::core {
+namespace {
+
+// The numeric members of a stat's JSON object: one definition of its fields, to_json().
+std::vector<std::string> numeric_keys(const nlohmann::json& j) {
+    std::vector<std::string> keys;
+    for (auto it = j.begin(); it != j.end(); ++it)
+        if (it.value().is_number()) keys.push_back(it.key());
+    return keys;
+}
+
+}  // namespace
 
 StatBase::StatBase(const sc_core::sc_object* owner, const std::string& local,
                    std::string description, std::string unit)
@@ -30,6 +41,8 @@ nlohmann::json Average::to_json() const {
     return {{"mean", mean()}, {"min", min_}, {"max", max_}, {"count", count_}};
 }
 
+std::vector<std::string> Average::fields() const { return numeric_keys(to_json()); }
+
 void Level::set(int64_t v) {
     const uint64_t now = sc_core::sc_time_stamp().value();
     area_ += static_cast<uint128>(std::max<int64_t>(value_, 0)) * (now - last_);
@@ -40,12 +53,21 @@ void Level::set(int64_t v) {
 
 double Level::mean() const {
     const uint64_t now = sc_core::sc_time_stamp().value();
-    if (now == 0) return double(value_);
+    const uint64_t start = StatsRegistry::instance().epoch();
+    if (now <= start) return double(value_);
     const auto area = area_ + static_cast<uint128>(std::max<int64_t>(value_, 0)) * (now - last_);
-    return double(area) / double(now);
+    return double(area) / double(now - start);
+}
+
+void Level::reset() {
+    area_ = 0;
+    last_ = sc_core::sc_time_stamp().value();
+    max_ = value_;
 }
 
 nlohmann::json Level::to_json() const { return {{"mean", mean()}, {"max", max_}}; }
+
+std::vector<std::string> Level::fields() const { return numeric_keys(to_json()); }
 
 nlohmann::json Histogram::to_json() const {
     auto v = [this](uint64_t x) { return double(x) / scale_; };
@@ -56,6 +78,8 @@ nlohmann::json Histogram::to_json() const {
             {"p99", v(h_.percentile(99))}, {"p999", v(h_.percentile(99.9))},
             {"unit", unit()},      {"buckets", buckets}};
 }
+
+std::vector<std::string> Histogram::fields() const { return numeric_keys(to_json()); }
 
 uint64_t TimeHistogram::picoseconds_per_tick() {
     static const uint64_t ps = uint64_t(sc_core::sc_get_time_resolution().to_seconds() * 1e12 + 0.5);
@@ -88,13 +112,59 @@ nlohmann::json StatsRegistry::dump() const {
     return j;
 }
 
-void StatsRegistry::print_list(std::ostream& os) const {
+nlohmann::json StatsRegistry::kinds() const {
+    nlohmann::json j = nlohmann::json::object();
+    for (const auto& [name, s] : stats_) j[name] = {{"kind", s->kind()}, {"unit", s->unit()}};
+    return j;
+}
+
+void StatsRegistry::print_list(std::ostream& os, const std::string& pattern) const {
     size_t w = 4;
     for (const auto& kv : stats_) w = std::max(w, kv.first.size());
+    os << std::left << std::setw(int(w)) << "name" << "  " << std::setw(9) << "kind" << "  "
+       << std::setw(6) << "unit" << "  description\n";
     for (const auto& [name, s] : stats_) {
-        os << std::left << std::setw(int(w)) << name << "  " << std::setw(6) << s->unit() << "  "
-           << s->description() << "\n";
+        if (!name_matches(name, pattern)) continue;
+        os << std::left << std::setw(int(w)) << name << "  " << std::setw(9) << s->kind() << "  "
+           << std::setw(6) << s->unit() << "  " << s->description();
+        // The fields a sweep or a reader may name as NAME.FIELD (scripts/sweep checks them).
+        const std::vector<std::string> f = s->fields();
+        for (size_t i = 0; i < f.size(); ++i) os << (i ? " ." : " (fields: .") << f[i];
+        if (!f.empty()) os << ")";
+        os << "\n";
     }
+}
+
+void StatsRegistry::reset_all() {
+    epoch_ = sc_core::sc_time_stamp().value();
+    for (auto& kv : stats_) kv.second->reset();
+}
+
+double StatsRegistry::window_seconds() const {
+    const uint64_t now = sc_core::sc_time_stamp().value();
+    return now > epoch_ ? double(now - epoch_) * sc_core::sc_get_time_resolution().to_seconds() : 0.0;
+}
+
+bool name_matches(const std::string& name, const std::string& pattern) {
+    if (pattern.empty()) return true;
+    if (pattern.find_first_of("*?") == std::string::npos) return name.find(pattern) != std::string::npos;
+    // Glob: iterative match with backtracking to the last '*'.
+    size_t n = 0, p = 0, star = std::string::npos, mark = 0;
+    while (n < name.size()) {
+        if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == name[n])) {
+            ++n, ++p;
+        } else if (p < pattern.size() && pattern[p] == '*') {
+            star = p++;
+            mark = n;
+        } else if (star != std::string::npos) {
+            p = star + 1;
+            n = ++mark;
+        } else {
+            return false;
+        }
+    }
+    while (p < pattern.size() && pattern[p] == '*') ++p;
+    return p == pattern.size();
 }
 
 }  // namespace smmusim::core

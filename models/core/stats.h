@@ -8,6 +8,7 @@
 #include <map>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 #include <systemc>
@@ -27,7 +28,14 @@ public:
     const std::string& name() const { return name_; }
     const std::string& description() const { return description_; }
     const std::string& unit() const { return unit_; }
+    // "counter", "average", "level", "histogram" or "formula" (--list-stats, stats.json).
+    virtual const char* kind() const = 0;
     virtual nlohmann::json to_json() const = 0;
+    // Forget what was measured so far (--warmup); a level keeps its current value.
+    virtual void reset() = 0;
+    // Fields of a stat whose value is an object ("mean", "p99", ...): what a sweep may name
+    // as stat.field. Empty for a single value (counters, formulas).
+    virtual std::vector<std::string> fields() const { return {}; }
 
 protected:
     StatBase(const sc_core::sc_object* owner, const std::string& local, std::string description,
@@ -55,7 +63,9 @@ public:
         return *this;
     }
     uint64_t value() const { return value_; }
+    const char* kind() const override { return "counter"; }
     nlohmann::json to_json() const override { return value_; }
+    void reset() override { value_ = 0; }
 
 private:
     uint64_t value_ = 0;
@@ -71,7 +81,10 @@ public:
     void sample(double x);
     uint64_t count() const { return count_; }
     double mean() const { return count_ ? sum_ / double(count_) : 0.0; }
+    const char* kind() const override { return "average"; }
     nlohmann::json to_json() const override;
+    void reset() override { count_ = 0, sum_ = min_ = max_ = 0; }
+    std::vector<std::string> fields() const override;
 
 private:
     uint64_t count_ = 0;
@@ -88,7 +101,10 @@ public:
     void set(int64_t v);
     int64_t value() const { return value_; }
     double mean() const;
+    const char* kind() const override { return "level"; }
     nlohmann::json to_json() const override;
+    void reset() override;
+    std::vector<std::string> fields() const override;
 
 private:
     int64_t value_ = 0, max_ = 0;
@@ -109,7 +125,10 @@ public:
 
     void sample(uint64_t v) { h_.add(v); }
     const LogLinearHistogram& data() const { return h_; }
+    const char* kind() const override { return "histogram"; }
     nlohmann::json to_json() const override;
+    void reset() override { h_.clear(); }
+    std::vector<std::string> fields() const override;
 
 protected:
     // Samples are stored in integer units and reported divided by `scale` (ps stored, ns shown).
@@ -134,19 +153,27 @@ private:
     static uint64_t picoseconds_per_tick();
 };
 
-// A value computed when stats are dumped (bandwidth, ratios).
+// A value computed when stats are dumped (bandwidth, ratios). `on_reset` (optional) restarts
+// whatever window the formula measures over (its counters reset themselves).
 class Formula : public StatBase {
 public:
     Formula(const sc_core::sc_object* owner, const std::string& local, std::string description,
-            std::string unit, std::function<nlohmann::json()> f)
-        : StatBase(owner, local, std::move(description), std::move(unit)), f_(std::move(f)) {}
+            std::string unit, std::function<nlohmann::json()> f, std::function<void()> on_reset = {})
+        : StatBase(owner, local, std::move(description), std::move(unit)), f_(std::move(f)),
+          on_reset_(std::move(on_reset)) {}
     Formula(std::string full_name, std::string description, std::string unit,
-            std::function<nlohmann::json()> f)
-        : StatBase(std::move(full_name), std::move(description), std::move(unit)), f_(std::move(f)) {}
+            std::function<nlohmann::json()> f, std::function<void()> on_reset = {})
+        : StatBase(std::move(full_name), std::move(description), std::move(unit)), f_(std::move(f)),
+          on_reset_(std::move(on_reset)) {}
+    const char* kind() const override { return "formula"; }
     nlohmann::json to_json() const override { return f_(); }
+    void reset() override {
+        if (on_reset_) on_reset_();
+    }
 
 private:
     std::function<nlohmann::json()> f_;
+    std::function<void()> on_reset_;
 };
 
 class StatsRegistry {
@@ -157,10 +184,24 @@ public:
     const StatBase* find(const std::string& name) const;
     // One flat object, keys sorted: {"dma0.transactions": 100, "dma0.latency": {...}}.
     nlohmann::json dump() const;
-    void print_list(std::ostream& os) const;
+    // {"dma0.latency": {"kind": "histogram", "unit": "ns"}, ...}: the "stats" member of stats.json.
+    nlohmann::json kinds() const;
+    // Name, kind, unit and description of every stat whose name matches `pattern` (a glob
+    // with * and ?, or a substring; empty: all).
+    void print_list(std::ostream& os, const std::string& pattern = {}) const;
+
+    // Resets every stat (--warmup) and starts the measurement window now.
+    void reset_all();
+    // Simulated time, in time-resolution ticks, when the window started (0 without a reset).
+    uint64_t epoch() const { return epoch_; }
+    double window_seconds() const;
 
 private:
     std::map<std::string, StatBase*> stats_;
+    uint64_t epoch_ = 0;
 };
+
+// True when `name` matches `pattern`: a glob with * and ? if it has one, else a substring.
+bool name_matches(const std::string& name, const std::string& pattern);
 
 }  // namespace smmusim::core

@@ -1,13 +1,20 @@
 #pragma once
-// Per-transaction trace in Chrome trace-event JSON (opens in Perfetto / chrome://tracing):
-// one complete ("X") event per transaction. Concurrent transactions of one master go to
-// separate lanes (threads) so that no two events on a lane overlap.
+// Per-transaction trace in Chrome trace-event JSON (opens in Perfetto / chrome://tracing).
+// Process 1 holds the devices: one complete ("X") event per transaction, named by master and
+// operation ("dma0 write"). Process 2 holds the SMMU: spans on a track per unit and activity
+// (`smmu.tbu0 lookup`, `smmu.tbu0 dti`, `smmu.tcu walk`, `smmu.tcu cmdq`, ...), with flow
+// arrows from a device transaction's translation to the walk it caused. Timestamps are whole
+// nanoseconds (written as microseconds with three decimals; displayTimeUnit is ns), and every
+// event has a `cat`. Spans of one track that overlap go to separate lanes (threads), so no
+// two events of a lane overlap.
+// Off, it costs callers one test of enabled(): they build no arguments unless it is true.
 
 #include <cstdint>
 #include <cstdio>
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <systemc>
 
@@ -21,18 +28,33 @@ public:
     void close();
     bool enabled() const { return file_ != nullptr; }
 
-    // `track` is the master's name; `args_json` is extra members for "args" (may be empty).
+    // A device transaction of master `track` on its own lane; `args_json` is extra members
+    // for "args" (may be empty).
     void complete(const std::string& track, unsigned lane, const sc_core::sc_time& start,
                   const sc_core::sc_time& end, const char* label, uint64_t addr, unsigned size,
                   const std::string& args_json = {});
 
+    // A span inside the SMMU on `track` (process 2), on the first lane free at `start`.
+    // `args_json` is the members of "args" (may be empty). A non-zero `flow_out` starts a flow
+    // arrow at the span, a non-zero `flow_in` ends one there.
+    void span(const std::string& track, const char* name, const char* cat, const sc_core::sc_time& start,
+              const sc_core::sc_time& end, const std::string& args_json = {}, uint64_t flow_out = 0,
+              uint64_t flow_in = 0);
+    // A fresh flow id (never 0).
+    uint64_t new_flow() { return ++flows_; }
+
 private:
-    unsigned thread_id(const std::string& track, unsigned lane);
+    struct Track {
+        unsigned index;
+        unsigned pid;
+        std::vector<uint64_t> lane_end_ns;  // SMMU tracks: when each lane is free again
+    };
+    unsigned thread_id(const std::string& track, unsigned pid, unsigned lane, Track** out = nullptr);
 
     std::FILE* file_ = nullptr;
-    bool first_ = true;
-    std::map<std::string, unsigned> tracks_;
+    std::map<std::string, Track> tracks_;
     std::set<unsigned> named_threads_;
+    uint64_t flows_ = 0;
 };
 
 // Smallest free lane number, so that lanes are reused and stay few.

@@ -1,10 +1,19 @@
 #include "models/core/vcd.h"
 
+#include <cstdlib>
 #include <stdexcept>
 #include <vector>
 
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;  // POSIX: the process's environment, for posix_spawnp
+
 #include "models/core/errors.h"
 #include "models/core/params.h"
+#include "models/core/stats.h"
 
 namespace smmusim::core {
 namespace {
@@ -33,13 +42,52 @@ std::vector<std::string> split(const std::string& name) {
     return parts;
 }
 
+bool selected(const std::string& name, const std::vector<std::string>& modules) {
+    if (modules.empty()) return true;
+    for (const std::string& m : modules) {
+        if (name.compare(0, m.size(), m) == 0 && (name.size() == m.size() || name[m.size()] == '.'))
+            return true;
+        if (m.find_first_of("*?") != std::string::npos && name_matches(name, m)) return true;
+    }
+    return false;
+}
+
+std::string save_file_path(const std::string& vcd) {
+    const size_t slash = vcd.find_last_of('/');
+    const size_t dot = vcd.find_last_of('.');
+    const bool has_ext = dot != std::string::npos && (slash == std::string::npos || dot > slash);
+    return (has_ext ? vcd.substr(0, dot) : vcd) + ".gtkw";
+}
+
+bool ends_with(const std::string& s, const std::string& tail) {
+    return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+// FST is GTKWave's compressed format: the VCD is written beside it and converted by vcd2fst
+// (from the gtkwave package) when the run ends.
+void convert_to_fst(const std::string& vcd, const std::string& fst) {
+    const char* argv[] = {"vcd2fst", vcd.c_str(), fst.c_str(), nullptr};
+    pid_t pid;
+    int status = 0;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    const int rc = posix_spawnp(&pid, "vcd2fst", &actions, nullptr, const_cast<char**>(argv), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        throw InputError(fst + ": vcd2fst (from the gtkwave package) could not convert " + vcd +
+                         "; the VCD is kept");
+    std::remove(vcd.c_str());
+}
+
 }  // namespace
 
-TraceSignal::TraceSignal(const sc_core::sc_object* owner, const std::string& local, unsigned width)
-    : TraceSignal(join_name(owner, local), width) {}
+TraceSignal::TraceSignal(const sc_core::sc_object* owner, const std::string& local, unsigned width,
+                         SignalKind kind)
+    : TraceSignal(join_name(owner, local), width, kind) {}
 
-TraceSignal::TraceSignal(std::string full_name, unsigned width)
-    : name_(std::move(full_name)), width_(width) {
+TraceSignal::TraceSignal(std::string full_name, unsigned width, SignalKind kind)
+    : name_(std::move(full_name)), width_(width), kind_(kind) {
     if (width_ == 0 || width_ > 64) throw std::logic_error("signal " + name_ + ": width 1..64");
     VcdWriter::instance().add(this);
 }
@@ -65,16 +113,28 @@ void VcdWriter::remove(TraceSignal* s) {
     s->writer_ = nullptr;
 }
 
-void VcdWriter::open(const std::string& path) {
-    file_ = std::fopen(path.c_str(), "w");
+void VcdWriter::open(const std::string& path, const std::vector<std::string>& modules) {
+    dumped_.clear();
+    rates_.clear();
+    for (auto& [name, s] : signals_)
+        if (selected(name, modules)) dumped_.push_back(s);
+    if (dumped_.empty()) {
+        std::string list;
+        for (const std::string& m : modules) list += (list.empty() ? "" : ",") + m;
+        throw InputError("--vcd-signals " + list + ": selects no signal (module paths such as smmu.tbu0, dma0, noc)");
+    }
+    path_ = path;
+    vcd_path_ = ends_with(path, ".fst") ? path + ".tmp.vcd" : path;
+    file_ = std::fopen(vcd_path_.c_str(), "w");
     if (!file_) throw InputError(path + ": cannot open VCD file for writing");
     std::setvbuf(file_, nullptr, _IOFBF, 1 << 20);
     std::fprintf(file_, "$version smmu-sim $end\n$timescale 1ps $end\n");
     // Signals are sorted by name, so scopes open and close in one pass.
     std::vector<std::string> open_scopes;
     size_t n = 0;
-    for (auto& [name, s] : signals_) {
-        std::vector<std::string> parts = split(name);
+    for (const TraceSignal* cs : dumped_) {
+        TraceSignal* s = signals_.at(cs->name());
+        std::vector<std::string> parts = split(s->name());
         std::string var = parts.back();
         parts.pop_back();
         size_t common = 0;
@@ -90,7 +150,16 @@ void VcdWriter::open(const std::string& path) {
             open_scopes.push_back(parts[i]);
         }
         s->code_ = code_for(n++);
-        std::fprintf(file_, "$var wire %u %s %s $end\n", s->width_, s->code_.c_str(), var.c_str());
+        // A range on every vector, so GTKWave names it `module.path.var[15:0]` as the save file does.
+        if (s->width_ == 1)
+            std::fprintf(file_, "$var wire 1 %s %s $end\n", s->code_.c_str(), var.c_str());
+        else
+            std::fprintf(file_, "$var wire %u %s %s [%u:0] $end\n", s->width_, s->code_.c_str(), var.c_str(),
+                         s->width_ - 1);
+        if (s->kind_ == SignalKind::counter) {
+            rates_.push_back(Rate{s, s->value_, 0, code_for(n++)});
+            std::fprintf(file_, "$var wire 32 %s %s_per_us [31:0] $end\n", rates_.back().code.c_str(), var.c_str());
+        }
     }
     while (!open_scopes.empty()) {
         std::fprintf(file_, "$upscope $end\n");
@@ -99,10 +168,12 @@ void VcdWriter::open(const std::string& path) {
     last_time_ps_ = now_ps();
     std::fprintf(file_, "$enddefinitions $end\n#%llu\n$dumpvars\n",
                  static_cast<unsigned long long>(last_time_ps_));
-    for (auto& kv : signals_) {
-        write_value(*kv.second);
-        kv.second->writer_ = this;
+    for (const TraceSignal* cs : dumped_) {
+        TraceSignal* s = signals_.at(cs->name());
+        write_value(*s);
+        s->writer_ = this;
     }
+    for (const Rate& r : rates_) write_bits(0, r.code);
     std::fprintf(file_, "$end\n");
 }
 
@@ -113,15 +184,35 @@ void VcdWriter::close() {
     std::fclose(file_);
     file_ = nullptr;
     for (auto& kv : signals_) kv.second->writer_ = nullptr;
+    if (vcd_path_ != path_) convert_to_fst(vcd_path_, path_);
+    write_gtkw_save_file(path_, save_file_path(path_), *this, t);
 }
 
-void VcdWriter::change(const TraceSignal& s) {
+void VcdWriter::advance_time() {
     uint64_t t = now_ps();
     if (t != last_time_ps_) {
         std::fprintf(file_, "#%llu\n", static_cast<unsigned long long>(t));
         last_time_ps_ = t;
     }
+}
+
+void VcdWriter::change(const TraceSignal& s) {
+    advance_time();
     write_value(s);
+}
+
+void VcdWriter::sample_rates() {
+    if (!file_) return;
+    for (Rate& r : rates_) {
+        const uint64_t v = r.source->value_;
+        // A counter reset by --warmup starts again from zero.
+        const uint64_t rate = v >= r.last ? v - r.last : v;
+        r.last = v;
+        if (rate == r.value) continue;
+        r.value = rate;
+        advance_time();
+        write_bits(rate, r.code);
+    }
 }
 
 void VcdWriter::write_value(const TraceSignal& s) {
@@ -129,14 +220,17 @@ void VcdWriter::write_value(const TraceSignal& s) {
         std::fprintf(file_, "%c%s\n", s.value_ ? '1' : '0', s.code_.c_str());
         return;
     }
+    write_bits(s.value_, s.code_);
+}
+
+void VcdWriter::write_bits(uint64_t v, const std::string& code) {
     char bits[66];
     int n = 0;
-    uint64_t v = s.value_;
     int top = v ? 63 - __builtin_clzll(v) : 0;
     bits[n++] = 'b';
     for (int i = top; i >= 0; --i) bits[n++] = char('0' + ((v >> i) & 1));
     bits[n] = 0;
-    std::fprintf(file_, "%s %s\n", bits, s.code_.c_str());
+    std::fprintf(file_, "%s %s\n", bits, code.c_str());
 }
 
 }  // namespace smmusim::core

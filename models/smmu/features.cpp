@@ -92,6 +92,10 @@ FeatureParams::FeatureParams(const sc_core::sc_object* o)
       oas(o, "oas", 5, "", "IDR5.OAS: output address size, 0=32 1=36 2=40 3=42 4=44 5=48 bits",
           {0, 5}) {
     if (!s1p && !s2p) s2p.fail("an SMMU needs at least one of s1p and s2p");
+    // IDR0.HYP advertises EL2 stage-1 contexts and the TLBI_EL2_* commands, which only exist
+    // with stage 1; a driver believing it would issue commands the SMMU must refuse.
+    if (hyp && !s1p)
+        s1p.fail("false needs smmu.hyp=false too: IDR0.HYP (EL2 stage-1 contexts, TLBI_EL2_*) exists only with stage 1");
     if (!gran4k && !gran16k && !gran64k) gran4k.fail("at least one translation granule is needed");
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "models/core/run_control.h"
+#include "models/core/stream_attr.h"
 
 namespace smmusim::traffic {
 namespace {
@@ -65,7 +66,9 @@ TrafficGen::TrafficGen(sc_core::sc_module_name name, const TrafficDefaults& d)
                  "GB/s", [this] {
                      double secs = (last_done_ - first_issue_).to_seconds();
                      return secs > 0 ? double(bytes_.value()) / secs / 1e9 : 0.0;
-                 }) {
+                 },
+                 // --warmup: the window restarts now (transactions in flight count in it).
+                 [this] { first_issue_ = last_done_ = sc_core::sc_time_stamp(); }) {
     validate();
     if (pattern == Pattern::Trace) records_ = read_trace_file(trace, clock.cycles(1));
     SC_METHOD(run);
@@ -231,9 +234,15 @@ void TrafficGen::at_response(tlm::tlm_generic_payload& gp, unsigned) {
     if (!ok) ++errors_;
     core::TxnTraceWriter& tracer = core::TxnTraceWriter::instance();
     if (tracer.enabled()) {
-        tracer.complete(name(), info->lane, info->start, now, gp.is_write() ? "W" : "R",
-                        gp.get_address(), len,
-                        ok ? std::string() : "\"status\":\"" + gp.get_response_string() + "\"");
+        // Named by master and operation; the StreamID it carried, and the status if not OK.
+        std::string args;
+        if (const auto* a = gp.get_extension<core::StreamAttr>()) {
+            args = "\"sid\":" + std::to_string(a->sid) +
+                   (a->ssid_valid ? ",\"ssid\":" + std::to_string(a->ssid) : std::string(",\"ssid\":null"));
+        }
+        if (!ok) args += std::string(args.empty() ? "" : ",") + "\"status\":\"" + gp.get_response_string() + "\"";
+        tracer.complete(name(), info->lane, info->start, now, gp.is_write() ? "write" : "read", gp.get_address(),
+                        len, args);
         lanes_.release(info->lane);
     }
     last_done_ = now;

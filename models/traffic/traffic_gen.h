@@ -167,7 +167,7 @@ private:
     core::Level outstanding_level_{this, "outstanding", "transactions issued and not yet completed"};
     core::Formula bandwidth_;
     core::TraceSignal outstanding_sig_{this, "outstanding", 16};
-    core::TraceSignal bytes_sig_{this, "bytes", 64};
+    core::TraceSignal bytes_sig_{this, "bytes", 64, core::SignalKind::counter};
 };
 
 }  // namespace smmusim::traffic

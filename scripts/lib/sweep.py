@@ -14,6 +14,7 @@ import hashlib
 import itertools
 import json
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -28,11 +29,39 @@ class SweepError(Exception):
 
 # ---- the sweep description ---------------------------------------------------------------
 
-def load_file(path):
+def read_text(path, what=None):
+    """The file's text as UTF-8; anything else is one message naming the file."""
+    name = f"{what} {path}" if what else path
     try:
-        text = open(path).read()
+        with open(path, "rb") as f:
+            data = f.read()
     except OSError as e:
-        raise SweepError(f"{path}: cannot read: {e.strerror}")
+        raise SweepError(f"{name}: cannot read: {e.strerror}")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise SweepError(f"{name}: not UTF-8 text (byte {e.start} is 0x{data[e.start]:02x})")
+
+
+def yaml_error_text(e):
+    """A YAMLError on one line: where, and what (PyYAML's own text spans several lines)."""
+    mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    what = getattr(e, "problem", None) or getattr(e, "context", None) or str(e).splitlines()[0]
+    return f"malformed YAML{where}: {what}"
+
+
+def parse_json_text(text, name):
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise SweepError(f"{name}: malformed JSON at line {e.lineno}: {e.msg}")
+    except RecursionError:
+        raise SweepError(f"{name}: malformed JSON: nested too deeply")
+
+
+def load_file(path):
+    text = read_text(path)
     if path.endswith((".yaml", ".yml")):
         try:
             import yaml
@@ -41,12 +70,11 @@ def load_file(path):
         try:
             doc = yaml.safe_load(text)
         except yaml.YAMLError as e:
-            raise SweepError(f"{path}: malformed YAML: {e}")
+            raise SweepError(f"{path}: {yaml_error_text(e)}")
+        except RecursionError:
+            raise SweepError(f"{path}: malformed YAML: nested too deeply")
     else:
-        try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise SweepError(f"{path}: malformed JSON at line {e.lineno}: {e.msg}")
+        doc = parse_json_text(text, path)
     if not isinstance(doc, dict):
         raise SweepError(f"{path}: must be an object (keys: name, platform, scenario, set, grid, points, "
                          "seeds, stats; points keys starting with '_' are labels)")
@@ -111,14 +139,21 @@ def build_sweep(args):
             raise SweepError(f"{src}: {where}: must be a single value (number, string or boolean)")
         return scalar_text(v)
 
+    def keyed(d, where, name=src):
+        """d's items; every key must be a parameter name (YAML reads `1:` as an integer)."""
+        for k in d:
+            if not isinstance(k, str) or not k:
+                raise SweepError(f"{name}: {where}: key {k!r} is not a parameter name (a non-empty string)")
+        return d.items()
+
     for key in ("name", "platform", "scenario"):
         need(key, str, "a string")
-    fixed = {k: scalar(v, f"set.{k}") for k, v in (need("set", dict, "an object {parameter: value}") or {}).items()}
+    fixed = {k: scalar(v, f"set.{k}") for k, v in keyed(need("set", dict, "an object {parameter: value}") or {}, "set")}
     for a in args.set:
         k, v = parse_assignment(a, "--set")
         fixed[k] = v
     grid = {}
-    for k, vs in (need("grid", dict, "an object {parameter: [values]}") or {}).items():
+    for k, vs in keyed(need("grid", dict, "an object {parameter: [values]}") or {}, "grid"):
         if not isinstance(vs, list) or not vs:
             raise SweepError(f"{src}: grid.{k}: must be a non-empty list of values")
         grid[k] = [scalar(v, f"grid.{k}") for v in vs]
@@ -132,14 +167,12 @@ def build_sweep(args):
         psrc = args.list
         points = load_file(args.list).get("points") if args.list.endswith((".yaml", ".yml")) else None
         if points is None:
-            try:
-                points = json.load(open(args.list))
-            except (OSError, json.JSONDecodeError) as e:
-                raise SweepError(f"--list {args.list}: {e}")
+            points = parse_json_text(read_text(args.list, "--list"), f"--list {args.list}")
     if points is not None:
         if not isinstance(points, list) or not all(isinstance(p, dict) for p in points):
             raise SweepError(f"{psrc}: points: must be a list of objects {{parameter: value}}")
-        points = [{k: scalar(v, f"points[{i}].{k}") for k, v in p.items()} for i, p in enumerate(points)]
+        points = [{k: scalar(v, f"points[{i}].{k}") for k, v in keyed(p, f"points[{i}]", psrc)}
+                  for i, p in enumerate(points)]
     seeds = need("seeds", list, "a list of integers") or []
     if args.seeds:
         try:
@@ -157,6 +190,121 @@ def build_sweep(args):
     platform = args.platform or doc.get("platform") or "base"
     scenario = rel(args.scenario) if args.scenario else rel(doc.get("scenario"))
     return Sweep(name, platform, scenario, fixed, grid, points, seeds, stats)
+
+
+# ---- names: every parameter and stat a sweep names must exist, before any point runs -------
+
+def sim_lists(sim, sweep, sets):
+    """smmu-sim's --list-params and --list-stats for the sweep's platform and scenario with
+    `sets` applied: ((parameter names, {stat: its fields}), None), or (None, smmu-sim's message)."""
+    cmd = [sim, "--platform", sweep.platform] + (["--scenario", sweep.scenario] if sweep.scenario else [])
+    for k, v in sets.items():
+        cmd += ["--set", f"{k}={v}"]
+    out = {}
+    for flag in ("--list-params", "--list-stats"):
+        try:
+            p = subprocess.run(cmd + [flag], capture_output=True, text=True, timeout=120)
+        except (OSError, subprocess.TimeoutExpired) as e:
+            raise SweepError(f"{sim}: cannot list parameters and stats: {e}")
+        if p.returncode != 0:
+            lines = p.stderr.strip().splitlines()
+            return None, lines[-1] if lines else f"exit status {p.returncode}"
+        out[flag] = p.stdout
+    params = {line.split()[0] for line in out["--list-params"].splitlines() if line.strip()}
+    stats = {}
+    for line in out["--list-stats"].splitlines():
+        if line.strip():
+            m = re.search(r"\(fields: ([^)]*)\)$", line)
+            stats[line.split()[0]] = [f.lstrip(".") for f in m.group(1).split()] if m else []
+    return (params, stats), None
+
+
+def name_origins(args, sweep):
+    """Where each varied or fixed parameter was named (for the message), first mention first."""
+    src = args.file or "sweep"
+    cli_sets = {a.split("=", 1)[0] for a in args.set}
+    cli_grid = {a.split("=", 1)[0] for a in args.param}
+    where = {}
+    for k in sweep.fixed:
+        where.setdefault(k, f"--set {k}" if k in cli_sets else f"{src}: set.{k}")
+    for k in sweep.grid:
+        where.setdefault(k, f"--param {k}" if k in cli_grid else f"{src}: grid.{k}")
+    psrc = args.list or src
+    for i, p in enumerate(sweep.points_list or []):
+        for k in p:
+            if not k.startswith("_"):
+                where.setdefault(k, f"{psrc}: points[{i}].{k}")
+    return where
+
+
+def stat_problem(name, stats):
+    """None if `name` is a stat with one value or a field of a stat that has fields."""
+    if name in stats:
+        fields = stats[name]
+        return f"stat '{name}' has fields: name one of {', '.join(name + '.' + f for f in fields)}" if fields else None
+    head, _, field = name.rpartition(".")
+    if head in stats:
+        if field in stats[head]:
+            return None
+        fields = stats[head]
+        return (f"stat '{head}' has no field '{field}'" +
+                (f" (fields: {', '.join(fields)})" if fields else " (it is a single value)"))
+    return f"unknown stat '{name}' (smmu-sim --list-stats lists them all)"
+
+
+def check_names(args, sweep, sim):
+    """Exit 2 (SweepError) naming the file and key of the first unknown parameter or stat.
+    Parameters that exist only in some configurations (smmu.tbu5.* with smmu.tbus=6) are
+    looked up again with the fixed settings, then with each point's."""
+    where = name_origins(args, sweep)
+    lists, err = sim_lists(sim, sweep, {})
+    if lists is None:
+        raise SweepError(f"platform {sweep.platform}" + (f", scenario {sweep.scenario}" if sweep.scenario else "") +
+                         f": smmu-sim cannot list its parameters: {err}")
+    params, stats = set(lists[0]), dict(lists[1])
+
+    def unknown_params():
+        return [k for k in where if k not in params]
+
+    def unknown_stats():
+        return [s for s in sweep.stats if stat_problem(s, stats)]
+
+    if (unknown_params() or unknown_stats()) and sweep.fixed:
+        more, err = sim_lists(sim, sweep, sweep.fixed)
+        if more is None:
+            bad = [k for k in sweep.fixed if k not in params]
+            if bad:
+                raise SweepError(f"{where[bad[0]]}: unknown parameter '{bad[0]}' (smmu-sim --list-params lists them all)")
+            raise SweepError(f"{args.file or 'sweep'}: set: {err}")
+        params |= more[0]
+        stats.update(more[1])
+    if unknown_params() or unknown_stats():
+        seen = set()
+        for point, _ in sweep.points():
+            key = json.dumps(point, sort_keys=True)
+            if key in seen:
+                continue
+            seen.add(key)
+            more, _ = sim_lists(sim, sweep, {**sweep.fixed, **{k: v for k, v in point.items() if not k.startswith("_")}})
+            if more is not None:
+                params |= more[0]
+                stats.update(more[1])
+            if not unknown_params() and not unknown_stats():
+                break
+    for k in unknown_params():
+        raise SweepError(f"{where[k]}: unknown parameter '{k}' (smmu-sim --list-params lists them all)")
+    cli_stats = set(args.stat)
+    for s in sweep.stats:
+        problem = stat_problem(s, stats)
+        if problem:
+            raise SweepError(f"{'--stat' if s in cli_stats else (args.file or 'sweep') + ': stats'}: {problem}")
+
+
+def report_missing(missing):
+    """A stat a finished point's stats.json lacks is an error (not an empty CSV cell)."""
+    for m in sorted(missing):
+        sys.stderr.write(f"sweep: error: {m}\n")
+    return bool(missing)
 
 
 # ---- running points ----------------------------------------------------------------------
@@ -338,6 +486,34 @@ def collect(rows, columns, csv_path):
             w.writerow([r.get(c, "") for c in columns])
 
 
+def aggregate(sweep, rows, params_cols, csv_path):
+    """With seeds: one row per point (its parameters and labels), `seeds` (how many finished),
+    and for each stat its mean over the seeds and `<stat>_ci95`, the half-width of the 95%
+    interval (Student's t; empty below two seeds). Returns the path written."""
+    from interval import mean_ci95
+    groups = {}
+    for r in rows:
+        key = tuple(r.get(c, "") for c in params_cols)
+        groups.setdefault(key, []).append(r)
+    columns = [*params_cols, "seeds"]
+    for s in sweep.stats:
+        columns += [s, f"{s}_ci95"]
+    path = os.path.splitext(csv_path)[0] + "_agg.csv"
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(columns)
+        for key, rs in groups.items():
+            out = list(key)
+            finished = [r for r in rs if all(s in r for s in sweep.stats)]
+            out.append(len(finished))
+            for s in sweep.stats:
+                vals = [float(r[s]) for r in finished if isinstance(r[s], (int, float)) and not isinstance(r[s], bool)]
+                mean, ci = mean_ci95(vals) if len(vals) == len(finished) else (None, None)
+                out += ["" if mean is None else repr(mean), "" if ci is None else repr(ci)]
+            w.writerow(out)
+    return path
+
+
 def main(argv, sim):
     ap = argparse.ArgumentParser(prog="scripts/sweep", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -363,6 +539,7 @@ def main(argv, sim):
     if not sim:
         raise SweepError("SMMU_SIM is not set: run scripts/sweep, which builds smmu-sim and sets it")
     sweep = build_sweep(args)
+    check_names(args, sweep, sim)
     out_root = os.path.abspath(args.out or os.path.join("sweeps", sweep.name))
     csv_path = args.csv or os.path.join(out_root, "results.csv")
     points = sweep.points()
@@ -423,16 +600,17 @@ def main(argv, sim):
                 try:
                     row[s] = stat_value(stats, s)
                 except KeyError as e:
-                    missing.add(str(e).strip("'\""))
+                    missing.add(f"point {pid} ({os.path.join(out, 'stats.json')}): " + str(e).strip("'\""))
         rows.append(row)
     collect(rows, columns, csv_path)
+    agg_path = aggregate(sweep, rows, params_cols, csv_path) if sweep.seeds else None
     for cmd, status, err in failures:
         last = err.strip().splitlines()[-1] if err.strip() else "(no message)"
         sys.stderr.write(f"sweep: FAILED ({status}): {shlex.join(cmd)}\n  {last}\n")
-    for m in sorted(missing):
-        sys.stderr.write(f"sweep: warning: {m}\n")
-    print(f"sweep {sweep.name}: {len(plan)} points ({skipped} reused, {len(failures)} failed) -> {csv_path}")
-    return 1 if failures else 0
+    bad_stats = report_missing(missing)
+    print(f"sweep {sweep.name}: {len(plan)} points ({skipped} reused, {len(failures)} failed) -> {csv_path}" +
+          (f", {agg_path} (mean and 95% interval over {len(sweep.seeds)} seeds)" if agg_path else ""))
+    return 1 if failures or bad_stats else 0
 
 
 if __name__ == "__main__":

@@ -68,6 +68,7 @@ void CommandQueue::wait_for_space(uint32_t need) {
         if (q.entries() - q.used(prod_, cons_) >= need) return;
         cons_ = q.pos(bus_.read32(cfg_.regs + reg::CMDQ_CONS));
         if (q.entries() - q.used(prod_, cons_) >= need) return;
+        check_stuck();
         if (!poll.wait()) {
             ++timeouts_;
             obs_.warning("CMDQ timeout: no space for " + std::to_string(need) + " commands");
@@ -86,11 +87,13 @@ bool CommandQueue::wait_for_sync(uint32_t sync_pos) {
     if (cfg_.sync == SyncMode::Msi) {
         // The SMMU writes MSIData = 0 over the low word of the CMD_SYNC's own slot.
         Poller poll(bus_, cfg_);
-        while (bus_.load32(slot(sync_pos)) != 0)
+        while (bus_.load32(slot(sync_pos)) != 0) {
+            check_stuck();
             if (!poll.wait()) {
                 ok = false;
                 break;
             }
+        }
         if (ok) cons_ = q.next(sync_pos);
     } else {
         Poller poll(bus_, cfg_);
@@ -100,6 +103,7 @@ bool CommandQueue::wait_for_sync(uint32_t sync_pos) {
                 cons_ = cons;
                 break;
             }
+            check_stuck();
             if (cfg_.sync == SyncMode::Irq) {
                 // Sleep until the cmdq-sync interrupt (or a back-off period), then re-check.
                 bus_.wait_irq(hal::IRQ_CMDQ_SYNC, cfg_.poll_delay);
@@ -116,6 +120,7 @@ bool CommandQueue::wait_for_sync(uint32_t sync_pos) {
         std::snprintf(b, sizeof b, "CMD_SYNC timeout at 0x%08x", unsigned(sync_pos));
         obs_.warning(b);
     }
+    if (ok) aborts_at_same_ = 0;  // the queue moved
     obs_.sync_waited(bus_.now() - start, !ok);
     return ok;
 }
@@ -149,13 +154,32 @@ bool CommandQueue::issue(const Command* cmds, size_t n, bool sync) {
     return wait_for_sync(sync_pos);
 }
 
+void CommandQueue::check_stuck() const {
+    if (!stuck_) return;
+    char b[160];
+    std::snprintf(b, sizeof b,
+                  "the command queue is stuck: the fetch at CMDQ_CONS 0x%08x aborted %u times in a row (is the "
+                  "queue's memory reachable by the SMMU?)",
+                  unsigned(abort_pos_), aborts_at_same_);
+    throw DriverError(b);
+}
+
 void CommandQueue::recover_error() {
     const uint32_t cons = bus_.read32(cfg_.regs + reg::CMDQ_CONS);
     const uint32_t err = uint32_t(get<queue_ptr::CMDQ_ERR>(cons));
-    if (err == cerror::NONE || err == cerror::ABT || err == cerror::ATC_INV_SYNC) {
-        if (err == cerror::ABT) obs_.warning("CMDQ: command fetch aborted, retrying");
+    const uint32_t at_pos = cons & queue_ptr::kIndexAndWrapMask;
+    if (err == cerror::ABT) {
+        // A fetch that aborts again and again at one slot never will succeed (the queue's
+        // memory is unreachable): the queue is stuck, and the software stops (issue 19).
+        aborts_at_same_ = (aborts_ && abort_pos_ == at_pos) ? aborts_at_same_ + 1 : 1;
+        abort_pos_ = at_pos;
+        ++aborts_;
+        if (aborts_at_same_ >= kStuckAborts) stuck_ = true;
+        obs_.warning(stuck_ ? "CMDQ: command fetch aborted again; the queue is stuck"
+                            : "CMDQ: command fetch aborted, retrying");
         return;
     }
+    if (err == cerror::NONE || err == cerror::ATC_INV_SYNC) return;
     const uint64_t at = slot(QueueIndex(log2_).pos(cons));
     const uint64_t dw0 = bus_.load64(at), dw1 = bus_.load64(at + 8);
     char b[128];

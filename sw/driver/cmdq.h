@@ -34,6 +34,7 @@ public:
 
     // GERROR.CMDQ_ERR: CERROR_ILL replaces the bad command with a CMD_SYNC; CERROR_ABT and
     // CERROR_ATC_INV_SYNC retry as they are. The SMMU restarts when GERRORN is acknowledged.
+    // kStuckAborts aborts in a row at one slot make the queue stuck: the next wait throws.
     void recover_error();
 
     uint64_t commands() const { return commands_; }
@@ -44,6 +45,9 @@ private:
     uint64_t slot(uint32_t pos) const;
     void wait_for_space(uint32_t need);
     static constexpr unsigned kStuckTimeouts = 10;
+    // Consecutive CERROR_ABTs at one CMDQ_CONS after which the queue counts as stuck.
+    static constexpr unsigned kStuckAborts = 8;
+    void check_stuck() const;
     bool wait_for_sync(uint32_t sync_pos);
     bool consumed(uint32_t cons, uint32_t pos) const;
     void write_slots(uint32_t pos, const std::vector<smmu::arch::Command>& cmds);
@@ -56,6 +60,10 @@ private:
     uint64_t base_;
     uint32_t prod_ = 0, cons_ = 0;  // shadows: index and wrap bits
     uint64_t commands_ = 0, syncs_ = 0, timeouts_ = 0;
+    uint64_t aborts_ = 0;         // CERROR_ABTs seen
+    uint32_t abort_pos_ = 0;      // CMDQ_CONS of the last one
+    unsigned aborts_at_same_ = 0;  // consecutive ones there
+    bool stuck_ = false;
 };
 
 }  // namespace smmusim::sw::driver

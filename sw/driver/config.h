@@ -29,6 +29,9 @@ struct DriverConfig {
     unsigned cmdq_log2 = 10;        // command-queue entries, log2 (capped by IDR1.CMDQS; Linux needs > 64)
     unsigned evtq_log2 = 10;        // event-queue entries, log2 (capped by IDR1.EVENTQS)
     uint64_t guest_table_memory = uint64_t(16) << 20;  // per stage-2 parent: its nested domains' tables
+    // IPA bits of a stage-2 table whose domain names none; 0: the SMMU's OAS (Linux's
+    // arm-smmu-v3 S2 domains). KVM's default guest IPA space is 40 bits (4K: start level 1).
+    unsigned s2_ias = 0;
 
     // CPU cost model, in CPU cycles.
     uint64_t cmd_cycles = 20;         // building one command

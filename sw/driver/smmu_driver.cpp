@@ -52,6 +52,18 @@ void SmmuDriver::update_gbpa(uint32_t set_bits) {
 
 void SmmuDriver::probe_and_reset(bool enable_now) {
     caps_ = probe(bus_, cfg_.regs);
+    // The SMMU cannot reach what lies above its output address size: queues and tables there
+    // would abort every fetch, for ever (issue 19).
+    const uint64_t reach = caps_.oas >= 64 ? ~uint64_t(0) : (uint64_t(1) << caps_.oas) - 1;
+    if (mem_.size() && mem_.base() + mem_.size() - 1 > reach) {
+        char b[200];
+        std::snprintf(b, sizeof b,
+                      "IDR5.OAS: the SMMU outputs %u-bit addresses, but the driver's memory for tables and queues "
+                      "is [0x%llx, 0x%llx)",
+                      caps_.oas, static_cast<unsigned long long>(mem_.base()),
+                      static_cast<unsigned long long>(mem_.base() + mem_.size()));
+        throw ProbeError(b);
+    }
     // Linux polls for the CMD_SYNC's MSI write-back when the SMMU can write it coherently.
     const bool msipoll = caps_.msi && caps_.coherent;
     if (cfg_.sync == SyncMode::Auto) cfg_.sync = msipoll ? SyncMode::Msi : SyncMode::PollCons;
@@ -179,7 +191,8 @@ void SmmuDriver::setup_table(Domain& d) {
     pgtable::Format f;
     f.stage = d.kind() == DomainKind::S2 ? pgtable::Stage::S2 : pgtable::Stage::S1;
     f.granule_shift = s.granule_shift;
-    f.ias = s.ias ? s.ias : f.stage == pgtable::Stage::S2 ? caps_.oas : 48;  // 0: Linux's choice
+    const unsigned s2_ias = cfg_.s2_ias ? cfg_.s2_ias : caps_.oas;
+    f.ias = s.ias ? s.ias : f.stage == pgtable::Stage::S2 ? s2_ias : 48;  // 0: Linux's choice
     f.oas = caps_.oas;
     f.blocks = s.blocks;
     if (f.stage == pgtable::Stage::S1 && f.ias > 48) throw DriverError("domain '" + s.name + "': ias above 48");

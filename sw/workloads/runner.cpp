@@ -1,5 +1,7 @@
 #include "sw/workloads/runner.h"
 
+#include <map>
+#include <set>
 #include <vector>
 
 #include "sw/hal/hex.h"
@@ -20,6 +22,12 @@ void map_step(const Step& s, const Scenario& sc, Env& env) {
 
 void unmap_step(const Step& s, const Scenario& sc, Env& env) {
     driver::Domain& d = *env.iommu.find_domain(s.domain);
+    // Said for what it is, not as "nothing is mapped" (issue 19).
+    if (s.size == 0) throw ScenarioError(s.where(sc.file) + ": size 0: nothing to unmap");
+    const uint64_t granule = uint64_t(1) << d.spec().granule_shift;
+    if ((s.iova | s.size) & (granule - 1))
+        throw ScenarioError(s.where(sc.file) + ": iova " + hex(s.iova) + " and size " + hex(s.size) +
+                            " must be multiples of the granule of '" + s.domain + "' (" + hex(granule) + ")");
     const pgtable::Result r = env.iommu.unmap(d, s.iova, s.size);
     if (r.bytes == 0)
         throw ScenarioError(s.where(sc.file) + ": nothing is mapped at " + hex(s.iova) + " in '" + s.domain + "'");
@@ -34,6 +42,32 @@ void check_scenario(const Scenario& sc, const hal::DmaEngines& dma) {
     for (const Step& s : sc.steps)
         if (s.op == Step::Op::Dma && !s.dma.dev.empty() && !dma.has_device(s.dma.dev))
             throw ScenarioError(s.where(sc.file) + ": no device '" + s.dma.dev + "'");
+}
+
+std::vector<std::string> scenario_warnings(const Scenario& sc, uint64_t dram_base, uint64_t dram_size,
+                                           const std::vector<uint32_t>& known_sids) {
+    std::vector<std::string> w;
+    std::set<uint32_t> sids(known_sids.begin(), known_sids.end());
+    for (const AttachSpec& a : sc.attach) sids.insert(a.sid);
+    std::map<std::string, driver::DomainKind> kinds;
+    for (const driver::DomainSpec& d : sc.domains) kinds[d.name] = d.kind;
+    const uint64_t dram_end = dram_base + dram_size;
+    for (const Step& s : sc.steps) {
+        if (s.op == Step::Op::Dma && !sids.count(s.dma.sid))
+            w.push_back(s.where(sc.file) + ": StreamID " + std::to_string(s.dma.sid) +
+                        " is attached to no domain: the SMMU aborts its transactions");
+        if (s.op == Step::Op::Map) {
+            auto k = kinds.find(s.domain);
+            // A nested domain's output is an IPA, translated again by its parent.
+            const bool outputs_pa = k != kinds.end() && (k->second == driver::DomainKind::S1 ||
+                                                         k->second == driver::DomainKind::S2);
+            if (outputs_pa && (s.pa < dram_base || s.pa > dram_end || s.size > dram_end - s.pa))
+                w.push_back(s.where(sc.file) + ": pa range [" + hex(s.pa) + ", +" + hex(s.size) +
+                            ") is outside DRAM [" + hex(dram_base) + ", " + hex(dram_end) +
+                            "): DMA there ends with a bus error");
+        }
+    }
+    return w;
 }
 
 void run_scenario(const Scenario& sc, Env& env) {

@@ -1,11 +1,12 @@
 #include "sw/workloads/scenario.h"
 
 #include <cctype>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 
+#include "models/core/errors.h"
+#include "models/core/json_file.h"
 #include "models/smmu/arch/geometry.h"
 
 namespace smmusim::sw::workloads {
@@ -310,13 +311,11 @@ Scenario parse_scenario(const json& j, const std::string& file) {
 }
 
 Scenario load_scenario(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw ScenarioError(path + ": cannot open");
     json j;
     try {
-        j = json::parse(in);
-    } catch (const json::parse_error& e) {
-        throw ScenarioError(path + ": malformed JSON: " + e.what());
+        j = core::read_json_file(path);
+    } catch (const InputError& e) {
+        throw ScenarioError(e.what());
     }
     return parse_scenario(j, path);
 }

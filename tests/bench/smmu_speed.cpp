@@ -13,6 +13,7 @@
 
 #include <systemc>
 
+#include "models/core/leak_check.h"
 #include "tests/common/smmu/smmu_bench.h"
 
 using namespace smmusim;
@@ -74,6 +75,7 @@ int sc_main(int argc, char** argv) {
 }
 
 int main(int argc, char** argv) {
+    smmusim::core::prepare_leak_check();
     setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
     return sc_core::sc_elab_and_sim(argc, argv);
 }

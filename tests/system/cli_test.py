@@ -269,7 +269,8 @@ def case_chrome_trace():
     s = run_stats(*SHORT, "--trace", "t.json")
     doc = load("t.json")
     check(isinstance(doc, dict) and isinstance(doc.get("traceEvents"), list), "no traceEvents list")
-    spans = [e for e in doc["traceEvents"] if e.get("ph") == "X"]
+    # Device transactions (category "device"); the SMMU's own spans are checked in tools_test.py.
+    spans = [e for e in doc["traceEvents"] if e.get("ph") == "X" and e.get("cat") == "device"]
     check(len(spans) == get(s, "sim.transactions"),
           f"{len(spans)} 'X' events, sim.transactions {get(s, 'sim.transactions')}")
     lanes = {}
@@ -475,6 +476,80 @@ def case_scenario_errors():
     input_error("--scenario", write("ok.json", "{}"), "--set", "sw.enable=false", needles=["sw.enable"])
 
 
+# ---- issue 19: hostile input ends with one message and exit 2, never a crash or a hang ----
+
+def nested(depth):
+    return '{"a": ' * depth + "1" + "}" * depth
+
+
+def case_hostile_files():
+    # Nesting beyond any real file: once a stack overflow in the config's flattening.
+    input_error("--config", write("deep.json", nested(30000)), needles=["deep.json", "nested deeper than"])
+    input_error("--scenario", write("deeps.json", nested(30000)), needles=["deeps.json", "nested deeper than"])
+    # A directory, and a number no double holds: once "internal error", exit 1.
+    input_error("--config", "/", needles=["/: is a directory"])
+    input_error("--scenario", "/", needles=["/: is a directory"])
+    input_error("--config", write("huge.json", '{"dram": {"read_latency": 1e999}}'), needles=["huge.json", "1e999"])
+    input_error("--scenario", write("huges.json", '{"steps": [{"op": "wait", "x": 1e999}]}'),
+                needles=["huges.json", "1e999"])
+    # DRAM too small for the memory map names the parameter, not a failed store.
+    input_error("--set", "dram.size=1GiB", needles=["--set", "dram.size", "memory map needs DRAM"])
+    input_error("--platform", "pkvm", "--set", "dram.size=4GiB", needles=["dram.size", "memory map needs DRAM"])
+
+
+def case_inconsistent_features():
+    # HYP without stage 1: refused at start-up (it made the driver's reset TLBI_EL2_ALL illegal
+    # and wait out two 1-second sync timeouts).
+    input_error("--set", "smmu.s1p=false", needles=["smmu.hyp", "s1p"])
+    run_stats("--set", "smmu.s1p=false", "--set", "smmu.hyp=false", "--set", "sw.nic.stage=s2",
+              "--set", "sw.nic.packets=20")
+    # 32-bit output addresses cannot reach the driver's tables above 4 GiB: the driver says so
+    # from IDR5 (it used to retry aborted command fetches for ever).
+    input_error("--set", "smmu.oas=0", needles=["sw.workload", "IDR5.OAS", "32-bit"])
+
+
+def case_strict():
+    sc = {"domains": [{"name": "a", "stage": "s1"}], "attach": [{"sid": 1, "domain": "a"}],
+          "steps": [{"op": "map", "domain": "a", "iova": "0x10000000", "pa": "0x10000", "size": "0x1000"},
+                    {"op": "dma", "sid": 1, "iova": "0x10000000", "rw": "r"},
+                    {"op": "dma", "sid": 1000, "iova": "0x10000000", "rw": "r"}]}
+    path = write("silent.json", json.dumps(sc))
+    p = run("--scenario", path)
+    warn = [l for l in p.stderr.splitlines() if "warning" in l]
+    check(len(warn) == 2, f"expected two warnings:\n{p.stderr}")
+    check("steps[0] (map)" in warn[0] and "outside DRAM" in warn[0], warn[0])
+    check("steps[2] (dma)" in warn[1] and "StreamID 1000" in warn[1], warn[1])
+    input_error("--scenario", path, "--strict", needles=["silent.json", "steps[0] (map)", "outside DRAM"])
+    input_error("--scenario", path, "--set", "sw.strict=true", needles=["steps[0] (map)"])
+    # A clean scenario warns about nothing.
+    p = run("--scenario", os.path.join(SOURCE, "traces", "scenarios", "design_example.json"), "--strict")
+    check("warning" not in p.stderr, p.stderr)
+    # Unmaps that can never match say why (once "nothing is mapped").
+    base = {"domains": [{"name": "a", "stage": "s1"}], "attach": [{"sid": 1, "domain": "a"}]}
+    mapped = {"op": "map", "domain": "a", "iova": "0x10000000", "pa": "0x80000000", "size": "0x2000"}
+    for name, unmap, needle in (("zero.json", {"size": 0, "iova": "0x10000000"}, "size 0"),
+                                ("odd.json", {"size": "0x1000", "iova": "0x10000800"}, "multiples of the granule"),
+                                ("oddsize.json", {"size": "0x800", "iova": "0x10000000"}, "multiples of the granule")):
+        doc = dict(base, steps=[mapped, dict(op="unmap", domain="a", **unmap)])
+        input_error("--scenario", write(name, json.dumps(doc)), needles=[name, "steps[1] (unmap)", needle])
+
+
+def case_watchdog():
+    # Software that makes no progress for sw.watchdog of simulated time is stopped with what it
+    # did last (here every command costs the SMMU 100k cycles: 100 us without a CMD_SYNC).
+    p = run("--set", "smmu.tcu.cmd_cycles=100000", "--set", "sw.watchdog=50us", expect=1)
+    check("sw.watchdog: the software made no progress for 50 us" in p.stderr, p.stderr)
+    check("last progress: command at" in p.stderr, p.stderr)
+    # The defaults leave a normal run alone, with the same simulated end as without it.
+    a = run_stats("--set", "sw.nic.packets=50", out="a")
+    b = run_stats("--set", "sw.nic.packets=50", "--set", "sw.watchdog=0s", "--set", "sim.watchdog_host=0", out="b")
+    # (dram.occupancy.max counts arrivals and departures of one instant in process order, which
+    # one more process may change; its mean and everything else are the same.)
+    for x in (a, b):
+        x["dram.occupancy"].pop("max")
+    check(a == b, "the watchdogs changed the stats of a run")
+
+
 def case_default_workload():
     s = run_stats()
     n = get(load("out/config.json"), "sw.nic.packets")
@@ -498,6 +573,53 @@ def case_pkvm_platform():
     input_error("--scenario", write("d.json", '{"steps": [{"op": "donate", "pa": "0x180000000", "size": 4096, '
                                               '"to": "guest"}]}'), needles=["steps[0] (donate)", "pkvm"])
 
+
+
+def flat(j, prefix=""):
+    """A config file's nested object as {dotted.name: value}."""
+    out = {}
+    for k, v in j.items():
+        name = f"{prefix}.{k}" if prefix else k
+        out.update(flat(v, name) if isinstance(v, dict) else {name: v})
+    return out
+
+
+def case_named_configs():
+    # Every file in configs/ loads, runs a short base run, and config.json shows its values.
+    d = os.path.join(SOURCE, "configs")
+    files = sorted(f for f in os.listdir(d) if f.endswith(".json"))
+    check(len(files) >= 3, f"configs/ has {files}")
+    docs = open(os.path.join(SOURCE, "docs", "configs.md")).read()
+    for f in files:
+        out = f"out-{f}"
+        run("--config", os.path.join(d, f), "--duration", "20us", "--out", out)
+        cfg = json.load(open(os.path.join(out, "config.json")))
+        stats = json.load(open(os.path.join(out, "stats.json")))
+        check(stats["sim.time_ns"] > 0, f"{f}: nothing ran")
+        for name, value in flat(json.load(open(os.path.join(d, f)))).items():
+            check(cfg.get(name) == value, f"{f}: {name} is {cfg.get(name)!r} in config.json, not {value!r}")
+            # Every value is sourced (or marked unsourced) in docs/configs.md.
+            check(f"`{name}`" in docs, f"{f}: {name} has no row in docs/configs.md")
+    # The MMU-600 and MMU-700 classes differ where the sources say they do.
+    a = flat(json.load(open(os.path.join(d, "mmu600-agilex5.json"))))
+    b = flat(json.load(open(os.path.join(d, "mmu700.json"))))
+    check(a["smmu.ril"] is False and b["smmu.ril"] is True, "range invalidation: MMU-600 (v3.1) has none, MMU-700 (v3.2) has it")
+
+
+def case_kvm_stage2():
+    # configs/kvm-s2.json: a 40-bit IPA, so a 4K stage-2 walk starts at level 1 (3 reads
+    # without walk caches) where the 48-bit default starts at level 0 (4 reads).
+    common = ["--set", "sw.workload=footprint", "--set", "sw.footprint.stage=s2", "--set", "sw.footprint.accesses=300",
+              "--set", "cpu_traffic.enable=false"]
+    for l in range(4):
+        common += ["--set", f"smmu.tcu.walk_cache.s2l{l}.enable=false"]
+    reads = {}
+    for name, cfg in (("default", []), ("kvm", ["--config", os.path.join(SOURCE, "configs", "kvm-s2.json")])):
+        run(*cfg, *common, "--out", name)
+        s = json.load(open(os.path.join(name, "stats.json")))
+        reads[name] = s["smmu.tcu.ptw_reads_s2"] / s["smmu.tcu.walks"]
+    check(reads == {"default": 4.0, "kvm": 3.0}, f"stage-2 reads per walk {reads}")
+    input_error("--set", "sw.driver.s2_ias=20", needles=("sw.driver.s2_ias", "32..48"))
 
 CASES = {name[len("case_"):]: fn for name, fn in globals().items() if name.startswith("case_")}
 

@@ -118,13 +118,95 @@ def case_bad_sweep_files():
         "stats.json": ('{"stats": "x"}', "stats: must be a list"),
         "key.json": ('{"gird": {}, "stats": ["x"]}', "unknown key 'gird'"),
         "broken.json": ('{"stats": [', "malformed JSON"),
+        # Issue 19, item 6: each of these was a Python traceback or a message over several lines.
+        "intkey.yaml": ("set:\n  1: 2\nstats: [x]\n", "set: key 1 is not a parameter name"),
+        "intgrid.yaml": ("grid:\n  5: [1, 2]\nstats: [x]\n", "grid: key 5 is not a parameter name"),
+        "intpoint.yaml": ("points:\n  - {3: 1}\nstats: [x]\n", "points[0]: key 3 is not a parameter name"),
+        "latin1.json": (b'{"stats": ["\xe9"]}', "not UTF-8 text (byte 12 is 0xe9)"),
+        "syntax.yaml": ("stats: [x\nset: {a: 1\n", "malformed YAML at line 2, column 4"),
+        "deep.json": ("[" * 100000, "nested too deeply"),
     }
     for name, (text, msg) in bad.items():
-        with open(name, "w") as f:
-            f.write(text)
+        with open(name, "wb") as f:
+            f.write(text if isinstance(text, bytes) else text.encode())
         p = sweep(name, "--dry-run", expect=2)
         err = p.stderr.strip().splitlines()
         check(len(err) == 1 and name in err[0] and msg in err[0], f"{name}: {p.stderr}")
+
+
+def case_unknown_stat():
+    # Checked before any point runs: exit 2, one line naming the file and the key.
+    with open("s.yaml", "w") as f:
+        f.write("set:\n  sw.nic.packets: 5\ngrid:\n  sw.driver.batch: [1, 2]\n"
+                "stats: [sim.time_ns, sw.driver.comands]\n")
+    p = sweep("s.yaml", "--out", "o", expect=2)
+    err = p.stderr.strip().splitlines()
+    check(len(err) == 1 and "s.yaml: stats" in err[0] and "'sw.driver.comands'" in err[0], p.stderr)
+    check(not os.path.exists("o/points"), "points ran before the stat was checked")
+    # A histogram needs a field, and only one it has; a single value has none.
+    for stat, msg in (("sw.driver.unmap_cycles", "has fields"), ("sw.driver.unmap_cycles.p98", "no field 'p98'"),
+                      ("sim.time_ns.mean", "single value")):
+        p = sweep("--param", "sw.driver.batch=1", "--stat", stat, "--out", "o", expect=2)
+        check("--stat" in p.stderr and msg in p.stderr, f"{stat}: {p.stderr}")
+    sweep("--param", "sw.driver.batch=1", "--stat", "sw.driver.unmap_cycles.p99", "--dry-run")
+    # Stats of parts that exist only in some configurations (a fifth TBU) are found.
+    sweep("--set", "smmu.tbus=6", "--param", "sw.driver.batch=1", "--stat", "smmu.tbu5.utlb.hits", "--dry-run")
+    # A stat missing from a finished point's stats.json is an error, not an empty cell.
+    sweep("--param", "sw.nic.packets=3", "--set", "cpu_traffic.enable=false", "--stat", "sw.driver.commands",
+          "--out", "m")
+    point = rows("m/results.csv")[0]["point"]
+    path = os.path.join("m", "points", point, "stats.json")
+    stats = json.load(open(path))
+    del stats["sw.driver.commands"]
+    json.dump(stats, open(path, "w"))
+    p = sweep("--param", "sw.nic.packets=3", "--set", "cpu_traffic.enable=false", "--stat", "sw.driver.commands",
+              "--out", "m", expect=1)
+    check("error" in p.stderr and point in p.stderr and "sw.driver.commands" in p.stderr, p.stderr)
+
+
+def case_unknown_param():
+    for text, key in (("set:\n  sw.nic.packetz: 5\nstats: [sim.time_ns]\n", "set.sw.nic.packetz"),
+                      ("grid:\n  sw.driver.bacth: [1, 2]\nstats: [sim.time_ns]\n", "grid.sw.driver.bacth"),
+                      ("points:\n  - {_label: a, sw.driver.batch: 1}\n  - {smmu.tbu9.dti_latency: 2}\n"
+                       "stats: [sim.time_ns]\n", "points[1].smmu.tbu9.dti_latency")):
+        with open("p.yaml", "w") as f:
+            f.write(text)
+        p = sweep("p.yaml", "--out", "o", expect=2)
+        err = p.stderr.strip().splitlines()
+        check(len(err) == 1 and f"p.yaml: {key}: unknown parameter" in err[0], p.stderr)
+        check(not os.path.exists("o/points"), "points ran before the parameter was checked")
+    p = sweep("--param", "sw.nic.pakets=1,2", "--stat", "sim.time_ns", "--dry-run", expect=2)
+    check("--param sw.nic.pakets: unknown parameter" in p.stderr, p.stderr)
+    # A parameter that exists with another fixed setting (smmu.tbus) is known.
+    sweep("--set", "smmu.tbus=4", "--param", "smmu.tbu3.dti_latency=1,2", "--stat", "sim.time_ns", "--dry-run")
+
+
+def case_seeds_aggregate():
+    # A seeds sweep also writes one row per point: the mean and the 95% interval (Student's t).
+    sweep("--param", "sw.driver.batch=1,64", "--set", "sw.nic.packets=20", "--seeds", "1,2,3",
+          "--stat", "sw.driver.unmap_cycles.mean", "--stat", "sim.time_ns", "-j", "2", "--out", "o")
+    raw, agg = rows("o/results.csv"), rows("o/results_agg.csv")
+    check(len(raw) == 6 and len(agg) == 2, f"{len(raw)} per-seed rows, {len(agg)} aggregated rows")
+    for a in agg:
+        check(a["seeds"] == "3", f"seeds {a}")
+        for s in ("sw.driver.unmap_cycles.mean", "sim.time_ns"):
+            v = [float(r[s]) for r in raw if r["sw.driver.batch"] == a["sw.driver.batch"]]
+            mean = sum(v) / 3
+            half = 4.303 * (sum((x - mean) ** 2 for x in v) / 2) ** 0.5 / 3 ** 0.5  # t(0.975, 2) = 4.303
+            check(abs(float(a[s]) - mean) <= 1e-9 * abs(mean), f"{s}: mean {a[s]}, expected {mean}")
+            check(abs(float(a[s + "_ci95"]) - half) <= 1e-9 * max(1.0, half), f"{s}: ci95 {a[s + '_ci95']}, expected {half}")
+    # One seed: a mean, no interval. Without seeds: no aggregated CSV.
+    sweep("--param", "sw.driver.batch=1", "--set", "sw.nic.packets=20", "--seeds", "5", "--stat", "sim.time_ns",
+          "--out", "one")
+    one = rows("one/results_agg.csv")
+    check(len(one) == 1 and one[0]["seeds"] == "1" and one[0]["sim.time_ns_ci95"] == "", f"one seed: {one}")
+    sweep("--param", "sw.driver.batch=1", "--set", "sw.nic.packets=20", "--stat", "sim.time_ns", "--out", "none")
+    check(not os.path.exists("none/results_agg.csv"), "an aggregated CSV without seeds")
+    # t critical values: the table, and the expansion beyond 30 degrees of freedom.
+    sys.path.insert(0, os.path.join(SOURCE, "scripts", "lib"))
+    import interval
+    for df, t in ((1, 12.706), (2, 4.303), (10, 2.228), (30, 2.042), (40, 2.021), (120, 1.980)):
+        check(abs(interval.t975(df) - t) < 0.0015, f"t975({df}) = {interval.t975(df)}, expected {t}")
 
 
 def case_plots():
@@ -135,6 +217,16 @@ def case_plots():
         plot(kind, "r.csv", "--x", "x", "--y", y, *extra, "--out", f"{kind}.png")
         check(os.path.getsize(f"{kind}.png") > 1000, f"{kind}.png is empty")
         check(open(f"{kind}.png", "rb").read(4) == b"\x89PNG", f"{kind}.png is not a PNG")
+    # A Y_ci95 column beside Y draws error bars (the figure differs from the one without).
+    with open("agg.csv", "w") as f:
+        f.write("x,g,y,y_ci95\n1,p,10,3\n2,p,20,4\n1,q,5,1\n2,q,7,2\n")
+    with open("noci.csv", "w") as f:
+        f.write("x,g,y\n1,p,10\n2,p,20\n1,q,5\n2,q,7\n")
+    for kind in ("line", "bar"):
+        plot(kind, "agg.csv", "--x", "x", "--y", "y", "--group", "g", "--out", f"{kind}-ci.png")
+        plot(kind, "noci.csv", "--x", "x", "--y", "y", "--group", "g", "--out", f"{kind}-noci.png")
+        check(open(f"{kind}-ci.png", "rb").read() != open(f"{kind}-noci.png", "rb").read(),
+              f"{kind}: the _ci95 column drew no error bars")
     p = plot("line", "r.csv", "--x", "nope", "--y", "y", "--out", "x.png", expect=2)
     check("no column 'nope'" in p.stderr, p.stderr)
 

@@ -23,12 +23,10 @@ CacheObject::CacheObject(const char* name, const CacheDefaults& d)
       fills(this, "fills", "entries written"),
       evictions(this, "evictions", "valid entries replaced by a fill"),
       invalidated(this, "invalidated", "entries removed by invalidation commands"),
-      fill_signal(this, "fills", 32) {
+      fill_signal(this, "fills", 32, core::SignalKind::counter) {
     ways_ = ways == 0 ? entries.value() : std::min(ways.value(), entries.value());
     if (entries % ways_) ways.fail("entries (" + std::to_string(entries.value()) + ") must be a multiple of ways");
     sets_ = entries / ways_;
-    if (policy == Policy::Plru && ((ways_ & (ways_ - 1)) || ways_ > 64))
-        policy.fail("plru needs a power-of-two associativity of at most 64, not " + std::to_string(ways_));
     pipe_.assign(lookups, sc_core::SC_ZERO_TIME);
 }
 

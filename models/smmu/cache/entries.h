@@ -47,9 +47,13 @@ struct TlbEntry {
     // Stage 1 with CD.TBIx for the half the address is in: VA[63:56] are not part of the
     // translation; `base` holds the canonical VA (VA[55] sign-extended, §3.4.1).
     bool tbi = false;
-    // TBU: invalidations processed when the translation was made, or when it last survived
-    // one; a transaction using it may have used anything invalidated after that.
+    // TBU: invalidations processed when the translation was made; a transaction using it may
+    // have used anything invalidated after that. An entry that survived a later invalidation
+    // did not use what it removed: its epoch is then the TBU's count of invalidations, which
+    // the TBU derives at lookup from `filled_after` (Tbu::epoch_of) instead of rewriting
+    // every entry per invalidation.
     uint64_t epoch = 0;
+    uint64_t filled_after = 0;  // TBU: invalidations it had processed when it kept the entry
     // Invalidations the TCU had consumed when the translation that made it started (the
     // stale-entry check, models/smmu/stale_check.h).
     uint64_t fill_epoch = 0;

@@ -19,7 +19,9 @@ class SetAssocCache : public CacheObject {
 public:
     SetAssocCache(const char* name, const CacheDefaults& d, uint64_t seed = 1)
         : CacheObject(name, d), slots_(size_t(sets()) * associativity()), rng_(seed) {
-        plru_.assign(sets(), 0);
+        while (tree_ < associativity()) tree_ *= 2;
+        tree_words_ = (tree_ + 63) / 64;
+        if (policy == Policy::Plru) plru_.assign(size_t(sets()) * tree_words_, 0);
         rr_.assign(sets(), 0);
     }
 
@@ -136,15 +138,26 @@ private:
         if (--live_[shift] == 0) live_mask_ &= ~(uint64_t(1) << shift);
     }
 
+    // Tree pseudo-LRU over `tree_` leaves (the associativity rounded up to a power of two,
+    // so any way count works): node n's bit (nodes 1 .. tree_-1, tree_words_ words per set)
+    // says which half the next victim comes from (1: right).
+    bool plru_bit(uint32_t set, unsigned node) const {
+        return (plru_[size_t(set) * tree_words_ + node / 64] >> (node % 64)) & 1;
+    }
+    void set_plru_bit(uint32_t set, unsigned node, bool v) {
+        uint64_t& w = plru_[size_t(set) * tree_words_ + node / 64];
+        const uint64_t b = uint64_t(1) << (node % 64);
+        w = v ? (w | b) : (w & ~b);
+    }
+
     void touch(uint32_t set, uint32_t way) {
         slot(set, way).stamp = ++clock_;
-        // Tree pseudo-LRU: point every node on the way's path away from it.
-        uint64_t& bits = plru_[set];
+        if (plru_.empty()) return;
+        // Point every node on the way's path away from it.
         unsigned node = 1;
-        for (uint32_t span = associativity(); span > 1; span /= 2) {
+        for (uint32_t span = tree_; span > 1; span /= 2) {
             const bool right = (way % span) >= span / 2;
-            if (right) bits &= ~(uint64_t(1) << node);
-            else bits |= uint64_t(1) << node;
+            set_plru_bit(set, node, !right);
             node = node * 2 + (right ? 1 : 0);
         }
     }
@@ -156,11 +169,12 @@ private:
         case Policy::Random:
             return uint32_t(rng_.below(associativity()));
         case Policy::Plru: {
-            const uint64_t bits = plru_[set];
             unsigned node = 1;
-            uint32_t way = 0;
-            for (uint32_t span = associativity(); span > 1; span /= 2) {
-                const bool right = (bits >> node) & 1;
+            uint32_t way = 0;  // always a real way: the left half is never empty
+            for (uint32_t span = tree_; span > 1; span /= 2) {
+                // A right half beyond the last real way (a non-power-of-two associativity)
+                // holds nothing to evict.
+                const bool right = plru_bit(set, node) && way + span / 2 < associativity();
                 if (right) way += span / 2;
                 node = node * 2 + (right ? 1 : 0);
             }
@@ -177,7 +191,9 @@ private:
     }
 
     std::vector<Slot> slots_;
-    std::vector<uint64_t> plru_;  // tree bits per set (ways <= 64)
+    uint32_t tree_ = 1;
+    size_t tree_words_ = 1;
+    std::vector<uint64_t> plru_;  // PLRU tree bits, tree_words_ per set (empty unless plru)
     std::vector<uint32_t> rr_;
     std::array<unsigned, 64> live_{};  // valid entries per size
     uint64_t live_mask_ = 0;           // sizes with at least one valid entry

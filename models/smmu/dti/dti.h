@@ -68,6 +68,7 @@ struct DtiMessage {
     cache::InvScope scope;  // Invalidate
     GlobalState global;     // Global
     void* owner = nullptr;  // the sender's bookkeeping
+    uint64_t flow = 0;      // Translate: the transaction trace's flow id (0: not traced)
 };
 
 struct dti_protocol_types {

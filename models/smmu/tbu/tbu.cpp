@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "models/core/stream_attr.h"
+#include "models/core/txn_trace.h"
 #include "models/smmu/arch/events.h"
 #include "models/smmu/arch/geometry.h"
 #include "models/smmu/tbu/tbu_txn.h"
@@ -88,6 +89,8 @@ void Tbu::start(tlm::tlm_generic_payload& gp, const sc_core::sc_time& arrival) {
     t->priv = a && a->priv;
     t->instr = a && a->instr;
     t->id = a ? a->id : 0;
+    t->flow = 0;
+    t->lookup = "";
     set_slots(slots_busy_ + 1);
     order_.push_back(t);
     t->live_index = live_.size();
@@ -109,8 +112,10 @@ void Tbu::start(tlm::tlm_generic_payload& gp, const sc_core::sc_time& arrival) {
     }
     sc_core::sc_time done;
     const cache::TlbEntry* e = look_up(*t, done);
+    const bool traced = core::TxnTraceWriter::instance().enabled();
+    if (traced) trace_lookup(*t, !e ? "miss" : (e->perms & t->needed()) ? "hit" : "hit, no permission", done);
     if (e && (e->perms & t->needed())) {
-        use(*t, *e, e->epoch);
+        use(*t, *e, epoch_of(*e));
         ready_at(*t, done);
         return;
     }
@@ -152,6 +157,11 @@ void Tbu::ask_tcu(TbuTxn& t, const sc_core::sc_time& at) {
     m.owner = &t;
     m.link_latency = link_latency();
     m.req = dti::TranslateRequest{t.sid, t.ssid, t.ssv, t.iova, t.write, t.priv, t.instr};
+    if (core::TxnTraceWriter::instance().enabled()) {
+        t.asked = at;
+        t.flow = core::TxnTraceWriter::instance().new_flow();
+    }
+    m.flow = t.flow;
     ++dti_requests_;
     tlm::tlm_phase phase = tlm::BEGIN_REQ;
     sc_core::sc_time delay = (at - sc_core::sc_time_stamp()) + m.link_latency;
@@ -190,6 +200,7 @@ void Tbu::translated() {
         misses_.erase(std::remove(misses_.begin(), misses_.end(), &t), misses_.end());
         t.pending = false;
         const dti::TranslateResponse& r = m->resp;
+        if (core::TxnTraceWriter::instance().enabled()) trace_dti(t);
         cache::TlbEntry e = r.entry;
         const bool ok = r.outcome == dti::Outcome::Translated;
         if (ok) {
@@ -197,6 +208,7 @@ void Tbu::translated() {
             e.ssv = t.ssv;
             e.ssid = t.ssid;
             e.epoch = e.fill_epoch = r.epoch;
+            e.filled_after = processed_;
             // Not kept if an invalidation was applied since the TCU started it: it may be stale.
             if (r.cacheable && r.epoch >= processed_) {
                 auto same = [&](const cache::TlbEntry& o) { return same_stream(o, t); };
@@ -279,6 +291,7 @@ void Tbu::issue() {
         }
         finish(*t);
         if (core::JsonLog* log = core::JsonLog::get(core::LogId::Xlate)) log_xlate(*log, *t, gp);
+        if (core::TxnTraceWriter::instance().enabled()) trace_txn(*t, gp);
         in.respond(gp);
     }
     // Slots freed: take a request that waited for one.
@@ -294,6 +307,7 @@ void Tbu::at_response(tlm::tlm_generic_payload& gp, unsigned) {
     gp.set_address(t.iova);  // the device sees its own address back
     finish(t);
     if (core::JsonLog* log = core::JsonLog::get(core::LogId::Xlate)) log_xlate(*log, t, gp);
+    if (core::TxnTraceWriter::instance().enabled()) trace_txn(t, gp);
     in.respond(gp);
 }
 

@@ -74,6 +74,9 @@ private:
     const cache::TlbEntry* look_up(TbuTxn& t, sc_core::sc_time& done);
     void ask_tcu(TbuTxn& t, const sc_core::sc_time& at);
     void use(TbuTxn& t, const cache::TlbEntry& e, uint64_t epoch);
+    // The invalidations a translation from `e` has seen: its own epoch, or every one this TBU
+    // processed if any came after the entry was kept (it survived them).
+    uint64_t epoch_of(const cache::TlbEntry& e) const { return processed_ == e.filled_after ? e.epoch : processed_; }
     void terminate(TbuTxn& t, const dti::TranslateResponse& why);
     void ready_at(TbuTxn& t, const sc_core::sc_time& at);
     void on_ready();
@@ -81,6 +84,10 @@ private:
     void finish(TbuTxn& t);
     // One --xlate-log line for `t`, whose response leaves the TBU now.
     void log_xlate(core::JsonLog& log, const TbuTxn& t, const tlm::tlm_generic_payload& gp) const;
+    // Transaction-trace spans (tbu_trace.cpp); called only while the trace is on.
+    void trace_lookup(TbuTxn& t, const char* outcome, const sc_core::sc_time& done);
+    void trace_dti(const TbuTxn& t);
+    void trace_txn(const TbuTxn& t, const tlm::tlm_generic_payload& gp) const;
     void set_slots(uint32_t n);
     // TCU side
     tlm::tlm_sync_enum nb_transport_bw(dti::DtiMessage& m, tlm::tlm_phase& phase, sc_core::sc_time& delay) override;

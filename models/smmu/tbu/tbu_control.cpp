@@ -37,11 +37,8 @@ void Tbu::control() {
             auto hit = [&](const cache::TlbEntry& e) { return cache::hits(s, e); };
             utlb.invalidate_if(hit);
             mtlb.invalidate_if(hit);
+            // What survives this did not use anything it removed (Tbu::epoch_of).
             ++processed_;
-            // What survived this invalidation did not use anything it removed.
-            auto refresh = [&](cache::TlbEntry& e) { e.epoch = processed_; };
-            utlb.for_each(refresh);
-            mtlb.for_each(refresh);
             ++invalidations_;
             break;
         }

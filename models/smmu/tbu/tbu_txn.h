@@ -30,6 +30,11 @@ struct TbuTxn : tlm::tlm_extension<TbuTxn> {
     bool blocks_sync = false;
     size_t live_index = 0;
     TbuTxn* next_merged = nullptr;  // misses waiting for this one's TCU answer
+    // Transaction trace (set only while it is on): the TLB lookup's end and outcome, when the
+    // DTI request left, the flow id from this transaction to the TCU's translation.
+    sc_core::sc_time looked_up, asked;
+    const char* lookup = "";
+    uint64_t flow = 0;
 
     uint8_t needed() const;
     bool same_page(const TbuTxn& o) const {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "models/core/json_log.h"
+#include "models/core/txn_trace.h"
 #include "models/smmu/arch/commands_json.h"
 #include "models/smmu/arch/queue.h"
 #include "models/smmu/arch/regs.h"
@@ -56,7 +57,8 @@ CommandQueue::CommandQueue(sc_core::sc_module& owner, RegState& regs, const Feat
       sync_latency_(&owner, "cmdq.sync_latency",
                     "CMD_SYNC latency: from PROD making it visible to its completion"),
       occupancy_sig_(&owner, "cmdq.occupancy", 20),
-      sync_pending_sig_(&owner, "cmdq.sync_pending", 1) {}
+      sync_pending_sig_(&owner, "cmdq.sync_pending", 1),
+      trace_track_(std::string(owner.name()) + " cmdq") {}
 
 void CommandQueue::kick() { kick_.notify(sc_core::SC_ZERO_TIME); }
 
@@ -137,6 +139,16 @@ uint32_t CommandQueue::execute(const Command& c) {
     if (err != cerror::NONE) return err;
     const uint8_t opcode = c.opcode();
     const QueueIndex q(log2size());
+    const sc_core::sc_time exec_start = sc_core::sc_time_stamp();
+    // A command's execution (a CMD_SYNC: from its PROD write to its completion).
+    auto trace = [&](const sc_core::sc_time& from) {
+        core::TxnTraceWriter& tw = core::TxnTraceWriter::instance();
+        if (!tw.enabled()) return;
+        char args[64];
+        std::snprintf(args, sizeof args, "\"raw\":[\"0x%llx\",\"0x%llx\"]", static_cast<unsigned long long>(c.dw[0]),
+                      static_cast<unsigned long long>(c.dw[1]));
+        tw.span(trace_track_, opcode_name(opcode), "tcu.command", from, sc_core::sc_time_stamp(), args);
+    };
     auto consume = [&] {
         ++commands_;
         regs_.cmdq_cons = (regs_.cmdq_cons & ~queue_ptr::kIndexAndWrapMask) | q.next(regs_.cmdq_cons);
@@ -151,6 +163,7 @@ uint32_t CommandQueue::execute(const Command& c) {
         consume();  // CONS passes the sync before it signals (§9.1)
         ++syncs_;
         sync_latency_.sample(sc_core::sc_time_stamp() - since);
+        trace(since);
         const uint64_t cs = c.get<Command::CS>();
         if (cs == sync_cs::SIG_IRQ)
             irq_.cmd_sync(c.address<Command::MSIAddress>(), uint32_t(c.get<Command::MSIData>()));
@@ -165,6 +178,7 @@ uint32_t CommandQueue::execute(const Command& c) {
     }
     // PREFETCH_*: a hint; nothing is prefetched (no caches to fill yet).
     consume();
+    trace(exec_start);
     return cerror::NONE;
 }
 

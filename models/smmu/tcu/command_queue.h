@@ -69,6 +69,7 @@ private:
     core::Counter commands_, syncs_, tlbi_, cfgi_, errors_, fetches_;
     core::TimeHistogram sync_latency_;
     core::TraceSignal occupancy_sig_, sync_pending_sig_;
+    std::string trace_track_;  // `<tcu> cmdq` in the transaction trace
 };
 
 }  // namespace smmusim::smmu::tcu

@@ -1,5 +1,9 @@
 #include "models/smmu/tcu/event_queue.h"
 
+#include <cstdio>
+
+#include "models/core/txn_trace.h"
+
 #include <algorithm>
 
 #include "models/smmu/arch/queue.h"
@@ -19,7 +23,8 @@ EventQueue::EventQueue(sc_core::sc_module& owner, RegState& regs, const Features
       discarded_(&owner, "eventq.discarded",
                  "event records discarded: queue disabled, full or after a write abort"),
       overflows_(&owner, "eventq.overflows", "times the overflow flag was raised"),
-      aborts_(&owner, "eventq.write_aborts", "event record writes that got an error response") {}
+      aborts_(&owner, "eventq.write_aborts", "event record writes that got an error response"),
+      trace_track_(std::string(owner.name()) + " eventq") {}
 
 void EventQueue::post(const EventRecord& r) {
     pending_.push_back(r);
@@ -66,8 +71,17 @@ void EventQueue::write(const EventRecord& r) {
     const uint64_t base = queue_base::ADDR::address(regs_.eventq_base) & ~(bytes - 1);
     unsigned char data[EventRecord::kBytes];
     r.store(data);
-    if (mem_.write(base + uint64_t(q.index(prod)) * EventRecord::kBytes, data, sizeof data) !=
-        tlm::TLM_OK_RESPONSE) {
+    const sc_core::sc_time write_start = sc_core::sc_time_stamp();
+    const bool ok = mem_.write(base + uint64_t(q.index(prod)) * EventRecord::kBytes, data, sizeof data) ==
+                    tlm::TLM_OK_RESPONSE;
+    if (core::TxnTraceWriter::instance().enabled()) {
+        char args[96];
+        std::snprintf(args, sizeof args, "\"sid\":%u,\"ok\":%s", unsigned(r.get<EventRecord::StreamID>()),
+                      ok ? "true" : "false");
+        core::TxnTraceWriter::instance().span(trace_track_, event_name(uint8_t(r.get<EventRecord::Type>())),
+                                              "tcu.event", write_start, sc_core::sc_time_stamp(), args);
+    }
+    if (!ok) {
         ++aborts_;
         ++discarded_;
         irq_.gerror(gerror::EVENTQ_ABT_ERR);  // PROD does not advance past the failed entry

@@ -45,6 +45,7 @@ private:
     uint64_t posted_count_ = 0, handled_count_ = 0;
 
     core::Counter written_, discarded_, overflows_, aborts_;
+    std::string trace_track_;  // `<tcu> eventq` in the transaction trace
 };
 
 }  // namespace smmusim::smmu::tcu

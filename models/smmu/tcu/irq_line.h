@@ -2,6 +2,12 @@
 // A wired interrupt output: an sc_signal<bool> pulsed high for `width` on each assertion
 // (edge-triggered, as the SMMU's SPIs are usually configured), with a pulse count and a
 // VCD trace of the line.
+//
+// Only one process ever writes the signal (`drive`): pulse() just records the request. Two
+// processes writing one sc_signal in the same delta is SystemC error E115 even with
+// SC_MANY_WRITERS, and a TCU thread pulsing exactly when the previous pulse falls did that
+// (issue 19). An assertion while the line is high is not lost: the line falls at the end of
+// the current pulse and rises again one delta later, so the receiver sees a second edge.
 
 #include <systemc>
 
@@ -17,15 +23,17 @@ public:
 
     // Pulsed by whichever TCU process raises the interrupt; an interrupt controller waits on
     // its posedge.
-    sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS> line;
+    sc_core::sc_signal<bool> line;
     void pulse();
     uint64_t pulses() const { return pulses_.value(); }
 
 private:
-    void fall();
+    void drive();
 
     sc_core::sc_time width_;
-    sc_core::sc_event fall_;
+    sc_core::sc_time fall_at_;
+    sc_core::sc_event drive_;
+    bool pending_ = false;
     core::Counter pulses_{this, "pulses", "assertions of this interrupt line"};
     core::TraceSignal trace_{this, "level", 1};
 };

@@ -81,8 +81,11 @@ Tcu::Tcu(sc_core::sc_module_name name, const Features& f, unsigned tbus, uint32_
     sc_core::sc_spawn_options thread;
     sc_core::sc_spawn([this] { events_.run(); }, "eventq", &thread);
     sc_core::sc_spawn([this] { cmdq_.run(); }, "cmdq", &thread);
-    for (unsigned i = 0; i < xlate_slots; ++i)
-        sc_core::sc_spawn([this] { translation_slot(); }, ("slot" + std::to_string(i)).c_str(), &thread);
+    idle_slots_.reserve(xlate_slots);
+    for (unsigned i = 0; i < xlate_slots; ++i) {
+        slot_wake_.push_back(std::make_unique<sc_core::sc_event>());
+        sc_core::sc_spawn([this, i] { translation_slot(i); }, ("slot" + std::to_string(i)).c_str(), &thread);
+    }
 }
 
 Tcu::~Tcu() = default;
@@ -142,7 +145,12 @@ void Tcu::dti_request(dti::DtiMessage& m, const sc_core::sc_time& delay) {
 
 void Tcu::accept_requests() {
     while (dti::DtiMessage* m = dti_peq_.get_next_transaction()) waiting_.push_back(m);
-    work_.notify(sc_core::SC_ZERO_TIME);
+    // As many idle slots as requests wait; a slot that finds the queue empty when it runs
+    // (a busy slot took the request first) goes back to the idle ones.
+    for (size_t n = waiting_.size(); n && !idle_slots_.empty(); --n) {
+        slot_wake_[idle_slots_.back()]->notify(sc_core::SC_ZERO_TIME);
+        idle_slots_.pop_back();
+    }
 }
 
 void Tcu::wait_until(const sc_core::sc_time& t) {
@@ -155,9 +163,12 @@ void Tcu::take_ptw_slot() {
     ptw_sig_.set(busy_ptw_);
 }
 
-void Tcu::translation_slot() {
+void Tcu::translation_slot(unsigned slot) {
     for (;;) {
-        while (waiting_.empty()) wait(work_);
+        while (waiting_.empty()) {
+            idle_slots_.push_back(slot);
+            wait(*slot_wake_[slot]);
+        }
         dti::DtiMessage* m = waiting_.front();
         waiting_.pop_front();
         slots_level_.set(++busy_slots_);
@@ -169,6 +180,7 @@ void Tcu::translation_slot() {
         m->resp = translator_.translate(m->req, st);
         ++translations_;
         xlate_latency_.sample(sc_core::sc_time_stamp() - start);
+        if (tracing()) trace_translation(*m, start, st.walked);
         if (st.walked) {
             ++walks_;
             walk_latency_.sample(sc_core::sc_time_stamp() - start);

@@ -95,7 +95,7 @@ private:
     // DTI in: translation requests
     void dti_request(dti::DtiMessage& m, const sc_core::sc_time& delay);
     void accept_requests();
-    void translation_slot();
+    void translation_slot(unsigned slot);
     // DTI out: acknowledgements
     tlm::tlm_sync_enum nb_transport_bw(dti::DtiMessage& m, tlm::tlm_phase& phase, sc_core::sc_time& delay) override;
     void invalidate_direct_mem_ptr(sc_dt::uint64, sc_dt::uint64) override {}
@@ -113,6 +113,11 @@ private:
     sc_core::sc_time cycle() const override { return clock.value(); }
     void take_ptw_slot() override;
     bool may_insert(uint64_t start_epoch) const override { return start_epoch == epoch_; }
+    bool tracing() const override;
+    void trace_span(const char* what, const sc_core::sc_time& start, uint64_t addr) override;
+    // Transaction trace of a translation and of an invalidation's round trip (tcu_trace.cpp).
+    void trace_translation(const dti::DtiMessage& m, const sc_core::sc_time& start, bool walked);
+    void trace_invalidation(unsigned tbu, const sc_core::sc_time& sent);
     const WalkCounters& walk() const;
 
     Features f_;
@@ -128,7 +133,11 @@ private:
     sc_core::sc_event cr0_ev_, irq_ctrl_ev_, gbpa_ev_;
     tlm_utils::peq_with_get<dti::DtiMessage> dti_peq_, ack_peq_;
     std::deque<dti::DtiMessage*> waiting_;
-    sc_core::sc_event work_;
+    // One wake-up event per translation slot and the idle ones (last idle first): a request
+    // wakes one idle slot, not all of them (a shared event woke every idle slot per request,
+    // ~50 thread switches per translation, for the same result).
+    std::vector<std::unique_ptr<sc_core::sc_event>> slot_wake_;
+    std::vector<unsigned> idle_slots_;
     unsigned busy_slots_ = 0, busy_ptw_ = 0;
     sc_core::sc_event ptw_free_;
 

@@ -29,6 +29,7 @@ void Tcu::acknowledged() {
         switch (m->type) {
         case dti::MsgType::Invalidate:
             links_[m->port]->token_out = false;
+            if (tracing()) trace_invalidation(m->port, links_[m->port]->inv_sent);
             break;
         case dti::MsgType::Sync:
             --sync_acks_;
@@ -62,6 +63,7 @@ void Tcu::invalidate(const Command& c) {
         while (l.token_out) wait(link_event_);  // one invalidation in flight per TBU
         l.token_out = true;
         l.inv.scope = s;
+        l.inv_sent = sc_core::sc_time_stamp();
         ++invalidations_sent_;
         send_to_tbu(i, l.inv);
         if (inv_issue_cycles) wait(clock.cycles(inv_issue_cycles));

@@ -31,6 +31,7 @@ struct Tcu::TbuLink {
     sc_core::sc_time latency;  // the TBU's link latency, each way
     dti::DtiMessage inv, sync, global;
     bool token_out = false;  // an invalidation is in flight to this TBU (DTI token rule)
+    sc_core::sc_time inv_sent;  // when it left (transaction trace)
     TbuLink(const std::string& name, Tcu& t, unsigned index) : socket(name.c_str()) {
         socket.bind(static_cast<dti::BwIf&>(t));
         for (dti::DtiMessage* m : {&inv, &sync, &global}) m->port = index;

@@ -109,7 +109,9 @@ Outcome<StreamConfig> Translator::configuration(const Access& a, WalkState& st) 
         wait_lookup(*cc, f.sizes_probed);
         if (f.entry) return f.entry->cfg;
     }
+    const sc_core::sc_time fetch_start = sc_core::sc_time_stamp();
     Outcome<StreamConfig> oc = config_.fetch(regs_, a, st);
+    if (env_ && env_->tracing()) env_->trace_span("config fetch (STE, CD)", fetch_start, a.sid);
     // A configuration that faulted is not kept: the next access fetches it again.
     if (auto* c = std::get_if<StreamConfig>(&oc); c && cc && cc->enable && env_->may_insert(st.start_epoch))
         cc->insert(ConfigEntry{key, 0, a.sid, c->cd, *c, st.start_epoch}, [](const ConfigEntry&) { return true; });

@@ -22,6 +22,10 @@ public:
     // Takes a page-table-walk slot for the current translation (blocking while none is free).
     virtual void take_ptw_slot() = 0;
     virtual bool may_insert(uint64_t start_epoch) const = 0;
+    // Transaction trace: whether it is on, and a span `what` (a config fetch, a descriptor
+    // read at `addr`) from `start` to now on the TCU's walk track.
+    virtual bool tracing() const { return false; }
+    virtual void trace_span(const char* /*what*/, const sc_core::sc_time& /*start*/, uint64_t /*addr*/) {}
 };
 
 // Per-translation state of the walker.

@@ -117,7 +117,10 @@ bool Walker::read(uint64_t pa, uint64_t& desc, WalkState& st, bool stage2) {
     st.walked = true;
     ++(stage2 ? n_.s2_reads : n_.s1_reads);
     unsigned char b[8];
-    if (!mem_.read(pa, b, 8)) return false;
+    const sc_core::sc_time read_start = sc_core::sc_time_stamp();
+    const bool ok = mem_.read(pa, b, 8);
+    if (env_ && env_->tracing()) env_->trace_span(stage2 ? "stage-2 descriptor read" : "stage-1 descriptor read", read_start, pa);
+    if (!ok) return false;
     desc = 0;
     for (int i = 7; i >= 0; --i) desc = (desc << 8) | b[i];
     return true;

@@ -208,6 +208,14 @@ void SmmuBench::command(const Command& c) {
     wr32(reg::CMDQ_PROD, prod_);
 }
 
+uint16_t SmmuBench::ste_vmid(uint32_t sid) {
+    unsigned char raw[64];
+    dram.store().read(strtab_ + sid * 64ull, raw, 64);
+    Ste s;
+    s.load(raw);
+    return uint16_t(s.get<Ste::S2VMID>());
+}
+
 bool SmmuBench::submit(const std::vector<Command>& cmds) {
     const QueueIndex q(setup_.cmdq_log2);
     if (cmds.size() > q.entries() - q.used(prod_, rd32(reg::CMDQ_CONS))) throw std::runtime_error("batch too large");

@@ -126,6 +126,8 @@ public:
     // Writes the STE of `sid` (2-level: allocates its L2 table on first use).
     void set_ste(uint32_t sid, const smmu::arch::Ste& ste);
     uint64_t strtab() const { return strtab_; }
+    // S2VMID of the STE of `sid` (linear stream table), as the model tags its entries.
+    uint16_t ste_vmid(uint32_t sid);
     uint64_t cmdq_base() const { return cmdq_; }
     uint64_t eventq_base() const { return evtq_; }
 

@@ -1,3 +1,6 @@
+#include <algorithm>
+#include <sstream>
+
 #include <gtest/gtest.h>
 
 #include "models/core/histogram.h"
@@ -120,4 +123,22 @@ TEST(Stats, LevelIsTimeWeighted) {
 TEST(Stats, DuplicateNameIsAProgrammingError) {
     Counter a("x.y", "");
     EXPECT_THROW(Counter("x.y", ""), std::logic_error);
+}
+
+// --list-stats names the fields a sweep may ask for (stat.p99); a single value has none.
+TEST(Stats, ListShowsTheFieldsOfStructuredStats) {
+    Counter c("list.count", "a counter");
+    Histogram h("list.hist", "a histogram", "cycles");
+    Formula f("list.formula", "a formula", "", [] { return 1; });
+    EXPECT_TRUE(c.fields().empty());
+    EXPECT_TRUE(f.fields().empty());
+    const std::vector<std::string> hf = h.fields();
+    for (const char* k : {"count", "mean", "min", "max", "p50", "p90", "p99", "p999"})
+        EXPECT_NE(std::find(hf.begin(), hf.end(), k), hf.end()) << k;
+    EXPECT_EQ(std::find(hf.begin(), hf.end(), "buckets"), hf.end());  // not a number
+    std::ostringstream os;
+    StatsRegistry::instance().print_list(os);
+    const std::string out = os.str();
+    EXPECT_NE(out.find("a histogram (fields: .count .max .mean .min .p50 .p90 .p99 .p999)"), std::string::npos) << out;
+    EXPECT_NE(out.find("a counter\n"), std::string::npos) << out;
 }

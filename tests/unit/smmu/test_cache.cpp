@@ -386,7 +386,44 @@ TEST(SmmuCache, EntriesNotAMultipleOfWaysIsAnInputError) {
     EXPECT_THROW(Cache("c", CacheDefaults{}), smmusim::InputError);
 }
 
-TEST(SmmuCache, PlruWithThreeWaysIsAnInputError) {
-    Presets p({"c.entries=9", "c.ways=3", "c.policy=plru"});
-    EXPECT_THROW(Cache("c", CacheDefaults{}), smmusim::InputError);
+// Issue 19, item 3: any associativity the `ways` parameter accepts works with every policy
+// (more than 64 ways used to shift a 64-bit tree by 64, undefined behaviour, or was refused).
+TEST(SmmuCache, PlruWithThreeWaysNeverPicksAMissingWay) {
+    Presets p({"c.entries=3", "c.ways=3", "c.policy=plru"});
+    Cache c("c", CacheDefaults{});
+    for (int pfn : {0, 1, 2}) put(c, page(pfn, pfn));
+    // Leaves 0..3 with way 3 missing: after touching 0, 1, 2 the tree points at way 0.
+    for (int i = 3; i < 40; ++i) {
+        put(c, page(uint64_t(i), i));
+        EXPECT_EQ(c.valid_entries(), 3u);
+        EXPECT_EQ(tags(c).count(i), 1u);
+    }
+    EXPECT_EQ(c.evictions.value(), 37u);
+}
+
+TEST(SmmuCache, PlruWith128WaysEvictsTheTreesVictim) {
+    Presets p({"c.entries=128", "c.ways=0", "c.policy=plru"});
+    Cache c("c", CacheDefaults{});
+    ASSERT_EQ(c.associativity(), 128u);
+    for (int pfn = 0; pfn < 128; ++pfn) put(c, page(uint64_t(pfn), pfn));
+    // Filled in order 0..127: every node points left of the last fill's path, so the victim
+    // is way 0; touching it moves the victim to the other half of the tree (way 64).
+    put(c, page(1000, 1000));
+    EXPECT_EQ(tags(c).count(0), 0u);
+    put(c, page(1001, 1001));
+    EXPECT_EQ(tags(c).count(64), 0u);
+    EXPECT_EQ(tags(c).count(1000), 1u);
+}
+
+TEST(SmmuCache, FullyAssociative2048WaysLruEvictsTheOldest) {
+    Presets p({"c.entries=2048", "c.ways=0"});
+    Cache c("c", CacheDefaults{});
+    ASSERT_EQ(c.associativity(), 2048u);
+    for (int pfn = 0; pfn < 2048; ++pfn) put(c, page(uint64_t(pfn), pfn));
+    for (int pfn = 0; pfn < 2048; ++pfn) {
+        if (pfn != 1500) ASSERT_NE(c.lookup(uint64_t(pfn) * KiB4, any).entry, nullptr);
+    }
+    put(c, page(5000, 5000));
+    EXPECT_EQ(tags(c).count(1500), 0u);
+    EXPECT_EQ(c.valid_entries(), 2048u);
 }

@@ -166,7 +166,7 @@ TEST(SmmuCmdq, TlbiS12VmallConsumed) {
 TEST(SmmuCmdq, TlbiS2IpaConsumed) { expect_consumed(range_tlbi(op::TLBI_S2_IPA, 0, 0, 0, 0)); }
 TEST(SmmuCmdq, TlbiS2IpaRangeConsumed) { expect_consumed(range_tlbi(op::TLBI_S2_IPA, 3, 2, 0, 0)); }
 TEST(SmmuCmdq, TlbiNsnhAllConsumed) { expect_consumed(cmd(op::TLBI_NSNH_ALL)); }
-TEST(SmmuCmdq, TlbiNsnhAllConsumedWithoutStage1) { expect_consumed(cmd(op::TLBI_NSNH_ALL), {"smmu.s1p=false"}); }
+TEST(SmmuCmdq, TlbiNsnhAllConsumedWithoutStage1) { expect_consumed(cmd(op::TLBI_NSNH_ALL), {"smmu.s1p=false", "smmu.hyp=false"}); }
 TEST(SmmuCmdq, SyncCsNoneConsumed) { expect_consumed(sync_cmd(sync_cs::SIG_NONE)); }
 TEST(SmmuCmdq, SyncCsIrqConsumed) { expect_consumed(sync_cmd(sync_cs::SIG_IRQ)); }
 TEST(SmmuCmdq, SyncCsSevConsumed) { expect_consumed(sync_cmd(sync_cs::SIG_SEV)); }
@@ -208,16 +208,16 @@ TEST(SmmuCmdq, TlbiEl2VaWithoutHypIsIllegal) {
 TEST(SmmuCmdq, TlbiEl2VaaWithoutHypIsIllegal) {
     expect_illegal(range_tlbi(op::TLBI_EL2_VAA, 0, 0, 0, 0), {"smmu.hyp=false"});
 }
-TEST(SmmuCmdq, TlbiNhAllWithoutStage1IsIllegal) { expect_illegal(cmd(op::TLBI_NH_ALL), {"smmu.s1p=false"}); }
-TEST(SmmuCmdq, TlbiNhAsidWithoutStage1IsIllegal) { expect_illegal(cmd(op::TLBI_NH_ASID), {"smmu.s1p=false"}); }
+TEST(SmmuCmdq, TlbiNhAllWithoutStage1IsIllegal) { expect_illegal(cmd(op::TLBI_NH_ALL), {"smmu.s1p=false", "smmu.hyp=false"}); }
+TEST(SmmuCmdq, TlbiNhAsidWithoutStage1IsIllegal) { expect_illegal(cmd(op::TLBI_NH_ASID), {"smmu.s1p=false", "smmu.hyp=false"}); }
 TEST(SmmuCmdq, TlbiNhVaWithoutStage1IsIllegal) {
-    expect_illegal(range_tlbi(op::TLBI_NH_VA, 0, 0, 0, 0), {"smmu.s1p=false"});
+    expect_illegal(range_tlbi(op::TLBI_NH_VA, 0, 0, 0, 0), {"smmu.s1p=false", "smmu.hyp=false"});
 }
 TEST(SmmuCmdq, TlbiNhVaaWithoutStage1IsIllegal) {
-    expect_illegal(range_tlbi(op::TLBI_NH_VAA, 0, 0, 0, 0), {"smmu.s1p=false"});
+    expect_illegal(range_tlbi(op::TLBI_NH_VAA, 0, 0, 0, 0), {"smmu.s1p=false", "smmu.hyp=false"});
 }
-TEST(SmmuCmdq, CfgiCdWithoutStage1IsIllegal) { expect_illegal(cmd(op::CFGI_CD), {"smmu.s1p=false"}); }
-TEST(SmmuCmdq, CfgiCdAllWithoutStage1IsIllegal) { expect_illegal(cmd(op::CFGI_CD_ALL), {"smmu.s1p=false"}); }
+TEST(SmmuCmdq, CfgiCdWithoutStage1IsIllegal) { expect_illegal(cmd(op::CFGI_CD), {"smmu.s1p=false", "smmu.hyp=false"}); }
+TEST(SmmuCmdq, CfgiCdAllWithoutStage1IsIllegal) { expect_illegal(cmd(op::CFGI_CD_ALL), {"smmu.s1p=false", "smmu.hyp=false"}); }
 TEST(SmmuCmdq, TlbiS2IpaWithoutStage2IsIllegal) {
     expect_illegal(range_tlbi(op::TLBI_S2_IPA, 0, 0, 0, 0), {"smmu.s2p=false"});
 }

@@ -6,6 +6,7 @@
 
 #include "models/core/stats.h"
 #include "tests/common/smmu/smmu_bench.h"
+#include "tests/common/test_util.h"
 
 using namespace smmusim;
 using namespace smmusim::test;
@@ -77,7 +78,17 @@ TEST(SmmuRegisters, IdRegistersWithDefaults) {
                     {reg::AIDR, kAidrV32}});
 }
 TEST(SmmuRegisters, Idr0WithoutStage2) { expect_ids({"smmu.s2p=false"}, {{reg::IDR0, kIdr0 & ~0x1u}}); }
-TEST(SmmuRegisters, Idr0WithoutStage1) { expect_ids({"smmu.s1p=false"}, {{reg::IDR0, kIdr0 & ~0x2u}}); }
+TEST(SmmuRegisters, Idr0WithoutStage1) {
+    expect_ids({"smmu.s1p=false", "smmu.hyp=false"}, {{reg::IDR0, kIdr0 & ~0x2u & ~(1u << 9)}});
+}
+// HYP (EL2 stage-1 contexts) without stage 1 is a contradiction the parameters refuse
+// (issue 19: the driver's reset TLBI_EL2_ALL was then illegal and waited out two timeouts).
+TEST(SmmuRegisters, HypWithoutStage1IsRefused) {
+    smmusim::test::Presets p({"smmu.s1p=false"});
+    const std::string msg = smmusim::test::input_error([] { smmusim::smmu::Smmu s("smmu", 1); });
+    EXPECT_NE(msg.find("smmu.s1p"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("smmu.hyp=false"), std::string::npos) << msg;
+}
 TEST(SmmuRegisters, Idr0WithoutHyp) { expect_ids({"smmu.hyp=false"}, {{reg::IDR0, kIdr0 & ~0x200u}}); }
 TEST(SmmuRegisters, Idr0WithoutMsi) { expect_ids({"smmu.msi=false"}, {{reg::IDR0, kIdr0 & ~0x2000u}}); }
 TEST(SmmuRegisters, Idr1SidSize12) { expect_ids({"smmu.sidsize=12"}, {{reg::IDR1, (kIdr1 & ~0x3Fu) | 12}}); }

@@ -23,13 +23,7 @@ constexpr uint64_t kPage = ~uint64_t(0xFFF);
 
 uint64_t n(const std::string& s) { return stat(s).get<uint64_t>(); }
 
-uint16_t vmid_of(SmmuBench& b, uint32_t sid) {
-    unsigned char raw[64];
-    b.dram.store().read(b.strtab() + sid * 64ull, raw, 64);
-    Ste s;
-    s.load(raw);
-    return uint16_t(s.get<Ste::S2VMID>());
-}
+uint16_t vmid_of(SmmuBench& b, uint32_t sid) { return b.ste_vmid(sid); }
 
 // TLBI_NH_VA of one address (TG = 0: what the driver sends without range invalidation).
 Command nh_va(uint16_t asid, uint16_t vmid, uint64_t va) {

@@ -341,7 +341,7 @@ TEST(SmmuStreams, Stage2OnlyWithSubstreamIdIsBadSubstreamId) {
 // ---------------------------------------------------------------- ILLEGAL STEs
 
 TEST(SmmuStreams, Stage1WithoutS1PIsIllegal) {
-    with_env({"smmu.s1p=false"}, [](SmmuBench& b, Env& e) {
+    with_env({"smmu.s1p=false", "smmu.hyp=false"}, [](SmmuBench& b, Env& e) {
         expect_illegal(b, e.s2ste(), e.s1ste());
         b.set_ste(3, e.nested());
         expect_config_event(b, 3, evt::C_BAD_STE);
