@@ -118,7 +118,7 @@ void VcdWriter::open(const std::string& path, const std::vector<std::string>& mo
     rates_.clear();
     for (auto& [name, s] : signals_)
         if (selected(name, modules)) dumped_.push_back(s);
-    if (dumped_.empty()) {
+    if (dumped_.empty() && !modules.empty()) {
         std::string list;
         for (const std::string& m : modules) list += (list.empty() ? "" : ",") + m;
         throw InputError("--vcd-signals " + list + ": selects no signal (module paths such as smmu.tbu0, dma0, noc)");

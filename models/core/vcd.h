@@ -97,8 +97,9 @@ private:
     uint64_t last_time_ps_ = 0;
 };
 
-// Writes the GTKWave save file for the open VCD at `vcd_path`: full hierarchical names, one
-// group per module, decimal values, occupancies and rates as analog steps, zoomed to fit.
+// Writes the GTKWave save file for the open VCD at `vcd_path`: one group per module, decimal
+// values, occupancies and rates as analog steps, zoomed to fit; and beside it an rc file
+// (`.gtkwaverc`, for `gtkwave -r`) that shows full hierarchical names.
 void write_gtkw_save_file(const std::string& vcd_path, const std::string& gtkw_path,
                           const VcdWriter& w, uint64_t end_ps);
 

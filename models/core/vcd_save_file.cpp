@@ -18,7 +18,9 @@ constexpr unsigned kDec = 0x4, kBin = 0x8, kRjustify = 0x20, kAnalogStep = 0x800
                    kAnalogStretch = 0x20000, kBlank = 0x200, kGroupBegin = 0x800000,
                    kGroupEnd = 0x1000000;
 constexpr unsigned kAnalogRows = 2;  // extra rows of height for an analog trace
-constexpr double kViewPixels = 1200;
+// GTKWave 3.3 at zoom z shows about 4.6 * 2^-z time units in the wave pane of a 1600-pixel
+// window (measured with gtkwave::getWindowEndTime under Xvfb): 4 fits the run with a margin.
+constexpr double kViewUnits = 4.0;
 
 std::string parent_of(const std::string& name) {
     const size_t dot = name.rfind('.');
@@ -46,14 +48,20 @@ void write_gtkw_save_file(const std::string& vcd_path, const std::string& gtkw_p
                           uint64_t end_ps) {
     std::FILE* f = std::fopen(gtkw_path.c_str(), "w");
     if (!f) throw InputError(gtkw_path + ": cannot write the GTKWave save file");
-    std::fprintf(f, "[*] GTKWave save file written by smmu-sim: gtkwave %s %s\n", base_name(vcd_path).c_str(),
-                 base_name(gtkw_path).c_str());
+    // The rc file shows each trace's full hierarchical name (GTKWave's default is the leaf).
+    const std::string rc_path = gtkw_path.substr(0, gtkw_path.size() - 5) + ".gtkwaverc";
+    std::FILE* rc = std::fopen(rc_path.c_str(), "w");
+    if (!rc) throw InputError(rc_path + ": cannot write the GTKWave rc file");
+    std::fprintf(rc, "# written by smmu-sim: gtkwave -r %s %s %s\nhier_max_level 0\n", base_name(rc_path).c_str(),
+                 base_name(vcd_path).c_str(), base_name(gtkw_path).c_str());
+    if (std::fclose(rc) != 0) throw InputError(rc_path + ": write failed");
+    std::fprintf(f, "[*] GTKWave save file written by smmu-sim: gtkwave -r %s %s %s\n", base_name(rc_path).c_str(),
+                 base_name(vcd_path).c_str(), base_name(gtkw_path).c_str());
     // A relative dump file name: GTKWave also looks for it beside the save file.
     std::fprintf(f, "[dumpfile] \"%s\"\n[savefile] \"%s\"\n", base_name(vcd_path).c_str(),
                  base_name(gtkw_path).c_str());
     std::fprintf(f, "[timestart] 0\n[size] 1600 1000\n[pos] -1 -1\n");
-    // GTKWave's zoom z shows 2^-z time units (ps) per pixel: fit the run into the view.
-    const double zoom = end_ps > 0 ? -std::log2(double(end_ps) / kViewPixels) : 0.0;
+    const double zoom = end_ps > 0 ? -std::log2(double(end_ps) / kViewUnits) : 0.0;
     std::fprintf(f, "*%.6f 0\n[sst_width] 260\n[signals_width] 380\n[sst_expanded] 1\n", zoom);
 
     // Rates of counters follow their counter.

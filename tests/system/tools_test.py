@@ -174,17 +174,23 @@ def case_gtkw_save_file():
     check(flags["dram.occupancy"] & 0x8000 and flags["dram.occupancy"] & 0x4, "occupancy not analog decimal")
     check(re.search(r"^@800200\n-smmu\.tbu0$", text, re.M), "no group for smmu.tbu0")
     check(re.search(r"^\*-?\d+\.\d+ ", text, re.M), "no zoom line")
+    check("hier_max_level 0" in open("t.gtkwaverc").read(), "no rc file for full names")
     # The real viewer: GTKWave under a virtual X server loads both and lists what it shows.
     if shutil.which("gtkwave") and shutil.which("xvfb-run"):
-        tcl = "set n [gtkwave::getNumTabs]\nputs \"SHOWN [gtkwave::getDisplayedSignals]\"\ngtkwave::/File/Quit\n"
+        tcl = ("puts \"SHOWN [gtkwave::getDisplayedSignals]\"\n"
+               "puts \"WINDOW [gtkwave::getWindowEndTime] [gtkwave::getMaxTime]\"\ngtkwave::/File/Quit\n")
         with open("q.tcl", "w") as f:
             f.write(tcl)
-        p = subprocess.run(["xvfb-run", "-a", "gtkwave", "-S", "q.tcl", "t.vcd", "t.gtkw"], capture_output=True,
-                           text=True, timeout=100)
+        p = subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", "gtkwave", "-r", "t.gtkwaverc", "-S",
+                            "q.tcl", "t.vcd", "t.gtkw"], capture_output=True, text=True, timeout=100)
         shown = next((l for l in p.stdout.splitlines() if l.startswith("SHOWN ")), None)
         check(shown is not None, f"gtkwave printed no list ({p.returncode}): {p.stdout[-400:]} {p.stderr[-400:]}")
         for n in ("dram.occupancy", "smmu.tbu0.slots_busy", "dma0.bytes_per_us"):
             check(n in shown, f"gtkwave does not show {n}: {shown[:300]}")
+        # Zoomed to the whole run, not much more.
+        window = next(l for l in p.stdout.splitlines() if l.startswith("WINDOW ")).split()
+        end, run_end = int(window[1]), int(window[2])
+        check(run_end <= end <= 2 * run_end, f"the view ends at {end} ps, the run at {run_end} ps")
     else:
         print("gtkwave or xvfb-run missing: checked the save file against the VCD only")
 
@@ -352,7 +358,21 @@ def case_readme_links():
     check("/work/" not in text and "shared documents" not in text, "README points outside the repository")
 
 
-SCRIPTS = ("run", "test", "bench", "study", "sweep", "plot", "make_trace", "test_slurm", "make_docs")
+def case_plot_units():
+    """scripts/plot labels axes with units from --list-params / --list-stats."""
+    sys.path.insert(0, os.path.join(cli_test.SOURCE, "scripts", "lib"))
+    os.environ["SMMU_SIM"] = cli_test.BIN
+    import plot  # noqa: E402
+    units = plot.known_units()
+    for col, want in (("dma0.latency.p50", "dma0.latency.p50 (ns)"), ("dram.read_latency", "dram.read_latency (cycles)"),
+                      ("sim.bandwidth", "sim.bandwidth (GB/s)"), ("smmu.tcu.ptw_reads/smmu.tcu.walks",
+                                                                  "smmu.tcu.ptw_reads/smmu.tcu.walks"),
+                      ("_policy", "policy")):
+        got = plot.label_for(col, units)
+        check(got == want, f"label for {col}: {got!r}, expected {want!r}")
+
+
+SCRIPTS = ("run", "test", "bench", "study", "sweep", "plot", "make_trace", "test_slurm", "make_docs", "screenshots")
 
 
 def case_script_help():

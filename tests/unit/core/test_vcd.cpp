@@ -48,12 +48,17 @@ TEST(Vcd, HeaderScopesAndValueChanges) {
     sc_core::sc_start();
     VcdWriter::instance().close();
     std::string s = slurp(path);
-    std::remove(path.c_str());
+    const std::string save = slurp(path.substr(0, path.size() - 4) + ".gtkw");
+    for (const char* ext : {".vcd", ".gtkw", ".gtkwaverc"}) std::remove((path.substr(0, path.size() - 4) + ext).c_str());
+    // The GTKWave save file names every signal in full, in a group per module.
+    EXPECT_NE(save.find("-top.inner\n"), std::string::npos) << save;
+    EXPECT_NE(save.find("\ntop.inner.level[7:0]\n"), std::string::npos) << save;
+    EXPECT_NE(save.find("\ntop.inner.irq\n"), std::string::npos) << save;
 
     EXPECT_NE(s.find("$timescale 1ps $end"), std::string::npos);
     const std::string scopes =
         "$scope module top $end\n$scope module inner $end\n"
-        "$var wire 1 ! irq $end\n$var wire 8 \" level $end\n$upscope $end\n$upscope $end\n";
+        "$var wire 1 ! irq $end\n$var wire 8 \" level [7:0] $end\n$upscope $end\n$upscope $end\n";
     EXPECT_NE(s.find(scopes), std::string::npos) << s;
     EXPECT_NE(s.find("#5000\nb11 \"\n1!\n"), std::string::npos) << s;
     EXPECT_NE(s.find("#15000\nb0 \"\n0!\n"), std::string::npos) << s;
@@ -65,7 +70,7 @@ TEST(Vcd, SignalsAfterOpenAreRejected) {
     VcdWriter::instance().open(path);
     EXPECT_THROW(TraceSignal("late.sig", 4), std::logic_error);
     VcdWriter::instance().close();
-    std::remove(path.c_str());
+    for (const char* ext : {".vcd", ".gtkw", ".gtkwaverc"}) std::remove((path.substr(0, path.size() - 4) + ext).c_str());
 }
 
 TEST(Vcd, UntracedSignalKeepsValue) {

@@ -311,9 +311,11 @@ TEST(TrafficGen, ChromeTraceHasOneEventPerTransactionAndLanesNeverOverlap) {
     std::map<int, std::vector<std::pair<double, double>>> lanes;
     int events = 0;
     for (const auto& e : j["traceEvents"]) {
+        EXPECT_TRUE(e.contains("cat")) << e;  // every event, metadata too
         if (e["ph"] != "X") continue;
         ++events;
-        EXPECT_EQ(e["cat"], "dma0");
+        EXPECT_EQ(e["cat"], "device");
+        EXPECT_TRUE(e["name"] == "dma0 read" || e["name"] == "dma0 write") << e;
         EXPECT_EQ(e["args"]["size"], 64);
         EXPECT_DOUBLE_EQ(e["args"]["latency_ns"].get<double>(), 10.0);
         lanes[e["tid"].get<int>()].emplace_back(e["ts"].get<double>(), e["dur"].get<double>());
