@@ -175,10 +175,8 @@ int run(int argc, char** argv) {
     auto t0 = std::chrono::steady_clock::now();
     {
         core::HostWatchdog watchdog(watchdog_host);
-        if (duration.value() > sc_core::SC_ZERO_TIME) sc_core::sc_start(duration);
-        else sc_core::sc_start();
+        run_simulation(loop);
     }
-    run_simulation(loop);
     double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (std::exception_ptr failure = platform->failure()) {
         // The software stopped: a scenario step that cannot be done is the user's input (2),

@@ -232,7 +232,10 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
     }
     cpu_.start("main", [this] { main(); });
     cpu_.start("irq", [this] { driver_->irq_thread(); }, false);
-    if (watchdog.value() > sc_core::SC_ZERO_TIME) cpu_.start("watchdog", [this] { watch(); }, false);
+    if (watchdog.value() > sc_core::SC_ZERO_TIME) {
+        core::RunControl::instance().watch_budget(&budget_spent_);
+        cpu_.start("watchdog", [this] { watch(); }, false);
+    }
 }
 
 void SoftwareHost::progressed(const char* what) {
@@ -248,7 +251,7 @@ void SoftwareHost::watch() {
     uint64_t seen = progress_ + (env_ ? env_->stats.dma_jobs : 0);
     sc_core::sc_time since = sc_core::sc_time_stamp();
     while (!finished_) {
-        sc_core::wait(step, finished_event_);
+        sc_core::wait(step, finished_event_ | budget_spent_);
         // A run bounded by --max-transactions stops its devices: the software then waits for
         // DMA that never comes, by design, and the run ends when its events do.
         if (core::RunControl::instance().budget_spent()) return;
@@ -265,7 +268,10 @@ void SoftwareHost::watch() {
     }
 }
 
-SoftwareHost::~SoftwareHost() { cpu_.kill_threads(); }
+SoftwareHost::~SoftwareHost() {
+    core::RunControl::instance().watch_budget(nullptr);
+    cpu_.kill_threads();
+}
 
 sw::driver::DriverConfig SoftwareHost::driver_config() const {
     const sc_core::sc_time period = cpu_.clock.value();

@@ -71,6 +71,7 @@ private:
     std::string last_progress_ = "none yet", last_warning_;
     sc_core::sc_time last_progress_at_;
     sc_core::sc_event finished_event_;
+    sc_core::sc_event budget_spent_;  // RunControl: --max-transactions reached
     void progressed(const char* what);
 
     core::Param<bool> enable;

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 
+#include <systemc>
+
 namespace smmusim::core {
 
 class RunControl {
@@ -21,15 +23,20 @@ public:
     // False once the budget is spent (a budget of 0 means unlimited).
     bool take_ticket() {
         if (budget_ && issued_ >= budget_) return false;
-        ++issued_;
+        if (++issued_ == budget_ && spent_event_) spent_event_->notify(sc_core::SC_ZERO_TIME);
         return true;
     }
+    // Notified when the last ticket is taken: a process that waits with a timeout (the
+    // software watchdog) must not keep a bounded run going after its devices stopped. One
+    // watcher; nullptr to stop watching.
+    void watch_budget(sc_core::sc_event* e) { spent_event_ = e; }
     bool budget_spent() const { return budget_ && issued_ >= budget_; }
 
 private:
     uint64_t seed_ = 1;
     uint64_t budget_ = 0;
     uint64_t issued_ = 0;
+    sc_core::sc_event* spent_event_ = nullptr;
 };
 
 }  // namespace smmusim::core

@@ -305,7 +305,7 @@ def case_readme_commands():
     cmds.append(shlex.split(m.group(1)))
     for i, args in enumerate(cmds):
         # Paths the README writes under out/ stay in this directory; the SOURCE tree holds inputs.
-        args = [os.path.join(cli_test.SOURCE, a) if a.startswith("traces/") else a for a in args]
+        args = [os.path.join(cli_test.SOURCE, a) if a.startswith(("traces/", "configs/")) else a for a in args]
         if "--max-transactions" not in args and "--duration" not in args and not any(a.startswith("--list") for a in args):
             args += ["--max-transactions", "4000"]
         if any(a.startswith("--set=sw.pkvm.donations") or a.startswith("sw.pkvm.donations") for a in args):
