@@ -6,7 +6,8 @@
 //   fuzz_X [--runs N] [--seconds S] [--seed K] [--max-len L] CORPUS_DIR...
 //
 // A finding (crash, sanitizer report, unexpected exception, hang) writes the input to
-// crash-<target>-<execution> in the working directory and exits non-zero.
+// crash-<target>-<execution> in the working directory and exits non-zero; an execution that
+// takes over a second of host time is saved as slow-<target>-<execution> (reported, not fatal).
 
 #include <algorithm>
 #include <chrono>
@@ -153,10 +154,19 @@ int drive(int argc, char** argv) {
         LLVMFuzzerTestOneInput(input.data(), input.size());
         ++g_exec;
     }
+    uint64_t slow = 0;
     while (runs ? g_exec < runs : elapsed() < seconds) {
         input = pool[rng.below(pool.size())];
         mutate(input, pool, rng, max_len);
+        const double start = elapsed();
         LLVMFuzzerTestOneInput(input.data(), input.size());
+        if (elapsed() - start > 1.0 && slow++ < 5) {  // slow, not wrong: saved for a look
+            const std::string name = "slow-" + g_target + "-" + std::to_string(g_exec);
+            std::ofstream(name, std::ios::binary)
+                .write(reinterpret_cast<const char*>(input.data()), std::streamsize(input.size()));
+            std::fprintf(stderr, "fuzz %s: execution %llu took %.1f s, input saved as %s\n", g_target.c_str(),
+                         static_cast<unsigned long long>(g_exec), elapsed() - start, name.c_str());
+        }
         ++g_exec;
         // Keep a few mutants as further starting points (bounded, deterministic).
         if (pool.size() < 4096 && rng.below(64) == 0) pool.push_back(input);
