@@ -64,6 +64,12 @@ void Cpu::fail(const std::string& what, std::exception_ptr e) {
         failure_ = what;
         failure_ptr_ = e;
     }
+    // The other software threads end here, unwound: a run stopped by a failure leaves no thread
+    // blocked in the middle of a call with its stack's objects never destroyed (a stopped
+    // simulation can no longer kill them, see kill_threads).
+    const sc_core::sc_process_handle self = sc_core::sc_get_current_process_handle();
+    for (sc_core::sc_process_handle& h : threads_)
+        if (h.valid() && !h.terminated() && h != self) h.kill();
     sc_core::sc_stop();
 }
 
