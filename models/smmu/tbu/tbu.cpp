@@ -245,11 +245,9 @@ void Tbu::on_ready() {
 }
 
 void Tbu::issue() {
-    // Transactions leave in arrival order within a StreamID and AXI ID; others overtake. The
-    // list reuses leaving_'s storage (swapped back at the end: a nested call, if a response
-    // path ever made one, would only use a fresh vector).
-    std::vector<TbuTxn*> leaving;
-    leaving.swap(leaving_);
+    // Transactions leave in arrival order within a StreamID and AXI ID; others overtake.
+    // Only on_ready() (a method) calls this, so the member list is never in use twice.
+    std::vector<TbuTxn*>& leaving = leaving_;
     leaving.clear();
     uint32_t blocked[16][2];
     unsigned nblocked = 0;
@@ -298,8 +296,6 @@ void Tbu::issue() {
         if (core::TxnTraceWriter::instance().enabled()) trace_txn(*t, gp);
         in.respond(gp);
     }
-    leaving.clear();
-    leaving_.swap(leaving);
     // Slots freed: take a request that waited for one.
     while (slots_busy_ < xlate_slots && in.held()) {
         tlm::tlm_generic_payload* gp = in.held();

@@ -107,7 +107,7 @@ private:
     std::deque<dti::DtiMessage*> control_queue_;  // TCU messages in arrival order
     tlm_utils::peq_with_get<TbuTxn> ready_;
     std::vector<TbuTxn*> order_;    // transactions not yet issued, in arrival order
-    std::vector<TbuTxn*> leaving_;  // issue(): its capacity, kept so a call allocates nothing
+    std::vector<TbuTxn*> leaving_;  // issue()'s list of ready transactions, kept: no allocation per call
     std::vector<TbuTxn*> misses_;   // pending TCU requests that others may merge with
     std::vector<TbuTxn*> live_;     // every transaction in the TBU or downstream
     uint32_t slots_busy_ = 0;

@@ -23,8 +23,6 @@ constexpr uint64_t kPage = ~uint64_t(0xFFF);
 
 uint64_t n(const std::string& s) { return stat(s).get<uint64_t>(); }
 
-uint16_t vmid_of(SmmuBench& b, uint32_t sid) { return b.ste_vmid(sid); }
-
 // TLBI_NH_VA of one address (TG = 0: what the driver sends without range invalidation).
 Command nh_va(uint16_t asid, uint16_t vmid, uint64_t va) {
     Command c;
@@ -70,7 +68,7 @@ void splintered_block_goes_whole(std::vector<std::string> sets) {
         for (uint64_t page : {0, 1, 5, 100}) ASSERT_TRUE(b.dma_read(1, kVa + page * 0x1000, 8).ok()) << page;
         EXPECT_GE(n("smmu.tbu0.mtlb.fills"), 4u);  // one 4 KiB entry per page touched
         t.s1.set_descriptor(kVa, 2, 0);            // the block goes
-        b.command(nh_va(t.asid, vmid_of(b, 1), kVa));
+        b.command(nh_va(t.asid, b.ste_vmid(1), kVa));
         ASSERT_TRUE(b.sync());
         for (uint64_t page : {1, 5, 100}) {
             EXPECT_EQ(b.dma_read(1, kVa + page * 0x1000, 8).status, kAbort) << "TBU0 kept page " << page;
@@ -95,7 +93,7 @@ TEST(SmmuStale, RangeMeetingPartOfASplinteredBlockRemovesAllOfIt) {
         for (uint64_t page : {0, 7, 300}) ASSERT_TRUE(b.dma_read(1, kVa + page * 0x1000, 8).ok());
         t.s1.set_descriptor(kVa, 2, 0);
         // TG = 4K, NUM = 1: two pages at the block's end, far from the pages cached.
-        Command c = nh_va(t.asid, vmid_of(b, 1), kVa + 2 * MiB - 0x2000);
+        Command c = nh_va(t.asid, b.ste_vmid(1), kVa + 2 * MiB - 0x2000);
         cmd::set_range(c, kVa + 2 * MiB - 0x2000, true, 1, 0, 1, 0);
         b.command(c);
         ASSERT_TRUE(b.sync());
@@ -124,7 +122,7 @@ TEST(SmmuStale, TbiTagsShareOneEntryAndGoWithTheCanonicalVa) {
         }
         EXPECT_EQ(n("smmu.tbu0.dti_requests"), 1u) << "each tag took its own TLB entry";
         pt.set_descriptor(kVa, 3, 0);
-        b.command(nh_va(0x44, vmid_of(b, 1), kVa));
+        b.command(nh_va(0x44, b.ste_vmid(1), kVa));
         ASSERT_TRUE(b.sync());
         for (uint64_t tag : {0x5Aull, 0xA5ull, 0x00ull})
             EXPECT_EQ(b.dma_read(1, (tag << 56) | kVa, 8).status, kAbort) << "tag " << std::hex << tag << " kept";
@@ -146,7 +144,7 @@ TEST(SmmuStale, GlobalWalkCacheLeafGoesWithTlbiByVaOfAnotherAsid) {
         ASSERT_TRUE(b.dma_read(1, kVa, 8).ok());
         EXPECT_EQ(n("smmu.tcu.walk_cache.s1l2.fills"), 1u);
         pt.set_descriptor(kVa, 2, 0);
-        b.command(nh_va(0x52, vmid_of(b, 1), kVa));  // another ASID: global entries go too
+        b.command(nh_va(0x52, b.ste_vmid(1), kVa));  // another ASID: global entries go too
         ASSERT_TRUE(b.sync());
         EXPECT_EQ(n("smmu.tcu.walk_cache.s1l2.invalidated"), 1u);
         EXPECT_EQ(b.dma_read(1, kVa + 0x3000, 8).status, kAbort);
@@ -163,7 +161,7 @@ TEST(SmmuStale, GlobalWalkCacheLeafSurvivesTlbiByAsid) {
         b.put(cd_at, cd_for(pt, 0x51));
         b.set_ste(1, ste_s1(cd_at));
         ASSERT_TRUE(b.dma_read(1, kVa, 8).ok());
-        b.command(cmd::tlbi_nh_asid(0x51, vmid_of(b, 1)));  // spares global entries
+        b.command(cmd::tlbi_nh_asid(0x51, b.ste_vmid(1)));  // spares global entries
         ASSERT_TRUE(b.sync());
         EXPECT_EQ(n("smmu.tcu.walk_cache.s1l2.invalidated"), 0u);
     });
@@ -224,7 +222,7 @@ TEST(SmmuStale, CheckReportsAnEntryThatEscapedAnInvalidation) {
             smmu::cache::TlbEntry kept;
             b.smmu.tbu(0).mtlb.for_each([&](const smmu::cache::TlbEntry& e) { kept = e; });
             pt.set_descriptor(kVa, 3, 0);
-            b.command(nh_va(0x61, vmid_of(b, 1), kVa));
+            b.command(nh_va(0x61, b.ste_vmid(1), kVa));
             b.wait_cycles(2000);  // consumed, and applied in the TBU
             EXPECT_EQ(n("smmu.tbu0.mtlb.invalidated"), 1u);
             b.smmu.tbu(0).mtlb.insert(kept, [](const smmu::cache::TlbEntry&) { return true; });
