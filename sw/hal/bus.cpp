@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string>
 
 namespace smmusim::sw::hal {
 
@@ -28,6 +29,32 @@ void Bus::store64(uint64_t pa, uint64_t value) { write(pa, &value, sizeof value)
 uint32_t Bus::load32(uint64_t pa) {
     uint32_t v = 0;
     read(pa, &v, sizeof v);
+    return v;
+}
+
+uint64_t Bus::atomic(uint64_t pa, unsigned size, AtomicOp op, uint64_t operand, uint64_t expected) {
+    if (size != 4 && size != 8) throw BusError("atomic access of " + std::to_string(size) + " bytes");
+    if (pa % size) throw BusError("unaligned atomic access");
+    uint64_t old = 0;
+    read(pa, &old, size);
+    uint64_t v = old;
+    switch (op) {
+    case AtomicOp::Add: v = old + operand; break;
+    case AtomicOp::Or: v = old | operand; break;
+    case AtomicOp::AndNot: v = old & ~operand; break;
+    case AtomicOp::Xor: v = old ^ operand; break;
+    case AtomicOp::Swap: v = operand; break;
+    case AtomicOp::Cas: v = old == expected ? operand : old; break;
+    }
+    if (size == 4) v &= 0xffffffffu;
+    if (op != AtomicOp::Cas || old == expected) write(pa, &v, size);
+    return old;
+}
+
+uint64_t Bus::wait_for_change(uint64_t pa, unsigned size, uint64_t old, uint64_t timeout) {
+    uint64_t v = 0;
+    read(pa, &v, size);
+    if (v == old) wfe(timeout);
     return v;
 }
 

@@ -46,6 +46,39 @@ public:
     // Every earlier store has reached memory (DSB): before a device is told to look (register
     // writes do it themselves).
     virtual void barrier() {}
+    // DMB: orders this CPU's earlier memory accesses before its later ones (Linux dma_wmb,
+    // smp_mb) without waiting for posted stores to complete.
+    virtual void dmb() {}
+
+    // ---- What Linux needs from the architecture on several CPUs (issue 12) ----
+    // An atomic read-modify-write of the naturally aligned `size`-byte (4 or 8) value at `pa`
+    // in normal memory, as Armv8.1 LSE does it (LDADD, LDSET, LDCLR, LDEOR, SWP, CAS).
+    // Returns the old value. Cas stores `operand` only if the old value equals `expected`.
+    // Another CPU's store to the line clears this CPU's exclusive monitor.
+    enum class AtomicOp { Add, Or, AndNot, Xor, Swap, Cas };
+    // The base version is a plain read then write: atomic only on a backend with one software
+    // thread and no waits between the two (DirectBus). Timed multi-CPU backends override it.
+    virtual uint64_t atomic(uint64_t pa, unsigned size, AtomicOp op, uint64_t operand, uint64_t expected = 0);
+    uint64_t cas64(uint64_t pa, uint64_t expected, uint64_t desired) {
+        return atomic(pa, 8, AtomicOp::Cas, desired, expected);
+    }
+    uint32_t cas32(uint64_t pa, uint32_t expected, uint32_t desired) {
+        return uint32_t(atomic(pa, 4, AtomicOp::Cas, desired, expected));
+    }
+    // Linux smp_cond_load_relaxed's wait step on arm64 (__cmpwait_relaxed): load-exclusive
+    // the value at `pa` (arming this CPU's monitor on its line); if it still equals `old`,
+    // WFE: sleep until an event (another agent's store to the line, an SEV from another CPU,
+    // the SMMU's SEV, the event stream) or `timeout` cycles (0: none). Like WFE it may return
+    // early; callers re-check in a loop. Returns the value read.
+    virtual uint64_t wait_for_change(uint64_t pa, unsigned size, uint64_t old, uint64_t timeout);
+    // WFE with no monitored address: until an SEV (another CPU's, the SMMU's) or the event
+    // stream, or `timeout` cycles (0: none). May return early.
+    virtual void wfe(uint64_t timeout) { work(timeout ? timeout : 1); }
+    // SEV: wakes every CPU in WFE.
+    virtual void sev() {}
+    // The CPU running the calling software thread (smp_processor_id), and how many there are.
+    virtual unsigned cpu() const { return 0; }
+    virtual unsigned cpus() const { return 1; }
 
     // Boot-time setup outside the measured run (a hypervisor building its tables before the
     // host starts): while on, memory accesses take no simulated time and CPU work is not

@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "sw/hal/direct_bus.h"
 #include "sw/hal/page_alloc.h"
 #include "sw/workloads/iova_allocator.h"
 #include "sw/workloads/scenario.h"
@@ -12,6 +13,31 @@
 using namespace smmusim;
 using nlohmann::json;
 using sw::workloads::ScenarioError;
+
+// The single-thread atomics every backend starts from: each LSE operation's result and old
+// value, 32-bit wrap, and a CAS that fails leaves memory alone.
+TEST(BusAtomics, EachOperationReturnsTheOldValueAndStoresTheNew) {
+    sw::hal::DirectBus bus;
+    using Op = sw::hal::Bus::AtomicOp;
+    bus.store64(0x1000, 5);
+    EXPECT_EQ(bus.atomic(0x1000, 8, Op::Add, 3), 5u);
+    EXPECT_EQ(bus.load64(0x1000), 8u);
+    EXPECT_EQ(bus.atomic(0x1000, 8, Op::Or, 0x30), 8u);
+    EXPECT_EQ(bus.atomic(0x1000, 8, Op::AndNot, 0x8), 0x38u);
+    EXPECT_EQ(bus.atomic(0x1000, 8, Op::Xor, 0x1), 0x30u);
+    EXPECT_EQ(bus.atomic(0x1000, 8, Op::Swap, 7), 0x31u);
+    EXPECT_EQ(bus.cas64(0x1000, 6, 9), 7u);  // fails
+    EXPECT_EQ(bus.load64(0x1000), 7u);
+    EXPECT_EQ(bus.cas64(0x1000, 7, 9), 7u);  // succeeds
+    EXPECT_EQ(bus.load64(0x1000), 9u);
+    bus.store64(0x2000, 0);
+    bus.store64(0x2000, 0xaaaaaaaa00000000ull | 0xffffffffu);
+    EXPECT_EQ(bus.atomic(0x2000, 4, Op::Add, 1), 0xffffffffu);
+    EXPECT_EQ(bus.load64(0x2000), 0xaaaaaaaa00000000ull);  // the upper word is untouched
+    EXPECT_THROW(bus.atomic(0x2002, 4, Op::Add, 1), sw::hal::BusError);
+    EXPECT_EQ(bus.cpu(), 0u);
+    EXPECT_EQ(bus.cpus(), 1u);
+}
 
 TEST(PageAllocator, BlocksAreNaturallyAlignedAndReused) {
     sw::hal::PageAllocator a(0x100000000ull, 64u << 20);
