@@ -4,6 +4,7 @@
 
 #include "models/core/rng.h"
 #include "models/core/run_control.h"
+#include "models/core/stats.h"
 #include "models/smmu/arch/geometry.h"
 #include "models/smmu/event_log.h"
 #include "sw/workloads/runner.h"
@@ -146,6 +147,10 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
              "IPA size of the stage-2 tables of the built-in workloads (0: the SMMU's OAS, as Linux's arm-smmu-v3; "
              "KVM's default guest IPA is 40 bits, start level 1 with 4K)",
              {0, 48}),
+      s2_concat("sw.driver.s2_concat", sw::pgtable::S2Concat::WhenStartL0Fits,
+                {{"start-l0", sw::pgtable::S2Concat::WhenStartL0Fits}, {"mandatory", sw::pgtable::S2Concat::ArchMandatory}},
+                "stage-2 root concatenation: start-l0 (Linux up to 6.13: a level-0 start of at most 16 entries) or "
+                "mandatory (Linux 6.14 on: only where the architecture requires it; 16K with a 40-bit OAS needs it)"),
       cmd_cycles("sw.driver.cmd_cycles", 20, "cycles", "CPU work to build one command"),
       poll_spins("sw.driver.poll_spins", 10, "", "cheap re-polls before backing off (ARM_SMMU_POLL_SPIN_COUNT)"),
       poll_relax("sw.driver.poll_relax", 10, "cycles", "CPU cycles between cheap re-polls (cpu_relax)", {1, 1000000}),
@@ -190,7 +195,12 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
       fp_stage("sw.footprint.stage", DomainKind::S1,
                {{"s1", DomainKind::S1}, {"s2", DomainKind::S2}, {"nested", DomainKind::Nested}},
                "translation of the footprint: stage 1, stage 2, or stage 1 nested over stage 2"),
-      fp_blocks("sw.footprint.blocks", false, "", "map with blocks where alignment allows (default: pages only)") {
+      fp_blocks("sw.footprint.blocks", false, "", "map with blocks where alignment allows (default: pages only)"),
+      fp_contiguous("sw.footprint.contiguous", false, "",
+                    "set the contiguous hint on the leaves (runs of 16 4K, 128 16K or 32 64K pages; each stage's "
+                    "output one run off, so runs fit and blocks do not). The SMMU uses it with smmu.tcu.contiguous"),
+      fp_warmup("sw.footprint.warmup", 0, "",
+                "random reads before the measured ones; the statistics are reset after them", {0, uint64_t(1) << 32}) {
     for (auto* g : {&nic_granule, &sto_granule, &fp_granule})
         if (!smmu::arch::granule_shift(g->value())) g->fail("must be 4096, 16384 or 65536");
     for (auto* t : {&nic_txn_bytes, &sto_txn_bytes, &fp_txn_bytes})
@@ -219,6 +229,7 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
         iommu_ = linux_iommu_.get();
     }
     env_ = std::make_unique<sw::workloads::Env>(*bus_, *iommu_, *dma_);
+    env_->reset_stats = [] { core::StatsRegistry::instance().reset_all(); };
     if (setup_.scenario) {
         sw::workloads::check_scenario(*setup_.scenario, *dma_);
         std::vector<uint32_t> known;  // a hypervisor attaches its host's devices itself
@@ -293,6 +304,7 @@ sw::driver::DriverConfig SoftwareHost::driver_config() const {
     c.evtq_log2 = evtq_log2;
     c.guest_table_memory = guest_table_memory;
     c.s2_ias = unsigned(s2_ias.value());
+    c.s2_concat = s2_concat;
     c.cmd_cycles = cmd_cycles;
     c.poll_spins = poll_spins;
     c.poll_relax = poll_relax;
@@ -377,6 +389,8 @@ void SoftwareHost::run() {
         p.accesses = fp_accesses;
         p.txn_bytes = fp_txn_bytes;
         p.blocks = fp_blocks;
+        p.contiguous = fp_contiguous;
+        p.warmup = fp_warmup;
         sw::workloads::run_footprint(p, *env_);
     } else if (workload == Workload::Donate) {
         hyp_->run_donations(*env_);

@@ -89,6 +89,7 @@ private:
     core::Param<uint32_t> ssid_bits;
     core::Param<uint32_t> cmdq_log2, evtq_log2;
     core::Param<uint64_t> guest_table_memory, s2_ias;
+    core::EnumParam<sw::pgtable::S2Concat> s2_concat;
     core::Param<uint64_t> cmd_cycles, poll_spins, poll_relax, pte_read_cycles;
     core::Param<sc_core::sc_time> poll_delay, poll_timeout;
     core::Param<sc_core::sc_time> watchdog;
@@ -109,6 +110,8 @@ private:
     core::Param<uint32_t> fp_granule, fp_txn_bytes;
     core::EnumParam<sw::driver::DomainKind> fp_stage;
     core::Param<bool> fp_blocks;
+    core::Param<bool> fp_contiguous;
+    core::Param<uint64_t> fp_warmup;
 
     std::unique_ptr<Stats> stats_;
     std::unique_ptr<sw::hal::TimedBus> bus_;

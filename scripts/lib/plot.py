@@ -6,7 +6,9 @@
 
 Rows with the same x (and group) are averaged (several seeds). When the CSV has a column
 Y_ci95 beside Y (scripts/sweep's aggregated CSV of a seeds sweep, NAME_agg.csv), line and bar
-plots draw it as error bars (the 95% interval), where one row gives the point. A value column may be the ratio
+plots draw it as error bars (the 95% interval), where one row gives the point; in a per-seed CSV
+(a `seed` column: results.csv of a seeds sweep) the error bars are the 95% interval of the mean
+over the seeds of each point, which also gives ratios their interval. A value column may be the ratio
 of two columns: --y "a/b". --where COL=VALUE keeps only
 matching rows (repeatable). Axes take --logx/--logy, --xlabel/--ylabel, --title. Default
 labels carry the unit of the parameter or stat from smmu-sim's --list-params / --list-stats
@@ -151,8 +153,18 @@ def mean_by(rows, keys, ycol):
 
 def errors_by(rows, keys, ycol):
     """The 95% half-widths of column ycol (its companion ycol_ci95), for keys that one row
-    gives: an average of several rows has no interval of its own."""
+    gives: an average of several rows has no interval of its own. In a per-seed CSV (a `seed`
+    column, no ycol_ci95), the interval of the mean over the seeds of each point, ratios
+    ("a/b") included: each seed's ratio is one sample."""
     ccol = ycol + "_ci95"
+    if rows and ccol not in rows[0] and "seed" in rows[0]:
+        from interval import mean_ci95
+        acc = defaultdict(list)
+        for r in rows:
+            y = value(r, ycol)
+            if y is not None:
+                acc[tuple(r[k] for k in keys)].append(y)
+        return {k: ci for k, ci in ((k, mean_ci95(v)[1]) for k, v in acc.items()) if ci is not None}
     if not rows or ccol not in rows[0]:
         return {}
     acc = defaultdict(list)

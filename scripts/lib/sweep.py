@@ -76,9 +76,9 @@ def load_file(path):
     else:
         doc = parse_json_text(text, path)
     if not isinstance(doc, dict):
-        raise SweepError(f"{path}: must be an object (keys: name, platform, scenario, set, grid, points, "
-                         "seeds, stats; points keys starting with '_' are labels)")
-    known = {"name", "platform", "scenario", "set", "grid", "points", "seeds", "stats"}
+        raise SweepError(f"{path}: must be an object (keys: name, platform, scenario, configs, set, grid, "
+                         "points, seeds, stats; points keys starting with '_' are labels)")
+    known = {"name", "platform", "scenario", "configs", "set", "grid", "points", "seeds", "stats"}
     for k in doc:
         if k not in known:
             raise SweepError(f"{path}: unknown key '{k}' (known: {', '.join(sorted(known))})")
@@ -101,18 +101,28 @@ def parse_assignment(text, what):
 
 
 class Sweep:
-    def __init__(self, name, platform, scenario, fixed, grid, points, seeds, stats):
+    def __init__(self, name, platform, scenario, fixed, grid, points, seeds, stats, configs=None, base_configs=None):
         self.name, self.platform, self.scenario = name, platform, scenario
         self.fixed, self.grid, self.points_list = fixed, grid, points
         self.seeds, self.stats = seeds, stats
+        # configs: {label: [files]}, each point run once per label (the `_config` column);
+        # base_configs: files every point starts from (--config). Both as smmu-sim --config,
+        # before any --set.
+        self.configs, self.base_configs = configs or {}, base_configs or []
+
+    def config_files(self, params):
+        """The --config files of a point: the fixed ones, then its named configuration's."""
+        return self.base_configs + (self.configs[params["_config"]] if self.configs else [])
 
     def points(self):
         """Every point: an ordered dict of the varied parameters, and a seed (or None). With
-        both 'points' and 'grid', every point is combined with every grid combination."""
+        both 'points' and 'grid', every point is combined with every grid combination; with
+        'configs', each of those once per named configuration."""
         listed = [dict(p) for p in self.points_list] if self.points_list else [{}]
         keys = list(self.grid)
         combos = [dict(zip(keys, c)) for c in itertools.product(*(self.grid[k] for k in keys))] if keys else [{}]
-        pts = [{**p, **c} for p in listed for c in combos]
+        named = [{"_config": c} for c in self.configs] or [{}]
+        pts = [{**n, **p, **c} for n in named for p in listed for c in combos]
         out = []
         for p in pts:
             for s in (self.seeds or [None]):
@@ -148,6 +158,21 @@ def build_sweep(args):
 
     for key in ("name", "platform", "scenario"):
         need(key, str, "a string")
+
+    def config_file(f, where):
+        if not isinstance(f, str) or not f:
+            raise SweepError(f"{where}: must be a file name")
+        path = f if os.path.isabs(f) else os.path.join(base_dir if where.startswith(src) else os.getcwd(), f)
+        if not os.path.isfile(path):
+            raise SweepError(f"{where}: no file '{f}'")
+        return os.path.normpath(path)
+
+    configs = {}
+    for label, files in keyed(need("configs", dict, "an object {label: [config files]}") or {}, "configs"):
+        if not isinstance(files, list) or not files:
+            raise SweepError(f"{src}: configs.{label}: must be a non-empty list of config files")
+        configs[label] = [config_file(f, f"{src}: configs.{label}") for f in files]
+    base_configs = [config_file(f, f"--config {f}") for f in args.config]
     fixed = {k: scalar(v, f"set.{k}") for k, v in keyed(need("set", dict, "an object {parameter: value}") or {}, "set")}
     for a in args.set:
         k, v = parse_assignment(a, "--set")
@@ -189,15 +214,20 @@ def build_sweep(args):
     name = args.name or doc.get("name") or (os.path.splitext(os.path.basename(args.file))[0] if args.file else "sweep")
     platform = args.platform or doc.get("platform") or "base"
     scenario = rel(args.scenario) if args.scenario else rel(doc.get("scenario"))
-    return Sweep(name, platform, scenario, fixed, grid, points, seeds, stats)
+    if configs and any("_config" in p for p in points or []):
+        raise SweepError(f"{psrc}: points: '_config' is the label of 'configs'; name the configurations there")
+    return Sweep(name, platform, scenario, fixed, grid, points, seeds, stats, configs, base_configs)
 
 
 # ---- names: every parameter and stat a sweep names must exist, before any point runs -------
 
-def sim_lists(sim, sweep, sets):
-    """smmu-sim's --list-params and --list-stats for the sweep's platform and scenario with
-    `sets` applied: ((parameter names, {stat: its fields}), None), or (None, smmu-sim's message)."""
+def sim_lists(sim, sweep, sets, configs=()):
+    """smmu-sim's --list-params and --list-stats for the sweep's platform and scenario with the
+    `configs` files and `sets` applied: ((parameter names, {stat: its fields}), None), or (None,
+    smmu-sim's message)."""
     cmd = [sim, "--platform", sweep.platform] + (["--scenario", sweep.scenario] if sweep.scenario else [])
+    for f in configs:
+        cmd += ["--config", f]
     for k, v in sets.items():
         cmd += ["--set", f"{k}={v}"]
     out = {}
@@ -257,7 +287,8 @@ def check_names(args, sweep, sim):
     Parameters that exist only in some configurations (smmu.tbu5.* with smmu.tbus=6) are
     looked up again with the fixed settings, then with each point's."""
     where = name_origins(args, sweep)
-    lists, err = sim_lists(sim, sweep, {})
+    first = sweep.config_files({"_config": next(iter(sweep.configs))} if sweep.configs else {})
+    lists, err = sim_lists(sim, sweep, {}, first)
     if lists is None:
         raise SweepError(f"platform {sweep.platform}" + (f", scenario {sweep.scenario}" if sweep.scenario else "") +
                          f": smmu-sim cannot list its parameters: {err}")
@@ -270,7 +301,7 @@ def check_names(args, sweep, sim):
         return [s for s in sweep.stats if stat_problem(s, stats)]
 
     if (unknown_params() or unknown_stats()) and sweep.fixed:
-        more, err = sim_lists(sim, sweep, sweep.fixed)
+        more, err = sim_lists(sim, sweep, sweep.fixed, first)
         if more is None:
             bad = [k for k in sweep.fixed if k not in params]
             if bad:
@@ -285,7 +316,8 @@ def check_names(args, sweep, sim):
             if key in seen:
                 continue
             seen.add(key)
-            more, _ = sim_lists(sim, sweep, {**sweep.fixed, **{k: v for k, v in point.items() if not k.startswith("_")}})
+            more, _ = sim_lists(sim, sweep, {**sweep.fixed, **{k: v for k, v in point.items() if not k.startswith("_")}},
+                                sweep.config_files(point))
             if more is not None:
                 params |= more[0]
                 stats.update(more[1])
@@ -309,8 +341,13 @@ def report_missing(missing):
 
 # ---- running points ----------------------------------------------------------------------
 
-def point_id(index, params, seed):
+def point_id(index, params, seed, configs=()):
+    """A point's directory name. With --config files, their contents are part of the key: an
+    edited configuration is run again."""
     key = json.dumps([params, seed], sort_keys=True)
+    for f in configs:
+        with open(f, "rb") as fh:
+            key += hashlib.sha1(fh.read()).hexdigest()
     return f"p{index:05d}-{hashlib.sha1(key.encode()).hexdigest()[:8]}"
 
 
@@ -319,6 +356,8 @@ def command(sim, sweep, params, seed, out_dir):
     cmd = [sim, "--platform", sweep.platform, "--out", out_dir]
     if sweep.scenario:
         cmd += ["--scenario", sweep.scenario]
+    for f in sweep.config_files(params):
+        cmd += ["--config", f]
     for k, v in {**sweep.fixed, **params}.items():
         if not k.startswith("_"):
             cmd += ["--set", f"{k}={v}"]
@@ -478,6 +517,25 @@ def stat_value(stats, name):
     raise KeyError(f"no stat '{name}'")
 
 
+def csv_columns(sweep):
+    """The columns of results.csv (point, parameters and labels in order of first mention, seed,
+    stats) and the parameter columns that identify a point."""
+    params_cols = []
+    for params, _ in sweep.points():
+        for k in params:
+            if k not in params_cols:
+                params_cols.append(k)
+    return ["point", *params_cols] + (["seed"] if sweep.seeds else []) + sweep.stats, params_cols
+
+
+def agg_columns(sweep, params_cols):
+    """The columns of results_agg.csv."""
+    columns = [*params_cols, "seeds"]
+    for s in sweep.stats:
+        columns += [s, f"{s}_ci95"]
+    return columns
+
+
 def collect(rows, columns, csv_path):
     with open(csv_path, "w", newline="") as f:
         w = csv.writer(f)
@@ -495,9 +553,7 @@ def aggregate(sweep, rows, params_cols, csv_path):
     for r in rows:
         key = tuple(r.get(c, "") for c in params_cols)
         groups.setdefault(key, []).append(r)
-    columns = [*params_cols, "seeds"]
-    for s in sweep.stats:
-        columns += [s, f"{s}_ci95"]
+    columns = agg_columns(sweep, params_cols)
     path = os.path.splitext(csv_path)[0] + "_agg.csv"
     with open(path, "w", newline="") as f:
         w = csv.writer(f)
@@ -521,6 +577,8 @@ def main(argv, sim):
     ap.add_argument("--name")
     ap.add_argument("--platform")
     ap.add_argument("--scenario")
+    ap.add_argument("--config", action="append", default=[], metavar="FILE",
+                    help="smmu-sim --config FILE for every point (before the sweep's configs and sets)")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="a fixed parameter")
     ap.add_argument("--param", action="append", default=[], metavar="NAME=V1,V2,...", help="a grid dimension")
     ap.add_argument("--list", metavar="FILE", help="points: a JSON list of {parameter: value}")
@@ -545,7 +603,7 @@ def main(argv, sim):
     points = sweep.points()
     plan = []
     for i, (params, seed) in enumerate(points):
-        pid = point_id(i, params, seed)
+        pid = point_id(i, params, seed, sweep.config_files(params))
         out = os.path.join(out_root, "points", pid)
         plan.append((pid, params, seed, out, command(sim, sweep, params, seed, out)))
     if args.dry_run:
@@ -554,7 +612,8 @@ def main(argv, sim):
         return 0
     os.makedirs(out_root, exist_ok=True)
     with open(os.path.join(out_root, "sweep.json"), "w") as f:
-        json.dump({"name": sweep.name, "platform": sweep.platform, "scenario": sweep.scenario, "set": sweep.fixed,
+        json.dump({"name": sweep.name, "platform": sweep.platform, "scenario": sweep.scenario,
+                   "config": sweep.base_configs, "configs": sweep.configs, "set": sweep.fixed,
                    "grid": sweep.grid, "points": sweep.points_list, "seeds": sweep.seeds, "stats": sweep.stats},
                   f, indent=1)
     build = build_id(sim)
@@ -583,12 +642,7 @@ def main(argv, sim):
             failures = run_slurm(todo, args.jobs, args.timeout, progress, out_root, args.sbatch, build)
     else:
         failures = []
-    params_cols = []
-    for _, params, *_ in plan:
-        for k in params:
-            if k not in params_cols:
-                params_cols.append(k)
-    columns = ["point", *params_cols] + (["seed"] if sweep.seeds else []) + sweep.stats
+    columns, params_cols = csv_columns(sweep)
     rows, missing = [], set()
     for pid, params, seed, out, _ in plan:
         row = {"point": pid, **params}

@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "sw/pgtable/format.h"
+
 namespace smmusim::sw::driver {
 
 // When an unmap invalidates (Linux iommu.strict): strict before the unmap returns; lazy
@@ -32,6 +34,10 @@ struct DriverConfig {
     // IPA bits of a stage-2 table whose domain names none; 0: the SMMU's OAS (Linux's
     // arm-smmu-v3 S2 domains). KVM's default guest IPA space is 40 bits (4K: start level 1).
     unsigned s2_ias = 0;
+    // Stage-2 root concatenation: Linux up to 6.13 (concatenate a level-0 start of at most 16
+    // entries) or 6.14 on (only where the architecture requires it). With a 40-bit OAS and the
+    // 16K granule the first starts a 40-bit IPA at level 1, which the SMMU rejects (C_BAD_STE).
+    pgtable::S2Concat s2_concat = pgtable::S2Concat::WhenStartL0Fits;
 
     // CPU cost model, in CPU cycles.
     uint64_t cmd_cycles = 20;         // building one command

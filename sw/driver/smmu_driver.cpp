@@ -195,6 +195,7 @@ void SmmuDriver::setup_table(Domain& d) {
     f.ias = s.ias ? s.ias : f.stage == pgtable::Stage::S2 ? s2_ias : 48;  // 0: Linux's choice
     f.oas = caps_.oas;
     f.blocks = s.blocks;
+    f.concat = cfg_.s2_concat;
     if (f.stage == pgtable::Stage::S1 && f.ias > 48) throw DriverError("domain '" + s.name + "': ias above 48");
     if (f.stage == pgtable::Stage::S2 && f.ias > caps_.oas)
         throw DriverError("domain '" + s.name + "': ias " + std::to_string(f.ias) + " above the SMMU's OAS " +

@@ -170,7 +170,15 @@ Result IoPgtable::map(uint64_t iova, uint64_t pa, uint64_t size, const Prot& pro
     LeafCursor cur;
     for (uint64_t off = 0; off < size;) {
         const uint64_t pg = best_pgsize(geo_.pgsize_bitmap, (iova + off) | (pa + off), size - off);
-        map_leaf(iova + off, pa + off, pg, attrs, cur);
+        uint64_t a = attrs;
+        if (prot.contiguous) {
+            // The run holding this leaf: inside the range, with the output as aligned as the input.
+            const uint64_t run = pg << geo_.g.contiguous_log2(level_of(pg));
+            const uint64_t first = (iova + off) & ~(run - 1);
+            if (first >= iova && first - iova + run <= size && !(((iova + off) ^ (pa + off)) & (run - 1)))
+                a = put<pte::Contiguous>(a, 1);
+        }
+        map_leaf(iova + off, pa + off, pg, a, cur);
         off += pg;
     }
     store_.drop_reserve();  // empty unless the plan over-counted

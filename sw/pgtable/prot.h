@@ -23,6 +23,11 @@ struct Prot {
     bool noexec = false;  // IOMMU_NOEXEC
     bool priv = false;    // IOMMU_PRIV: stage 1 only, privileged accesses only
     Memory mem = Memory::WriteBack;
+    // Set the contiguous hint (reference §8.6) on every leaf of a run that this map covers
+    // whole, input and output aligned to the run (16 leaves for 4K; 128 pages or 32 blocks for
+    // 16K; 32 for 64K). Linux's io-pgtable never sets it; a caller that asks for it unmaps
+    // whole runs only.
+    bool contiguous = false;
 
     static Prot r() { return {true, false}; }
     static Prot w() { return {false, true}; }

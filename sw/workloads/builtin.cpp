@@ -3,6 +3,7 @@
 #include <deque>
 #include <stdexcept>
 
+#include "models/smmu/arch/geometry.h"
 #include "sw/workloads/iova_allocator.h"
 
 namespace smmusim::sw::workloads {
@@ -147,10 +148,13 @@ void run_footprint(const FootprintParams& p, Env& env) {
     const DeviceSetup& s = p.setup;
     const uint64_t g = uint64_t(1) << s.granule_shift;
     if (p.bytes < g || p.bytes % g) throw std::invalid_argument("footprint is not a multiple of the granule");
-    const uint64_t pool = std::min(p.pool, s.buffers_size - 2 * g);
-    // One granule off: only pages fit. Nested, the IPA is one granule off and the physical
-    // side two, so that stage 2 is not block-mapped either.
-    const uint64_t shift = p.blocks ? 0 : g;
+    // One granule off: only pages fit (one contiguous run off: runs of pages fit, blocks do
+    // not). Nested, the IPA is one step off and the physical side two, so that stage 2 is not
+    // block-mapped either.
+    const uint64_t run = g << smmu::arch::Granule{s.granule_shift}.contiguous_log2(3);
+    const uint64_t shift = p.blocks ? 0 : p.contiguous ? run : g;
+    if (s.buffers_size <= 2 * shift) throw std::invalid_argument("footprint: buffer memory too small");
+    const uint64_t pool = std::min(p.pool, s.buffers_size - 2 * shift) & ~(std::max(run, g) - 1);
     constexpr uint64_t kBase = uint64_t(1) << 36;  // 64 GiB-aligned IOVA (and IPA) space
     env.iommu.add_master(s.sid, false);
     driver::DomainSpec spec;
@@ -172,8 +176,10 @@ void run_footprint(const FootprintParams& p, Env& env) {
         top = &env.iommu.create_domain(spec);
     }
     env.iommu.attach(s.sid, std::nullopt, *top);
+    pgtable::Prot prot = pgtable::Prot::r();
+    prot.contiguous = p.contiguous;
     auto map = [&](driver::Domain& d, uint64_t iova, uint64_t out, uint64_t size) {
-        const pgtable::Result r = env.iommu.map(d, iova, out, size, pgtable::Prot::r());
+        const pgtable::Result r = env.iommu.map(d, iova, out, size, prot);
         if (!r.ok()) throw std::runtime_error(std::string("footprint: map failed: ") + pgtable::error_name(r.error));
     };
     // The output side of each chunk: the pool (stage 1 / 2), or the IPA one granule up (nested).
@@ -193,6 +199,12 @@ void run_footprint(const FootprintParams& p, Env& env) {
     q.size = p.txn_bytes;
     q.count = p.accesses;
     q.random_region = p.bytes;
+    if (p.warmup) {
+        hal::DmaRequest w = q;
+        w.count = p.warmup;
+        env.wait(env.dma.start(w));
+        if (env.reset_stats) env.reset_stats();
+    }
     env.wait(env.dma.start(q));
 }
 

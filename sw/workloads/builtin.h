@@ -58,14 +58,19 @@ void run_storage(const StorageParams& p, Env& env);
 // footprint outgrows the TLBs and the walk caches (study 2). The footprint is mapped once
 // (stage 1, stage 2, or stage 1 nested over stage 2), with leaf pages at every stage unless
 // `blocks` (each stage's output shifted by one granule so no block fits, as a fragmented
-// buffer maps), its
-// pages aliasing a `pool` of physical memory, then `accesses` random reads of `txn_bytes`.
+// buffer maps), its pages aliasing a `pool` of physical memory. With `contiguous` the leaves
+// carry the contiguous hint: each stage's output is shifted by one contiguous run instead of
+// one granule, so runs fit and blocks still do not. Then `warmup` random reads, after which
+// the statistics are reset (Env::reset_stats), and `accesses` measured random reads of
+// `txn_bytes`.
 struct FootprintParams {
     DeviceSetup setup;  // setup.stage: S1, S2 or Nested
     uint64_t bytes = uint64_t(256) << 20;
     uint64_t accesses = 20000;
     uint32_t txn_bytes = 64;
     bool blocks = false;
+    bool contiguous = false;
+    uint64_t warmup = 0;
     uint64_t pool = uint64_t(256) << 20;
 };
 void run_footprint(const FootprintParams& p, Env& env);

@@ -3,6 +3,7 @@
 // that keep the IOMMU software's timers running while the workload sleeps.
 
 #include <cstdint>
+#include <functional>
 
 #include "sw/hal/bus.h"
 #include "sw/hal/dma.h"
@@ -37,6 +38,9 @@ public:
     Iommu& iommu;
     hal::DmaEngines& dma;
     WorkloadStats stats;
+    // Forgets every statistic measured so far (the platform's --warmup reset), for a workload
+    // that excludes its own warm-up from the measurement; empty: nothing to reset.
+    std::function<void()> reset_stats;
 };
 
 }  // namespace smmusim::sw::workloads

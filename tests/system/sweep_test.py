@@ -227,8 +227,80 @@ def case_plots():
         plot(kind, "noci.csv", "--x", "x", "--y", "y", "--group", "g", "--out", f"{kind}-noci.png")
         check(open(f"{kind}-ci.png", "rb").read() != open(f"{kind}-noci.png", "rb").read(),
               f"{kind}: the _ci95 column drew no error bars")
+    # A per-seed CSV: the interval of the mean over the seeds, for a ratio too.
+    with open("seeds.csv", "w") as f:
+        f.write("x,seed,a,b\n1,1,10,2\n1,2,12,2\n1,3,14,2\n2,1,20,2\n2,2,21,2\n2,3,26,2\n")
+    with open("noseed.csv", "w") as f:
+        f.write("x,run,a,b\n1,1,10,2\n1,2,12,2\n1,3,14,2\n2,1,20,2\n2,2,21,2\n2,3,26,2\n")
+    plot("line", "seeds.csv", "--x", "x", "--y", "a/b", "--out", "seeds.png")
+    plot("line", "noseed.csv", "--x", "x", "--y", "a/b", "--out", "noseed.png")
+    check(open("seeds.png", "rb").read() != open("noseed.png", "rb").read(),
+          "a per-seed CSV drew no error bars")
     p = plot("line", "r.csv", "--x", "nope", "--y", "y", "--out", "x.png", expect=2)
     check("no column 'nope'" in p.stderr, p.stderr)
+
+
+def case_named_configs():
+    # configs: each point once per named configuration (--config files before the sets), the
+    # label in a `_config` column, with a per-seed row and the aggregate per configuration.
+    with open("a.json", "w") as f:
+        f.write('{"sw": {"driver": {"batch": 1}}}')
+    with open("b.json", "w") as f:
+        f.write('{"sw": {"driver": {"batch": 64, "policy": "lazy"}}}')
+    with open("c.yaml", "w") as f:
+        f.write("name: cfg\nplatform: base\nconfigs:\n  one: [a.json]\n  many: [b.json]\n"
+                "set:\n  sw.nic.packets: 10\n  cpu_traffic.enable: false\n  sw.driver.policy: strict\n"
+                "seeds: [1, 2]\nstats: [sw.driver.commands]\n")
+    sweep("c.yaml", "--out", "o", "-j", "2")
+    header = open("o/results.csv").readline().strip().split(",")
+    check(header == ["point", "_config", "seed", "sw.driver.commands"], f"header {header}")
+    r = rows("o/results.csv")
+    check(len(r) == 4 and {x["_config"] for x in r} == {"one", "many"}, f"rows {r}")
+    for x in r:
+        cfg = json.load(open(os.path.join("o", "points", x["point"], "config.json")))
+        check(cfg["sw.driver.batch"] == (1 if x["_config"] == "one" else 64), f"config file not applied: {x}")
+        check(cfg["sw.driver.policy"] == "strict", "the sweep's set must override the config file")
+    agg = rows("o/results_agg.csv")
+    check(len(agg) == 2 and all(a["seeds"] == "2" for a in agg), f"aggregate {agg}")
+    # An edited configuration is a new point: it runs again.
+    with open("b.json", "w") as f:
+        f.write('{"sw": {"driver": {"batch": 32}}}')
+    p = sweep("c.yaml", "--out", "o")
+    check("2 reused" in p.stdout, p.stdout)
+    with open("missing.yaml", "w") as f:
+        f.write("configs:\n  x: [nope.json]\nstats: [sim.time_ns]\n")
+    p = sweep("missing.yaml", "--dry-run", expect=2)
+    check("configs.x" in p.stderr and "nope.json" in p.stderr, p.stderr)
+
+
+def case_study_csv_headers():
+    # A study with seeds: its committed CSVs have the header its sweep file gives now (one row
+    # per seed with a `seed` column; the aggregate with `_ci95` columns), so they are what
+    # `scripts/study NAME` regenerates.
+    sys.path.insert(0, os.path.join(SOURCE, "scripts", "lib"))
+    import argparse
+    import sweep as sw
+    studies = os.path.join(SOURCE, "scripts", "studies")
+    data = os.path.join(SOURCE, "docs", "studies", "data")
+    checked = 0
+    for name in sorted(os.listdir(studies)):
+        base, ext = os.path.splitext(name)
+        if ext != ".yaml":
+            continue
+        args = argparse.Namespace(file=os.path.join(studies, name), set=[], param=[], list=None, seeds=None,
+                                  stat=[], name=None, platform=None, scenario=None, config=[])
+        s = sw.build_sweep(args)
+        if not s.seeds:
+            continue
+        columns, params_cols = sw.csv_columns(s)
+        check("seed" in columns, f"{name}: no seed column")
+        for csv_name, want in ((f"{base}.csv", columns), (f"{base}_agg.csv", sw.agg_columns(s, params_cols))):
+            path = os.path.join(data, csv_name)
+            check(os.path.isfile(path), f"{path}: missing (scripts/study writes it)")
+            got = open(path).readline().strip().split(",")
+            check(got == want, f"{csv_name}: header {got}, the sweep file gives {want}")
+            checked += 1
+    check(checked >= 2, "no study with seeds")
 
 
 CASES = {n[5:]: f for n, f in globals().items() if n.startswith("case_")}

@@ -271,3 +271,62 @@ TEST(BaseSoftwarePolicies, FootprintWorkloadWalksPagesAtEveryStage) {
         EXPECT_EQ(pa & 0xFFF, num(x["iova"]) & 0xFFF);
     }
 }
+
+// The footprint workload's warm-up reads are not measured: the statistics restart after them,
+// the walker's descriptor-read counts included.
+TEST(BaseSoftwarePolicies, FootprintWarmupIsExcludedFromTheStats) {
+    std::vector<std::string> set = {"sw.workload=footprint", "sw.footprint.bytes=64MiB",
+                                    "sw.footprint.accesses=300", "sw.footprint.warmup=200"};
+    for (const char* c : {"s1l0", "s1l1", "s1l2", "s1l3"})
+        set.push_back(std::string("smmu.tcu.walk_cache.") + c + ".enable=false");
+    SoftwareRun r("", set);
+    ASSERT_FALSE(r.failure) << r.failure_text;
+    EXPECT_EQ(r.xlate.size(), 500u);  // the log has every read
+    EXPECT_EQ(u("dma0.transactions"), 300u);
+    const uint64_t walks = u("smmu.tcu.walks");
+    EXPECT_GT(walks, 200u);
+    EXPECT_LE(walks, 300u);
+    EXPECT_EQ(u("smmu.tcu.ptw_reads_s1"), 4 * walks);  // uncached: four reads per walk, since the reset
+    EXPECT_EQ(stat("smmu.tbu0.xlate_latency")["count"].get<uint64_t>(), 300u);
+}
+
+// With sw.footprint.contiguous the leaves carry the contiguous hint (each stage's output one
+// 64 KiB run off, so runs fit and 2 MiB blocks do not) and a TLB entry covers a run: 64 MiB is
+// 1024 runs, inside the main TLB's reach, where 16384 pages are not.
+TEST(BaseSoftwarePolicies, FootprintContiguousHintWidensTheTlbReach) {
+    SoftwareRun r("", {"sw.workload=footprint", "sw.footprint.bytes=64MiB", "sw.footprint.accesses=1000",
+                       "sw.footprint.warmup=4000", "sw.footprint.contiguous=true", "smmu.tcu.contiguous=true"});
+    ASSERT_FALSE(r.failure) << r.failure_text;
+    EXPECT_EQ(u("dma0.errors"), 0u);
+    EXPECT_LT(u("smmu.tcu.walks"), 100u);  // without the hint about 7 in 8 reads walk
+    for (const json& x : r.xlate) {
+        const uint64_t pa = num(x["pa"]);
+        EXPECT_EQ(pa & 0xFFFF, num(x["iova"]) & 0xFFFF);  // run-aligned output
+        EXPECT_NE(pa & 0x1FFFFF, num(x["iova"]) & 0x1FFFFF);  // but no block would fit
+    }
+}
+
+// A 40-bit OAS and the 16K granule: Linux up to 6.13 starts a 40-bit IPA at level 1, which the
+// Arm ARM forbids below 42 PA bits (S2InvalidSL): the SMMU rejects the STE and every access
+// faults. Linux 6.14's rule (sw.driver.s2_concat=mandatory) starts at level 2 with 16 tables.
+TEST(BaseSoftwarePolicies, Stage2Of16KWithFortyBitOasNeedsMandatoryConcatenation) {
+    SoftwareRun r("", {"sw.workload=footprint", "sw.footprint.stage=s2", "sw.footprint.granule=16384",
+                       "sw.footprint.bytes=64MiB", "sw.footprint.accesses=100", "smmu.oas=2",
+                       "sw.driver.s2_concat=mandatory"});
+    ASSERT_FALSE(r.failure) << r.failure_text;
+    EXPECT_EQ(u("dma0.errors"), 0u);
+    EXPECT_EQ(u("smmu.tcu.faults"), 0u);
+    // Two levels (16 concatenated level-2 tables, then the page): the leaf, once the level-2
+    // walk cache holds the table descriptors.
+    EXPECT_GT(u("smmu.tcu.walks"), 0u);
+    EXPECT_LE(u("smmu.tcu.ptw_reads_s2"), u("smmu.tcu.walks") + 32);
+}
+
+TEST(BaseSoftwarePolicies, Stage2Of16KWithFortyBitOasLinux613StartIsRejected) {
+    SoftwareRun r("", {"sw.workload=footprint", "sw.footprint.stage=s2", "sw.footprint.granule=16384",
+                       "sw.footprint.bytes=64MiB", "sw.footprint.accesses=100", "smmu.oas=2"});
+    ASSERT_FALSE(r.failure) << r.failure_text;
+    EXPECT_EQ(u("dma0.errors"), 100u);
+    ASSERT_FALSE(r.event.empty());
+    EXPECT_EQ(r.event[0]["type"], "C_BAD_STE");
+}

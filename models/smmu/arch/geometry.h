@@ -19,6 +19,13 @@ struct Granule {
     uint64_t index(uint64_t addr, int level) const {
         return (addr >> level_shift(level)) & ((uint64_t(1) << stride()) - 1);
     }
+    // log2 of the leaves in one contiguous-hint run at `level` (reference §8.6): 16 for 4K at
+    // every level; 16K: 128 pages or 32 blocks; 64K: 32.
+    unsigned contiguous_log2(int level) const {
+        if (shift == 12) return 4;
+        if (shift == 14) return level == 3 ? 7 : 5;
+        return 5;
+    }
     // Blocks exist at L1 and L2 for 4K, at L2 for 16K and 64K (no LPA2 / 52-bit PA).
     bool block_allowed(int level) const { return level == 2 || (shift == 12 && level == 1); }
     // Stage-1 start level for an input size of `ia` bits: 4 - ceil((ia - G) / stride).

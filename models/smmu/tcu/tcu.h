@@ -157,7 +157,8 @@ private:
 
     core::Counter translations_, dti_requests_, walks_, invalidations_sent_;
     core::TimeHistogram xlate_latency_, walk_latency_;
-    core::Formula ptw_reads_, ptw_reads_s1_, ptw_reads_s2_, ste_fetches_, cd_fetches_, faults_,
+    // Counts of the walker and translator: since the last stats reset.
+    core::CountSince ptw_reads_, ptw_reads_s1_, ptw_reads_s2_, ste_fetches_, cd_fetches_, faults_,
         events_recorded_, aborted_, bypassed_;
     core::Level slots_level_, ptw_level_;
     core::TraceSignal slots_sig_, ptw_sig_;

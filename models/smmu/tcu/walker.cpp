@@ -57,13 +57,6 @@ struct Cursor {
     }
 };
 
-// Contiguous run of a leaf, as a number of address bits (reference §8.6).
-unsigned contiguous_bits(unsigned gshift, int level) {
-    if (gshift == 12) return 4;                // 16 pages, 16 x 2 MiB, 16 x 1 GiB
-    if (gshift == 14) return level == 3 ? 7 : 5;  // 128 pages, 32 x 32 MiB
-    return 5;                                  // 64K: 32 pages, 32 x 512 MiB
-}
-
 // What a stage-1 leaf grants (fact sheet walk_cmd_evt §2), for both privilege levels.
 uint8_t s1_perms(const S1Context& c, uint64_t desc, const TableAttrs& tbl) {
     const uint64_t ap = get<pte::AP>(desc);
@@ -168,7 +161,7 @@ Outcome<WalkResult> Walker::stage2(const S2Context& c, uint64_t ipa, const Acces
     auto result = [&](uint64_t desc, int level, uint64_t base) {
         WalkResult r;
         r.leaf_shift = g.level_shift(level);
-        r.span_shift = r.leaf_shift + (get<pte::Contiguous>(desc) ? contiguous_bits(g.shift, level) : 0);
+        r.span_shift = r.leaf_shift + (get<pte::Contiguous>(desc) ? g.contiguous_log2(level) : 0);
         r.oa = base | (ipa & low(r.leaf_shift));
         r.level = level;
         r.gshift = g.shift;
@@ -286,7 +279,7 @@ Outcome<WalkResult> Walker::stage1(const S1Context& c, const S2Context* s2, cons
     if (!permitted(r.perms, a)) return s1_fault(evt::F_PERMISSION);
     remember(1, entry(true), st);
     r.leaf_shift = shift;
-    r.span_shift = shift + (get<pte::Contiguous>(desc) ? contiguous_bits(g.shift, level) : 0);
+    r.span_shift = shift + (get<pte::Contiguous>(desc) ? g.contiguous_log2(level) : 0);
     r.oa = base | (va & low(shift));
     r.level = level;
     r.gshift = g.shift;

@@ -96,6 +96,25 @@ TEST(Stats, AverageAndFormula) {
     EXPECT_EQ(j["top.f"], 1);
 }
 
+// A count the model keeps (a walker's counter) reports what came after a stats reset, as a
+// Counter does: --warmup and a workload's warm-up exclude what they reset.
+TEST(Stats, CountSinceRestartsAtReset) {
+    Top top("top_count");
+    uint64_t model_count = 7;
+    CountSince c(&top, "reads", "", "", [&] { return model_count; });
+    Counter k(&top, "counter", "");
+    ++k;
+    EXPECT_EQ(StatsRegistry::instance().dump()["top_count.reads"], 7u);
+    StatsRegistry::instance().reset_all();
+    EXPECT_EQ(StatsRegistry::instance().dump()["top_count.reads"], 0u);
+    EXPECT_EQ(StatsRegistry::instance().dump()["top_count.counter"], 0u);
+    model_count += 5;
+    ++k;
+    EXPECT_EQ(StatsRegistry::instance().dump()["top_count.reads"], 5u);
+    EXPECT_EQ(StatsRegistry::instance().dump()["top_count.counter"], 1u);
+    EXPECT_STREQ(c.kind(), "formula");
+}
+
 namespace {
 struct LevelDriver : sc_core::sc_module {
     Level level{this, "occ", "occupancy"};

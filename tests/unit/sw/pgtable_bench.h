@@ -109,6 +109,7 @@ struct ModelWalk {
     uint64_t oa = 0;
     int level = -1;
     uint64_t leaf_size = 0;
+    uint64_t span = 0;  // what one TLB entry may cover: the leaf, or its contiguous run
     uint8_t perms = 0;
     uint64_t desc = 0;
 };
@@ -167,6 +168,7 @@ struct Bench {
         r.oa = res.oa;
         r.level = res.level;
         r.leaf_size = uint64_t(1) << res.leaf_shift;
+        r.span = uint64_t(1) << res.span_shift;
         r.perms = res.perms;
         r.desc = res.desc;
         return r;

@@ -214,6 +214,51 @@ TEST(PgtableMap, LargeBlocksOf16KAnd64K) {
     b64.expect_translates(0x3FFFFFF0, 0x7FFFFFF0, 2);  // 512 MiB
 }
 
+// The contiguous hint (reference §8.6) goes on the leaves of each run the map covers whole, with
+// the output as aligned as the input; the SMMU's walker then reports the run as the span.
+TEST(PgtableMap, ContiguousHintOnWholeAlignedRunsOnly) {
+    constexpr uint64_t K64 = 0x10000;
+    Prot p = Prot::rw();
+    p.contiguous = true;
+    {
+        Bench b(Bench::s1());
+        // A page before a 64 KiB boundary, two whole 16-page runs, a page after.
+        const uint64_t iova = 0x4000F000, pa = 0x9000F000, size = K4 + 2 * K64 + K4;
+        ASSERT_TRUE(b.pt->map(iova, pa, size, p).ok());
+        for (uint64_t off : {uint64_t(0), size - K4}) {
+            const ModelWalk m = b.walk(iova + off);
+            ASSERT_TRUE(m.ok);
+            EXPECT_EQ(m.span, K4) << "a page of a partly mapped run has no hint, offset 0x" << std::hex << off;
+            EXPECT_FALSE(arch::get<arch::pte::Contiguous>(m.desc));
+        }
+        for (uint64_t off = K4; off < size - K4; off += K4) {
+            const ModelWalk m = b.walk(iova + off + 8);
+            ASSERT_TRUE(m.ok);
+            EXPECT_EQ(m.oa, pa + off + 8);
+            EXPECT_EQ(m.leaf_size, K4);
+            EXPECT_EQ(m.span, K64) << "offset 0x" << std::hex << off;
+        }
+    }
+    {
+        Bench b(Bench::s1());  // output one page off the run alignment: no run fits
+        ASSERT_TRUE(b.pt->map(0x40000000, 0x90001000, 4 * K64, p).ok());
+        for (uint64_t off = 0; off < 4 * K64; off += K4) EXPECT_EQ(b.walk(0x40000000 + off).span, K4);
+    }
+    {
+        Bench b(Bench::s1());  // not asked for: no hint
+        ASSERT_TRUE(b.pt->map(0x40000000, 0x90000000, 4 * K64, Prot::rw()).ok());
+        EXPECT_EQ(b.walk(0x40000000).span, K4);
+    }
+    {
+        Bench b(Bench::s2(14, 40));  // 16K: runs of 128 pages (2 MiB), stage 2 as well
+        ASSERT_TRUE(b.pt->map(0x40200000, 0x90200000, 2 * M2, p).ok());
+        const ModelWalk m = b.walk(0x40200000 + M2 + 0x4008);
+        ASSERT_TRUE(m.ok);
+        EXPECT_EQ(m.leaf_size, 0x4000u);
+        EXPECT_EQ(m.span, M2);
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Leaf attributes and what the SMMU makes of them
 
