@@ -83,8 +83,9 @@ private:
     core::Formula shadow_bytes_;
     core::Formula host_bytes_;
     core::Formula donated_bytes_;
-    core::Formula splits_;
-    core::Formula trapped_, trap_cycles_spent_, emulated_, refused_cmds_, forwarded_, stes_;
+    // Counts the hypervisor keeps: since the last stats reset (--warmup).
+    core::CountSince splits_;
+    core::CountSince trapped_, trap_cycles_spent_, emulated_, refused_cmds_, forwarded_, stes_;
 };
 
 }  // namespace smmusim::platforms

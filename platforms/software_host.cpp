@@ -82,10 +82,10 @@ private:
                                "memory the driver holds for stream, CD and page tables", "bytes", [this] {
                                    return host_.driver_ ? host_.driver_->table_bytes() : 0;
                                }};
-    core::Formula dma_jobs_{"sw.workload.dma_jobs", "DMA jobs the software waited for", "", [this] {
+    core::CountSince dma_jobs_{"sw.workload.dma_jobs", "DMA jobs the software waited for", "", [this] {
                                 return host_.env_ ? host_.env_->stats.dma_jobs : 0;
                             }};
-    core::Formula dma_errors_{"sw.workload.dma_errors", "DMA transactions that completed with an error", "",
+    core::CountSince dma_errors_{"sw.workload.dma_errors", "DMA transactions that completed with an error", "",
                               [this] { return host_.env_ ? host_.env_->stats.dma_errors : 0; }};
 };
 

@@ -176,7 +176,8 @@ private:
     std::function<void()> on_reset_;
 };
 
-// A count the model keeps itself (a walker's or translator's counter, which no reset reaches):
+// A count a model or the software keeps itself (a walker's counter, the hypervisor's traps),
+// which no stats reset reaches:
 // reports what was counted since the last reset (--warmup, a workload's warm-up), as a Counter
 // would, instead of the whole run.
 class CountSince : public StatBase {
@@ -184,6 +185,8 @@ public:
     CountSince(const sc_core::sc_object* owner, const std::string& local, std::string description,
                std::string unit, std::function<uint64_t()> f)
         : StatBase(owner, local, std::move(description), std::move(unit)), f_(std::move(f)) {}
+    CountSince(std::string full_name, std::string description, std::string unit, std::function<uint64_t()> f)
+        : StatBase(std::move(full_name), std::move(description), std::move(unit)), f_(std::move(f)) {}
     const char* kind() const override { return "formula"; }
     nlohmann::json to_json() const override { return f_() - base_; }
     void reset() override { base_ = f_(); }

@@ -154,7 +154,7 @@ void run_footprint(const FootprintParams& p, Env& env) {
     const uint64_t run = g << smmu::arch::Granule{s.granule_shift}.contiguous_log2(3);
     const uint64_t shift = p.blocks ? 0 : p.contiguous ? run : g;
     if (s.buffers_size <= 2 * shift) throw std::invalid_argument("footprint: buffer memory too small");
-    const uint64_t pool = std::min(p.pool, s.buffers_size - 2 * shift) & ~(std::max(run, g) - 1);
+    const uint64_t pool = std::min(p.pool, s.buffers_size - 2 * shift) & ~(run - 1);
     constexpr uint64_t kBase = uint64_t(1) << 36;  // 64 GiB-aligned IOVA (and IPA) space
     env.iommu.add_master(s.sid, false);
     driver::DomainSpec spec;

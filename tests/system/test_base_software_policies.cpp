@@ -288,6 +288,7 @@ TEST(BaseSoftwarePolicies, FootprintWarmupIsExcludedFromTheStats) {
     EXPECT_LE(walks, 300u);
     EXPECT_EQ(u("smmu.tcu.ptw_reads_s1"), 4 * walks);  // uncached: four reads per walk, since the reset
     EXPECT_EQ(stat("smmu.tbu0.xlate_latency")["count"].get<uint64_t>(), 300u);
+    EXPECT_EQ(u("sw.workload.dma_jobs"), 1u);  // the software's own counts restart too
 }
 
 // With sw.footprint.contiguous the leaves carry the contiguous hint (each stage's output one

@@ -421,7 +421,9 @@ TEST(SmmuCache, FullyAssociative2048WaysLruEvictsTheOldest) {
     ASSERT_EQ(c.associativity(), 2048u);
     for (int pfn = 0; pfn < 2048; ++pfn) put(c, page(uint64_t(pfn), pfn));
     for (int pfn = 0; pfn < 2048; ++pfn) {
-        if (pfn != 1500) ASSERT_NE(c.lookup(uint64_t(pfn) * KiB4, any).entry, nullptr);
+        if (pfn != 1500) {
+            ASSERT_NE(c.lookup(uint64_t(pfn) * KiB4, any).entry, nullptr);
+        }
     }
     put(c, page(5000, 5000));
     EXPECT_EQ(tags(c).count(1500), 0u);
