@@ -268,6 +268,8 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
         hyp_ = std::make_unique<HypHost>(*setup_.hyp, cpu_.clock.value());
     }
     bus_ = std::make_unique<sw::hal::TimedBus>(cpu_);
+    if (cmdq == sw::driver::CmdqAlgo::Simple && bus_->cpus() > 1)
+        cmdq.fail("simple is a single-CPU queue; " + std::to_string(bus_->cpus()) + " CPUs need linux");
     stats_ = std::make_unique<Stats>(*this, bus_->cpus());
     mem_ = std::make_unique<sw::hal::PageAllocator>(setup_.memory_base, setup_.memory_size);
     dma_ = std::make_unique<DeviceDma>(cpu_, setup_.devices, doorbell);

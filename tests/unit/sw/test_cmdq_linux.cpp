@@ -12,6 +12,7 @@
 
 #include "models/smmu/arch/command_builders.h"
 #include "sw/driver/cmdq.h"
+#include "sw/hal/direct_bus.h"
 #include "sw/hal/page_alloc.h"
 #include "tests/unit/sw/multi_cpu_bus.h"
 
@@ -263,6 +264,78 @@ TEST(CmdqLinuxReference, TheCommandStreamOfAScriptedInterleavingMatchesTheRefere
     EXPECT_EQ(b.bus.publishes.front().cpu, 0u);
     EXPECT_EQ(b.bus.publishes.back().prod, ref.size());
     EXPECT_LE(b.bus.publishes.size(), kCpus);
+}
+
+// One CPU, an SMMU that consumes at once: Linux's queue writes the same commands to the same
+// slots with the same CMDQ_PROD writes (one per call, the CPU always its own owner) as the
+// simple queue, and leaves its shared state as the rules say (llq PROD == CONS, not owned;
+// owner_prod == PROD; the lock free).
+struct Stream {
+    std::vector<uint32_t> prods;
+    std::vector<std::pair<uint64_t, uint64_t>> slots;
+};
+
+Stream run_single_cpu(sw::driver::CmdqAlgo algo, SyncMode sync, uint64_t* llq_state = nullptr) {
+    Stream out;
+    uint32_t cons = 0;
+    sw::hal::DirectBus* busp = nullptr;
+    uint64_t queue = 0;
+    const QueueIndex q(7);
+    sw::hal::DirectBus bus([&](uint64_t pa, uint64_t v, bool write, unsigned) -> uint64_t {
+        if (pa == kRegs + reg::CMDQ_CONS) return cons;
+        if (pa != kRegs + reg::CMDQ_PROD || !write) return 0;
+        out.prods.push_back(uint32_t(v));
+        for (; q.pos(cons) != q.pos(uint32_t(v)); cons = q.next(cons)) {
+            const uint64_t at = queue + q.index(cons) * 16;
+            const uint64_t dw0 = busp->load64(at), dw1 = busp->load64(at + 8);
+            out.slots.push_back({dw0, dw1});
+            Command c;
+            c.dw[0] = dw0, c.dw[1] = dw1;
+            if (c.opcode() == op::CMD_SYNC && c.get<Command::CS>() == sync_cs::SIG_IRQ) {
+                if (const uint64_t msi = c.address<Command::MSIAddress>()) {
+                    const uint32_t zero = 0;
+                    busp->write(msi, &zero, 4);
+                }
+            }
+        }
+        return 0;
+    });
+    busp = &bus;
+    sw::hal::PageAllocator mem(kMem, 1 << 20);
+    sw::driver::DriverConfig cfg;
+    cfg.regs = kRegs;
+    cfg.sync = sync;
+    cfg.cmdq = algo;
+    sw::driver::Observer obs;
+    sw::driver::CommandQueue cq(bus, mem, cfg, obs, 7);
+    queue = cq.base_register() & ((uint64_t(1) << 56) - 1) & ~uint64_t(0x1f);
+    std::vector<Command> cmds;
+    for (unsigned i = 0; i < 40; ++i) {  // about 5 laps of the 128-entry queue
+        cmds.clear();
+        for (unsigned k = 0; k < 1 + i % 29; ++k) cmds.push_back(tagged(0, i * 100 + k));
+        EXPECT_TRUE(cq.issue(cmds.data(), cmds.size(), i % 3 != 1));
+    }
+    if (llq_state) {
+        llq_state[0] = bus.load64(cq.llq_address());
+        llq_state[1] = bus.load32(cq.llq_address() + 64);
+        llq_state[2] = bus.load32(cq.llq_address() + 68);
+    }
+    return out;
+}
+
+TEST(CmdqLinuxSingleCpu, SameCommandStreamAndPublishesAsTheSimpleQueue) {
+    for (SyncMode sync : {SyncMode::Msi, SyncMode::PollCons}) {
+        uint64_t st[3];
+        const Stream lx = run_single_cpu(sw::driver::CmdqAlgo::Linux, sync, st);
+        const Stream simple = run_single_cpu(sw::driver::CmdqAlgo::Simple, sync);
+        EXPECT_EQ(lx.prods, simple.prods);
+        EXPECT_EQ(lx.slots, simple.slots);
+        EXPECT_GT(lx.slots.size(), 4u * 128);
+        const uint32_t prod = lx.prods.back();
+        EXPECT_EQ(uint32_t(st[0]), prod) << "llq.prod: the published PROD, OWNED clear";
+        EXPECT_EQ(st[1], prod) << "owner_prod";
+        EXPECT_EQ(st[2], 0u) << "the cmdq lock is free";
+    }
 }
 
 }  // namespace
