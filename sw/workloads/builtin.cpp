@@ -38,7 +38,12 @@ struct InFlight {
 class BufferCycle {
 public:
     BufferCycle(const DeviceSetup& s, Env& env, driver::Domain& d)
-        : s_(s), env_(env), d_(d), iovas_(kIovaBase, uint64_t(1) << d.table().geometry().fmt.ias, s.granule_shift) {
+        : s_(s),
+          env_(env),
+          d_(d),
+          iovas_(env.bus, kIovaBase, uint64_t(1) << d.table().geometry().fmt.ias, s.granule_shift, env.iova_costs,
+                 &env.stats.iova,
+                 hal::alloc_lock_words(env.bus, env.memory, IovaAllocator::lock_words(env.bus.cpus()))) {
         env_.iommu.on_iova_free([this](driver::Domain& dom, uint64_t iova, uint64_t size) {
             if (&dom == &d_) iovas_.free(iova, size);
         });

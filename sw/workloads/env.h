@@ -8,11 +8,13 @@
 #include "sw/hal/bus.h"
 #include "sw/hal/dma.h"
 #include "sw/workloads/iommu.h"
+#include "sw/workloads/iova_allocator.h"
 
 namespace smmusim::sw::workloads {
 
 struct WorkloadStats {
     uint64_t dma_jobs = 0, dma_ok = 0, dma_errors = 0;
+    IovaStats iova;  // every IOVA allocator of the workloads
 };
 
 class Env {
@@ -38,6 +40,9 @@ public:
     Iommu& iommu;
     hal::DmaEngines& dma;
     WorkloadStats stats;
+    IovaCosts iova_costs;
+    // Memory for the software's own shared structures (lock words); null: none.
+    hal::PageAllocator* memory = nullptr;
     // Forgets every statistic measured so far (the platform's --warmup reset), for a workload
     // that excludes its own warm-up from the measurement; empty: nothing to reset.
     std::function<void()> reset_stats;
