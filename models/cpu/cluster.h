@@ -8,6 +8,11 @@
 // - Atomics (Armv8.1 LSE: LDADD, SWP, CAS, ...): one timed memory access, plus a cache-line
 //   ownership transfer when another core touched the line last; atomics on one line are
 //   serialized, and the read-modify-write happens at one instant of simulated time.
+// - Data only CPUs touch (add_private: locks, the command queue's llq and valid map) lives in
+//   the cores' caches: a line directory (which cores hold each line, MESI-like: one holder
+//   for a store or atomic, several readers) times each access as a hit
+//   (cluster.cached_cycles), a transfer from another core (cluster.atomic_cycles) or, on the
+//   line's first touch, a memory read through the core's port.
 // - Exclusive monitors: a load-exclusive arms the core's monitor on a 64-byte line (the
 //   exclusives reservation granule of Arm's cores); any write to the line by any agent (a
 //   core's store, a device's DMA, the SMMU's MSI write) clears it, which is a WFE wake-up event
@@ -19,8 +24,11 @@
 // - Wired interrupts go to one core (cluster.irq_cpu).
 // Which core a call is for is the core running the calling software thread (current()).
 
+#include <bitset>
 #include <cstdint>
 #include <functional>
+#include <iterator>
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -46,6 +54,7 @@ public:
 
     core::Param<uint32_t> cpus;
     core::Param<uint64_t> atomic_cycles;
+    core::Param<uint64_t> cached_cycles;
     core::Param<uint64_t> dmb_cycles;
     core::Param<uint64_t> dsb_cycles;
     core::Param<sc_core::sc_time> event_stream;
@@ -94,6 +103,17 @@ public:
     // error (atomic_end is still due).
     bool atomic_begin(unsigned i, uint64_t addr, unsigned len);
     void atomic_end(unsigned i, uint64_t addr);
+    // [addr, addr + len) holds data only the CPUs touch (Bus::cpu_private): cached.
+    void add_private(uint64_t addr, uint64_t len);
+    bool is_private(uint64_t addr) const {
+        auto it = private_.upper_bound(addr);
+        return it != private_.begin() && addr < std::prev(it)->second;
+    }
+    // An access of core `i` to the private line of `addr`, for a store or atomic
+    // (`exclusive`) or a load: waits its cost (a hit; a transfer when another core holds the
+    // line, or for a store shares it; the line's first touch: a memory read). False: that
+    // read was answered with an error.
+    bool private_access(unsigned i, uint64_t addr, bool exclusive);
     // A plain load or store of core `i` to memory at `addr`: it now holds the line.
     void touched(unsigned i, uint64_t addr) {
         if (cores_.size() > 1) owner(addr) = Owner{addr / kLine, i};
@@ -120,6 +140,8 @@ private:
     std::vector<Waiter> waiting_;      // line each core waits to do an atomic on, in ticket order
     uint64_t next_ticket_ = 0;
     std::vector<Owner> directory_;
+    std::map<uint64_t, uint64_t> private_;  // start -> end of the private ranges
+    std::unordered_map<uint64_t, std::bitset<kMaxCpus>> holders_;  // private line -> cores holding it
     sc_core::sc_event line_free_;
     static constexpr unsigned kNoCore = ~0u;
     unsigned first_failed_ = kNoCore;  // the core whose software failed first

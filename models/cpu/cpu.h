@@ -89,6 +89,10 @@ public:
     // `what` (barrier or transfer cycles), not as work.
     void stall_barrier(uint64_t cycles);
     void stall_transfer(uint64_t cycles);
+    // An atomic the cluster did in this core's cache (no memory access): counted.
+    void count_atomic() { ++atomics_; }
+    // Memory and register reads this core has made (its `reads` stat).
+    uint64_t reads_made() const { return reads_.value(); }
     // The timed access of an atomic read-modify-write (one memory access, as LSE far/near
     // atomics are one request): counted as an atomic, not as a read.
     bool atomic_access(uint64_t addr, void* data, unsigned len);

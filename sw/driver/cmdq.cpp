@@ -27,6 +27,7 @@ CommandQueue::CommandQueue(hal::Bus& bus, hal::PageAllocator& mem, const DriverC
         const uint64_t bytes = 128 + ((uint64_t(1) << log2) + 63) / 64 * 8;
         shared_ = mem.alloc(bytes);
         bus_.fill(shared_, 0, bytes);
+        bus_.cpu_private(shared_, bytes);  // the SMMU never reads it: it lives in the CPUs' caches
     }
 }
 

@@ -76,6 +76,11 @@ public:
     virtual void wfe(uint64_t timeout) { work(timeout ? timeout : 1); }
     // SEV: wakes every CPU in WFE.
     virtual void sev() {}
+    // Declares [pa, pa + len) data only the CPUs touch (locks, the command queue's llq,
+    // owner_prod and valid map; no device reads or writes it): a timed backend keeps it in
+    // the cores' caches, where an access costs a cache hit, or a cache-line transfer when
+    // another core holds the line, instead of a memory transaction. Others ignore it.
+    virtual void cpu_private(uint64_t /*pa*/, uint64_t /*len*/) {}
     // The CPU running the calling software thread (smp_processor_id), and how many there are.
     virtual unsigned cpu() const { return 0; }
     virtual unsigned cpus() const { return 1; }

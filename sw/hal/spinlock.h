@@ -81,6 +81,7 @@ inline LockWords alloc_lock_words(Bus& bus, PageAllocator* mem, unsigned n) {
     if (bus.cpus() <= 1 || !mem) return {};
     const uint64_t bytes = LockWords::bytes(n), pa = mem->alloc(bytes);
     bus.fill(pa, 0, bytes);
+    bus.cpu_private(pa, bytes);  // no device touches a lock: it lives in the CPUs' caches
     return LockWords(pa);
 }
 

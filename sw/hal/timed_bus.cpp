@@ -27,10 +27,23 @@ void TimedBus::access(bool write, uint64_t pa, void* data, size_t len, bool mmio
     if (mmio && write) drain();
     while (len) {
         const size_t n = mmio ? len : std::min<size_t>(len, kLine - pa % kLine);
-        if (!mmio) cluster_.touched(core, pa);
-        if (write && !mmio) {
+        bool ok;
+        if (!mmio && cluster_.is_private(pa)) {
+            // In this core's cache (after a hit, a transfer or a fill): the data itself is
+            // memory's, read or written at this instant. A store becomes visible to the other
+            // cores at once, so this core's posted stores are drained first: they stay ordered
+            // before it (the dma_wmb Linux puts between a command's slot and its valid bit).
+            if (write) drain();
+            ok = cluster_.private_access(core, pa, write) && cpu.debug_access(write, pa, p, unsigned(n));
+        } else if (!mmio && write) {
+            cluster_.touched(core, pa);
             cpu.post_write(pa, p, unsigned(n));
-        } else if (!cpu.access(write, pa, p, unsigned(n)))
+            ok = true;
+        } else {
+            if (!mmio) cluster_.touched(core, pa);
+            ok = cpu.access(write, pa, p, unsigned(n));
+        }
+        if (!ok)
             throw BusError(std::string(write ? "write" : "read") + " of " + std::to_string(n) + " bytes at " +
                            hex(pa) + " answered with an error");
         pa += n;
@@ -63,6 +76,7 @@ uint64_t TimedBus::atomic(uint64_t pa, unsigned size, AtomicOp op, uint64_t oper
     if (untimed_) return Bus::atomic(pa, size, op, operand, expected);  // no time passes: atomic
     const unsigned core = cluster_.current_index();
     cpu::Cpu& cpu = cluster_.core(core);
+    if (cluster_.is_private(pa)) drain();  // ordered after the posted stores, as a store (access)
     const bool ok = cluster_.atomic_begin(core, pa, size);
     // The read-modify-write itself, at the instant the access completes: no other process runs
     // between its read and its write, so it is atomic against every other agent.

@@ -11,7 +11,9 @@
 // at one instant; dmb() costs cluster.dmb_cycles; barrier() (DSB) waits for the posted stores
 // and costs cluster.dsb_cycles; wait_for_change() arms the core's exclusive monitor, loads,
 // and WFEs while the value is unchanged; wfe() sleeps until an event, the event stream
-// (cluster.event_stream) or the timeout; sev() wakes every core.
+// (cluster.event_stream) or the timeout; sev() wakes every core. Data declared cpu_private()
+// stays in the cores' caches: its loads, stores and atomics are timed by the cluster's line
+// directory (Cluster::private_access), not sent through the interconnect.
 
 #include "models/cpu/cluster.h"
 #include "sw/hal/bus.h"
@@ -41,6 +43,7 @@ public:
     uint64_t wait_for_change(uint64_t pa, unsigned size, uint64_t old, uint64_t timeout) override;
     void wfe(uint64_t timeout) override;
     void sev() override { cluster_.sev(); }
+    void cpu_private(uint64_t pa, uint64_t len) override { cluster_.add_private(pa, len); }
     unsigned cpu() const override { return cluster_.current_index(); }
     unsigned cpus() const override { return cluster_.size(); }
 

@@ -130,6 +130,63 @@ TEST(Cluster, ContendedCasLoopsLoseNoIncrementAndPayForTheLine) {
     EXPECT_GT(failed, 0);  // the cores did contend
 }
 
+// CPU-only data (Bus::cpu_private) lives in the cores' caches: after its first touch (a
+// memory read) a core's accesses to a line it holds cost cluster.cached_cycles and reach no
+// memory; another core's access pays one transfer (cluster.atomic_cycles); values stay right.
+TEST(Cluster, PrivateLinesAreCacheHitsAfterTheFirstTouch) {
+    Bench b({"cpus=2", "cluster.atomic_cycles=1000", "cluster.cached_cycles=4", "cluster.event_stream=0 s"});
+    b.bus.cpu_private(kY, 64);
+    double first = 0, ten = 0, moved = 0;
+    uint64_t reads_before = 0, reads_after = 0;
+    b.cluster.start(0, "main", [&] {
+        double t = b.now_ns();
+        b.bus.atomic(kY, 8, sw::hal::Bus::AtomicOp::Add, 1);
+        first = b.now_ns() - t;
+        reads_before = b.cluster.core(0).reads_made();
+        t = b.now_ns();
+        for (int k = 0; k < 10; ++k) {
+            b.bus.atomic(kY, 8, sw::hal::Bus::AtomicOp::Add, 1);
+            b.bus.store64(kY + 8, b.bus.load64(kY + 8) + 1);
+        }
+        ten = b.now_ns() - t;
+        reads_after = b.cluster.core(0).reads_made();
+    });
+    b.cluster.start(1, "main", [&] {
+        b.bus.work(100000);  // 50 us: after core 0
+        const double t = b.now_ns();
+        b.bus.atomic(kY, 8, sw::hal::Bus::AtomicOp::Add, 1);
+        moved = b.now_ns() - t;
+    });
+    sc_core::sc_start();
+    EXPECT_EQ(b.value(kY), 12u);
+    EXPECT_EQ(b.value(kY + 8), 10u);
+    EXPECT_GT(first, 50.0);                 // a memory read through the interconnect
+    EXPECT_EQ(reads_after, reads_before);   // hits: no memory access
+    EXPECT_DOUBLE_EQ(ten, 30 * 4 * 0.5);    // 30 hits of 4 cycles at 2 GHz
+    EXPECT_DOUBLE_EQ(moved, 1000 * 0.5);    // one transfer from core 0
+}
+
+// A store to a private line by one core wakes another core waiting for it to change, and a
+// lock word there works as a lock across cores.
+TEST(Cluster, APrivateStoreWakesTheWaiter) {
+    Bench b({"cpus=2", "cluster.event_stream=0 s"});
+    b.bus.cpu_private(kY, 64);
+    uint64_t got = 0;
+    int waits = 0;
+    b.cluster.start(0, "waiter", [&] {
+        uint64_t v;
+        while ((v = b.bus.wait_for_change(kY, 8, 0, 0)) == 0) ++waits;
+        got = v;
+    });
+    b.cluster.start(1, "writer", [&] {
+        b.bus.work(20000);
+        b.bus.store64(kY, 9);
+    });
+    sc_core::sc_start();
+    EXPECT_EQ(got, 9u);
+    EXPECT_EQ(waits, 1);
+}
+
 TEST(Cluster, AtomicsOnOneLineSerializeAndPayTheTransfer) {
     // Two cores, one atomic each at the same time on one line: the second waits for the first
     // and then for the line to move (cluster.atomic_cycles).
