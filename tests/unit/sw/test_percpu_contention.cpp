@@ -1,28 +1,30 @@
 // Per-CPU software under real interleaving: several SystemC threads, one per CPU, share the
-// spinlock, the flush queues and the IOVA allocator, with lock words in memory.
+// spinlock, the flush queues and the IOVA allocator, with lock words in memory (the
+// command-queue tests' machine, multi_cpu_bus.h; its cpus() counts the CPUs started, so the
+// software is made after them).
 
 #include <gtest/gtest.h>
 
 #include <map>
+#include <memory>
 #include <set>
 
 #include "sw/driver/flush_queue.h"
 #include "sw/hal/spinlock.h"
 #include "sw/workloads/iova_allocator.h"
-#include "threaded_bus.h"
+#include "multi_cpu_bus.h"
 
 using namespace smmusim;
-using sc_core::SC_NS;
-using sc_core::sc_time;
 
 namespace {
 constexpr unsigned kCpus = 4;
-constexpr uint64_t kWords = 0x100000;
+constexpr uint64_t kWords = 0x100000;  // the test machine's memory: 1 MiB from here
+
 const uint64_t kLockCycles = 20, kEntryCycles = 10;
 }  // namespace
 
 TEST(PerCpuContention, TheSpinlockExcludesAndWaitsWithWfe) {
-    test::ThreadedBus bus(kCpus, sc_time(5, SC_NS));
+    test::MultiCpuBus bus(kWords, 1u << 20, 0x40000000);
     sw::hal::LockStats stats;
     sw::hal::SpinLock lock(bus, kLockCycles, kWords, &stats);
     unsigned inside = 0, most = 0, count = 0;
@@ -47,7 +49,7 @@ TEST(PerCpuContention, TheSpinlockExcludesAndWaitsWithWfe) {
 // Four CPUs unmapping at once into small per-CPU queues, flushes taking time: no IOVA is given
 // back while the "device" may still reach it, and every one is given back in the end.
 TEST(PerCpuContention, FlushQueuesNeverFreeWhatADeviceMayStillReach) {
-    test::ThreadedBus bus(kCpus, sc_time(5, SC_NS));
+    test::MultiCpuBus bus(kWords, 1u << 20, 0x40000000);
     std::set<uint64_t> reachable;
     uint64_t freed = 0, bad = 0;
     sw::driver::FlushQueue::Client cl;
@@ -65,10 +67,11 @@ TEST(PerCpuContention, FlushQueuesNeverFreeWhatADeviceMayStillReach) {
     cfg.timeout = 50000;
     cfg.entry_cycles = &kEntryCycles;
     cfg.lock_cycles = &kLockCycles;
-    sw::driver::FlushQueue q(bus, cfg, cl, sw::hal::LockWords(kWords));
+    std::unique_ptr<sw::driver::FlushQueue> fq;
     unsigned done = 0;
     for (unsigned c = 0; c < kCpus; ++c)
         bus.start(c, [&, c] {
+            sw::driver::FlushQueue& q = *fq;
             for (uint64_t i = 0; i < 100; ++i) {
                 const uint64_t iova = (uint64_t(c) << 32) | (i << 12);
                 reachable.insert(iova);  // the page-table update, before queue_iova
@@ -78,6 +81,8 @@ TEST(PerCpuContention, FlushQueuesNeverFreeWhatADeviceMayStillReach) {
             }
             if (++done == kCpus) q.drain();
         });
+    fq = std::make_unique<sw::driver::FlushQueue>(bus, cfg, cl, sw::hal::LockWords(kWords));
+    const sw::driver::FlushQueue& q = *fq;
     sc_core::sc_start();
     EXPECT_EQ(bad, 0u);
     EXPECT_EQ(freed, kCpus * 100);
@@ -89,13 +94,14 @@ TEST(PerCpuContention, FlushQueuesNeverFreeWhatADeviceMayStillReach) {
 // Four CPUs allocating and freeing at once: no two live ranges overlap, the depot moves
 // magazines between CPUs, and everything comes back.
 TEST(PerCpuContention, IovaRangesNeverOverlapAcrossCpus) {
-    test::ThreadedBus bus(kCpus, sc_time(5, SC_NS));
+    test::MultiCpuBus bus(kWords, 1u << 20, 0x40000000);
     sw::workloads::IovaCosts costs;
-    sw::workloads::IovaAllocator a(bus, 1ull << 32, 1ull << 40, 12, costs, nullptr, sw::hal::LockWords(kWords));
+    std::unique_ptr<sw::workloads::IovaAllocator> alloc;
     std::map<uint64_t, uint64_t> live;  // start -> end
     uint64_t overlaps = 0;
     for (unsigned c = 0; c < kCpus; ++c)
         bus.start(c, [&, c] {
+            sw::workloads::IovaAllocator& a = *alloc;
             std::vector<std::pair<uint64_t, uint64_t>> mine;
             for (unsigned i = 0; i < 600; ++i) {
                 const uint64_t bytes = uint64_t(1 + (i * 7 + c) % 40) << 12;
@@ -117,6 +123,9 @@ TEST(PerCpuContention, IovaRangesNeverOverlapAcrossCpus) {
                 a.free(iova, bytes);
             }
         });
+    alloc = std::make_unique<sw::workloads::IovaAllocator>(bus, 1ull << 32, 1ull << 40, 12, costs, nullptr,
+                                                           sw::hal::LockWords(kWords));
+    const sw::workloads::IovaAllocator& a = *alloc;
     sc_core::sc_start();
     EXPECT_EQ(overlaps, 0u);
     EXPECT_EQ(a.in_use(), 0u);
