@@ -8,7 +8,7 @@
 #include <set>
 #include <vector>
 
-#include "cpu_index_bus.h"
+#include "tests/unit/sw/cpu_select_bus.h"
 #include "sw/driver/flush_queue.h"
 
 using namespace smmusim;
@@ -20,8 +20,8 @@ namespace {
 // The domain behind the queue: a "device" that may still reach every IOVA queued before the
 // last completed flush began. free_iova checks nothing is given back that it can reach.
 struct Domain {
-    explicit Domain(test::CpuIndexBus& bus) : bus(bus) {}
-    test::CpuIndexBus& bus;
+    explicit Domain(test::CpuSelectBus& bus) : bus(bus) {}
+    test::CpuSelectBus& bus;
     std::set<uint64_t> reachable;        // unmapped, maybe still in the IOTLB
     std::vector<uint64_t> freed;
     unsigned flushes = 0, timeouts = 0;
@@ -72,7 +72,7 @@ FlushQueue::Config config(FqQueues q, unsigned entries, uint64_t timeout = 20000
 }  // namespace
 
 TEST(FlushQueue, AFullQueueFlushesAndFreesWhatTheFlushCovered) {
-    test::CpuIndexBus bus(1);
+    test::CpuSelectBus bus(1);
     Domain d(bus);
     FlushQueue q(bus, config(FqQueues::PerCpu, 8), d.client(), {});
     for (uint64_t i = 1; i <= 7; ++i) d.unmap(q, i << 12);  // a ring of 8 holds 7
@@ -90,7 +90,7 @@ TEST(FlushQueue, AFullQueueFlushesAndFreesWhatTheFlushCovered) {
 // An entry queued on another CPU while a flush is in flight may have had its page-table
 // update after that flush's TLBI: only a later flush may free it (fq_flush_start_cnt).
 TEST(FlushQueue, AnEntryQueuedDuringAFlushWaitsForTheNextOne) {
-    test::CpuIndexBus bus(2);
+    test::CpuSelectBus bus(2);
     Domain d(bus);
     FlushQueue q(bus, config(FqQueues::PerCpu, 4), d.client(), {});
     for (uint64_t i = 1; i <= 3; ++i) d.unmap(q, i << 12);
@@ -115,7 +115,7 @@ TEST(FlushQueue, AnEntryQueuedDuringAFlushWaitsForTheNextOne) {
 }
 
 TEST(FlushQueue, TheTimerFlushesEveryQueueTenMsAfterItIsArmed) {
-    test::CpuIndexBus bus(2);
+    test::CpuSelectBus bus(2);
     Domain d(bus);
     const uint64_t ten_ms = 20000000;  // at 2 GHz
     FlushQueue q(bus, config(FqQueues::PerCpu, 256, ten_ms), d.client(), {});
@@ -141,7 +141,7 @@ TEST(FlushQueue, TheTimerFlushesEveryQueueTenMsAfterItIsArmed) {
 }
 
 TEST(FlushQueue, PerCpuQueuesFillIndependently) {
-    test::CpuIndexBus bus(2);
+    test::CpuSelectBus bus(2);
     Domain d(bus);
     FlushQueue q(bus, config(FqQueues::PerCpu, 4), d.client(), {});
     for (unsigned cpu : {0u, 1u})
@@ -162,7 +162,7 @@ TEST(FlushQueue, PerCpuQueuesFillIndependently) {
 }
 
 TEST(FlushQueue, TheSingleQueueIsSharedByEveryCpu) {
-    test::CpuIndexBus bus(2);
+    test::CpuSelectBus bus(2);
     Domain d(bus);
     FlushQueue q(bus, config(FqQueues::Single, 4), d.client(), {});
     d.unmap(q, 0x1000);
@@ -177,7 +177,7 @@ TEST(FlushQueue, TheSingleQueueIsSharedByEveryCpu) {
 }
 
 TEST(FlushQueue, DrainFlushesOnlyWhenSomethingIsQueued) {
-    test::CpuIndexBus bus(1);
+    test::CpuSelectBus bus(1);
     Domain d(bus);
     FlushQueue q(bus, config(FqQueues::PerCpu, 256), d.client(), {});
     q.drain();
@@ -192,7 +192,7 @@ TEST(FlushQueue, DrainFlushesOnlyWhenSomethingIsQueued) {
 
 // With lock words (several CPUs) the ring's lock is held in memory across the flush.
 TEST(FlushQueue, TheRingLockIsHeldInMemoryAcrossAFullQueuesFlush) {
-    test::CpuIndexBus bus(2);
+    test::CpuSelectBus bus(2);
     Domain d(bus);
     const sw::hal::LockWords words(0x100000);
     FlushQueue q(bus, config(FqQueues::PerCpu, 2), d.client(), words);
@@ -206,7 +206,7 @@ TEST(FlushQueue, TheRingLockIsHeldInMemoryAcrossAFullQueuesFlush) {
 }
 
 TEST(FlushQueue, RejectsASizeThatIsNotAPowerOfTwo) {
-    test::CpuIndexBus bus(1);
+    test::CpuSelectBus bus(1);
     Domain d(bus);
     EXPECT_THROW(FlushQueue(bus, config(FqQueues::PerCpu, 6), d.client(), {}), std::invalid_argument);
 }

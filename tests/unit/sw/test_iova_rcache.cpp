@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "cpu_index_bus.h"
+#include "tests/unit/sw/cpu_select_bus.h"
 #include "sw/workloads/iova_allocator.h"
 
 using namespace smmusim;
@@ -18,7 +18,7 @@ constexpr unsigned kMag = IovaAllocator::kMagSize;
 }  // namespace
 
 TEST(IovaRcache, SmallSizesComeBackFromThisCpusMagazineNewestFirst) {
-    test::CpuIndexBus bus(1);
+    test::CpuSelectBus bus(1);
     IovaCosts costs;
     IovaAllocator a(bus, kBase, kLimit, 12, costs);
     const uint64_t p = a.alloc(kPage), q = a.alloc(kPage);
@@ -36,7 +36,7 @@ TEST(IovaRcache, SmallSizesComeBackFromThisCpusMagazineNewestFirst) {
 
 // alloc_iova_fast rounds below 32 granules to a power of two; every range is size-aligned.
 TEST(IovaRcache, SizesRoundAndAlignAsLinux) {
-    test::CpuIndexBus bus(1);
+    test::CpuSelectBus bus(1);
     IovaCosts costs;
     IovaAllocator a(bus, kBase, kLimit, 12, costs);
     const uint64_t three = a.alloc(3 * kPage);
@@ -53,7 +53,7 @@ TEST(IovaRcache, SizesRoundAndAlignAsLinux) {
 // __iova_rcache_insert: loaded fills, then prev, then loaded goes to the depot; another CPU
 // whose magazines are empty takes the full one from the depot.
 TEST(IovaRcache, FullMagazinesGoToTheDepotAndAnotherCpuTakesThem) {
-    test::CpuIndexBus bus(2);
+    test::CpuSelectBus bus(2);
     IovaCosts costs;
     IovaAllocator a(bus, kBase, kLimit, 12, costs);
     std::vector<uint64_t> v;
@@ -72,7 +72,7 @@ TEST(IovaRcache, FullMagazinesGoToTheDepotAndAnotherCpuTakesThem) {
 }
 
 TEST(IovaRcache, EachCpuHasItsOwnCache) {
-    test::CpuIndexBus bus(2);
+    test::CpuSelectBus bus(2);
     IovaCosts costs;
     IovaAllocator a(bus, kBase, kLimit, 12, costs);
     const uint64_t p = a.alloc(kPage);
@@ -88,7 +88,7 @@ TEST(IovaRcache, EachCpuHasItsOwnCache) {
 
 // Order 6 (64 granules) and up are not cached (IOVA_RANGE_CACHE_MAX_SIZE 6); 32 still is.
 TEST(IovaRcache, SizesBeyondTheCacheGoToTheTree) {
-    test::CpuIndexBus bus(1);
+    test::CpuSelectBus bus(1);
     IovaCosts costs;
     IovaAllocator a(bus, kBase, kLimit, 12, costs);
     const uint64_t big = a.alloc(64 * kPage);
@@ -105,7 +105,7 @@ TEST(IovaRcache, SizesBeyondTheCacheGoToTheTree) {
 
 // alloc_iova_fast: a tree failure gives every cached range back to the tree and retries.
 TEST(IovaRcache, AFullTreeEmptiesTheCachesAndRetries) {
-    test::CpuIndexBus bus(2);
+    test::CpuSelectBus bus(2);
     IovaCosts costs;
     IovaAllocator a(bus, kBase, kBase + 4 * kPage, 12, costs);
     std::vector<uint64_t> v;
@@ -123,7 +123,7 @@ TEST(IovaRcache, AFullTreeEmptiesTheCachesAndRetries) {
 // iova_depot_work_func: every IOVA_DEPOT_DELAY a depot with more magazines than CPUs gives
 // one back to the tree.
 TEST(IovaRcache, TheDepotWorkTrimsADepotLargerThanTheCpus) {
-    test::CpuIndexBus bus(1);
+    test::CpuSelectBus bus(1);
     IovaCosts costs;
     costs.depot_delay = 1000000;  // longer than the frees below take
     IovaAllocator a(bus, kBase, kLimit, 12, costs);
@@ -142,7 +142,7 @@ TEST(IovaRcache, TheDepotWorkTrimsADepotLargerThanTheCpus) {
 }
 
 TEST(IovaRcache, ChargesItsCosts) {
-    test::CpuIndexBus bus(1);
+    test::CpuSelectBus bus(1);
     IovaCosts costs;
     IovaAllocator a(bus, kBase, kLimit, 12, costs);
     uint64_t t = bus.now();
@@ -157,7 +157,7 @@ TEST(IovaRcache, ChargesItsCosts) {
 
 // With lock words (more than one CPU) each lock is taken in memory and released.
 TEST(IovaRcache, LocksLiveInMemoryOnSeveralCpus) {
-    test::CpuIndexBus bus(2);
+    test::CpuSelectBus bus(2);
     IovaCosts costs;
     const uint64_t words = 0x100000;
     IovaAllocator a(bus, kBase, kLimit, 12, costs, nullptr, sw::hal::LockWords(words));

@@ -6,9 +6,9 @@
 
 namespace smmusim::test {
 
-class CpuIndexBus : public sw::hal::DirectBus {
+class CpuSelectBus : public sw::hal::DirectBus {
 public:
-    explicit CpuIndexBus(unsigned cpus) : cpus_(cpus) {}
+    explicit CpuSelectBus(unsigned cpus) : cpus_(cpus) {}
     unsigned cpu() const override { return cpu_; }
     unsigned cpus() const override { return cpus_; }
     void run_on(unsigned cpu) { cpu_ = cpu; }
