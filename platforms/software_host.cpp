@@ -155,8 +155,8 @@ const Choices<DomainKind> kStages{{"s1", DomainKind::S1}, {"s2", DomainKind::S2}
 const core::Range<uint32_t> kGranules{4096, 65536};
 }  // namespace
 
-SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
-    : cpu_(cpu),
+SoftwareHost::SoftwareHost(cpu::Cluster& cpus, SoftwareSetup setup)
+    : cpus_(cpus),
       setup_(std::move(setup)),
       enable("sw.enable", true, "",
              "run the software (driver and workload); false: the SMMU stays disabled (GBPA bypass) and the "
@@ -302,7 +302,7 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
                     "output one run off, so runs fit and blocks do not). The SMMU uses it with smmu.tcu.contiguous"),
       fp_warmup("sw.footprint.warmup", 0, "",
                 "random reads before the measured ones; the statistics are reset after them", {0, uint64_t(1) << 32}),
-      wl_cpus("sw.workload.cpus", 0, "",
+      wl_cpus("sw.workload.cpus", 1, "",
               "CPUs the nic and storage workloads run on at once, each CPU its own queue (descriptor ring, "
               "buffers in flight, share of the buffer memory) moving the whole sw.nic.packets / "
               "sw.storage.requests (0: every core of the cluster)",
@@ -326,11 +326,11 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
     }
     if (setup_.hyp) {
         setup_.hyp->smmu_regs = setup_.smmu_regs;
-        hyp_ = std::make_unique<HypHost>(*setup_.hyp, cpu_.clock.value());
+        hyp_ = std::make_unique<HypHost>(*setup_.hyp, cpus_.core(0).clock.value());
     }
-    bus_ = std::make_unique<sw::hal::TimedBus>(cpu_);
+    bus_ = std::make_unique<sw::hal::TimedBus>(cpus_);
     if (wl_cpus.value() > bus_->cpus())
-        wl_cpus.fail("the platform has " + std::to_string(bus_->cpus()) + " CPU(s) (cluster.cpus)");
+        wl_cpus.fail("the platform has " + std::to_string(bus_->cpus()) + " CPU(s) (cpus)");
     const unsigned wl_n = wl_cpus ? wl_cpus.value() : bus_->cpus();
     if (wl_devices == Devices::Own && wl_n > setup_.devices.size())
         wl_devices.fail(std::to_string(wl_n) + " CPUs need as many DMA devices; the platform has " +
@@ -339,7 +339,7 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
         cmdq.fail("simple is a single-CPU queue; " + std::to_string(bus_->cpus()) + " CPUs need linux");
     stats_ = std::make_unique<Stats>(*this, bus_->cpus());
     mem_ = std::make_unique<sw::hal::PageAllocator>(setup_.memory_base, setup_.memory_size);
-    dma_ = std::make_unique<DeviceDma>(cpu_, setup_.devices, doorbell);
+    dma_ = std::make_unique<DeviceDma>(cpus_, setup_.devices, doorbell);
     driver_ = std::make_unique<sw::driver::SmmuDriver>(*bus_, *mem_, driver_config(), *stats_);
     if (hyp_) {
         iommu_ = &hyp_->attach(*bus_, *driver_);
@@ -351,6 +351,7 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
     env_->reset_stats = [] { core::StatsRegistry::instance().reset_all(); };
     env_->memory = mem_.get();
     env_->iova_costs = iova_costs();
+    env_->start_cpus = [this](unsigned n, const std::function<void(unsigned)>& body) { on_cpus(n, body); };
     if (setup_.scenario) {
         sw::workloads::check_scenario(*setup_.scenario, *dma_);
         std::vector<uint32_t> known;  // a hypervisor attaches its host's devices itself
@@ -362,11 +363,12 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
             std::cerr << "smmu-sim: warning: " << w << " (--strict makes this an error)\n";
         }
     }
-    cpu_.start("main", [this] { main(); });
-    cpu_.start("irq", [this] { driver_->irq_thread(); }, false);
+    // The workload runs on core 0; the interrupt thread on the core the interrupts go to.
+    cpus_.start(0, "main", [this] { main(); });
+    cpus_.start(cpus_.irq_cpu, "irq", [this] { driver_->irq_thread(); }, false);
     if (watchdog.value() > sc_core::SC_ZERO_TIME) {
         core::RunControl::instance().watch_budget(&budget_spent_);
-        cpu_.start("watchdog", [this] { watch(); }, false);
+        cpus_.start(0, "watchdog", [this] { watch(); }, false);
     }
 }
 
@@ -402,11 +404,11 @@ void SoftwareHost::watch() {
 
 SoftwareHost::~SoftwareHost() {
     core::RunControl::instance().watch_budget(nullptr);
-    cpu_.kill_threads();
+    cpus_.kill_threads();
 }
 
 sw::driver::DriverConfig SoftwareHost::driver_config() const {
-    const sc_core::sc_time period = cpu_.clock.value();
+    const sc_core::sc_time period = cpus_.core(0).clock.value();
     auto cycles = [&](const sc_core::sc_time& t) { return uint64_t(t / period); };
     sw::driver::DriverConfig c;
     c.regs = setup_.smmu_regs;
@@ -449,8 +451,22 @@ sw::workloads::IovaCosts SoftwareHost::iova_costs() const {
     c.tree_cycles = iova_tree_cycles;
     c.tree_node_cycles = iova_tree_node_cycles;
     c.lock_cycles = lock_cycles;
-    c.depot_delay = uint64_t(iova_depot_delay.value() / cpu_.clock.value());
+    c.depot_delay = uint64_t(iova_depot_delay.value() / cpus_.core(0).clock.value());
     return c;
+}
+
+// The workload's queues on cores 1..n-1 as their own software threads, core 0's in the
+// calling thread; returns when every one has.
+void SoftwareHost::on_cpus(unsigned n, const std::function<void(unsigned)>& body) {
+    unsigned running = n - 1;
+    sc_core::sc_event done;
+    for (unsigned c = 1; c < n; ++c)
+        cpus_.start(c, "workload", [&body, &running, &done, c] {
+            body(c);
+            if (--running == 0) done.notify(sc_core::SC_ZERO_TIME);
+        }, false);
+    body(0);
+    while (running) sc_core::wait(done);
 }
 
 // Own devices: CPU c drives device c with 1/n of the buffer memory.
