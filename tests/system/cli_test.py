@@ -468,6 +468,9 @@ def case_cpus_four():
         rest = {k: v for k, v in four.items() if k not in idle}
         diff = sorted(k for k in set(one) | set(rest) if one.get(k) != rest.get(k))
         check(not diff, f"{args}: cpus=4 differs from one CPU in {diff[:10]}")
+        # Every WFE wake-up event of the SMMU reaches the cluster (pkvm's CMD_SYNCs use SIG_SEV).
+        expect_eq(four, "cluster.sevs", get(four, "smmu.tcu.sevs"))
+    check(get(four, "smmu.tcu.sevs") > 0, "pkvm: the SMMU sent no SEV")
     input_error("--set", "cpus=2", "--set", "cluster.irq_cpu=2", needles=["cluster.irq_cpu", "below cpus"])
     input_error("--set", "cpus=257", needles=["cpus"])
 
