@@ -325,3 +325,18 @@ TEST(Cluster, AFailureOnOneCoreEndsTheRunAndIsReported) {
 TEST(Cluster, IrqCpuMustBeACore) {
     EXPECT_THROW(Bench({"cpus=2", "cluster.irq_cpu=2"}), std::exception);
 }
+
+TEST(Cluster, WaitingTakesTimeEvenWhileMemoryIsUntimed) {
+    // Boot-time setup runs with untimed memory; a wait for another agent must still let
+    // simulated time pass (or a polling loop would never see the device move).
+    Bench b({"cpus=2", "cluster.event_stream=0 s"});
+    double t = 0;
+    b.cluster.start(0, "main", [&] {
+        b.bus.set_untimed(true);
+        b.bus.wait_for_change(kX, 8, 0, 1000);  // 500 ns
+        t = b.now_ns();
+        b.bus.set_untimed(false);
+    });
+    sc_core::sc_start();
+    EXPECT_DOUBLE_EQ(t, 500.0);
+}
