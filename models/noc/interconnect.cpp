@@ -41,6 +41,7 @@ struct Interconnect::InitiatorPort : PortTiming {
     core::Level fifo_level;
     core::TraceSignal fifo_signal;
     std::deque<Request> fifo;
+    int head_target = -1;  // target of the FIFO's head request (-1: empty)
     sc_core::sc_time req_free = sc_core::SC_ZERO_TIME;   // request data link
     sc_core::sc_time resp_free = sc_core::SC_ZERO_TIME;  // response data link
 };
@@ -60,7 +61,22 @@ struct Interconnect::TargetPort : PortTiming {
     bool busy = false;  // a request is in the target's request channel (no END_REQ yet)
     sc_core::sc_time link_free = sc_core::SC_ZERO_TIME;
     unsigned last_grant = 0;
+    // Initiator ports whose FIFO head is for this target, a bit each: arbitration visits only
+    // them (hundreds of CPU ports, mostly idle, would otherwise be scanned for every grant).
+    std::vector<uint64_t> heads;
 };
+
+namespace {
+// The first set bit of `bits` in [from, end), or `end`.
+unsigned next_bit(const std::vector<uint64_t>& bits, unsigned from, unsigned end) {
+    while (from < end) {
+        const uint64_t w = bits[from / 64] >> (from % 64);
+        if (w) return std::min(end, from + unsigned(__builtin_ctzll(w)));
+        from = (from / 64 + 1) * 64;
+    }
+    return end;
+}
+}  // namespace
 
 Interconnect::Interconnect(sc_core::sc_module_name name, const std::vector<std::string>& initiators,
                            const std::vector<AddressRange>& targets)
@@ -83,6 +99,7 @@ Interconnect::Interconnect(sc_core::sc_module_name name, const std::vector<std::
         opts.set_sensitivity(&down_[j]->arbitrate);
         sc_core::sc_spawn([this, j] { arbitrate(j); }, (targets[j].target + "_arbiter").c_str(), &opts);
     }
+    for (auto& d : down_) d->heads.assign((up_.size() + 63) / 64, 0);
 }
 
 Interconnect::~Interconnect() = default;
@@ -144,14 +161,23 @@ void Interconnect::arbitrate(unsigned j) {
     const unsigned n = unsigned(up_.size());
     sc_core::sc_time earliest = sc_core::SC_ZERO_TIME;
     bool later = false;
-    for (unsigned k = 1; k <= n; ++k) {
-        const unsigned i = (d.last_grant + k) % n;
+    // Round robin from the port after the last grant, over the ports whose head is for j.
+    const unsigned start = (d.last_grant + 1) % n;
+    unsigned i = next_bit(d.heads, start, n);
+    bool wrapped = false;
+    for (;;) {
+        if (i >= (wrapped ? start : n)) {
+            if (wrapped || start == 0) break;
+            wrapped = true;
+            i = next_bit(d.heads, 0, start);
+            continue;
+        }
         InitiatorPort& u = *up_[i];
-        if (u.fifo.empty() || u.fifo.front().target != j) continue;
         const Request r = u.fifo.front();
         if (r.ready > now) {
             if (!later || r.ready < earliest) earliest = r.ready;
             later = true;
+            i = next_bit(d.heads, i + 1, wrapped ? start : n);
             continue;
         }
         u.fifo.pop_front();
@@ -202,6 +228,12 @@ void Interconnect::at_response(tlm::tlm_generic_payload& gp, unsigned j) {
 
 void Interconnect::set_fifo_level(unsigned i) {
     InitiatorPort& u = *up_[i];
+    const int head = u.fifo.empty() ? -1 : int(u.fifo.front().target);
+    if (head != u.head_target) {
+        if (u.head_target >= 0) down_[unsigned(u.head_target)]->heads[i / 64] &= ~(uint64_t(1) << (i % 64));
+        if (head >= 0) down_[unsigned(head)]->heads[i / 64] |= uint64_t(1) << (i % 64);
+        u.head_target = head;
+    }
     u.fifo_level.set(int64_t(u.fifo.size()));
     u.fifo_signal.set(u.fifo.size());
 }
