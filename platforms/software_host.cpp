@@ -265,6 +265,7 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
     }
     if (setup_.hyp) {
         setup_.hyp->smmu_regs = setup_.smmu_regs;
+        setup_.hyp->host_cmdq = cmdq;
         hyp_ = std::make_unique<HypHost>(*setup_.hyp, cpu_.clock.value());
     }
     bus_ = std::make_unique<sw::hal::TimedBus>(cpu_);
@@ -345,6 +346,9 @@ sw::driver::DriverConfig SoftwareHost::driver_config() const {
     c.sync = sync;
     // The pKVM hypervisor completes its CMD_SYNCs by polling CMDQ_CONS (CS=SEV), as the series.
     if (setup_.hyp && c.sync == sw::driver::SyncMode::Auto) c.sync = sw::driver::SyncMode::PollCons;
+    // Its queue is the series' own (arch/arm64/kvm/hyp/nvhe/iommu/arm-smmu-v3.c: commands
+    // written and PROD published under the hypervisor's lock, CONS polled), not Linux's.
+    if (setup_.hyp) c.cmdq = sw::driver::CmdqAlgo::Simple;
     c.batch = batch;
     c.range_inv = range_inv;
     c.full_flush_pages = full_flush_pages;
