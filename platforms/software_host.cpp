@@ -196,8 +196,8 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
                 "stage-2 root concatenation: start-l0 (Linux up to 6.13: a level-0 start of at most 16 entries) or "
                 "mandatory (Linux 6.14 on: only where the architecture requires it; 16K with a 40-bit OAS needs it)"),
       cmd_cycles("sw.driver.cmd_cycles", 20, "cycles",
-                 "CPU work to build and write one command (arm_smmu_cmdq_build_cmd: a memset and a few FIELD_PREPs, "
-                 "then two 64-bit stores; about 20 instructions)"),
+                 "CPU work to build one command (arm_smmu_cmdq_build_cmd: a memset and a few FIELD_PREPs, about 20 "
+                 "instructions); its two 64-bit stores into the queue are timed by the bus"),
       cmdq_call_cycles("sw.driver.cmdq_call_cycles", 40, "cycles",
                        "sw.driver.cmdq=linux: CPU work of one arm_smmu_cmdq_issue_cmdlist call besides its memory "
                        "accesses and atomics (timed by the bus): local_irq_save/restore and the llq arithmetic, "
