@@ -155,8 +155,8 @@ const Choices<DomainKind> kStages{{"s1", DomainKind::S1}, {"s2", DomainKind::S2}
 const core::Range<uint32_t> kGranules{4096, 65536};
 }  // namespace
 
-SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
-    : cpu_(cpu),
+SoftwareHost::SoftwareHost(cpu::Cluster& cpus, SoftwareSetup setup)
+    : cpus_(cpus),
       setup_(std::move(setup)),
       enable("sw.enable", true, "",
              "run the software (driver and workload); false: the SMMU stays disabled (GBPA bypass) and the "
@@ -319,14 +319,14 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
     if (setup_.hyp) {
         setup_.hyp->smmu_regs = setup_.smmu_regs;
         setup_.hyp->host_cmdq = cmdq;
-        hyp_ = std::make_unique<HypHost>(*setup_.hyp, cpu_.clock.value());
+        hyp_ = std::make_unique<HypHost>(*setup_.hyp, cpus_.core(0).clock.value());
     }
-    bus_ = std::make_unique<sw::hal::TimedBus>(cpu_);
+    bus_ = std::make_unique<sw::hal::TimedBus>(cpus_);
     if (cmdq == sw::driver::CmdqAlgo::Simple && bus_->cpus() > 1)
         cmdq.fail("simple is a single-CPU queue; " + std::to_string(bus_->cpus()) + " CPUs need linux");
     stats_ = std::make_unique<Stats>(*this, bus_->cpus());
     mem_ = std::make_unique<sw::hal::PageAllocator>(setup_.memory_base, setup_.memory_size);
-    dma_ = std::make_unique<DeviceDma>(cpu_, setup_.devices, doorbell);
+    dma_ = std::make_unique<DeviceDma>(cpus_, setup_.devices, doorbell);
     driver_ = std::make_unique<sw::driver::SmmuDriver>(*bus_, *mem_, driver_config(), *stats_);
     if (hyp_) {
         iommu_ = &hyp_->attach(*bus_, *driver_);
@@ -349,11 +349,12 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
             std::cerr << "smmu-sim: warning: " << w << " (--strict makes this an error)\n";
         }
     }
-    cpu_.start("main", [this] { main(); });
-    cpu_.start("irq", [this] { driver_->irq_thread(); }, false);
+    // The workload runs on core 0; the interrupt thread on the core the interrupts go to.
+    cpus_.start(0, "main", [this] { main(); });
+    cpus_.start(cpus_.irq_cpu, "irq", [this] { driver_->irq_thread(); }, false);
     if (watchdog.value() > sc_core::SC_ZERO_TIME) {
         core::RunControl::instance().watch_budget(&budget_spent_);
-        cpu_.start("watchdog", [this] { watch(); }, false);
+        cpus_.start(0, "watchdog", [this] { watch(); }, false);
     }
 }
 
@@ -389,11 +390,11 @@ void SoftwareHost::watch() {
 
 SoftwareHost::~SoftwareHost() {
     core::RunControl::instance().watch_budget(nullptr);
-    cpu_.kill_threads();
+    cpus_.kill_threads();
 }
 
 sw::driver::DriverConfig SoftwareHost::driver_config() const {
-    const sc_core::sc_time period = cpu_.clock.value();
+    const sc_core::sc_time period = cpus_.core(0).clock.value();
     auto cycles = [&](const sc_core::sc_time& t) { return uint64_t(t / period); };
     sw::driver::DriverConfig c;
     c.regs = setup_.smmu_regs;
@@ -439,7 +440,7 @@ sw::workloads::IovaCosts SoftwareHost::iova_costs() const {
     c.tree_cycles = iova_tree_cycles;
     c.tree_node_cycles = iova_tree_node_cycles;
     c.lock_cycles = lock_cycles;
-    c.depot_delay = uint64_t(iova_depot_delay.value() / cpu_.clock.value());
+    c.depot_delay = uint64_t(iova_depot_delay.value() / cpus_.core(0).clock.value());
     return c;
 }
 
