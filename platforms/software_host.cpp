@@ -301,7 +301,15 @@ SoftwareHost::SoftwareHost(cpu::Cluster& cpus, SoftwareSetup setup)
                     "set the contiguous hint on the leaves (runs of 16 4K, 128 16K or 32 64K pages; each stage's "
                     "output one run off, so runs fit and blocks do not). The SMMU uses it with smmu.tcu.contiguous"),
       fp_warmup("sw.footprint.warmup", 0, "",
-                "random reads before the measured ones; the statistics are reset after them", {0, uint64_t(1) << 32}) {
+                "random reads before the measured ones; the statistics are reset after them", {0, uint64_t(1) << 32}),
+      wl_cpus("sw.workload.cpus", 0, "",
+              "CPUs the nic and storage workloads run on at once, each CPU its own queue (descriptor ring, "
+              "buffers in flight, share of the buffer memory) moving the whole sw.nic.packets / "
+              "sw.storage.requests (0: every core of the cluster)",
+              {0, 256}),
+      wl_devices("sw.workload.devices", Devices::Shared, {{"shared", Devices::Shared}, {"own", Devices::Own}},
+                 "shared: every CPU's queue on the one device and its domain (a multi-queue device); own: CPU c "
+                 "drives DMA device c with its own domain (as many devices as CPUs)") {
     for (auto* g : {&nic_granule, &sto_granule, &fp_granule})
         if (!smmu::arch::granule_shift(g->value())) g->fail("must be 4096, 16384 or 65536");
     for (auto* t : {&nic_txn_bytes, &sto_txn_bytes, &fp_txn_bytes})
@@ -322,6 +330,12 @@ SoftwareHost::SoftwareHost(cpu::Cluster& cpus, SoftwareSetup setup)
         hyp_ = std::make_unique<HypHost>(*setup_.hyp, cpus_.core(0).clock.value());
     }
     bus_ = std::make_unique<sw::hal::TimedBus>(cpus_);
+    if (wl_cpus.value() > bus_->cpus())
+        wl_cpus.fail("the platform has " + std::to_string(bus_->cpus()) + " CPU(s) (cluster.cpus)");
+    const unsigned wl_n = wl_cpus ? wl_cpus.value() : bus_->cpus();
+    if (wl_devices == Devices::Own && wl_n > setup_.devices.size())
+        wl_devices.fail(std::to_string(wl_n) + " CPUs need as many DMA devices; the platform has " +
+                        std::to_string(setup_.devices.size()));
     if (cmdq == sw::driver::CmdqAlgo::Simple && bus_->cpus() > 1)
         cmdq.fail("simple is a single-CPU queue; " + std::to_string(bus_->cpus()) + " CPUs need linux");
     stats_ = std::make_unique<Stats>(*this, bus_->cpus());
@@ -444,6 +458,20 @@ sw::workloads::IovaCosts SoftwareHost::iova_costs() const {
     return c;
 }
 
+// Own devices: CPU c drives device c with 1/n of the buffer memory.
+sw::workloads::PerCpu SoftwareHost::per_cpu(const std::string& prefix) const {
+    sw::workloads::PerCpu pc;
+    pc.cpus = wl_cpus ? wl_cpus.value() : bus_->cpus();
+    if (wl_devices == Devices::Own)
+        for (unsigned c = 0; c < pc.cpus; ++c) {
+            sw::workloads::DeviceSetup d = device(prefix, c);
+            d.buffers_size = (setup_.buffers_size / pc.cpus) & ~uint64_t(0xffff);
+            d.buffers_base = setup_.buffers_base + c * d.buffers_size;
+            pc.own.push_back(d);
+        }
+    return pc;
+}
+
 sw::workloads::DeviceSetup SoftwareHost::device(const std::string& prefix, size_t index) const {
     sw::workloads::DeviceSetup d;
     if (index >= setup_.devices.size()) throw std::runtime_error("sw.workload: the platform has no device " + std::to_string(index));
@@ -497,6 +525,7 @@ void SoftwareHost::run() {
         p.cpu_cycles = nic_cpu_cycles;
         p.ring_bytes = nic_ring_bytes;
         p.seed = core::derive_seed(core::RunControl::instance().seed(), "sw.nic");
+        p.per_cpu = per_cpu("nic");
         sw::workloads::run_nic(p, *env_);
     } else if (workload == Workload::Storage) {
         sw::workloads::StorageParams p;
@@ -508,6 +537,7 @@ void SoftwareHost::run() {
         p.read_fraction = sto_read_fraction;
         p.cpu_cycles = sto_cpu_cycles;
         p.seed = core::derive_seed(core::RunControl::instance().seed(), "sw.storage");
+        p.per_cpu = per_cpu("storage");
         sw::workloads::run_storage(p, *env_);
     } else if (workload == Workload::Footprint) {
         sw::workloads::FootprintParams p;

@@ -1,5 +1,8 @@
 #include "sw/workloads/env.h"
 
+#include <stdexcept>
+#include <string>
+
 namespace smmusim::sw::workloads {
 
 Env::~Env() {
@@ -17,6 +20,12 @@ IovaAllocator& Env::iovas(driver::Domain& d, uint64_t base, uint64_t limit, unsi
     a = std::make_unique<IovaAllocator>(bus, base, limit, gshift, iova_costs, &stats.iova,
                                         hal::alloc_lock_words(bus, memory, IovaAllocator::lock_words(bus.cpus())));
     return *a;
+}
+
+void Env::on_cpus(unsigned n, const std::function<void(unsigned)>& body) {
+    if (n <= 1) return body(0);
+    if (!start_cpus) throw std::invalid_argument("a workload on " + std::to_string(n) + " CPUs needs a platform with them");
+    start_cpus(n, body);
 }
 
 }  // namespace smmusim::sw::workloads
