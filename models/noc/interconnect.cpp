@@ -4,6 +4,9 @@
 #include <set>
 #include <stdexcept>
 
+#include "models/core/ring.h"
+#include "models/core/sim_time.h"
+
 namespace smmusim::noc {
 
 namespace {
@@ -40,8 +43,8 @@ struct Interconnect::InitiatorPort : PortTiming {
     core::Counter requests;
     core::Level fifo_level;
     core::TraceSignal fifo_signal;
-    std::deque<Request> fifo;
-    int head_target = -1;  // target of the FIFO's head request (-1: empty)
+    core::Ring<Request> fifo;  // no allocation per request, as std::deque would
+    int head_target = -1;      // target of the FIFO's head request (-1: empty)
     sc_core::sc_time req_free = sc_core::SC_ZERO_TIME;   // request data link
     sc_core::sc_time resp_free = sc_core::SC_ZERO_TIME;  // response data link
 };
@@ -125,7 +128,7 @@ bool Interconnect::at_request(tlm::tlm_generic_payload& gp, unsigned i) {
 void Interconnect::enqueue(unsigned i, tlm::tlm_generic_payload& gp) {
     InitiatorPort& u = *up_[i];
     ++u.requests;
-    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    const sc_core::sc_time now = core::now();
     const unsigned len = gp.get_data_length();
     uint64_t beats = gp.is_write() ? core::ClockParam::beats(len, u.width) : 1;
     u.req_free = std::max(now, u.req_free) + clock.cycles(beats);
@@ -146,13 +149,13 @@ void Interconnect::enqueue(unsigned i, tlm::tlm_generic_payload& gp) {
 }
 
 void Interconnect::wake(unsigned j, const sc_core::sc_time& at) {
-    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    const sc_core::sc_time now = core::now();
     down_[j]->arbitrate.notify(at > now ? at - now : sc_core::SC_ZERO_TIME);
 }
 
 void Interconnect::arbitrate(unsigned j) {
     TargetPort& d = *down_[j];
-    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    const sc_core::sc_time now = core::now();
     if (d.busy) return;  // END_REQ wakes us
     if (d.link_free > now) {
         d.arbitrate.notify(d.link_free - now);
@@ -219,7 +222,7 @@ void Interconnect::at_response(tlm::tlm_generic_payload& gp, unsigned j) {
     const unsigned i = route->initiator;
     route->noc = nullptr;
     InitiatorPort& u = *up_[i];
-    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    const sc_core::sc_time now = core::now();
     uint64_t beats = gp.is_read() ? core::ClockParam::beats(gp.get_data_length(), u.width) : 1;
     sc_core::sc_time at = std::max(now + clock.cycles(down_[j]->hop_latency + u.hop_latency), u.resp_free);
     u.resp_free = at + clock.cycles(beats);
