@@ -226,8 +226,8 @@ SoftwareHost::SoftwareHost(cpu::Cluster& cpus, SoftwareSetup setup)
                 "stage-2 root concatenation: start-l0 (Linux up to 6.13: a level-0 start of at most 16 entries) or "
                 "mandatory (Linux 6.14 on: only where the architecture requires it; 16K with a 40-bit OAS needs it)"),
       cmd_cycles("sw.driver.cmd_cycles", 20, "cycles",
-                 "CPU work to build and write one command (arm_smmu_cmdq_build_cmd: a memset and a few FIELD_PREPs, "
-                 "then two 64-bit stores; about 20 instructions)"),
+                 "CPU work to build one command (arm_smmu_cmdq_build_cmd: a memset and a few FIELD_PREPs, about 20 "
+                 "instructions); its two 64-bit stores into the queue are timed by the bus"),
       cmdq_call_cycles("sw.driver.cmdq_call_cycles", 40, "cycles",
                        "sw.driver.cmdq=linux: CPU work of one arm_smmu_cmdq_issue_cmdlist call besides its memory "
                        "accesses and atomics (timed by the bus): local_irq_save/restore and the llq arithmetic, "
@@ -326,6 +326,7 @@ SoftwareHost::SoftwareHost(cpu::Cluster& cpus, SoftwareSetup setup)
     }
     if (setup_.hyp) {
         setup_.hyp->smmu_regs = setup_.smmu_regs;
+        setup_.hyp->host_cmdq = cmdq;
         hyp_ = std::make_unique<HypHost>(*setup_.hyp, cpus_.core(0).clock.value());
     }
     bus_ = std::make_unique<sw::hal::TimedBus>(cpus_);
@@ -416,6 +417,9 @@ sw::driver::DriverConfig SoftwareHost::driver_config() const {
     c.sync = sync;
     // The pKVM hypervisor completes its CMD_SYNCs by polling CMDQ_CONS (CS=SEV), as the series.
     if (setup_.hyp && c.sync == sw::driver::SyncMode::Auto) c.sync = sw::driver::SyncMode::PollCons;
+    // Its queue is the series' own (arch/arm64/kvm/hyp/nvhe/iommu/arm-smmu-v3.c: commands
+    // written and PROD published under the hypervisor's lock, CONS polled), not Linux's.
+    if (setup_.hyp) c.cmdq = sw::driver::CmdqAlgo::Simple;
     c.batch = batch;
     c.range_inv = range_inv;
     c.full_flush_pages = full_flush_pages;
