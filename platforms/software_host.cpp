@@ -302,7 +302,7 @@ SoftwareHost::SoftwareHost(cpu::Cluster& cpus, SoftwareSetup setup)
                     "output one run off, so runs fit and blocks do not). The SMMU uses it with smmu.tcu.contiguous"),
       fp_warmup("sw.footprint.warmup", 0, "",
                 "random reads before the measured ones; the statistics are reset after them", {0, uint64_t(1) << 32}),
-      wl_cpus("sw.workload.cpus", 0, "",
+      wl_cpus("sw.workload.cpus", 1, "",
               "CPUs the nic and storage workloads run on at once, each CPU its own queue (descriptor ring, "
               "buffers in flight, share of the buffer memory) moving the whole sw.nic.packets / "
               "sw.storage.requests (0: every core of the cluster)",
@@ -331,7 +331,7 @@ SoftwareHost::SoftwareHost(cpu::Cluster& cpus, SoftwareSetup setup)
     }
     bus_ = std::make_unique<sw::hal::TimedBus>(cpus_);
     if (wl_cpus.value() > bus_->cpus())
-        wl_cpus.fail("the platform has " + std::to_string(bus_->cpus()) + " CPU(s) (cluster.cpus)");
+        wl_cpus.fail("the platform has " + std::to_string(bus_->cpus()) + " CPU(s) (cpus)");
     const unsigned wl_n = wl_cpus ? wl_cpus.value() : bus_->cpus();
     if (wl_devices == Devices::Own && wl_n > setup_.devices.size())
         wl_devices.fail(std::to_string(wl_n) + " CPUs need as many DMA devices; the platform has " +
@@ -352,6 +352,7 @@ SoftwareHost::SoftwareHost(cpu::Cluster& cpus, SoftwareSetup setup)
     env_->reset_stats = [] { core::StatsRegistry::instance().reset_all(); };
     env_->memory = mem_.get();
     env_->iova_costs = iova_costs();
+    env_->start_cpus = [this](unsigned n, const std::function<void(unsigned)>& body) { on_cpus(n, body); };
     if (setup_.scenario) {
         sw::workloads::check_scenario(*setup_.scenario, *dma_);
         std::vector<uint32_t> known;  // a hypervisor attaches its host's devices itself
@@ -456,6 +457,20 @@ sw::workloads::IovaCosts SoftwareHost::iova_costs() const {
     c.lock_cycles = lock_cycles;
     c.depot_delay = uint64_t(iova_depot_delay.value() / cpus_.core(0).clock.value());
     return c;
+}
+
+// The workload's queues on cores 1..n-1 as their own software threads, core 0's in the
+// calling thread; returns when every one has.
+void SoftwareHost::on_cpus(unsigned n, const std::function<void(unsigned)>& body) {
+    unsigned running = n - 1;
+    sc_core::sc_event done;
+    for (unsigned c = 1; c < n; ++c)
+        cpus_.start(c, "workload", [&body, &running, &done, c] {
+            body(c);
+            if (--running == 0) done.notify(sc_core::SC_ZERO_TIME);
+        }, false);
+    body(0);
+    while (running) sc_core::wait(done);
 }
 
 // Own devices: CPU c drives device c with 1/n of the buffer memory.

@@ -62,6 +62,7 @@ private:
     sw::driver::DriverConfig driver_config() const;
     sw::workloads::IovaCosts iova_costs() const;
     sw::workloads::PerCpu per_cpu(const std::string& prefix) const;
+    void on_cpus(unsigned n, const std::function<void(unsigned)>& body);
     sw::workloads::DeviceSetup device(const std::string& prefix, size_t index) const;
 
     cpu::Cluster& cpus_;
