@@ -46,10 +46,11 @@ traffic::TrafficDefaults cpu_defaults() {
 }
 
 
-std::vector<std::string> initiators(unsigned tbus) {
+std::vector<std::string> initiators(unsigned tbus, unsigned cpus) {
     std::vector<std::string> v;
     for (unsigned i = 0; i < tbus; ++i) v.push_back("dma" + std::to_string(i));
-    for (const char* n : {"cpu", "cpu_traffic", "tcu"}) v.emplace_back(n);
+    for (unsigned i = 0; i < cpus; ++i) v.push_back(cpu::Cluster::core_name(i, cpus));
+    for (const char* n : {"cpu_traffic", "tcu"}) v.emplace_back(n);
     return v;
 }
 
@@ -76,8 +77,7 @@ Soc::Soc(bool dma_patterns)
       }()),
       cpu_traffic("cpu_traffic", cpu_defaults()),
       smmu("smmu", tbus),
-      cpu("cpu"),
-      noc("noc", initiators(tbus),
+      noc("noc", initiators(tbus, cluster.size()),
           {noc::AddressRange{"dram", dram.base, dram.size},
            noc::AddressRange{"smmu", kSmmuBase, smmu::arch::reg::REGION_SIZE}}) {
     for (unsigned i = 0; i < tbus; ++i) {
@@ -90,18 +90,23 @@ Soc::Soc(bool dma_patterns)
     smmu.tcu.mem.socket().bind(noc.initiator_socket("tcu"));
     noc.target_socket("dram").bind(dram.port.socket);
     noc.target_socket("smmu").bind(smmu.tcu.regs.socket);
-    cpu.port.socket().bind(noc.initiator_socket("cpu"));
-    // Wired in sw::hal::Irq order: event queue, GERROR, CMD_SYNC.
-    cpu.connect_irq(0, smmu.tcu.interrupts().eventq_irq.line);
-    cpu.connect_irq(1, smmu.tcu.interrupts().gerror_irq.line);
-    cpu.connect_irq(2, smmu.tcu.interrupts().cmdq_sync_irq.line);
+    for (unsigned i = 0; i < cluster.size(); ++i)
+        cluster.core(i).port.socket().bind(noc.initiator_socket(cluster.core(i).basename()));
+    // Wired in sw::hal::Irq order: event queue, GERROR, CMD_SYNC (to core cluster.irq_cpu).
+    cluster.connect_irq(0, smmu.tcu.interrupts().eventq_irq.line);
+    cluster.connect_irq(1, smmu.tcu.interrupts().gerror_irq.line);
+    cluster.connect_irq(2, smmu.tcu.interrupts().cmdq_sync_irq.line);
+    // The SMMU's WFE wake-up events (IDR0.SEV) reach every core.
+    cluster.connect_sev(smmu.tcu.interrupts().sev_event);
+    // Every write to DRAM (a core's store, DMA, an MSI) clears the exclusive monitors on its lines.
+    dram.set_write_observer([this](uint64_t addr, uint64_t len) { cluster.memory_written(addr, len); });
 }
 
 void Soc::print_wiring(std::ostream& os) const {
     os << "address map (" << noc.name() << "):\n";
     noc.address_map().print(os);
     os << "  dma0 -> smmu.tbu0, dma1 -> smmu.tbu1 -> noc; smmu.tcu (walks, queues) -> noc; "
-          "cpu (software), cpu_traffic -> noc\n";
+          "cpu (software; cpu0, cpu1, ... with cpus > 1), cpu_traffic -> noc\n";
 }
 
 Soc::~Soc() = default;

@@ -1,6 +1,7 @@
 #pragma once
 // The hardware the platforms share: dma0 and dma1, each behind its SMMU TBU (smmu.tbu0,
-// smmu.tbu1), the CPU that runs the software (`cpu`), background CPU traffic (`cpu_traffic`),
+// smmu.tbu1), the CPU cluster that runs the software (`cpus` cores: `cpu`, or cpu0, cpu1, ...,
+// each with its own interconnect port), background CPU traffic (`cpu_traffic`),
 // the SMMU's TCU (registers at 0x2B40_0000, memory port on the interconnect), the
 // interconnect (`noc`) and 8 GiB of DRAM at 0x8000_0000. Platforms differ in their software.
 
@@ -9,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "models/cpu/cpu.h"
+#include "models/cpu/cluster.h"
 #include "models/mem/memory.h"
 #include "models/noc/interconnect.h"
 #include "models/smmu/smmu.h"
@@ -44,7 +45,7 @@ public:
     std::vector<std::unique_ptr<traffic::DmaMaster>> dma;  // dma<i> behind smmu.tbu<i>
     traffic::CpuTraffic cpu_traffic;
     smmu::Smmu smmu;
-    cpu::Cpu cpu;
+    cpu::Cluster cluster;
     noc::Interconnect noc;
 };
 

@@ -41,7 +41,7 @@ protected:
     }
     void start_software(SoftwareSetup sw) {
         const uint64_t memory_base = sw.memory_base, memory_size = sw.memory_size, buffers_base = sw.buffers_base;
-        software = std::make_unique<SoftwareHost>(soc.cpu, std::move(sw));
+        software = std::make_unique<SoftwareHost>(soc.cluster, std::move(sw));
         // Raw traffic (sw.enable=false) has no memory map to check.
         if (software->enabled()) check_layout(memory_base, memory_size, buffers_base);
     }

@@ -1,6 +1,9 @@
 #include "platforms/software_host.h"
 
 #include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "models/core/rng.h"
 #include "models/core/run_control.h"
@@ -18,7 +21,24 @@ using sw::driver::SyncMode;
 // What the driver reports, as stats and the event log.
 class SoftwareHost::Stats : public sw::driver::Observer {
 public:
-    explicit Stats(SoftwareHost& host) : host_(host) {}
+    Stats(SoftwareHost& host, unsigned cpus) : host_(host) {
+        for (unsigned i = 0; i < cpus; ++i) {
+            const std::string p = "sw.driver.cmdq.cpu" + std::to_string(i) + ".";
+            cpu_.push_back({std::make_unique<core::Counter>(p + "issue_cycles",
+                                                            "CPU cycles in arm_smmu_cmdq_issue_cmdlist, all included",
+                                                            "cycles"),
+                            std::make_unique<core::Counter>(p + "space_cycles",
+                                                            "CPU cycles waiting for space in the command queue",
+                                                            "cycles"),
+                            std::make_unique<core::Counter>(
+                                p + "owner_cycles",
+                                "CPU cycles as the owner waiting for the previous owner (owner_prod) and for the "
+                                "gathered slots to become valid (valid map)",
+                                "cycles"),
+                            std::make_unique<core::Counter>(p + "sync_cycles",
+                                                            "CPU cycles waiting for CMD_SYNC completion", "cycles")});
+        }
+    }
 
     void command(const smmu::arch::Command& c) override {
         host_.progressed("command");
@@ -33,6 +53,18 @@ public:
         sync_wait_.sample(cycles);
         if (timed_out) ++sync_timeouts_;
     }
+    void cmdq_issued(unsigned cpu, const sw::driver::CmdqCpuTimes& t) override {
+        if (cpu >= cpu_.size()) return;
+        CpuCounters& c = cpu_[cpu];
+        *c.issue += t.issue;
+        *c.space += t.space;
+        *c.owner += t.owner;
+        *c.sync += t.sync;
+    }
+    void prod_published(uint64_t commands) override {
+        ++publishes_;
+        per_publish_.sample(commands);
+    }
     void event(const smmu::arch::EventRecord& r) override {
         host_.progressed("event record");
         ++events_;
@@ -46,8 +78,9 @@ public:
         unmap_cycles_.sample(cycles);
         commands_per_unmap_.sample(commands);
     }
-    void fq_flush(uint64_t entries) override {
+    void fq_flush(uint64_t entries, bool timeout) override {
         ++fq_flushes_;
+        if (timeout) ++fq_timeouts_;
         fq_entries_.sample(entries);
     }
     void warning(const std::string& w) override {
@@ -62,6 +95,13 @@ public:
 private:
     static constexpr uint64_t kPrinted = 10;
     SoftwareHost& host_;
+    struct CpuCounters {
+        std::unique_ptr<core::Counter> issue, space, owner, sync;
+    };
+    std::vector<CpuCounters> cpu_;
+    core::Counter publishes_{"sw.driver.cmdq.publishes", "CMDQ_PROD writes publishing commands"};
+    core::Histogram per_publish_{"sw.driver.cmdq.commands_per_publish",
+                                 "commands published by each CMDQ_PROD write (of one CPU or, merged, several)"};
     core::Counter commands_{"sw.driver.commands", "commands the driver wrote to the command queue"};
     core::Counter syncs_{"sw.driver.syncs", "CMD_SYNCs the driver issued"};
     core::Counter tlbi_{"sw.driver.tlbi", "TLB invalidation commands the driver issued"};
@@ -76,7 +116,9 @@ private:
     core::Histogram commands_per_unmap_{"sw.driver.commands_per_unmap",
                                         "commands (CMD_SYNC included) issued by each unmap"};
     core::Counter fq_flushes_{"sw.driver.fq_flushes", "lazy mode: flush-queue flushes (whole-context TLBIs)"};
-    core::Histogram fq_entries_{"sw.driver.fq_flush_entries", "lazy mode: unmaps covered by each flush"};
+    core::Counter fq_timeouts_{"sw.driver.fq_timeouts", "lazy mode: flushes the flush-queue timer made (the rest: a full queue, or the end of the run)"};
+    core::Histogram fq_entries_{"sw.driver.fq_flush_entries",
+                                "lazy mode: queued unmaps each flush freed at once (a full queue's flush: that queue's)"};
     core::Counter warnings_{"sw.driver.warnings", "driver warnings (timeouts, overflows, command errors)"};
     core::Formula table_bytes_{"sw.driver.table_bytes",
                                "memory the driver holds for stream, CD and page tables", "bytes", [this] {
@@ -87,6 +129,22 @@ private:
                             }};
     core::CountSince dma_errors_{"sw.workload.dma_errors", "DMA transactions that completed with an error", "",
                               [this] { return host_.env_ ? host_.env_->stats.dma_errors : 0; }};
+    // The workloads' IOVA allocators (sw/workloads/iova_allocator.h).
+    uint64_t iova(uint64_t sw::workloads::IovaStats::*field) const {
+        return host_.env_ ? host_.env_->stats.iova.*field : 0;
+    }
+    using IS = sw::workloads::IovaStats;
+    core::CountSince iova_hits_{"sw.iova.rcache_hits", "IOVA allocations a per-CPU range cache answered", "",
+                                [this] { return iova(&IS::rcache_hits); }};
+    core::CountSince iova_tree_allocs_{"sw.iova.tree_allocs", "IOVA allocations the tree answered", "",
+                                       [this] { return iova(&IS::tree_allocs); }};
+    core::CountSince iova_tree_frees_{"sw.iova.tree_frees", "IOVA ranges given back to the tree", "",
+                                      [this] { return iova(&IS::tree_frees); }};
+    core::CountSince iova_depot_{"sw.iova.depot_exchanges", "IOVA magazines moved to or from a depot", "",
+                                 [this] { return iova(&IS::depot_exchanges); }};
+    core::CountSince iova_trims_{"sw.iova.depot_trims",
+                                 "IOVA magazines the depot work gave back to the tree (depot larger than the CPUs)", "",
+                                 [this] { return iova(&IS::depot_trims); }};
 };
 
 namespace {
@@ -97,8 +155,8 @@ const Choices<DomainKind> kStages{{"s1", DomainKind::S1}, {"s2", DomainKind::S2}
 const core::Range<uint32_t> kGranules{4096, 65536};
 }  // namespace
 
-SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
-    : cpu_(cpu),
+SoftwareHost::SoftwareHost(cpu::Cluster& cpus, SoftwareSetup setup)
+    : cpus_(cpus),
       setup_(std::move(setup)),
       enable("sw.enable", true, "",
              "run the software (driver and workload); false: the SMMU stays disabled (GBPA bypass) and the "
@@ -125,6 +183,11 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
            {{"auto", SyncMode::Auto}, {"poll", SyncMode::PollCons}, {"msi", SyncMode::Msi}, {"irq", SyncMode::Irq}},
            "CMD_SYNC completion: auto (Linux: msi when the SMMU has MSIs and is coherent, else poll), poll "
            "CMDQ_CONS, MSI write-back polled in memory, or the wired IRQ"),
+      cmdq("sw.driver.cmdq", sw::driver::CmdqAlgo::Linux,
+           {{"linux", sw::driver::CmdqAlgo::Linux}, {"simple", sw::driver::CmdqAlgo::Simple}},
+           "command queue: linux (mainline arm_smmu_cmdq_issue_cmdlist: slots reserved by cmpxchg on the shared "
+           "llq, the owner publishes CMDQ_PROD for every CPU that joined, CMD_SYNC waited with WFE) or simple "
+           "(one CPU, one CMDQ_PROD write per call, every wait a poll with back-off: this model's first queue)"),
       batch("sw.driver.batch", 64, "commands", "commands gathered before a batch is issued without CMD_SYNC",
             {1, 4096}),
       range_inv("sw.driver.range_inv", true, "", "use range TLBIs when the SMMU has IDR3.RIL"),
@@ -132,9 +195,20 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
                        "an invalidation of this many pages or more becomes one ASID/VMID TLBI (0: never, as Linux "
                        "DMA domains)"),
       prefetch_config("sw.driver.prefetch_config", true, "", "PREFETCH_CONFIG after each STE update (Linux)"),
-      fq_entries("sw.driver.fq_entries", 256, "", "lazy: flush-queue entries (IOVA_DEFAULT_FQ_SIZE)", {2, 1u << 20}),
-      fq_timeout("sw.driver.fq_timeout", sc_core::sc_time(10, sc_core::SC_MS), "",
-                 "lazy: flush a queue this long after its first entry"),
+      fq_queues("sw.driver.fq_queues", sw::driver::FqQueues::PerCpu,
+                {{"percpu", sw::driver::FqQueues::PerCpu}, {"single", sw::driver::FqQueues::Single}},
+                "lazy: a flush queue per CPU (Linux's default) or one shared by all CPUs (Linux's "
+                "IOMMU_DMA_OPTS_SINGLE_QUEUE, for IOMMUs whose flushes shadow)"),
+      fq_entries("sw.driver.fq_entries", 0, "",
+                 "lazy: entries per flush queue, a power of two; a queue holds one less (0: Linux's, "
+                 "IOVA_DEFAULT_FQ_SIZE 256 per CPU, IOVA_SINGLE_FQ_SIZE 32768 single)",
+                 {0, 1u << 20}),
+      fq_timeout("sw.driver.fq_timeout", sc_core::SC_ZERO_TIME, "",
+                 "lazy: the flush-queue timer, armed by the first unmap queued after it last fired (0: Linux's, "
+                 "IOVA_DEFAULT_FQ_TIMEOUT 10 ms per CPU, IOVA_SINGLE_FQ_TIMEOUT 1000 ms single)"),
+      fq_entry_cycles("sw.driver.fq_entry_cycles", 10, "cycles",
+                      "lazy: CPU work per unmap queued or freed (queue_iova / fq_ring_free: ring index, flush "
+                      "counter read, entry write; an estimate: a few L1-resident loads and stores)"),
       ssid_bits("sw.driver.ssid_bits", 8, "bits", "SubstreamID bits of a device the scenario attaches by SSID",
                 {1, 20}),
       cmdq_log2("sw.driver.cmdq_log2", 10, "", "command queue entries, log2 (capped by IDR1.CMDQS)", {7, 19}),
@@ -151,7 +225,13 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
                 {{"start-l0", sw::pgtable::S2Concat::WhenStartL0Fits}, {"mandatory", sw::pgtable::S2Concat::ArchMandatory}},
                 "stage-2 root concatenation: start-l0 (Linux up to 6.13: a level-0 start of at most 16 entries) or "
                 "mandatory (Linux 6.14 on: only where the architecture requires it; 16K with a 40-bit OAS needs it)"),
-      cmd_cycles("sw.driver.cmd_cycles", 20, "cycles", "CPU work to build one command"),
+      cmd_cycles("sw.driver.cmd_cycles", 20, "cycles",
+                 "CPU work to build and write one command (arm_smmu_cmdq_build_cmd: a memset and a few FIELD_PREPs, "
+                 "then two 64-bit stores; about 20 instructions)"),
+      cmdq_call_cycles("sw.driver.cmdq_call_cycles", 40, "cycles",
+                       "sw.driver.cmdq=linux: CPU work of one arm_smmu_cmdq_issue_cmdlist call besides its memory "
+                       "accesses and atomics (timed by the bus): local_irq_save/restore and the llq arithmetic, "
+                       "about 40 instructions of the function's uncontended path"),
       poll_spins("sw.driver.poll_spins", 10, "", "cheap re-polls before backing off (ARM_SMMU_POLL_SPIN_COUNT)"),
       poll_relax("sw.driver.poll_relax", 10, "cycles", "CPU cycles between cheap re-polls (cpu_relax)", {1, 1000000}),
       pte_read_cycles("sw.driver.pte_read_cycles", 2, "cycles", "CPU reading one of its descriptors (cached)"),
@@ -163,6 +243,27 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
                "stop the run when the software makes no progress (no command, CMD_SYNC, event, map, unmap or DMA "
                "job completes) for this simulated time (0: never); longer than the driver's own timeouts"),
       doorbell("sw.doorbell_cycles", 200, "cycles", "CPU cost of starting a DMA job (descriptor + doorbell)"),
+      lock_cycles("sw.lock_cycles", 20, "cycles",
+                  "an uncontended spin_lock_irqsave + spin_unlock_irqrestore (IOVA caches, flush queues): DAIF "
+                  "save/mask/restore and an L1-resident CAS + store-release; an estimate from Arm Neoverse "
+                  "software optimization guides' L1 load-to-use latency (4 cycles) and atomic latencies. "
+                  "Contention (more than one CPU) adds the lock word's accesses in memory"),
+      iova_rcache_cycles("sw.iova.rcache_cycles", 15, "cycles",
+                         "IOVA range cache: one magazine push or pop with its per-CPU lookup (iova.c "
+                         "__iova_rcache_get/insert; an estimate: a handful of L1-resident loads and stores)"),
+      iova_depot_cycles("sw.iova.depot_cycles", 100, "cycles",
+                        "IOVA range cache: a magazine exchanged with the depot, the 1 KiB magazine's kmem_cache "
+                        "alloc or free included (an estimate: a slab fast path is some tens of cycles)"),
+      iova_tree_cycles("sw.iova.tree_cycles", 400, "cycles",
+                       "IOVA tree: fixed cost of an allocation or free (struct iova kmem_cache alloc/free, "
+                       "rb_insert_color/rb_erase, cached-node update; an estimate. Peleg et al., USENIX ATC 2015, "
+                       "whose per-CPU caches Linux adopted, measured the tree and its lock as the bottleneck)"),
+      iova_tree_node_cycles("sw.iova.tree_node_cycles", 10, "cycles",
+                            "IOVA tree: each rbtree level descended and each free range walked past (a pointer "
+                            "chase, mostly cache hits; an estimate)"),
+      iova_depot_delay("sw.iova.depot_delay", sc_core::sc_time(100, sc_core::SC_MS), "",
+                       "IOVA_DEPOT_DELAY: how often a depot larger than the CPUs gives one magazine back to the "
+                       "tree"),
       nic_packets("sw.nic.packets", 2000, "", "packets the NIC workload moves"),
       nic_in_flight("sw.nic.in_flight", 16, "", "buffers mapped and in flight at once (ring depth)", {1, 4096}),
       nic_packet_bytes("sw.nic.packet_bytes", 1536, "bytes", "bytes per packet (one page mapped per packet)",
@@ -209,18 +310,22 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
     if (poll_delay.value() == sc_core::SC_ZERO_TIME) poll_delay.fail("must be positive");
     if (guest_table_memory.value() & (guest_table_memory.value() - 1)) guest_table_memory.fail("must be a power of two");
     if (s2_ias.value() != 0 && s2_ias.value() < 32) s2_ias.fail("must be 0 or 32..48");
+    if (fq_entries.value() == 1 || (fq_entries.value() & (fq_entries.value() - 1)))
+        fq_entries.fail("must be 0 (Linux's) or a power of two of at least 2");
     if (!enable) {
         if (setup_.scenario) enable.fail("a --scenario needs the software (sw.enable=true)");
         return;
     }
     if (setup_.hyp) {
         setup_.hyp->smmu_regs = setup_.smmu_regs;
-        hyp_ = std::make_unique<HypHost>(*setup_.hyp, cpu_.clock.value());
+        hyp_ = std::make_unique<HypHost>(*setup_.hyp, cpus_.core(0).clock.value());
     }
-    stats_ = std::make_unique<Stats>(*this);
-    bus_ = std::make_unique<sw::hal::TimedBus>(cpu_);
+    bus_ = std::make_unique<sw::hal::TimedBus>(cpus_);
+    if (cmdq == sw::driver::CmdqAlgo::Simple && bus_->cpus() > 1)
+        cmdq.fail("simple is a single-CPU queue; " + std::to_string(bus_->cpus()) + " CPUs need linux");
+    stats_ = std::make_unique<Stats>(*this, bus_->cpus());
     mem_ = std::make_unique<sw::hal::PageAllocator>(setup_.memory_base, setup_.memory_size);
-    dma_ = std::make_unique<DeviceDma>(cpu_, setup_.devices, doorbell);
+    dma_ = std::make_unique<DeviceDma>(cpus_, setup_.devices, doorbell);
     driver_ = std::make_unique<sw::driver::SmmuDriver>(*bus_, *mem_, driver_config(), *stats_);
     if (hyp_) {
         iommu_ = &hyp_->attach(*bus_, *driver_);
@@ -230,6 +335,8 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
     }
     env_ = std::make_unique<sw::workloads::Env>(*bus_, *iommu_, *dma_);
     env_->reset_stats = [] { core::StatsRegistry::instance().reset_all(); };
+    env_->memory = mem_.get();
+    env_->iova_costs = iova_costs();
     if (setup_.scenario) {
         sw::workloads::check_scenario(*setup_.scenario, *dma_);
         std::vector<uint32_t> known;  // a hypervisor attaches its host's devices itself
@@ -241,11 +348,12 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
             std::cerr << "smmu-sim: warning: " << w << " (--strict makes this an error)\n";
         }
     }
-    cpu_.start("main", [this] { main(); });
-    cpu_.start("irq", [this] { driver_->irq_thread(); }, false);
+    // The workload runs on core 0; the interrupt thread on the core the interrupts go to.
+    cpus_.start(0, "main", [this] { main(); });
+    cpus_.start(cpus_.irq_cpu, "irq", [this] { driver_->irq_thread(); }, false);
     if (watchdog.value() > sc_core::SC_ZERO_TIME) {
         core::RunControl::instance().watch_budget(&budget_spent_);
-        cpu_.start("watchdog", [this] { watch(); }, false);
+        cpus_.start(0, "watchdog", [this] { watch(); }, false);
     }
 }
 
@@ -281,11 +389,11 @@ void SoftwareHost::watch() {
 
 SoftwareHost::~SoftwareHost() {
     core::RunControl::instance().watch_budget(nullptr);
-    cpu_.kill_threads();
+    cpus_.kill_threads();
 }
 
 sw::driver::DriverConfig SoftwareHost::driver_config() const {
-    const sc_core::sc_time period = cpu_.clock.value();
+    const sc_core::sc_time period = cpus_.core(0).clock.value();
     auto cycles = [&](const sc_core::sc_time& t) { return uint64_t(t / period); };
     sw::driver::DriverConfig c;
     c.regs = setup_.smmu_regs;
@@ -297,8 +405,13 @@ sw::driver::DriverConfig SoftwareHost::driver_config() const {
     c.range_inv = range_inv;
     c.full_flush_pages = full_flush_pages;
     c.prefetch_config = prefetch_config;
-    c.fq_entries = fq_entries;
-    c.fq_timeout = cycles(fq_timeout);
+    c.fq_queues = fq_queues;
+    c.fq_entries = fq_entries ? fq_entries.value() : sw::driver::linux_fq_entries(fq_queues);
+    c.fq_timeout = fq_timeout.value() > sc_core::SC_ZERO_TIME
+                       ? cycles(fq_timeout)
+                       : cycles(sc_core::sc_time(sw::driver::linux_fq_timeout_ms(fq_queues), sc_core::SC_MS));
+    c.fq_entry_cycles = fq_entry_cycles;
+    c.lock_cycles = lock_cycles;
     c.ssid_bits = ssid_bits;
     c.cmdq_log2 = cmdq_log2;
     c.evtq_log2 = evtq_log2;
@@ -306,11 +419,24 @@ sw::driver::DriverConfig SoftwareHost::driver_config() const {
     c.s2_ias = unsigned(s2_ias.value());
     c.s2_concat = s2_concat;
     c.cmd_cycles = cmd_cycles;
+    c.cmdq = cmdq;
+    c.cmdq_call_cycles = cmdq_call_cycles;
     c.poll_spins = poll_spins;
     c.poll_relax = poll_relax;
     c.poll_delay = std::max<uint64_t>(1, cycles(poll_delay));
     c.poll_timeout = cycles(poll_timeout);
     c.pte_read_cycles = pte_read_cycles;
+    return c;
+}
+
+sw::workloads::IovaCosts SoftwareHost::iova_costs() const {
+    sw::workloads::IovaCosts c;
+    c.rcache_cycles = iova_rcache_cycles;
+    c.depot_cycles = iova_depot_cycles;
+    c.tree_cycles = iova_tree_cycles;
+    c.tree_node_cycles = iova_tree_node_cycles;
+    c.lock_cycles = lock_cycles;
+    c.depot_delay = uint64_t(iova_depot_delay.value() / cpus_.core(0).clock.value());
     return c;
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // The software of a platform, set up from `sw.*` parameters: the SMMU driver (`sw.driver.*`),
 // the built-in workload (`sw.workload`, `sw.nic.*`, `sw.storage.*`) or a scenario file, run
-// on the CPU model through the timed bus. It turns what the driver reports into stats
+// on the CPU cluster through the timed bus (the workload on core 0). It turns what the driver reports into stats
 // (`sw.driver.*`, `sw.workload.*`) and the event log, and tells the platform when the
 // workload is over.
 
@@ -14,7 +14,7 @@
 
 #include "models/core/params.h"
 #include "models/core/stats.h"
-#include "models/cpu/cpu.h"
+#include "models/cpu/cluster.h"
 #include "models/traffic/traffic_gen.h"
 #include "platforms/device_dma.h"
 #include "platforms/hyp_host.h"
@@ -44,12 +44,12 @@ class SoftwareHost {
 public:
     enum class Workload { Nic, Storage, Footprint, Donate, None };
 
-    SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup);
+    SoftwareHost(cpu::Cluster& cpus, SoftwareSetup setup);
     ~SoftwareHost();
 
     // Software failures (a scenario step that cannot be done, a driver error): rethrown by
     // the caller once the simulation has stopped.
-    std::exception_ptr failure() const { return cpu_.failure_exception(); }
+    std::exception_ptr failure() const { return cpus_.failure_exception(); }
     bool finished() const { return finished_; }
     // sw.enable: false leaves the SMMU as reset left it (SMMUEN=0, GBPA) for raw device traffic.
     bool enabled() const { return enable; }
@@ -60,9 +60,10 @@ private:
     void run();
     void watch();
     sw::driver::DriverConfig driver_config() const;
+    sw::workloads::IovaCosts iova_costs() const;
     sw::workloads::DeviceSetup device(const std::string& prefix, size_t index) const;
 
-    cpu::Cpu& cpu_;
+    cpu::Cluster& cpus_;
     SoftwareSetup setup_;
     bool finished_ = false;
     // The software's progress (commands, completed syncs, events, maps, unmaps, DMA jobs): the
@@ -80,20 +81,27 @@ private:
     // sw.driver.*
     core::EnumParam<sw::driver::InvPolicy> policy;
     core::EnumParam<sw::driver::SyncMode> sync;
+    core::EnumParam<sw::driver::CmdqAlgo> cmdq;
     core::Param<uint32_t> batch;
     core::Param<bool> range_inv;
     core::Param<uint64_t> full_flush_pages;
     core::Param<bool> prefetch_config;
+    core::EnumParam<sw::driver::FqQueues> fq_queues;
     core::Param<uint32_t> fq_entries;
     core::Param<sc_core::sc_time> fq_timeout;
+    core::Param<uint64_t> fq_entry_cycles;
     core::Param<uint32_t> ssid_bits;
     core::Param<uint32_t> cmdq_log2, evtq_log2;
     core::Param<uint64_t> guest_table_memory, s2_ias;
     core::EnumParam<sw::pgtable::S2Concat> s2_concat;
-    core::Param<uint64_t> cmd_cycles, poll_spins, poll_relax, pte_read_cycles;
+    core::Param<uint64_t> cmd_cycles, cmdq_call_cycles, poll_spins, poll_relax, pte_read_cycles;
     core::Param<sc_core::sc_time> poll_delay, poll_timeout;
     core::Param<sc_core::sc_time> watchdog;
     core::Param<uint64_t> doorbell;
+    // sw.lock_cycles, sw.iova.*
+    core::Param<uint64_t> lock_cycles;
+    core::Param<uint64_t> iova_rcache_cycles, iova_depot_cycles, iova_tree_cycles, iova_tree_node_cycles;
+    core::Param<sc_core::sc_time> iova_depot_delay;
     // sw.nic.*, sw.storage.*
     core::Param<uint64_t> nic_packets;
     core::Param<uint32_t> nic_in_flight, nic_packet_bytes, nic_txn_bytes;
