@@ -96,8 +96,11 @@ sw::workloads::Iommu& HypHost::attach(sw::hal::Bus& bus, sw::driver::SmmuDriver&
     emu_ = std::make_unique<sw::hyp::SmmuEmulation>(bus, setup_.smmu_regs, drv, setup_.host_sids, e);
     host_bus_ = std::make_unique<sw::hyp::TrappedBus>(bus, setup_.smmu_regs, smmu::arch::reg::REGION_SIZE, *emu_,
                                                       trap_cycles);
-    // The host runs the same driver, with the same knobs, on the trapped bus and host memory.
-    host_drv_ = std::make_unique<sw::driver::SmmuDriver>(*host_bus_, host_tables_, drv.config(), host_obs_);
+    // The host runs the same driver, with the same knobs (its own command-queue algorithm), on
+    // the trapped bus and host memory.
+    sw::driver::DriverConfig host_cfg = drv.config();
+    host_cfg.cmdq = setup_.host_cmdq;
+    host_drv_ = std::make_unique<sw::driver::SmmuDriver>(*host_bus_, host_tables_, host_cfg, host_obs_);
     host_bus_->on_irq([this](uint32_t lines) { host_drv_->handle_irq(lines); });
     iommu_ = std::make_unique<sw::hyp::HostIommu>(*hyp_, *host_drv_);
     return *iommu_;

@@ -24,6 +24,9 @@ struct HypSetup {
     uint64_t pool_base = 0, pool_size = 0;                // default donation pool
     std::vector<uint32_t> host_sids;
     uint64_t smmu_regs = 0;  // the register frame the host's accesses to trap
+    // The host's command queue (sw.driver.cmdq); the hypervisor's own is always the series'
+    // simple one.
+    sw::driver::CmdqAlgo host_cmdq = sw::driver::CmdqAlgo::Linux;
 };
 
 class HypHost : public sw::hyp::HypObserver {

@@ -226,8 +226,8 @@ SoftwareHost::SoftwareHost(cpu::Cluster& cpus, SoftwareSetup setup)
                 "stage-2 root concatenation: start-l0 (Linux up to 6.13: a level-0 start of at most 16 entries) or "
                 "mandatory (Linux 6.14 on: only where the architecture requires it; 16K with a 40-bit OAS needs it)"),
       cmd_cycles("sw.driver.cmd_cycles", 20, "cycles",
-                 "CPU work to build and write one command (arm_smmu_cmdq_build_cmd: a memset and a few FIELD_PREPs, "
-                 "then two 64-bit stores; about 20 instructions)"),
+                 "CPU work to build one command (arm_smmu_cmdq_build_cmd: a memset and a few FIELD_PREPs, about 20 "
+                 "instructions); its two 64-bit stores into the queue are timed by the bus"),
       cmdq_call_cycles("sw.driver.cmdq_call_cycles", 40, "cycles",
                        "sw.driver.cmdq=linux: CPU work of one arm_smmu_cmdq_issue_cmdlist call besides its memory "
                        "accesses and atomics (timed by the bus): local_irq_save/restore and the llq arithmetic, "
@@ -301,7 +301,15 @@ SoftwareHost::SoftwareHost(cpu::Cluster& cpus, SoftwareSetup setup)
                     "set the contiguous hint on the leaves (runs of 16 4K, 128 16K or 32 64K pages; each stage's "
                     "output one run off, so runs fit and blocks do not). The SMMU uses it with smmu.tcu.contiguous"),
       fp_warmup("sw.footprint.warmup", 0, "",
-                "random reads before the measured ones; the statistics are reset after them", {0, uint64_t(1) << 32}) {
+                "random reads before the measured ones; the statistics are reset after them", {0, uint64_t(1) << 32}),
+      wl_cpus("sw.workload.cpus", 1, "",
+              "CPUs the nic and storage workloads run on at once, each CPU its own queue (descriptor ring, "
+              "buffers in flight, share of the buffer memory) moving the whole sw.nic.packets / "
+              "sw.storage.requests (0: every core of the cluster)",
+              {0, 256}),
+      wl_devices("sw.workload.devices", Devices::Shared, {{"shared", Devices::Shared}, {"own", Devices::Own}},
+                 "shared: every CPU's queue on the one device and its domain (a multi-queue device); own: CPU c "
+                 "drives DMA device c with its own domain (as many devices as CPUs)") {
     for (auto* g : {&nic_granule, &sto_granule, &fp_granule})
         if (!smmu::arch::granule_shift(g->value())) g->fail("must be 4096, 16384 or 65536");
     for (auto* t : {&nic_txn_bytes, &sto_txn_bytes, &fp_txn_bytes})
@@ -318,9 +326,16 @@ SoftwareHost::SoftwareHost(cpu::Cluster& cpus, SoftwareSetup setup)
     }
     if (setup_.hyp) {
         setup_.hyp->smmu_regs = setup_.smmu_regs;
+        setup_.hyp->host_cmdq = cmdq;
         hyp_ = std::make_unique<HypHost>(*setup_.hyp, cpus_.core(0).clock.value());
     }
     bus_ = std::make_unique<sw::hal::TimedBus>(cpus_);
+    if (wl_cpus.value() > bus_->cpus())
+        wl_cpus.fail("the platform has " + std::to_string(bus_->cpus()) + " CPU(s) (cpus)");
+    const unsigned wl_n = wl_cpus ? wl_cpus.value() : bus_->cpus();
+    if (wl_devices == Devices::Own && wl_n > setup_.devices.size())
+        wl_devices.fail(std::to_string(wl_n) + " CPUs need as many DMA devices; the platform has " +
+                        std::to_string(setup_.devices.size()));
     if (cmdq == sw::driver::CmdqAlgo::Simple && bus_->cpus() > 1)
         cmdq.fail("simple is a single-CPU queue; " + std::to_string(bus_->cpus()) + " CPUs need linux");
     stats_ = std::make_unique<Stats>(*this, bus_->cpus());
@@ -337,6 +352,7 @@ SoftwareHost::SoftwareHost(cpu::Cluster& cpus, SoftwareSetup setup)
     env_->reset_stats = [] { core::StatsRegistry::instance().reset_all(); };
     env_->memory = mem_.get();
     env_->iova_costs = iova_costs();
+    env_->start_cpus = [this](unsigned n, const std::function<void(unsigned)>& body) { on_cpus(n, body); };
     if (setup_.scenario) {
         sw::workloads::check_scenario(*setup_.scenario, *dma_);
         std::vector<uint32_t> known;  // a hypervisor attaches its host's devices itself
@@ -401,6 +417,9 @@ sw::driver::DriverConfig SoftwareHost::driver_config() const {
     c.sync = sync;
     // The pKVM hypervisor completes its CMD_SYNCs by polling CMDQ_CONS (CS=SEV), as the series.
     if (setup_.hyp && c.sync == sw::driver::SyncMode::Auto) c.sync = sw::driver::SyncMode::PollCons;
+    // Its queue is the series' own (arch/arm64/kvm/hyp/nvhe/iommu/arm-smmu-v3.c: commands
+    // written and PROD published under the hypervisor's lock, CONS polled), not Linux's.
+    if (setup_.hyp) c.cmdq = sw::driver::CmdqAlgo::Simple;
     c.batch = batch;
     c.range_inv = range_inv;
     c.full_flush_pages = full_flush_pages;
@@ -438,6 +457,34 @@ sw::workloads::IovaCosts SoftwareHost::iova_costs() const {
     c.lock_cycles = lock_cycles;
     c.depot_delay = uint64_t(iova_depot_delay.value() / cpus_.core(0).clock.value());
     return c;
+}
+
+// The workload's queues on cores 1..n-1 as their own software threads, core 0's in the
+// calling thread; returns when every one has.
+void SoftwareHost::on_cpus(unsigned n, const std::function<void(unsigned)>& body) {
+    unsigned running = n - 1;
+    sc_core::sc_event done;
+    for (unsigned c = 1; c < n; ++c)
+        cpus_.start(c, "workload", [&body, &running, &done, c] {
+            body(c);
+            if (--running == 0) done.notify(sc_core::SC_ZERO_TIME);
+        }, false);
+    body(0);
+    while (running) sc_core::wait(done);
+}
+
+// Own devices: CPU c drives device c with 1/n of the buffer memory.
+sw::workloads::PerCpu SoftwareHost::per_cpu(const std::string& prefix) const {
+    sw::workloads::PerCpu pc;
+    pc.cpus = wl_cpus ? wl_cpus.value() : bus_->cpus();
+    if (wl_devices == Devices::Own)
+        for (unsigned c = 0; c < pc.cpus; ++c) {
+            sw::workloads::DeviceSetup d = device(prefix, c);
+            d.buffers_size = (setup_.buffers_size / pc.cpus) & ~uint64_t(0xffff);
+            d.buffers_base = setup_.buffers_base + c * d.buffers_size;
+            pc.own.push_back(d);
+        }
+    return pc;
 }
 
 sw::workloads::DeviceSetup SoftwareHost::device(const std::string& prefix, size_t index) const {
@@ -493,6 +540,7 @@ void SoftwareHost::run() {
         p.cpu_cycles = nic_cpu_cycles;
         p.ring_bytes = nic_ring_bytes;
         p.seed = core::derive_seed(core::RunControl::instance().seed(), "sw.nic");
+        p.per_cpu = per_cpu("nic");
         sw::workloads::run_nic(p, *env_);
     } else if (workload == Workload::Storage) {
         sw::workloads::StorageParams p;
@@ -504,6 +552,7 @@ void SoftwareHost::run() {
         p.read_fraction = sto_read_fraction;
         p.cpu_cycles = sto_cpu_cycles;
         p.seed = core::derive_seed(core::RunControl::instance().seed(), "sw.storage");
+        p.per_cpu = per_cpu("storage");
         sw::workloads::run_storage(p, *env_);
     } else if (workload == Workload::Footprint) {
         sw::workloads::FootprintParams p;

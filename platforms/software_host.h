@@ -61,6 +61,8 @@ private:
     void watch();
     sw::driver::DriverConfig driver_config() const;
     sw::workloads::IovaCosts iova_costs() const;
+    sw::workloads::PerCpu per_cpu(const std::string& prefix) const;
+    void on_cpus(unsigned n, const std::function<void(unsigned)>& body);
     sw::workloads::DeviceSetup device(const std::string& prefix, size_t index) const;
 
     cpu::Cluster& cpus_;
@@ -120,6 +122,10 @@ private:
     core::Param<bool> fp_blocks;
     core::Param<bool> fp_contiguous;
     core::Param<uint64_t> fp_warmup;
+    // sw.workload.cpus, sw.workload.devices
+    enum class Devices { Shared, Own };
+    core::Param<uint32_t> wl_cpus;
+    core::EnumParam<Devices> wl_devices;
 
     std::unique_ptr<Stats> stats_;
     std::unique_ptr<sw::hal::TimedBus> bus_;

@@ -4,12 +4,13 @@
 // END_REQ of the previous one), applies annotated delays, and accepts every response.
 
 #include <cstdint>
-#include <deque>
 #include <set>
 
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/peq_with_cb_and_phase.h>
+
+#include "models/core/ring.h"
 
 namespace smmusim::core {
 
@@ -56,7 +57,7 @@ private:
     AtInitiatorHandler& handler_;
     unsigned index_;
     tlm_utils::peq_with_cb_and_phase<AtInitiatorPort> peq_;
-    std::deque<tlm::tlm_generic_payload*> queue_;
+    Ring<tlm::tlm_generic_payload*> queue_;  // requests not yet sent (no allocation per request)
     tlm::tlm_generic_payload* req_gp_ = nullptr;
     bool req_busy_ = false;
     // Transactions the target completed on the forward call: no END_RESP may be sent.

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "models/core/sim_time.h"
+
 namespace smmusim::core {
 
 void AtTargetHandler::at_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&, unsigned) {
@@ -74,7 +76,7 @@ void AtTargetPort::accept_held() {
 }
 
 void AtTargetPort::respond(tlm::tlm_generic_payload& gp, const sc_core::sc_time& delay) {
-    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    const sc_core::sc_time now = core::now();
     queue_.push(Pending{now + delay, seq_++, &gp});
     if (resp_busy_) return;
     // A response for now on a free channel goes out on this call (no event, no delta cycle).
@@ -83,7 +85,7 @@ void AtTargetPort::respond(tlm::tlm_generic_payload& gp, const sc_core::sc_time&
 }
 
 void AtTargetPort::send_responses() {
-    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    const sc_core::sc_time now = core::now();
     // respond() may be called from the initiator's callbacks below: it must not re-enter.
     sending_ = true;
     struct Done {

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "models/core/params.h"
+#include "models/core/sim_time.h"
 
 namespace smmusim::core {
 namespace {
@@ -43,16 +44,8 @@ nlohmann::json Average::to_json() const {
 
 std::vector<std::string> Average::fields() const { return numeric_keys(to_json()); }
 
-void Level::set(int64_t v) {
-    const uint64_t now = sc_core::sc_time_stamp().value();
-    area_ += static_cast<uint128>(std::max<int64_t>(value_, 0)) * (now - last_);
-    last_ = now;
-    value_ = v;
-    max_ = std::max(max_, v);
-}
-
 double Level::mean() const {
-    const uint64_t now = sc_core::sc_time_stamp().value();
+    const uint64_t now = core::now().value();
     const uint64_t start = StatsRegistry::instance().epoch();
     if (now <= start) return double(value_);
     const auto area = area_ + static_cast<uint128>(std::max<int64_t>(value_, 0)) * (now - last_);
@@ -61,7 +54,7 @@ double Level::mean() const {
 
 void Level::reset() {
     area_ = 0;
-    last_ = sc_core::sc_time_stamp().value();
+    last_ = core::now().value();
     max_ = value_;
 }
 
@@ -136,12 +129,12 @@ void StatsRegistry::print_list(std::ostream& os, const std::string& pattern) con
 }
 
 void StatsRegistry::reset_all() {
-    epoch_ = sc_core::sc_time_stamp().value();
+    epoch_ = core::now().value();
     for (auto& kv : stats_) kv.second->reset();
 }
 
 double StatsRegistry::window_seconds() const {
-    const uint64_t now = sc_core::sc_time_stamp().value();
+    const uint64_t now = core::now().value();
     return now > epoch_ ? double(now - epoch_) * sc_core::sc_get_time_resolution().to_seconds() : 0.0;
 }
 

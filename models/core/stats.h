@@ -14,6 +14,7 @@
 #include <systemc>
 
 #include "models/core/histogram.h"
+#include "models/core/sim_time.h"
 
 namespace smmusim::core {
 
@@ -98,7 +99,14 @@ public:
           std::string unit = "")
         : StatBase(owner, local, std::move(description), std::move(unit)) {}
 
-    void set(int64_t v);
+    // Inline: several per transaction (slots, FIFOs, occupancy).
+    void set(int64_t v) {
+        const uint64_t t = now().value();
+        area_ += static_cast<uint128>(value_ > 0 ? value_ : 0) * (t - last_);
+        last_ = t;
+        value_ = v;
+        if (v > max_) max_ = v;
+    }
     int64_t value() const { return value_; }
     double mean() const;
     const char* kind() const override { return "level"; }

@@ -8,13 +8,13 @@ namespace smmusim::cpu {
 Cluster::Cluster()
     : cpus("cpus", 1, "", "CPU cores running the software (named cpu0, cpu1, ...; one core is named cpu)",
            {1, kMaxCpus}),
-      // Estimates: no Arm core publishes its LSE atomic latency. A contended atomic is
-      // bounded by the core-to-core cache-line transfer, measured at about 50-100 ns on
-      // Neoverse N1 meshes (core-to-core latency tests of Ampere Altra and AWS Graviton2);
-      // 100 cycles is 50 ns at the CPU's default 2 GHz.
+      // An estimate: Arm does not publish the Neoverse N1 / Cortex-A76 latency of an atomic
+      // on a line another core holds. It is a core-to-core cache-line transfer through the
+      // mesh, which the core-to-core latency tests of N1 servers (AnandTech's Ampere Altra
+      // reviews) put at tens of ns; 100 cycles is 50 ns at the CPU's default 2 GHz.
       atomic_cycles("cluster.atomic_cycles", 100, "cycles",
                     "cost of moving a cache line to a core for an atomic when another core touched it last "
-                    "(estimate: Neoverse N1 core-to-core transfer, about 50 ns)",
+                    "(estimate: a Neoverse N1 mesh's core-to-core transfer, 50 ns at 2 GHz)",
                     {0, 1000000}),
       // Arm's Neoverse N1 Software Optimization Guide gives a 4-cycle L1D load-to-use latency;
       // an uncontended LSE atomic or store on a line the core holds is of that order.

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "models/core/sim_time.h"
+
 namespace smmusim::mem {
 
 Memory::Memory(sc_core::sc_module_name name, const Defaults& d)
@@ -61,7 +63,7 @@ bool Memory::at_request(tlm::tlm_generic_payload& gp, unsigned) {
 
 void Memory::start(tlm::tlm_generic_payload& gp) {
     set_outstanding(outstanding_ + 1);
-    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    const sc_core::sc_time now = core::now();
     if (!access(gp)) {
         ++errors_;
         port.respond(gp, clock.cycles(1));

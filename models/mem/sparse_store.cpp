@@ -5,43 +5,104 @@
 
 namespace smmusim::mem {
 
-const unsigned char* SparseStore::find(uint64_t index) const {
+namespace {
+
+bool uniform(const unsigned char* p, size_t n) {
+    for (size_t i = 1; i < n; ++i)
+        if (p[i] != p[0]) return false;
+    return true;
+}
+
+}  // namespace
+
+const SparseStore::Chunk* SparseStore::find(uint64_t index) const {
     if (index == last_index_) return last_;
-    auto it = chunks_.find(index);
-    if (it == chunks_.end()) return nullptr;
+    auto it = index_.find(index);
+    if (it == index_.end()) return nullptr;
     last_index_ = index;
-    last_ = it->second.get();
+    last_ = it->second;
     return last_;
 }
 
-unsigned char* SparseStore::chunk(uint64_t addr) {
-    uint64_t index = addr >> kChunkBits;
-    if (const unsigned char* c = find(index)) return const_cast<unsigned char*>(c);
-    auto& slot = chunks_[index];
-    slot.reset(new unsigned char[kChunkSize]());
+SparseStore::Chunk& SparseStore::get(uint64_t index) {
+    if (index == last_index_) return *last_;
+    auto [it, added] = index_.try_emplace(index, nullptr);
+    if (added) it->second = &chunks_.emplace_back();
     last_index_ = index;
-    last_ = slot.get();
-    return last_;
+    last_ = it->second;
+    return *last_;
+}
+
+void SparseStore::make_raw(Chunk& c, unsigned line) {
+    if (!c.data) {
+        // Not zeroed: a line's bytes are read from the block only once it is raw.
+        c.data.reset(new unsigned char[kChunkSize]);
+        ++blocks_;
+    }
+    std::memset(c.data.get() + line * kLineSize, c.fill[line], kLineSize);
+    c.raw |= uint64_t(1) << line;
+}
+
+unsigned char* SparseStore::chunk(uint64_t addr) {
+    Chunk& c = get(addr >> kChunkBits);
+    if (!c.pinned) {
+        for (unsigned line = 0; line < kLines; ++line)
+            if (!(c.raw >> line & 1)) make_raw(c, line);
+        c.pinned = true;
+    }
+    return c.data.get();
 }
 
 void SparseStore::read(uint64_t addr, unsigned char* dst, size_t len) const {
     while (len) {
-        uint64_t off = addr & (kChunkSize - 1);
-        size_t n = std::min<uint64_t>(len, kChunkSize - off);
-        const unsigned char* c = find(addr >> kChunkBits);
-        if (c) std::memcpy(dst, c + off, n);
-        else std::memset(dst, 0, n);
+        const unsigned off = unsigned(addr & (kChunkSize - 1));
+        const size_t n = std::min<uint64_t>(len, kChunkSize - off);
+        const Chunk* c = find(addr >> kChunkBits);
+        if (!c) {
+            std::memset(dst, 0, n);
+        } else if (c->pinned) {
+            std::memcpy(dst, c->data.get() + off, n);
+        } else {
+            for (size_t done = 0; done < n;) {
+                const unsigned o = unsigned(off + done), line = o >> kLineBits;
+                const size_t seg = std::min<size_t>(n - done, kLineSize - (o & (kLineSize - 1)));
+                if (c->raw >> line & 1) std::memcpy(dst + done, c->data.get() + o, seg);
+                else std::memset(dst + done, c->fill[line], seg);
+                done += seg;
+            }
+        }
         addr += n;
         dst += n;
         len -= n;
     }
 }
 
+void SparseStore::write_in(Chunk& c, unsigned off, const unsigned char* src, size_t n) {
+    if (c.pinned) {
+        std::memcpy(c.data.get() + off, src, n);
+        return;
+    }
+    for (size_t done = 0; done < n;) {
+        const unsigned o = unsigned(off + done), line = o >> kLineBits;
+        const size_t seg = std::min<size_t>(n - done, kLineSize - (o & (kLineSize - 1)));
+        const unsigned char* s = src + done;
+        done += seg;
+        if (!(c.raw >> line & 1) && uniform(s, seg)) {
+            // Still one repeated byte: a whole line takes the new byte; part of a line keeps
+            // the line uniform only if it writes the byte the line already holds.
+            if (seg == kLineSize) c.fill[line] = s[0];
+            if (seg == kLineSize || s[0] == c.fill[line]) continue;
+        }
+        if (!(c.raw >> line & 1)) make_raw(c, line);
+        std::memcpy(c.data.get() + o, s, seg);
+    }
+}
+
 void SparseStore::write(uint64_t addr, const unsigned char* src, size_t len) {
     while (len) {
-        uint64_t off = addr & (kChunkSize - 1);
-        size_t n = std::min<uint64_t>(len, kChunkSize - off);
-        std::memcpy(chunk(addr) + off, src, n);
+        const unsigned off = unsigned(addr & (kChunkSize - 1));
+        const size_t n = std::min<uint64_t>(len, kChunkSize - off);
+        write_in(get(addr >> kChunkBits), off, src, n);
         addr += n;
         src += n;
         len -= n;
@@ -52,8 +113,8 @@ void SparseStore::write_enabled(uint64_t addr, const unsigned char* src, size_t 
                                 const unsigned char* be, size_t be_len) {
     for (size_t i = 0; i < len; ++i) {
         if (be[i % be_len] != 0xff) continue;
-        uint64_t a = addr + i;
-        chunk(a)[a & (kChunkSize - 1)] = src[i];
+        const uint64_t a = addr + i;
+        write_in(get(a >> kChunkBits), unsigned(a & (kChunkSize - 1)), src + i, 1);
     }
 }
 

@@ -1,9 +1,17 @@
 #pragma once
-// Byte store for a large physical space: 4 KiB chunks are allocated on first write, so a
-// 48-bit space costs host memory only for what was touched. Untouched bytes read as zero.
+// Byte store for a large physical space: a 4 KiB chunk exists once something is written to it,
+// so a 48-bit space costs host memory only for what was touched. Untouched bytes read as zero.
+//
+// A chunk keeps each 64-byte line as one fill byte while every byte of the line is the same,
+// and holds a 4 KiB data block only once a line needs one. Device traffic generators write
+// each transaction's payload as one repeated byte, so a pattern-DMA run costs ~100 bytes per
+// page touched instead of 4 KiB and no page faults, however many bytes it writes; reads return
+// exactly what was written either way. Tables, queues and software data get data blocks.
+// A chunk handed out by chunk() (DMI) is expanded for good: its user may write it directly.
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <unordered_map>
 
@@ -13,25 +21,45 @@ class SparseStore {
 public:
     static constexpr unsigned kChunkBits = 12;
     static constexpr uint64_t kChunkSize = uint64_t(1) << kChunkBits;
+    static constexpr unsigned kLineBits = 6;
+    static constexpr unsigned kLineSize = 1u << kLineBits;
+    static constexpr unsigned kLines = unsigned(kChunkSize / kLineSize);
+    static_assert(kLines == 64, "one bit per line in a 64-bit mask");
 
     void read(uint64_t addr, unsigned char* dst, size_t len) const;
+    // Every write goes through write() or write_enabled(): the place to observe writes.
     void write(uint64_t addr, const unsigned char* src, size_t len);
     // Writes only the bytes whose enable byte is 0xff (TLM byte-enable convention); the enable
     // pattern repeats every `be_len` bytes.
     void write_enabled(uint64_t addr, const unsigned char* src, size_t len, const unsigned char* be,
                        size_t be_len);
-    // The chunk holding `addr`, allocated if needed (for DMI).
+    // The chunk holding `addr` as plain bytes, allocated if needed (for DMI); stable.
     unsigned char* chunk(uint64_t addr);
 
     size_t resident_chunks() const { return chunks_.size(); }
-    size_t resident_bytes() const { return chunks_.size() * kChunkSize; }
+    // Host memory the store holds: chunk records plus data blocks.
+    size_t resident_bytes() const { return chunks_.size() * sizeof(Chunk) + blocks_ * kChunkSize; }
 
 private:
-    const unsigned char* find(uint64_t chunk_index) const;
+    struct Chunk {
+        uint64_t raw = 0;            // bit i: line i lives in `data` (else all bytes are fill[i])
+        bool pinned = false;         // handed out by chunk(): every line in `data`, for good
+        unsigned char fill[kLines] = {};
+        std::unique_ptr<unsigned char[]> data;
+    };
+    const Chunk* find(uint64_t index) const;
+    Chunk& get(uint64_t index);
+    // Line `line` of `c` moves into the data block (allocated, with every line's bytes, on
+    // first need).
+    void make_raw(Chunk& c, unsigned line);
+    // Writes [off, off + n) of one chunk (n > 0, within the chunk).
+    void write_in(Chunk& c, unsigned off, const unsigned char* src, size_t n);
 
-    std::unordered_map<uint64_t, std::unique_ptr<unsigned char[]>> chunks_;
+    std::unordered_map<uint64_t, Chunk*> index_;
+    std::deque<Chunk> chunks_;  // stable addresses; freed with the store
+    size_t blocks_ = 0;
     mutable uint64_t last_index_ = ~uint64_t(0);
-    mutable unsigned char* last_ = nullptr;
+    mutable Chunk* last_ = nullptr;
 };
 
 }  // namespace smmusim::mem

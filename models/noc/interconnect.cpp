@@ -4,6 +4,9 @@
 #include <set>
 #include <stdexcept>
 
+#include "models/core/ring.h"
+#include "models/core/sim_time.h"
+
 namespace smmusim::noc {
 
 namespace {
@@ -40,7 +43,8 @@ struct Interconnect::InitiatorPort : PortTiming {
     core::Counter requests;
     core::Level fifo_level;
     core::TraceSignal fifo_signal;
-    std::deque<Request> fifo;
+    core::Ring<Request> fifo;  // no allocation per request, as std::deque would
+    int head_target = -1;      // target of the FIFO's head request (-1: empty)
     sc_core::sc_time req_free = sc_core::SC_ZERO_TIME;   // request data link
     sc_core::sc_time resp_free = sc_core::SC_ZERO_TIME;  // response data link
 };
@@ -60,7 +64,22 @@ struct Interconnect::TargetPort : PortTiming {
     bool busy = false;  // a request is in the target's request channel (no END_REQ yet)
     sc_core::sc_time link_free = sc_core::SC_ZERO_TIME;
     unsigned last_grant = 0;
+    // Initiator ports whose FIFO head is for this target, a bit each: arbitration visits only
+    // them (hundreds of CPU ports, mostly idle, would otherwise be scanned for every grant).
+    std::vector<uint64_t> heads;
 };
+
+namespace {
+// The first set bit of `bits` in [from, end), or `end`.
+unsigned next_bit(const std::vector<uint64_t>& bits, unsigned from, unsigned end) {
+    while (from < end) {
+        const uint64_t w = bits[from / 64] >> (from % 64);
+        if (w) return std::min(end, from + unsigned(__builtin_ctzll(w)));
+        from = (from / 64 + 1) * 64;
+    }
+    return end;
+}
+}  // namespace
 
 Interconnect::Interconnect(sc_core::sc_module_name name, const std::vector<std::string>& initiators,
                            const std::vector<AddressRange>& targets)
@@ -83,6 +102,7 @@ Interconnect::Interconnect(sc_core::sc_module_name name, const std::vector<std::
         opts.set_sensitivity(&down_[j]->arbitrate);
         sc_core::sc_spawn([this, j] { arbitrate(j); }, (targets[j].target + "_arbiter").c_str(), &opts);
     }
+    for (auto& d : down_) d->heads.assign((up_.size() + 63) / 64, 0);
 }
 
 Interconnect::~Interconnect() = default;
@@ -108,7 +128,7 @@ bool Interconnect::at_request(tlm::tlm_generic_payload& gp, unsigned i) {
 void Interconnect::enqueue(unsigned i, tlm::tlm_generic_payload& gp) {
     InitiatorPort& u = *up_[i];
     ++u.requests;
-    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    const sc_core::sc_time now = core::now();
     const unsigned len = gp.get_data_length();
     uint64_t beats = gp.is_write() ? core::ClockParam::beats(len, u.width) : 1;
     u.req_free = std::max(now, u.req_free) + clock.cycles(beats);
@@ -129,13 +149,13 @@ void Interconnect::enqueue(unsigned i, tlm::tlm_generic_payload& gp) {
 }
 
 void Interconnect::wake(unsigned j, const sc_core::sc_time& at) {
-    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    const sc_core::sc_time now = core::now();
     down_[j]->arbitrate.notify(at > now ? at - now : sc_core::SC_ZERO_TIME);
 }
 
 void Interconnect::arbitrate(unsigned j) {
     TargetPort& d = *down_[j];
-    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    const sc_core::sc_time now = core::now();
     if (d.busy) return;  // END_REQ wakes us
     if (d.link_free > now) {
         d.arbitrate.notify(d.link_free - now);
@@ -144,14 +164,23 @@ void Interconnect::arbitrate(unsigned j) {
     const unsigned n = unsigned(up_.size());
     sc_core::sc_time earliest = sc_core::SC_ZERO_TIME;
     bool later = false;
-    for (unsigned k = 1; k <= n; ++k) {
-        const unsigned i = (d.last_grant + k) % n;
+    // Round robin from the port after the last grant, over the ports whose head is for j.
+    const unsigned start = (d.last_grant + 1) % n;
+    unsigned i = next_bit(d.heads, start, n);
+    bool wrapped = false;
+    for (;;) {
+        if (i >= (wrapped ? start : n)) {
+            if (wrapped || start == 0) break;
+            wrapped = true;
+            i = next_bit(d.heads, 0, start);
+            continue;
+        }
         InitiatorPort& u = *up_[i];
-        if (u.fifo.empty() || u.fifo.front().target != j) continue;
         const Request r = u.fifo.front();
         if (r.ready > now) {
             if (!later || r.ready < earliest) earliest = r.ready;
             later = true;
+            i = next_bit(d.heads, i + 1, wrapped ? start : n);
             continue;
         }
         u.fifo.pop_front();
@@ -193,7 +222,7 @@ void Interconnect::at_response(tlm::tlm_generic_payload& gp, unsigned j) {
     const unsigned i = route->initiator;
     route->noc = nullptr;
     InitiatorPort& u = *up_[i];
-    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    const sc_core::sc_time now = core::now();
     uint64_t beats = gp.is_read() ? core::ClockParam::beats(gp.get_data_length(), u.width) : 1;
     sc_core::sc_time at = std::max(now + clock.cycles(down_[j]->hop_latency + u.hop_latency), u.resp_free);
     u.resp_free = at + clock.cycles(beats);
@@ -202,6 +231,12 @@ void Interconnect::at_response(tlm::tlm_generic_payload& gp, unsigned j) {
 
 void Interconnect::set_fifo_level(unsigned i) {
     InitiatorPort& u = *up_[i];
+    const int head = u.fifo.empty() ? -1 : int(u.fifo.front().target);
+    if (head != u.head_target) {
+        if (u.head_target >= 0) down_[unsigned(u.head_target)]->heads[i / 64] &= ~(uint64_t(1) << (i % 64));
+        if (head >= 0) down_[unsigned(head)]->heads[i / 64] |= uint64_t(1) << (i % 64);
+        u.head_target = head;
+    }
     u.fifo_level.set(int64_t(u.fifo.size()));
     u.fifo_signal.set(u.fifo.size());
 }

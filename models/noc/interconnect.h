@@ -7,7 +7,6 @@
 // TLM_ADDRESS_ERROR_RESPONSE (AXI DECERR).
 
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <ostream>
 #include <string>

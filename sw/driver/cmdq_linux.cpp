@@ -223,6 +223,9 @@ bool CommandQueue::issue_linux(const Command* cmds, size_t n, bool sync) {
         cmds += room;
         n -= room;
     }
+    // The commands were built before the call (arm_smmu_cmdq_batch_add into the on-stack
+    // batch), outside the queue's critical window; only the CMD_SYNC is built inside it.
+    bus_.work(cfg_.cmd_cycles * n);
     const uint64_t start = bus_.now();
     CmdqCpuTimes t;
     const uint32_t need = uint32_t(n) + (sync ? 1 : 0);
@@ -247,10 +250,10 @@ bool CommandQueue::issue_linux(const Command* cmds, size_t n, bool sync) {
 
     // 2. Write the commands (and the CMD_SYNC, with the shared lock so that the queue cannot
     // wrap twice unseen before its completion is checked).
-    bus_.work(cfg_.cmd_cycles * need);
     write_entries(first, cmds, n);
     const uint32_t sync_pos = inc(first, uint32_t(n));
     if (sync) {
+        bus_.work(cfg_.cmd_cycles);
         const Command s = sync_command(sync_pos);
         write_entries(sync_pos, &s, 1);
         shared_lock();

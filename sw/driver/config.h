@@ -47,7 +47,7 @@ struct DriverConfig {
     pgtable::S2Concat s2_concat = pgtable::S2Concat::WhenStartL0Fits;
 
     // CPU cost model, in CPU cycles.
-    uint64_t cmd_cycles = 20;         // building one command
+    uint64_t cmd_cycles = 20;         // building one command (before the queue's critical window)
     uint64_t cmdq_call_cycles = 40;   // Linux cmdq: one issue_cmdlist call's work outside memory accesses
     uint64_t poll_spins = 10;         // cheap re-polls before backing off (ARM_SMMU_POLL_SPIN_COUNT)
     uint64_t poll_relax = 10;         // cycles between cheap re-polls (cpu_relax)

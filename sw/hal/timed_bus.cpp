@@ -104,14 +104,13 @@ uint64_t TimedBus::wait_for_change(uint64_t pa, unsigned size, uint64_t old, uin
         cluster_.clear_monitor(core);
         throw;
     }
-    if (v == old && !untimed_) cluster_.core(core).wfe(timeout, cluster_.event_stream);
+    // Waiting for another agent takes simulated time even while memory accesses are untimed.
+    if (v == old) cluster_.core(core).wfe(timeout, cluster_.event_stream);
     cluster_.clear_monitor(core);
     return v;
 }
 
-void TimedBus::wfe(uint64_t timeout) {
-    if (!untimed_) here().wfe(timeout, cluster_.event_stream);
-}
+void TimedBus::wfe(uint64_t timeout) { here().wfe(timeout, cluster_.event_stream); }
 
 uint32_t TimedBus::read32(uint64_t pa) {
     uint32_t v = 0;

@@ -1,5 +1,6 @@
 #include "sw/workloads/builtin.h"
 
+#include <algorithm>
 #include <deque>
 #include <stdexcept>
 
@@ -109,37 +110,73 @@ driver::Domain& setup_device(const DeviceSetup& s, Env& env) {
     return d;
 }
 
-void run_nic(const NicParams& p, Env& env) {
-    driver::Domain& d = setup_device(p.setup, env);
-    BufferCycle cycle(p.setup, env, d);
-    Random rng(p.seed);
-    const uint64_t page = cycle.granule();
-    const uint64_t ring_bytes = (p.ring_bytes + page - 1) & ~(page - 1);
-    const uint64_t pool = std::max<uint64_t>(1, (p.setup.buffers_size - ring_bytes) / page);
-    const uint64_t ring = ring_bytes ? cycle.map_persistent(p.setup.buffers_base + pool * page, ring_bytes) : 0;
-    const uint64_t descriptors = ring_bytes / 64;
-    for (uint64_t i = 0; i < p.packets; ++i) {
-        if (cycle.in_flight() >= p.in_flight) cycle.finish_oldest();
-        env.bus.work(p.cpu_cycles);
-        const bool rx = rng.uniform() < p.rx_fraction;
-        cycle.start(p.setup.buffers_base + (i % pool) * page, p.packet_bytes, rx, p.txn_bytes,
-                    ring ? ring + (i % descriptors) * 64 : 0);
+namespace {
+
+// CPU c's queue of a workload: its device and domain, and its share of the device's buffer
+// memory (shared device: 1/n of it; own device: all of it).
+struct Queue {
+    DeviceSetup setup;
+    driver::Domain* domain;
+    uint64_t seed;
+};
+
+// The domains first (CPU 0's in the calling thread, before any queue starts), then each
+// CPU's queue. CPU 0 keeps the workload's seed, so that one CPU runs as before.
+template <typename Body>
+void on_every_cpu(const DeviceSetup& setup, const PerCpu& pc, uint64_t seed, Env& env, Body body) {
+    const unsigned n = std::max(1u, pc.cpus);
+    if (!pc.own.empty() && pc.own.size() < n) throw std::invalid_argument("fewer devices than CPUs for own devices");
+    std::vector<Queue> q(n);
+    driver::Domain* shared = pc.own.empty() ? &setup_device(setup, env) : nullptr;
+    for (unsigned c = 0; c < n; ++c) {
+        q[c].setup = pc.own.empty() ? setup : pc.own[c];
+        q[c].domain = shared ? shared : &setup_device(q[c].setup, env);
+        q[c].seed = seed + 0x9E3779B97F4A7C15ull * c;
+        if (shared && n > 1) {
+            const uint64_t share = (setup.buffers_size / n) & ~uint64_t(0xffff);
+            if (!share) throw std::invalid_argument("buffer memory too small for one queue per CPU");
+            q[c].setup.buffers_base = setup.buffers_base + c * share;
+            q[c].setup.buffers_size = share;
+        }
     }
-    while (cycle.in_flight()) cycle.finish_oldest();
+    env.on_cpus(n, [&](unsigned c) { body(q[c]); });
+}
+
+}  // namespace
+
+void run_nic(const NicParams& p, Env& env) {
+    on_every_cpu(p.setup, p.per_cpu, p.seed, env, [&](const Queue& q) {
+        BufferCycle cycle(q.setup, env, *q.domain);
+        Random rng(q.seed);
+        const uint64_t page = cycle.granule();
+        const uint64_t ring_bytes = (p.ring_bytes + page - 1) & ~(page - 1);
+        const uint64_t pool = std::max<uint64_t>(1, (q.setup.buffers_size - ring_bytes) / page);
+        const uint64_t ring = ring_bytes ? cycle.map_persistent(q.setup.buffers_base + pool * page, ring_bytes) : 0;
+        const uint64_t descriptors = ring_bytes / 64;
+        for (uint64_t i = 0; i < p.packets; ++i) {
+            if (cycle.in_flight() >= p.in_flight) cycle.finish_oldest();
+            env.bus.work(p.cpu_cycles);
+            const bool rx = rng.uniform() < p.rx_fraction;
+            cycle.start(q.setup.buffers_base + (i % pool) * page, p.packet_bytes, rx, p.txn_bytes,
+                        ring ? ring + (i % descriptors) * 64 : 0);
+        }
+        while (cycle.in_flight()) cycle.finish_oldest();
+    });
 }
 
 void run_storage(const StorageParams& p, Env& env) {
-    driver::Domain& d = setup_device(p.setup, env);
-    BufferCycle cycle(p.setup, env, d);
-    Random rng(p.seed);
-    const uint64_t slots = std::max<uint64_t>(1, p.setup.buffers_size / p.request_bytes);
-    for (uint64_t i = 0; i < p.requests; ++i) {
-        if (cycle.in_flight() >= p.queue_depth) cycle.finish_oldest();
-        env.bus.work(p.cpu_cycles);
-        const bool read = rng.uniform() < p.read_fraction;  // a read from disk is a DMA write to memory
-        cycle.start(p.setup.buffers_base + (i % slots) * p.request_bytes, p.request_bytes, read, p.txn_bytes);
-    }
-    while (cycle.in_flight()) cycle.finish_oldest();
+    on_every_cpu(p.setup, p.per_cpu, p.seed, env, [&](const Queue& q) {
+        BufferCycle cycle(q.setup, env, *q.domain);
+        Random rng(q.seed);
+        const uint64_t slots = std::max<uint64_t>(1, q.setup.buffers_size / p.request_bytes);
+        for (uint64_t i = 0; i < p.requests; ++i) {
+            if (cycle.in_flight() >= p.queue_depth) cycle.finish_oldest();
+            env.bus.work(p.cpu_cycles);
+            const bool read = rng.uniform() < p.read_fraction;  // a read from disk is a DMA write to memory
+            cycle.start(q.setup.buffers_base + (i % slots) * p.request_bytes, p.request_bytes, read, p.txn_bytes);
+        }
+        while (cycle.in_flight()) cycle.finish_oldest();
+    });
 }
 
 void run_footprint(const FootprintParams& p, Env& env) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "sw/workloads/env.h"
 
@@ -20,6 +21,16 @@ struct DeviceSetup {
     unsigned ias = 0;  // 0: the driver's default (48 for stage 1, the SMMU's IAS for stage 2)
     uint64_t buffers_base = 0x80000000;   // physical memory the device's buffers come from
     uint64_t buffers_size = uint64_t(64) << 20;
+};
+
+// How a built-in workload spreads over CPUs: each of `cpus` CPUs runs the whole workload on
+// its own queue (its own descriptor ring, buffers in flight, share of the buffer memory and
+// random stream), all on the one device and domain (a multi-queue device: Linux maps through
+// the one DMA domain from every CPU), or with `own` set CPU c on device own[c] with its own
+// domain.
+struct PerCpu {
+    unsigned cpus = 1;
+    std::vector<DeviceSetup> own;  // empty: shared
 };
 
 // A network card: every packet gets a freshly mapped buffer (dma_map_single), a DMA of the
@@ -37,6 +48,7 @@ struct NicParams {
     uint64_t cpu_cycles = 1000;     // stack work per packet
     uint64_t ring_bytes = 16384;
     uint64_t seed = 1;
+    PerCpu per_cpu;
 };
 void run_nic(const NicParams& p, Env& env);
 
@@ -51,6 +63,7 @@ struct StorageParams {
     double read_fraction = 0.7;
     uint64_t cpu_cycles = 5000;     // block-layer work per request
     uint64_t seed = 1;
+    PerCpu per_cpu;
 };
 void run_storage(const StorageParams& p, Env& env);
 

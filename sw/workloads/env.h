@@ -32,6 +32,12 @@ public:
     // flush that covers them when lazy.
     IovaAllocator& iovas(driver::Domain& d, uint64_t base, uint64_t limit, unsigned gshift);
 
+    // Runs body(c) for every c in [0, n) at once, c on CPU c: 0 in the calling thread, the
+    // others as software threads the platform starts (`start_cpus`); returns when all have.
+    // Without start_cpus only n == 1 is possible.
+    void on_cpus(unsigned n, const std::function<void(unsigned)>& body);
+    std::function<void(unsigned n, const std::function<void(unsigned)>& body)> start_cpus;
+
     // Waits for job `h`, waking for the driver's lazy-flush timers.
     hal::DmaResult wait(uint64_t h) {
         for (;;) {

@@ -47,15 +47,7 @@ int sc_main(int argc, char** argv) {
     SmmuBench b(sets, 2, true);
     double traffic_start = 0;
     b.run([&] {
-        PageTables pt = b.tables(12, 48, 0);
-        // The DMA window of the base platform's memory map, 4K pages.
-        pt.map(va, kDram, footprint, 3, s1::RW);
-        b.enable();
-        for (uint32_t sid = 1; sid <= 2; ++sid) {
-            const uint64_t cd = b.alloc(64, 64);
-            b.put(cd, cd_for(pt));
-            b.set_ste(sid, ste_s1(cd));
-        }
+        b.enable_streams_s1(va, footprint, 2);  // the DMA window of the base platform's map
         sc_core::wait(sc_core::sc_time(1, sc_core::SC_MS) - sc_core::sc_time_stamp());
         traffic_start = core::cpu_seconds();
     });

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "models/core/sim_time.h"
 #include "models/core/stream_attr.h"
 #include "models/core/txn_trace.h"
 #include "models/smmu/arch/events.h"
@@ -42,10 +43,7 @@ Tbu::Tbu(sc_core::sc_module_name name, const dti::GlobalState& reset_state)
       dti("dti"),
       from_tcu("from_tcu"),
       device_(sc_module::name()),
-      global_(reset_state),
-      responses_("responses"),
-      inbound_("inbound"),
-      ready_("ready") {
+      global_(reset_state) {
     dti.bind(static_cast<dti::BwIf&>(*this));
     from_tcu.bind(static_cast<dti::FwIf&>(*this));
     SC_METHOD(translated);
@@ -61,10 +59,10 @@ Tbu::~Tbu() = default;
 
 bool Tbu::at_request(tlm::tlm_generic_payload& gp, unsigned) {
     if (slots_busy_ >= xlate_slots) {
-        held_since_ = sc_core::sc_time_stamp();
+        held_since_ = core::now();
         return false;  // END_REQ when a slot frees
     }
-    start(gp, sc_core::sc_time_stamp());
+    start(gp, core::now());
     return true;
 }
 
@@ -77,7 +75,7 @@ void Tbu::start(tlm::tlm_generic_payload& gp, const sc_core::sc_time& arrival) {
     t->gp = &gp;
     t->iova = gp.get_address();
     t->write = gp.is_write();
-    t->start = sc_core::sc_time_stamp();
+    t->start = core::now();
     t->arrival = arrival;
     t->ready = t->forward = t->pending = t->blocks_sync = false;
     t->next_merged = nullptr;
@@ -96,7 +94,7 @@ void Tbu::start(tlm::tlm_generic_payload& gp, const sc_core::sc_time& arrival) {
     t->live_index = live_.size();
     live_.push_back(t);
 
-    const sc_core::sc_time next_cycle = sc_core::sc_time_stamp() + clock.cycles(1);
+    const sc_core::sc_time next_cycle = core::now() + clock.cycles(1);
     if (!global_.smmuen) {
         // SMMUEN=0: every transaction bypasses, or aborts, as GBPA says (§9.5); an address
         // the output cannot carry aborts too (§3.4).
@@ -138,7 +136,7 @@ const cache::TlbEntry* Tbu::look_up(TbuTxn& t, sc_core::sc_time& done) {
     // Entries hold canonical VAs (TBI); one made without TBI serves only the untagged address.
     const uint64_t key = smmu::arch::canonical_va(t.iova);
     auto match = [&](const cache::TlbEntry& e) { return same_stream(e, t) && (e.tbi || key == t.iova); };
-    const sc_core::sc_time now = sc_core::sc_time_stamp(), cycle = clock.cycles(1);
+    const sc_core::sc_time now = core::now(), cycle = clock.cycles(1);
     auto u = utlb.lookup(key, match);
     done = utlb.reserve(now, utlb.probes_for(u.sizes_probed), cycle);
     if (u.entry) return u.entry;
@@ -164,7 +162,7 @@ void Tbu::ask_tcu(TbuTxn& t, const sc_core::sc_time& at) {
     m.flow = t.flow;
     ++dti_requests_;
     tlm::tlm_phase phase = tlm::BEGIN_REQ;
-    sc_core::sc_time delay = (at - sc_core::sc_time_stamp()) + m.link_latency;
+    sc_core::sc_time delay = (at - core::now()) + m.link_latency;
     dti->nb_transport_fw(m, phase, delay);
 }
 
@@ -184,7 +182,7 @@ void Tbu::terminate(TbuTxn& t, const dti::TranslateResponse& why) {
 }
 
 void Tbu::ready_at(TbuTxn& t, const sc_core::sc_time& at) {
-    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    const sc_core::sc_time now = core::now();
     ready_.notify(t, at > now ? at - now : sc_core::SC_ZERO_TIME);
 }
 
@@ -194,7 +192,7 @@ tlm::tlm_sync_enum Tbu::nb_transport_bw(dti::DtiMessage& m, tlm::tlm_phase&, sc_
 }
 
 void Tbu::translated() {
-    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    const sc_core::sc_time now = core::now();
     while (dti::DtiMessage* m = responses_.get_next_transaction()) {
         TbuTxn& t = *static_cast<TbuTxn*>(m->owner);
         misses_.erase(std::remove(misses_.begin(), misses_.end(), &t), misses_.end());
@@ -272,7 +270,7 @@ void Tbu::issue() {
         leaving.push_back(t);
     }
     order_.resize(keep);
-    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    const sc_core::sc_time now = core::now();
     for (TbuTxn* t : leaving) {
         tlm::tlm_generic_payload& gp = *t->gp;
         ++translations_;
@@ -323,7 +321,7 @@ void Tbu::at_response(tlm::tlm_generic_payload& gp, unsigned) {
 // Terminated lines say how in "term": "abort" (error response) or "razwi" (read-as-zero /
 // write-ignored, CD.A = 0).
 void Tbu::log_xlate(core::JsonLog& log, const TbuTxn& t, const tlm::tlm_generic_payload& gp) const {
-    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    const sc_core::sc_time now = core::now();
     core::JsonLine l = log.line();
     l.time_ns("t_ns", now).str("dev", device_).num("sid", t.sid);
     if (t.ssv) l.num("ssid", t.ssid);

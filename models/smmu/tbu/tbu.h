@@ -16,7 +16,6 @@
 
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/peq_with_get.h>
 
 #include "models/core/at_initiator_port.h"
 #include "models/core/at_target_port.h"
@@ -24,6 +23,7 @@
 #include "models/core/json_log.h"
 #include "models/core/params.h"
 #include "models/core/stats.h"
+#include "models/core/timed_queue.h"
 #include "models/core/vcd.h"
 #include "models/smmu/cache/set_assoc_cache.h"
 #include "models/smmu/dti/dti.h"
@@ -103,9 +103,9 @@ private:
     std::string device_;
     sc_core::sc_time held_since_;  // arrival of the request the device port holds for a slot
     dti::GlobalState global_;
-    tlm_utils::peq_with_get<dti::DtiMessage> responses_, inbound_;
+    core::TimedQueue<dti::DtiMessage> responses_, inbound_;
     std::deque<dti::DtiMessage*> control_queue_;  // TCU messages in arrival order
-    tlm_utils::peq_with_get<TbuTxn> ready_;
+    core::TimedQueue<TbuTxn> ready_;
     std::vector<TbuTxn*> order_;    // transactions not yet issued, in arrival order
     std::vector<TbuTxn*> leaving_;  // issue()'s list of ready transactions, kept: no allocation per call
     std::vector<TbuTxn*> misses_;   // pending TCU requests that others may merge with

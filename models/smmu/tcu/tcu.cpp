@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "models/core/sim_time.h"
 #include "models/smmu/arch/regs.h"
 #include "models/smmu/tcu/tcu_links.h"
 
@@ -27,8 +28,6 @@ Tcu::Tcu(sc_core::sc_module_name name, const Features& f, unsigned tbus, uint32_
                   Translator::Caches{&caches_.config_cache, &caches_.tlb, contiguous}),
       cmdq_(*this, file_.state(), f, mem, irq_, *this,
             CommandQueue::Timing{clock.cycles(cmd_cycles), cmd_fetch_batch}),
-      dti_peq_("dti_peq"),
-      ack_peq_("ack_peq"),
       translations_(this, "translations", "translation requests served for the TBUs (DTI)"),
       dti_requests_(this, "dti_requests", "translation requests received from TBUs"),
       walks_(this, "walks", "translations that read descriptors (PMU: translation table walks)"),
@@ -154,7 +153,7 @@ void Tcu::accept_requests() {
 }
 
 void Tcu::wait_until(const sc_core::sc_time& t) {
-    if (t > sc_core::sc_time_stamp()) wait(t - sc_core::sc_time_stamp());
+    if (t > core::now()) wait(t - core::now());
 }
 
 void Tcu::take_ptw_slot() {
@@ -176,14 +175,14 @@ void Tcu::translation_slot(unsigned slot) {
         WalkState st;
         st.start_epoch = epoch_;
         ++inflight_[st.start_epoch];
-        const sc_core::sc_time start = sc_core::sc_time_stamp();
+        const sc_core::sc_time start = core::now();
         m->resp = translator_.translate(m->req, st);
         ++translations_;
-        xlate_latency_.sample(sc_core::sc_time_stamp() - start);
+        xlate_latency_.sample(core::now() - start);
         if (tracing()) trace_translation(*m, start, st.walked);
         if (st.walked) {
             ++walks_;
-            walk_latency_.sample(sc_core::sc_time_stamp() - start);
+            walk_latency_.sample(core::now() - start);
         }
         if (st.ptw_slot) {
             ptw_level_.set(--busy_ptw_);

@@ -6,20 +6,20 @@
 // translations that may have used what was invalidated), and the event queue (DESIGN §2-4).
 
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 #include <vector>
 
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/peq_with_get.h>
 
 #include "models/core/at_target_port.h"
 #include "models/core/blocking_port.h"
 #include "models/core/clock.h"
 #include "models/core/params.h"
+#include "models/core/ring.h"
 #include "models/core/stats.h"
+#include "models/core/timed_queue.h"
 #include "models/core/vcd.h"
 #include "models/smmu/dti/dti.h"
 #include "models/smmu/features.h"
@@ -131,8 +131,8 @@ private:
     std::vector<std::unique_ptr<TbuLink>> links_;
 
     sc_core::sc_event cr0_ev_, irq_ctrl_ev_, gbpa_ev_;
-    tlm_utils::peq_with_get<dti::DtiMessage> dti_peq_, ack_peq_;
-    std::deque<dti::DtiMessage*> waiting_;
+    core::TimedQueue<dti::DtiMessage> dti_peq_, ack_peq_;
+    core::Ring<dti::DtiMessage*> waiting_;  // requests no slot has taken yet
     // One wake-up event per translation slot and the idle ones (last idle first): a request
     // wakes one idle slot, not all of them (a shared event woke every idle slot per request,
     // ~50 thread switches per translation, for the same result).

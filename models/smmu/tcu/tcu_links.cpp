@@ -1,6 +1,7 @@
 // The TCU's outbound DTI traffic: timed invalidation (reference §9.1, DESIGN §4) and the
 // global state the TBUs apply while SMMUEN=0.
 
+#include "models/core/sim_time.h"
 #include "models/smmu/arch/regs.h"
 #include "models/smmu/tcu/tcu.h"
 #include "models/smmu/tcu/tcu_links.h"
@@ -63,7 +64,7 @@ void Tcu::invalidate(const Command& c) {
         while (l.token_out) wait(link_event_);  // one invalidation in flight per TBU
         l.token_out = true;
         l.inv.scope = s;
-        l.inv_sent = sc_core::sc_time_stamp();
+        l.inv_sent = core::now();
         ++invalidations_sent_;
         send_to_tbu(i, l.inv);
         if (inv_issue_cycles) wait(clock.cycles(inv_issue_cycles));

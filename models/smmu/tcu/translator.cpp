@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "models/core/sim_time.h"
 #include "models/smmu/arch/regs.h"
 
 namespace smmusim::smmu::tcu {
@@ -88,7 +89,7 @@ dti::TranslateResponse Translator::walk_fault(const Access& a, Fault f, const St
 }
 
 void Translator::wait_lookup(cache::CacheObject& c, unsigned sizes) {
-    env_->wait_until(c.reserve(sc_core::sc_time_stamp(), c.probes_for(sizes), env_->cycle()));
+    env_->wait_until(c.reserve(core::now(), c.probes_for(sizes), env_->cycle()));
 }
 
 dti::TranslateResponse Translator::translated(const cache::TlbEntry& e, uint64_t addr, uint64_t epoch) {
@@ -109,7 +110,7 @@ Outcome<StreamConfig> Translator::configuration(const Access& a, WalkState& st) 
         wait_lookup(*cc, f.sizes_probed);
         if (f.entry) return f.entry->cfg;
     }
-    const sc_core::sc_time fetch_start = sc_core::sc_time_stamp();
+    const sc_core::sc_time fetch_start = core::now();
     Outcome<StreamConfig> oc = config_.fetch(regs_, a, st);
     if (env_ && env_->tracing()) env_->trace_span("config fetch (STE, CD)", fetch_start, a.sid);
     // A configuration that faulted is not kept: the next access fetches it again.

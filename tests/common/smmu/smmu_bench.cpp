@@ -141,6 +141,17 @@ PageTables SmmuBench::tables(unsigned gshift, unsigned ia_bits, int start) {
                       start);
 }
 
+void SmmuBench::enable_streams_s1(uint64_t va, uint64_t bytes, unsigned streams) {
+    PageTables pt = tables(12, 48, 0);
+    pt.map(va, kDram, bytes, 3, s1::RW);
+    enable();
+    for (uint32_t sid = 1; sid <= streams; ++sid) {
+        const uint64_t cd = alloc(64, 64);
+        put(cd, cd_for(pt));
+        set_ste(sid, ste_s1(cd));
+    }
+}
+
 void SmmuBench::enable(const BenchSetup& s) {
     setup_ = s;
     if (!s.two_level) {

@@ -123,6 +123,10 @@ public:
     // --- bring-up and structures ---
     // Stream table, queues, interrupts, then SMMUEN (the order of reference §9.5).
     void enable(const BenchSetup& s = {});
+    // Enables the SMMU with StreamIDs 1..streams each on its own stage-1 context (new ASID)
+    // over one set of tables mapping [va, va + bytes) to the start of DRAM with 4K pages (the
+    // speed benches' and the allocation test's streaming setup).
+    void enable_streams_s1(uint64_t va, uint64_t bytes, unsigned streams);
     // Writes the STE of `sid` (2-level: allocates its L2 table on first use).
     void set_ste(uint32_t sid, const smmu::arch::Ste& ste);
     uint64_t strtab() const { return strtab_; }

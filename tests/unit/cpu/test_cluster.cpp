@@ -295,6 +295,26 @@ TEST(Cluster, SevWakesEveryCoreInWfe) {
     for (double w : woke) EXPECT_DOUBLE_EQ(w, 3000.0);
 }
 
+TEST(Cluster, AConnectedEventSignalIsAnSevToEveryCore) {
+    // The platform connects the SMMU's event signal (IDR0.SEV) this way.
+    Bench b({"cpus=2", "cluster.event_stream=0 s"});
+    sc_core::sc_event smmu_sev;
+    b.cluster.connect_sev(smmu_sev);
+    double woke[2] = {0, 0};
+    for (unsigned i = 0; i < 2; ++i)
+        b.cluster.start(i, "sleeper", [&, i] {
+            b.bus.wfe(0);
+            woke[i] = b.now_ns();
+        });
+    sc_core::sc_spawn([&] {
+        sc_core::wait(2, SC_US);
+        smmu_sev.notify(sc_core::SC_ZERO_TIME);
+    });
+    sc_core::sc_start();
+    EXPECT_DOUBLE_EQ(woke[0], 2000.0);
+    EXPECT_DOUBLE_EQ(woke[1], 2000.0);
+}
+
 TEST(Cluster, AnEventBeforeWfeMakesItReturnAtOnce) {
     Bench b({"cpus=2", "cluster.event_stream=0 s"});
     double first = -1, second = -1;
@@ -361,4 +381,19 @@ TEST(Cluster, AFailureOnOneCoreEndsTheRunAndIsReported) {
 
 TEST(Cluster, IrqCpuMustBeACore) {
     EXPECT_THROW(Bench({"cpus=2", "cluster.irq_cpu=2"}), std::exception);
+}
+
+TEST(Cluster, WaitingTakesTimeEvenWhileMemoryIsUntimed) {
+    // Boot-time setup runs with untimed memory; a wait for another agent must still let
+    // simulated time pass (or a polling loop would never see the device move).
+    Bench b({"cpus=2", "cluster.event_stream=0 s"});
+    double t = 0;
+    b.cluster.start(0, "main", [&] {
+        b.bus.set_untimed(true);
+        b.bus.wait_for_change(kX, 8, 0, 1000);  // 500 ns
+        t = b.now_ns();
+        b.bus.set_untimed(false);
+    });
+    sc_core::sc_start();
+    EXPECT_DOUBLE_EQ(t, 500.0);
 }

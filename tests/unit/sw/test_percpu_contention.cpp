@@ -1,0 +1,134 @@
+// Per-CPU software under real interleaving: several SystemC threads, one per CPU, share the
+// spinlock, the flush queues and the IOVA allocator, with lock words in memory (the
+// command-queue tests' machine, multi_cpu_bus.h; its cpus() counts the CPUs started, so the
+// software is made after them).
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <set>
+
+#include "sw/driver/flush_queue.h"
+#include "sw/hal/spinlock.h"
+#include "sw/workloads/iova_allocator.h"
+#include "multi_cpu_bus.h"
+
+using namespace smmusim;
+
+namespace {
+constexpr unsigned kCpus = 4;
+constexpr uint64_t kWords = 0x100000;  // the test machine's memory: 1 MiB from here
+
+const uint64_t kLockCycles = 20, kEntryCycles = 10;
+}  // namespace
+
+TEST(PerCpuContention, TheSpinlockExcludesAndWaitsWithWfe) {
+    test::MultiCpuBus bus(kWords, 1u << 20, 0x40000000);
+    sw::hal::LockStats stats;
+    sw::hal::SpinLock lock(bus, kLockCycles, kWords, &stats);
+    unsigned inside = 0, most = 0, count = 0;
+    for (unsigned c = 0; c < kCpus; ++c)
+        bus.start(c, [&] {
+            for (int i = 0; i < 50; ++i) {
+                sw::hal::LockGuard g(lock);
+                most = std::max(most, ++inside);
+                bus.work(40);  // the critical section
+                --inside;
+                ++count;
+            }
+        });
+    sc_core::sc_start();
+    EXPECT_EQ(count, kCpus * 50);
+    EXPECT_EQ(most, 1u);
+    EXPECT_GT(stats.contended, 0u);
+    EXPECT_GT(bus.waits, 0u);  // waiters slept (WFE), they did not only spin
+    EXPECT_EQ(bus.load32(kWords), 0u);
+}
+
+// Four CPUs unmapping at once into small per-CPU queues, flushes taking time: no IOVA is given
+// back while the "device" may still reach it, and every one is given back in the end.
+TEST(PerCpuContention, FlushQueuesNeverFreeWhatADeviceMayStillReach) {
+    test::MultiCpuBus bus(kWords, 1u << 20, 0x40000000);
+    std::set<uint64_t> reachable;
+    uint64_t freed = 0, bad = 0;
+    sw::driver::FlushQueue::Client cl;
+    cl.flush_iotlb_all = [&] {
+        const std::set<uint64_t> covered = reachable;
+        bus.work(2000);  // TLBI + CMD_SYNC
+        for (uint64_t x : covered) reachable.erase(x);
+    };
+    cl.free_iova = [&](uint64_t iova, uint64_t) {
+        bad += reachable.count(iova);
+        ++freed;
+    };
+    sw::driver::FlushQueue::Config cfg;
+    cfg.entries = 8;
+    cfg.timeout = 50000;
+    cfg.entry_cycles = &kEntryCycles;
+    cfg.lock_cycles = &kLockCycles;
+    std::unique_ptr<sw::driver::FlushQueue> fq;
+    unsigned done = 0;
+    for (unsigned c = 0; c < kCpus; ++c)
+        bus.start(c, [&, c] {
+            sw::driver::FlushQueue& q = *fq;
+            for (uint64_t i = 0; i < 100; ++i) {
+                const uint64_t iova = (uint64_t(c) << 32) | (i << 12);
+                reachable.insert(iova);  // the page-table update, before queue_iova
+                q.queue(iova, 4096);
+                q.run_timer();
+                bus.work(100 + 37 * c);
+            }
+            if (++done == kCpus) q.drain();
+        });
+    fq = std::make_unique<sw::driver::FlushQueue>(bus, cfg, cl, sw::hal::LockWords(kWords));
+    const sw::driver::FlushQueue& q = *fq;
+    sc_core::sc_start();
+    EXPECT_EQ(bad, 0u);
+    EXPECT_EQ(freed, kCpus * 100);
+    EXPECT_GT(q.stats().full_flushes, 0u);
+    EXPECT_GT(q.stats().locks.acquires, kCpus * 100);
+    for (unsigned i = 0; i < kCpus; ++i) EXPECT_EQ(bus.load32(sw::hal::LockWords(kWords).at(i)), 0u);
+}
+
+// Four CPUs allocating and freeing at once: no two live ranges overlap, the depot moves
+// magazines between CPUs, and everything comes back.
+TEST(PerCpuContention, IovaRangesNeverOverlapAcrossCpus) {
+    test::MultiCpuBus bus(kWords, 1u << 20, 0x40000000);
+    sw::workloads::IovaCosts costs;
+    std::unique_ptr<sw::workloads::IovaAllocator> alloc;
+    std::map<uint64_t, uint64_t> live;  // start -> end
+    uint64_t overlaps = 0;
+    for (unsigned c = 0; c < kCpus; ++c)
+        bus.start(c, [&, c] {
+            sw::workloads::IovaAllocator& a = *alloc;
+            std::vector<std::pair<uint64_t, uint64_t>> mine;
+            for (unsigned i = 0; i < 600; ++i) {
+                const uint64_t bytes = uint64_t(1 + (i * 7 + c) % 40) << 12;
+                const uint64_t iova = a.alloc(bytes);
+                auto next = live.lower_bound(iova);
+                if (next != live.end() && next->first < iova + bytes) ++overlaps;
+                if (next != live.begin() && std::prev(next)->second > iova) ++overlaps;
+                live[iova] = iova + bytes;
+                mine.emplace_back(iova, bytes);
+                // Each CPU frees what it allocated, oldest first, 20 behind.
+                if (mine.size() > 20) {
+                    live.erase(mine.front().first);
+                    a.free(mine.front().first, mine.front().second);
+                    mine.erase(mine.begin());
+                }
+            }
+            for (auto [iova, bytes] : mine) {
+                live.erase(iova);
+                a.free(iova, bytes);
+            }
+        });
+    alloc = std::make_unique<sw::workloads::IovaAllocator>(bus, 1ull << 32, 1ull << 40, 12, costs, nullptr,
+                                                           sw::hal::LockWords(kWords));
+    const sw::workloads::IovaAllocator& a = *alloc;
+    sc_core::sc_start();
+    EXPECT_EQ(overlaps, 0u);
+    EXPECT_EQ(a.in_use(), 0u);
+    EXPECT_GT(a.stats().rcache_hits, 0u);
+    EXPECT_GT(a.stats().locks.contended, 0u);  // the tree's iova_lock, at least
+}
