@@ -1,6 +1,9 @@
 #include "platforms/software_host.h"
 
 #include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "models/core/rng.h"
 #include "models/core/run_control.h"
@@ -18,7 +21,24 @@ using sw::driver::SyncMode;
 // What the driver reports, as stats and the event log.
 class SoftwareHost::Stats : public sw::driver::Observer {
 public:
-    explicit Stats(SoftwareHost& host) : host_(host) {}
+    Stats(SoftwareHost& host, unsigned cpus) : host_(host) {
+        for (unsigned i = 0; i < cpus; ++i) {
+            const std::string p = "sw.driver.cmdq.cpu" + std::to_string(i) + ".";
+            cpu_.push_back({std::make_unique<core::Counter>(p + "issue_cycles",
+                                                            "CPU cycles in arm_smmu_cmdq_issue_cmdlist, all included",
+                                                            "cycles"),
+                            std::make_unique<core::Counter>(p + "space_cycles",
+                                                            "CPU cycles waiting for space in the command queue",
+                                                            "cycles"),
+                            std::make_unique<core::Counter>(
+                                p + "owner_cycles",
+                                "CPU cycles as the owner waiting for the previous owner (owner_prod) and for the "
+                                "gathered slots to become valid (valid map)",
+                                "cycles"),
+                            std::make_unique<core::Counter>(p + "sync_cycles",
+                                                            "CPU cycles waiting for CMD_SYNC completion", "cycles")});
+        }
+    }
 
     void command(const smmu::arch::Command& c) override {
         host_.progressed("command");
@@ -32,6 +52,18 @@ public:
         if (!timed_out) host_.progressed("CMD_SYNC");
         sync_wait_.sample(cycles);
         if (timed_out) ++sync_timeouts_;
+    }
+    void cmdq_issued(unsigned cpu, const sw::driver::CmdqCpuTimes& t) override {
+        if (cpu >= cpu_.size()) return;
+        CpuCounters& c = cpu_[cpu];
+        *c.issue += t.issue;
+        *c.space += t.space;
+        *c.owner += t.owner;
+        *c.sync += t.sync;
+    }
+    void prod_published(uint64_t commands) override {
+        ++publishes_;
+        per_publish_.sample(commands);
     }
     void event(const smmu::arch::EventRecord& r) override {
         host_.progressed("event record");
@@ -62,6 +94,13 @@ public:
 private:
     static constexpr uint64_t kPrinted = 10;
     SoftwareHost& host_;
+    struct CpuCounters {
+        std::unique_ptr<core::Counter> issue, space, owner, sync;
+    };
+    std::vector<CpuCounters> cpu_;
+    core::Counter publishes_{"sw.driver.cmdq.publishes", "CMDQ_PROD writes publishing commands"};
+    core::Histogram per_publish_{"sw.driver.cmdq.commands_per_publish",
+                                 "commands published by each CMDQ_PROD write (of one CPU or, merged, several)"};
     core::Counter commands_{"sw.driver.commands", "commands the driver wrote to the command queue"};
     core::Counter syncs_{"sw.driver.syncs", "CMD_SYNCs the driver issued"};
     core::Counter tlbi_{"sw.driver.tlbi", "TLB invalidation commands the driver issued"};
@@ -125,6 +164,11 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
            {{"auto", SyncMode::Auto}, {"poll", SyncMode::PollCons}, {"msi", SyncMode::Msi}, {"irq", SyncMode::Irq}},
            "CMD_SYNC completion: auto (Linux: msi when the SMMU has MSIs and is coherent, else poll), poll "
            "CMDQ_CONS, MSI write-back polled in memory, or the wired IRQ"),
+      cmdq("sw.driver.cmdq", sw::driver::CmdqAlgo::Linux,
+           {{"linux", sw::driver::CmdqAlgo::Linux}, {"simple", sw::driver::CmdqAlgo::Simple}},
+           "command queue: linux (mainline arm_smmu_cmdq_issue_cmdlist: slots reserved by cmpxchg on the shared "
+           "llq, the owner publishes CMDQ_PROD for every CPU that joined, CMD_SYNC waited with WFE) or simple "
+           "(one CPU, one CMDQ_PROD write per call, every wait a poll with back-off: this model's first queue)"),
       batch("sw.driver.batch", 64, "commands", "commands gathered before a batch is issued without CMD_SYNC",
             {1, 4096}),
       range_inv("sw.driver.range_inv", true, "", "use range TLBIs when the SMMU has IDR3.RIL"),
@@ -151,7 +195,13 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
                 {{"start-l0", sw::pgtable::S2Concat::WhenStartL0Fits}, {"mandatory", sw::pgtable::S2Concat::ArchMandatory}},
                 "stage-2 root concatenation: start-l0 (Linux up to 6.13: a level-0 start of at most 16 entries) or "
                 "mandatory (Linux 6.14 on: only where the architecture requires it; 16K with a 40-bit OAS needs it)"),
-      cmd_cycles("sw.driver.cmd_cycles", 20, "cycles", "CPU work to build one command"),
+      cmd_cycles("sw.driver.cmd_cycles", 20, "cycles",
+                 "CPU work to build and write one command (arm_smmu_cmdq_build_cmd: a memset and a few FIELD_PREPs, "
+                 "then two 64-bit stores; about 20 instructions)"),
+      cmdq_call_cycles("sw.driver.cmdq_call_cycles", 40, "cycles",
+                       "sw.driver.cmdq=linux: CPU work of one arm_smmu_cmdq_issue_cmdlist call besides its memory "
+                       "accesses and atomics (timed by the bus): local_irq_save/restore and the llq arithmetic, "
+                       "about 40 instructions of the function's uncontended path"),
       poll_spins("sw.driver.poll_spins", 10, "", "cheap re-polls before backing off (ARM_SMMU_POLL_SPIN_COUNT)"),
       poll_relax("sw.driver.poll_relax", 10, "cycles", "CPU cycles between cheap re-polls (cpu_relax)", {1, 1000000}),
       pte_read_cycles("sw.driver.pte_read_cycles", 2, "cycles", "CPU reading one of its descriptors (cached)"),
@@ -217,8 +267,10 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
         setup_.hyp->smmu_regs = setup_.smmu_regs;
         hyp_ = std::make_unique<HypHost>(*setup_.hyp, cpu_.clock.value());
     }
-    stats_ = std::make_unique<Stats>(*this);
     bus_ = std::make_unique<sw::hal::TimedBus>(cpu_);
+    if (cmdq == sw::driver::CmdqAlgo::Simple && bus_->cpus() > 1)
+        cmdq.fail("simple is a single-CPU queue; " + std::to_string(bus_->cpus()) + " CPUs need linux");
+    stats_ = std::make_unique<Stats>(*this, bus_->cpus());
     mem_ = std::make_unique<sw::hal::PageAllocator>(setup_.memory_base, setup_.memory_size);
     dma_ = std::make_unique<DeviceDma>(cpu_, setup_.devices, doorbell);
     driver_ = std::make_unique<sw::driver::SmmuDriver>(*bus_, *mem_, driver_config(), *stats_);
@@ -306,6 +358,8 @@ sw::driver::DriverConfig SoftwareHost::driver_config() const {
     c.s2_ias = unsigned(s2_ias.value());
     c.s2_concat = s2_concat;
     c.cmd_cycles = cmd_cycles;
+    c.cmdq = cmdq;
+    c.cmdq_call_cycles = cmdq_call_cycles;
     c.poll_spins = poll_spins;
     c.poll_relax = poll_relax;
     c.poll_delay = std::max<uint64_t>(1, cycles(poll_delay));

@@ -80,6 +80,7 @@ private:
     // sw.driver.*
     core::EnumParam<sw::driver::InvPolicy> policy;
     core::EnumParam<sw::driver::SyncMode> sync;
+    core::EnumParam<sw::driver::CmdqAlgo> cmdq;
     core::Param<uint32_t> batch;
     core::Param<bool> range_inv;
     core::Param<uint64_t> full_flush_pages;
@@ -90,7 +91,7 @@ private:
     core::Param<uint32_t> cmdq_log2, evtq_log2;
     core::Param<uint64_t> guest_table_memory, s2_ias;
     core::EnumParam<sw::pgtable::S2Concat> s2_concat;
-    core::Param<uint64_t> cmd_cycles, poll_spins, poll_relax, pte_read_cycles;
+    core::Param<uint64_t> cmd_cycles, cmdq_call_cycles, poll_spins, poll_relax, pte_read_cycles;
     core::Param<sc_core::sc_time> poll_delay, poll_timeout;
     core::Param<sc_core::sc_time> watchdog;
     core::Param<uint64_t> doorbell;

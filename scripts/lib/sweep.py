@@ -77,8 +77,8 @@ def load_file(path):
         doc = parse_json_text(text, path)
     if not isinstance(doc, dict):
         raise SweepError(f"{path}: must be an object (keys: name, platform, scenario, configs, set, grid, "
-                         "points, seeds, stats; points keys starting with '_' are labels)")
-    known = {"name", "platform", "scenario", "configs", "set", "grid", "points", "seeds", "stats"}
+                         "points, seeds, warmup, stats; points keys starting with '_' are labels)")
+    known = {"name", "platform", "scenario", "configs", "set", "grid", "points", "seeds", "warmup", "stats"}
     for k in doc:
         if k not in known:
             raise SweepError(f"{path}: unknown key '{k}' (known: {', '.join(sorted(known))})")
@@ -101,8 +101,12 @@ def parse_assignment(text, what):
 
 
 class Sweep:
-    def __init__(self, name, platform, scenario, fixed, grid, points, seeds, stats, configs=None, base_configs=None):
+    def __init__(self, name, platform, scenario, fixed, grid, points, seeds, stats, configs=None, base_configs=None,
+                 warmup=None):
         self.name, self.platform, self.scenario = name, platform, scenario
+        # warmup: smmu-sim --warmup (a simulated time): every stat is reset then, so the
+        # measurement excludes the warm-up (docs/studies/README.md, method).
+        self.warmup = warmup
         self.fixed, self.grid, self.points_list = fixed, grid, points
         self.seeds, self.stats = seeds, stats
         # configs: {label: [files]}, each point run once per label (the `_config` column);
@@ -216,7 +220,10 @@ def build_sweep(args):
     scenario = rel(args.scenario) if args.scenario else rel(doc.get("scenario"))
     if configs and any("_config" in p for p in points or []):
         raise SweepError(f"{psrc}: points: '_config' is the label of 'configs'; name the configurations there")
-    return Sweep(name, platform, scenario, fixed, grid, points, seeds, stats, configs, base_configs)
+    warmup = getattr(args, "warmup", None) or doc.get("warmup")
+    if warmup is not None:
+        warmup = scalar(warmup, "warmup")
+    return Sweep(name, platform, scenario, fixed, grid, points, seeds, stats, configs, base_configs, warmup)
 
 
 # ---- names: every parameter and stat a sweep names must exist, before any point runs -------
@@ -341,10 +348,10 @@ def report_missing(missing):
 
 # ---- running points ----------------------------------------------------------------------
 
-def point_id(index, params, seed, configs=()):
+def point_id(index, params, seed, configs=(), warmup=None):
     """A point's directory name. With --config files, their contents are part of the key: an
-    edited configuration is run again."""
-    key = json.dumps([params, seed], sort_keys=True)
+    edited configuration is run again; so is the warm-up time, when there is one."""
+    key = json.dumps([params, seed] + ([warmup] if warmup is not None else []), sort_keys=True)
     for f in configs:
         with open(f, "rb") as fh:
             key += hashlib.sha1(fh.read()).hexdigest()
@@ -363,6 +370,8 @@ def command(sim, sweep, params, seed, out_dir):
             cmd += ["--set", f"{k}={v}"]
     if seed is not None:
         cmd += ["--seed", str(seed)]
+    if sweep.warmup is not None:
+        cmd += ["--warmup", sweep.warmup]
     return cmd
 
 
@@ -583,6 +592,7 @@ def main(argv, sim):
     ap.add_argument("--param", action="append", default=[], metavar="NAME=V1,V2,...", help="a grid dimension")
     ap.add_argument("--list", metavar="FILE", help="points: a JSON list of {parameter: value}")
     ap.add_argument("--seeds", metavar="S1,S2,...")
+    ap.add_argument("--warmup", metavar="TIME", help="smmu-sim --warmup for every point (e.g. 50us)")
     ap.add_argument("--stat", action="append", default=[], metavar="NAME", help="a CSV column (stat or stat.field)")
     ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--out", help="results directory (default sweeps/NAME)")
@@ -603,7 +613,7 @@ def main(argv, sim):
     points = sweep.points()
     plan = []
     for i, (params, seed) in enumerate(points):
-        pid = point_id(i, params, seed, sweep.config_files(params))
+        pid = point_id(i, params, seed, sweep.config_files(params), sweep.warmup)
         out = os.path.join(out_root, "points", pid)
         plan.append((pid, params, seed, out, command(sim, sweep, params, seed, out)))
     if args.dry_run:

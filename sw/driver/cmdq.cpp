@@ -18,9 +18,16 @@ constexpr uint64_t kEntryBytes = 16;
 }
 
 CommandQueue::CommandQueue(hal::Bus& bus, hal::PageAllocator& mem, const DriverConfig& cfg, Observer& obs,
-                           unsigned log2)
-    : bus_(bus), mem_(mem), cfg_(cfg), obs_(obs), log2_(log2), base_(mem.alloc(kEntryBytes << log2)) {
+                           unsigned log2, bool sev)
+    : bus_(bus), mem_(mem), cfg_(cfg), obs_(obs), log2_(log2), base_(mem.alloc(kEntryBytes << log2)), sev_(sev) {
     bus_.fill(base_, 0, kEntryBytes << log2);
+    if (cfg_.cmdq == CmdqAlgo::Linux) {
+        // llq on its own cache line (____cacheline_aligned_in_smp), owner_prod and the lock on
+        // the next, then the valid bitmap (one bit per entry; zero: invalid for wrap 0).
+        const uint64_t bytes = 128 + ((uint64_t(1) << log2) + 63) / 64 * 8;
+        shared_ = mem.alloc(bytes);
+        bus_.fill(shared_, 0, bytes);
+    }
 }
 
 CommandQueue::~CommandQueue() = default;
@@ -114,44 +121,64 @@ bool CommandQueue::wait_for_sync(uint32_t sync_pos) {
             if (!ok) break;
         }
     }
-    if (!ok) {
-        ++timeouts_;
-        char b[96];
-        std::snprintf(b, sizeof b, "CMD_SYNC timeout at 0x%08x", unsigned(sync_pos));
-        obs_.warning(b);
-    }
+    if (!ok) sync_timed_out(sync_pos);
     if (ok) aborts_at_same_ = 0;  // the queue moved
     obs_.sync_waited(bus_.now() - start, !ok);
     return ok;
 }
 
 bool CommandQueue::issue(const Command* cmds, size_t n, bool sync) {
+    return cfg_.cmdq == CmdqAlgo::Linux ? issue_linux(cmds, n, sync) : issue_simple(cmds, n, sync);
+}
+
+// Linux arm_smmu_cmdq_build_sync_cmd: with MSIPOLL the MSI goes to the CMD_SYNC's own slot.
+Command CommandQueue::sync_command(uint32_t pos) const {
+    return cfg_.sync == SyncMode::Msi   ? cmd::sync(sync_cs::SIG_IRQ, slot(pos), 0)
+           : cfg_.sync == SyncMode::Irq ? cmd::sync(sync_cs::SIG_IRQ, 0, 0)
+                                        : cmd::sync(sync_cs::SIG_SEV);
+}
+
+void CommandQueue::sync_timed_out(uint32_t sync_pos) {
+    ++timeouts_;
+    char b[96];
+    std::snprintf(b, sizeof b, "CMD_SYNC timeout at 0x%08x", unsigned(sync_pos));
+    obs_.warning(b);
+}
+
+bool CommandQueue::issue_simple(const Command* cmds, size_t n, bool sync) {
     const QueueIndex q(log2_);
+    const uint64_t start = bus_.now();
+    CmdqCpuTimes t;
     // More than the queue holds goes in queue-sized pieces (one slot is left for the sync).
     const size_t room = q.entries() - 1;
     while (n > room) {
-        issue(cmds, room, false);
+        issue_simple(cmds, room, false);
         cmds += room;
         n -= room;
     }
     wait_for_space(uint32_t(n + (sync ? 1 : 0)));
+    t.space = bus_.now() - start;
     std::vector<Command> all(cmds, cmds + n);
     const uint32_t sync_pos = (prod_ + uint32_t(n)) & ((2u << log2_) - 1);
-    if (sync) {
-        Command s = cfg_.sync == SyncMode::Msi    ? cmd::sync(sync_cs::SIG_IRQ, slot(sync_pos), 0)
-                    : cfg_.sync == SyncMode::Irq ? cmd::sync(sync_cs::SIG_IRQ, 0, 0)
-                                                  : cmd::sync(sync_cs::SIG_SEV);
-        all.push_back(s);
-    }
+    if (sync) all.push_back(sync_command(sync_pos));
     bus_.work(cfg_.cmd_cycles * all.size());
     write_slots(prod_, all);
     for (const Command& c : all) obs_.command(c);
     commands_ += all.size();
     for (size_t i = 0; i < all.size(); ++i) prod_ = q.next(prod_);
     bus_.write32(cfg_.regs + reg::CMDQ_PROD, prod_);
-    if (!sync) return true;
-    ++syncs_;
-    return wait_for_sync(sync_pos);
+    ++publishes_;
+    obs_.prod_published(all.size());
+    bool ok = true;
+    if (sync) {
+        ++syncs_;
+        const uint64_t w = bus_.now();
+        ok = wait_for_sync(sync_pos);
+        t.sync = bus_.now() - w;
+    }
+    t.issue = bus_.now() - start;
+    obs_.cmdq_issued(bus_.cpu(), t);
+    return ok;
 }
 
 void CommandQueue::check_stuck() const {

@@ -1,9 +1,15 @@
 #pragma once
-// The driver's side of the command queue (Linux arm_smmu_cmdq_issue_cmdlist, single CPU):
-// commands are written to their slots in memory, published with one CMDQ_PROD write, and a
-// CMD_SYNC is waited for by polling CMDQ_CONS, by polling for its MSI write-back, or by the
-// wired interrupt (DriverConfig::sync). A command-queue error is repaired by the GERROR
-// handler (recover_error), as Linux does, never by the waiter.
+// The driver's side of the command queue, shared by every CPU (DriverConfig::cmdq):
+//  Linux   mainline arm_smmu_cmdq_issue_cmdlist: a CPU reserves slots by cmpxchg on the shared
+//          llq (PROD | OWNED flag, CONS), writes them, marks them in the valid bitmap; the CPU
+//          that found the OWNED flag clear is the owner and, after the previous owner, publishes
+//          CMDQ_PROD for everyone who joined. A CMD_SYNC is waited for, under the shared cmdq
+//          lock, by WFE on its own slot (MSIPOLL) or by polling CMDQ_CONS (WFE with IDR0.SEV).
+//          All shared state lives in simulated memory and is accessed through the bus's atomics.
+//  Simple  one CPU: shadow PROD/CONS in the driver, one CMDQ_PROD write per call, every wait a
+//          poll with back-off (this model's first queue).
+// A command-queue error is repaired by the GERROR handler (recover_error), as Linux does,
+// never by the waiter.
 
 #include <cstdint>
 #include <vector>
@@ -19,7 +25,9 @@ namespace smmusim::sw::driver {
 
 class CommandQueue {
 public:
-    CommandQueue(hal::Bus& bus, hal::PageAllocator& mem, const DriverConfig& cfg, Observer& obs, unsigned log2);
+    // `sev`: the SMMU has IDR0.SEV (Linux's queue_poll then waits with WFE).
+    CommandQueue(hal::Bus& bus, hal::PageAllocator& mem, const DriverConfig& cfg, Observer& obs, unsigned log2,
+                 bool sev = false);
     ~CommandQueue();
 
     // The CMDQ_BASE value (RA | address | LOG2SIZE).
@@ -40,8 +48,39 @@ public:
     uint64_t commands() const { return commands_; }
     uint64_t syncs() const { return syncs_; }
     uint64_t timeouts() const { return timeouts_; }
+    uint64_t publishes() const { return publishes_; }
+    // Linux: where the shared llq (PROD low word, CONS high word), owner_prod, the lock and the
+    // valid bitmap live in memory (0 for Simple).
+    uint64_t llq_address() const { return shared_; }
+
+    static constexpr uint32_t kOwnedFlag = 1u << 31;  // CMDQ_PROD_OWNED_FLAG (Q_OVERFLOW_FLAG)
 
 private:
+    bool issue_simple(const smmu::arch::Command* cmds, size_t n, bool sync);
+    bool issue_linux(const smmu::arch::Command* cmds, size_t n, bool sync);
+    // ---- Linux (cmdq_linux.cpp) ----
+    uint64_t owner_prod_addr() const { return shared_ + 64; }
+    uint64_t lock_addr() const { return shared_ + 68; }
+    uint64_t valid_map_addr() const { return shared_ + 128; }
+    uint32_t inc(uint32_t prod, uint32_t n) const;
+    bool has_space(uint64_t llq, uint32_t n) const;
+    void store32(uint64_t pa, uint32_t v);
+    template <typename Pred>
+    uint64_t cond_load(uint64_t pa, unsigned size, Pred done);
+    void shared_lock();
+    void shared_unlock();
+    bool shared_tryunlock();
+    bool exclusive_trylock();
+    void exclusive_unlock();
+    void valid_map(uint32_t sprod, uint32_t eprod, bool set);
+    uint64_t linux_wait_for_space(uint64_t llq, uint32_t need);
+    bool poll_until_not_full(uint64_t& llq);
+    bool poll_until_msi(uint32_t sync_pos, uint32_t& cons);
+    bool poll_until_consumed(uint32_t sync_pos, uint32_t& cons);
+    void write_entries(uint32_t pos, const smmu::arch::Command* cmds, size_t n);
+    smmu::arch::Command sync_command(uint32_t pos) const;
+    void sync_timed_out(uint32_t sync_pos);
+    // ---- Simple ----
     uint64_t slot(uint32_t pos) const;
     void wait_for_space(uint32_t need);
     static constexpr unsigned kStuckTimeouts = 10;
@@ -58,6 +97,9 @@ private:
     Observer& obs_;
     unsigned log2_;
     uint64_t base_;
+    bool sev_;
+    uint64_t shared_ = 0;
+    uint64_t publishes_ = 0;
     uint32_t prod_ = 0, cons_ = 0;  // shadows: index and wrap bits
     uint64_t commands_ = 0, syncs_ = 0, timeouts_ = 0;
     uint64_t aborts_ = 0;         // CERROR_ABTs seen

@@ -15,12 +15,17 @@ enum class InvPolicy { Strict, Lazy };
 // the CMD_SYNC's own slot (CS=IRQ, MSIData=0; Linux's MSIPOLL), or the wired cmdq-sync IRQ.
 // Auto: MSI when the SMMU has MSIs and is coherent, else CONS polling (what Linux picks).
 enum class SyncMode { Auto, PollCons, Msi, Irq };
+// The command-queue algorithm: Linux's lock-free multi-CPU arm_smmu_cmdq_issue_cmdlist (shared
+// state in memory, updated with atomics; waits as Linux's) or the single-CPU one this model had
+// first (shadow PROD/CONS in the driver, every wait a poll with back-off).
+enum class CmdqAlgo { Linux, Simple };
 
 struct DriverConfig {
     uint64_t regs = 0;  // SMMU register page 0
 
     InvPolicy policy = InvPolicy::Strict;
     SyncMode sync = SyncMode::Auto;
+    CmdqAlgo cmdq = CmdqAlgo::Linux;
     unsigned batch = 64;            // CMDQ_BATCH_ENTRIES: commands before a batch is issued without SYNC
     bool range_inv = true;          // use range TLBIs when the SMMU has IDR3.RIL
     uint64_t full_flush_pages = 0;  // a range of this many pages or more becomes one ASID/VMID TLBI; 0: never
@@ -41,6 +46,7 @@ struct DriverConfig {
 
     // CPU cost model, in CPU cycles.
     uint64_t cmd_cycles = 20;         // building one command
+    uint64_t cmdq_call_cycles = 40;   // Linux cmdq: one issue_cmdlist call's work outside memory accesses
     uint64_t poll_spins = 10;         // cheap re-polls before backing off (ARM_SMMU_POLL_SPIN_COUNT)
     uint64_t poll_relax = 10;         // cycles between cheap re-polls (cpu_relax)
     uint64_t poll_delay = 2000;       // first back-off delay, doubling after each (udelay(1) at 2 GHz)

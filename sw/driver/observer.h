@@ -10,6 +10,13 @@
 
 namespace smmusim::sw::driver {
 
+// Where one CPU's arm_smmu_cmdq_issue_cmdlist call spent its CPU cycles: in all, and the parts
+// spent waiting for queue space, for the previous owner (owner_prod) and the valid map, and for
+// its CMD_SYNC.
+struct CmdqCpuTimes {
+    uint64_t issue = 0, space = 0, owner = 0, sync = 0;
+};
+
 class Observer {
 public:
     virtual ~Observer() = default;
@@ -17,6 +24,10 @@ public:
     virtual void command(const smmu::arch::Command&) {}
     // A CMD_SYNC waited for, from the PROD write that published it to seeing it complete.
     virtual void sync_waited(uint64_t /*cycles*/, bool /*timed_out*/) {}
+    // One command-list issue by CPU `cpu` (the bus's cpu()), with where its time went.
+    virtual void cmdq_issued(unsigned /*cpu*/, const CmdqCpuTimes&) {}
+    // A CMDQ_PROD write publishing `commands` commands (of one or several CPUs).
+    virtual void prod_published(uint64_t /*commands*/) {}
     // An event record read from the event queue.
     virtual void event(const smmu::arch::EventRecord&) {}
     // Global errors found active by the GERROR handler.

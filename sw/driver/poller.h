@@ -1,7 +1,8 @@
 #pragma once
-// Linux's queue_poll: re-poll a few times with cpu_relax(), then back off with delays that
-// double, until a timeout. The waiting costs CPU time the way it does in the kernel, so a sync
-// that completes just after a poll is seen up to one back-off delay late.
+// Linux's queue_poll: with WFE (the SMMU has IDR0.SEV) sleep until an event; otherwise re-poll
+// a few times with cpu_relax(), then back off with delays that double, until a timeout. The
+// waiting costs CPU time the way it does in the kernel, so a sync that completes just after a
+// poll is seen up to one back-off delay late.
 
 #include <cstdint>
 
@@ -12,8 +13,8 @@ namespace smmusim::sw::driver {
 
 class Poller {
 public:
-    Poller(hal::Bus& bus, const DriverConfig& cfg)
-        : bus_(bus), cfg_(cfg), deadline_(bus.now() + cfg.poll_timeout), delay_(cfg.poll_delay) {}
+    Poller(hal::Bus& bus, const DriverConfig& cfg, bool wfe = false)
+        : bus_(bus), cfg_(cfg), deadline_(bus.now() + cfg.poll_timeout), delay_(cfg.poll_delay), wfe_(wfe) {}
 
     // Starts over (a new timeout period, the first back-off delay again).
     void restart() {
@@ -25,7 +26,9 @@ public:
     // Waits before the next poll; false once the timeout has passed.
     bool wait() {
         if (bus_.now() >= deadline_) return false;
-        if (++spins_ < cfg_.poll_spins) {
+        if (wfe_) {
+            bus_.wfe(0);  // woken by the SMMU's SEV (CMD_SYNC CS=SEV), another CPU's, or the event stream
+        } else if (++spins_ < cfg_.poll_spins) {
             bus_.work(cfg_.poll_relax);
         } else {
             bus_.work(delay_);
@@ -41,6 +44,7 @@ private:
     uint64_t deadline_;
     uint64_t delay_;
     uint64_t spins_ = 0;
+    bool wfe_;
 };
 
 }  // namespace smmusim::sw::driver

@@ -69,7 +69,8 @@ void SmmuDriver::probe_and_reset(bool enable_now) {
     if (cfg_.sync == SyncMode::Auto) cfg_.sync = msipoll ? SyncMode::Msi : SyncMode::PollCons;
     if (cfg_.sync == SyncMode::Msi && !msipoll) cfg_.sync = SyncMode::PollCons;
     strtab_ = std::make_unique<StreamTable>(bus_, mem_, caps_.sid_bits, caps_.two_level_st);
-    cmdq_ = std::make_unique<CommandQueue>(bus_, mem_, cfg_, obs_, std::min(cfg_.cmdq_log2, caps_.cmdq_log2));
+    cmdq_ = std::make_unique<CommandQueue>(bus_, mem_, cfg_, obs_, std::min(cfg_.cmdq_log2, caps_.cmdq_log2),
+                                           caps_.sev);
     evtq_ = std::make_unique<EventQueue>(bus_, mem_, obs_, cfg_.regs, std::min(cfg_.evtq_log2, caps_.evtq_log2));
     inv_ = std::make_unique<TlbInvalidator>(*cmdq_, cfg_, caps_.ril);
 

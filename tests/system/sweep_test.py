@@ -108,6 +108,25 @@ def case_dry_run():
     check(not os.path.exists("sweeps"), "a dry run wrote results")
 
 
+def case_warmup():
+    # `warmup` (file key or --warmup) reaches smmu-sim as --warmup: counts made before it are
+    # gone from the stats, and the warm-up time is part of a point's key (not reused).
+    common = ["--param", "sw.nic.packets=40", "--set", "cpu_traffic.enable=false", "--stat", "dma0.transactions"]
+    sweep(*common, "--out", "cold")
+    cold = int(float(rows("cold/results.csv")[0]["dma0.transactions"]))
+    with open("w.yaml", "w") as f:
+        f.write("name: w\nset: {sw.nic.packets: 40, cpu_traffic.enable: false}\nwarmup: 30us\n"
+                "stats: [dma0.transactions]\n")
+    p = sweep("w.yaml", "--dry-run")
+    check(p.stdout.strip().endswith("--warmup 30us"), p.stdout)
+    sweep("w.yaml", "--out", "warm")
+    warm = int(float(rows("warm/results.csv")[0]["dma0.transactions"]))
+    check(0 < warm < cold, f"warm-up did not reset the counts: {warm} with, {cold} without")
+    sweep("w.yaml", "--out", "warm", "--warmup", "20us")
+    again = int(float(rows("warm/results.csv")[0]["dma0.transactions"]))
+    check(warm < again <= cold, f"another warm-up reused the point: {again}")
+
+
 def case_bad_sweep_files():
     bad = {
         "set.json": ('{"set": [1], "stats": ["x"]}', "set: must be an object"),

@@ -18,7 +18,9 @@ namespace {
 
 constexpr uint64_t kRegs = 0x2B400000;
 
-TEST(CommandQueue, RepeatedFetchAbortsAtOneSlotStopTheSoftware) {
+class CommandQueueStuck : public ::testing::TestWithParam<sw::driver::CmdqAlgo> {};
+
+TEST_P(CommandQueueStuck, RepeatedFetchAbortsAtOneSlotStopTheSoftware) {
     // An SMMU that never consumes a command: every fetch aborts at CONS 0.
     sw::hal::DirectBus bus([](uint64_t pa, uint64_t, bool write, unsigned) -> uint64_t {
         if (!write && pa == kRegs + reg::CMDQ_CONS) return uint64_t(cerror::ABT) << 24;
@@ -29,6 +31,7 @@ TEST(CommandQueue, RepeatedFetchAbortsAtOneSlotStopTheSoftware) {
     cfg.regs = kRegs;
     cfg.sync = sw::driver::SyncMode::PollCons;
     cfg.poll_timeout = 1000;
+    cfg.cmdq = GetParam();
     sw::driver::Observer obs;
     sw::driver::CommandQueue q(bus, mem, cfg, obs, 8);
     // The first aborts are retried (the GERROR handler acknowledges and the SMMU refetches)...
@@ -44,5 +47,11 @@ TEST(CommandQueue, RepeatedFetchAbortsAtOneSlotStopTheSoftware) {
         EXPECT_NE(std::string(e.what()).find("aborted"), std::string::npos) << e.what();
     }
 }
+
+INSTANTIATE_TEST_SUITE_P(Algorithms, CommandQueueStuck,
+                         ::testing::Values(sw::driver::CmdqAlgo::Linux, sw::driver::CmdqAlgo::Simple),
+                         [](const ::testing::TestParamInfo<sw::driver::CmdqAlgo>& i) {
+                             return i.param == sw::driver::CmdqAlgo::Linux ? "Linux" : "Simple";
+                         });
 
 }  // namespace
