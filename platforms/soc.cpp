@@ -104,10 +104,13 @@ Soc::Soc(const Topology& t)
     for (const auto& m : memories) noc->target_socket(m->basename()).bind(m->port.socket);
     for (size_t s = 0; s < smmus.size(); ++s) noc->target_socket(t.smmus[s].name).bind(smmus[s]->tcu.regs.socket);
     cpu.port.socket().bind(noc->initiator_socket("cpu"));
-    // Wired in sw::hal::Irq order: event queue, GERROR, CMD_SYNC.
-    cpu.connect_irq(0, smmus[0]->tcu.interrupts().eventq_irq.line);
-    cpu.connect_irq(1, smmus[0]->tcu.interrupts().gerror_irq.line);
-    cpu.connect_irq(2, smmus[0]->tcu.interrupts().cmdq_sync_irq.line);
+    // Wired in sw::hal::Irq order (event queue, GERROR, CMD_SYNC), SMMU i from line 3i.
+    for (size_t s = 0; s < smmus.size(); ++s) {
+        const unsigned base = unsigned(3 * s);
+        cpu.connect_irq(base + 0, smmus[s]->tcu.interrupts().eventq_irq.line);
+        cpu.connect_irq(base + 1, smmus[s]->tcu.interrupts().gerror_irq.line);
+        cpu.connect_irq(base + 2, smmus[s]->tcu.interrupts().cmdq_sync_irq.line);
+    }
 }
 
 std::string Soc::tcu_port(size_t i) const {

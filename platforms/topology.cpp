@@ -158,6 +158,8 @@ void parse_hardware(Node& top, Topology& t, std::set<std::string>& names) {
         t.memories.push_back(m);
     }
     std::vector<Node> smmus = top.list("smmus", "at least one SMMU is needed");
+    // Each instance takes 3 of the CPU's 32 interrupt lines (platforms/soc.cpp).
+    if (smmus.size() > 10) top.fail(std::to_string(smmus.size()) + " SMMUs: at most 10 (3 CPU interrupt lines each)", "smmus");
     for (Node& n : smmus) {
         Topology::Smmu s;
         s.name = named(n);

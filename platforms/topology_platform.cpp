@@ -24,14 +24,14 @@ class TopologyPlatform : public Platform {
 public:
     TopologyPlatform(const Topology& t, const PlatformOptions& opts) : soc(t) {
         SoftwareSetup sw;
-        sw.smmu_regs = t.smmus[0].regs;
+        for (const Topology::Smmu& s : t.smmus) sw.smmus.push_back({s.name, s.regs});
         sw.buffers_base = t.buffers.base;
         sw.buffers_size = t.buffers.size;
         sw.memory_base = t.sw_memory.base;
         sw.memory_size = t.sw_memory.size;
         sw.dram_base = soc.dram().base;
         sw.dram_size = soc.dram().size;
-        for (Soc::Device& d : soc.devices) sw.devices.emplace_back(d.master->name(), d.master.get());
+        for (Soc::Device& d : soc.devices) sw.devices.push_back({d.master->name(), d.master.get(), d.smmu, d.sid});
         sw.scenario = opts.scenario;
         sw.on_finished = [this] { soc.stop_traffic(); };
         if (t.hyp) {

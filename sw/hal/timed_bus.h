@@ -2,7 +2,8 @@
 // The timed backend of the software's Bus: every access is a TLM transaction of the CPU model
 // (models/cpu) through the interconnect, and the calling software thread waits for it.
 // Memory accesses are split at 64-byte lines, as a CPU's cache fills and write-backs are.
-// Interrupt line i of the mask is the CPU's line i (the platform wires them in Irq order).
+// Interrupt line i of the mask is the CPU's line irq_base + i (the platform wires each SMMU
+// instance's lines in Irq order, instance k from line 3k: each driver has a bus of its own base).
 
 #include "models/cpu/cpu.h"
 #include "sw/hal/bus.h"
@@ -11,7 +12,7 @@ namespace smmusim::sw::hal {
 
 class TimedBus : public Bus {
 public:
-    explicit TimedBus(cpu::Cpu& cpu) : cpu_(cpu) {}
+    explicit TimedBus(cpu::Cpu& cpu, unsigned irq_base = 0) : cpu_(cpu), irq_base_(irq_base) {}
 
     uint32_t read32(uint64_t pa) override;
     void write32(uint64_t pa, uint32_t value) override;
@@ -24,12 +25,15 @@ public:
     }
     void set_untimed(bool on) override;
     uint64_t now() const override { return cpu_.now_cycles(); }
-    uint32_t wait_irq(uint32_t lines, uint64_t timeout) override { return cpu_.wait_irq(lines, timeout); }
+    uint32_t wait_irq(uint32_t lines, uint64_t timeout) override {
+        return cpu_.wait_irq(lines << irq_base_, timeout) >> irq_base_;
+    }
     void barrier() override;
 
 private:
     void access(bool write, uint64_t pa, void* data, size_t len, bool mmio);
     cpu::Cpu& cpu_;
+    unsigned irq_base_;
     bool untimed_ = false;
 };
 

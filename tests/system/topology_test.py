@@ -128,6 +128,74 @@ def case_errors():
         cli_test.run("--platform", topo_path(name), "--list-params", "sim.platform")
 
 
+# ---- several SMMU instances ---------------------------------------------------------------------
+
+def two_smmus():
+    return os.path.join(cli_test.SOURCE, "platforms", "examples", "two_smmus.json")
+
+
+TWO_SCENARIO = {
+    "domains": [{"name": "a", "stage": "s1"}, {"name": "b", "stage": "s1", "smmu": "smmu1"}],
+    "attach": [{"sid": 1, "domain": "a"}, {"sid": 2, "domain": "b"}],
+    "steps": [
+        {"op": "map", "domain": "a", "iova": "0x10000000", "pa": "0x80000000", "size": "0x1000"},
+        {"op": "map", "domain": "b", "iova": "0x10000000", "pa": "0x80100000", "size": "0x1000"},
+        {"op": "dma", "dev": "dma0", "sid": 1, "iova": "0x10000000", "count": 4},
+        {"op": "dma", "dev": "dma1", "sid": 2, "iova": "0x10000000", "count": 4},
+        {"op": "unmap", "domain": "a", "iova": "0x10000000", "size": "0x1000"},
+        {"op": "unmap", "domain": "b", "iova": "0x10000000", "size": "0x1000"},
+        # After the unmaps: no stale translation in either instance, both fault.
+        {"op": "dma", "dev": "dma0", "sid": 1, "iova": "0x10000000"},
+        {"op": "dma", "dev": "dma1", "sid": 2, "iova": "0x10000000"},
+        {"op": "command", "smmu": "smmu1", "raw": ["0x0000000200000003", "0x1"]}]}  # CFGI_STE SID 2, leaf
+
+
+def case_two_smmus():
+    """Each instance has its own registers, queues, stream table and caches, and its own driver."""
+    s = run_stats("--platform", two_smmus(), "--scenario", write("two.json", json.dumps(TWO_SCENARIO)),
+                  "--set", "cpu_traffic.enable=false", "--event-log", "e.jsonl")
+    for smmu in ("smmu", "smmu1"):
+        check(get(s, f"{smmu}.tcu.ste_fetches") >= 1, f"{smmu}: no STE fetched")
+        check(get(s, f"{smmu}.tcu.cmdq.tlbi") >= 1, f"{smmu}: no TLBI reached its command queue")
+        check(get(s, f"{smmu}.tcu.cmdq.syncs") >= 1, f"{smmu}: no CMD_SYNC")
+        check(get(s, f"{smmu}.tcu.faults") == 1, f"{smmu}: {get(s, f'{smmu}.tcu.faults')} faults, expected 1 "
+                                                 "(the access after the unmap)")
+    expect_eq(s, "dma0.errors", 1)
+    expect_eq(s, "dma1.errors", 1)
+    # The raw CMD_CFGI_STE went to smmu1's queue, not smmu's (each attached one device alike).
+    check(get(s, "smmu1.tcu.cmdq.cfgi") > get(s, "smmu.tcu.cmdq.cfgi"), "the command step did not reach smmu1")
+    events = [json.loads(l) for l in open("e.jsonl")]
+    check(len(events) == 2, f"expected 2 event records (one per instance), got {len(events)}")
+    # The built-in workloads run on the devices wherever they are: storage on dma1, behind smmu1.
+    reset = run_stats("--platform", two_smmus(), "--set", "sw.workload=none", out="none")
+    s = run_stats("--platform", two_smmus(), "--set", "sw.workload=storage", "--set", "sw.storage.requests=20",
+                  out="sto")
+    for smmu in ("smmu", "smmu1"):  # probe and reset: each driver invalidates its SMMU
+        check(get(reset, f"{smmu}.tcu.cmdq.tlbi") > 0, f"{smmu}: reset issued no TLBI")
+    check(get(s, "smmu1.tcu.cmdq.tlbi") > get(reset, "smmu1.tcu.cmdq.tlbi") + 10 and
+          get(s, "smmu.tcu.cmdq.tlbi") == get(reset, "smmu.tcu.cmdq.tlbi"),
+          "storage's unmaps should invalidate smmu1 only")
+    expect_eq(s, "dma0.transactions", 0)
+    expect_eq(s, "dma1.errors", 0)
+
+
+def case_two_smmus_errors():
+    sc = copy.deepcopy(TWO_SCENARIO)
+    sc["attach"][1] = {"sid": 2, "domain": "a", "smmu": "smmu1"}
+    input_error("--platform", two_smmus(), "--scenario", write("x.json", json.dumps(sc)),
+                needles=["attach[1]", "domain 'a'", "another SMMU instance"])
+    sc = copy.deepcopy(TWO_SCENARIO)
+    sc["domains"][1]["smmu"] = "smmu7"
+    input_error("--platform", two_smmus(), "--scenario", write("y.json", json.dumps(sc)),
+                needles=["smmu7", "smmu, smmu1"])
+    # pKVM shadows one SMMU.
+    with open(two_smmus()) as f:
+        t = json.load(f)
+    with open(topo_path("pkvm")) as f:
+        t["software"] = json.load(f)["software"]
+    input_error("--platform", write_topology(t), needles=["topo.json: software.kind:", "one SMMU"])
+
+
 CASES = {name[len("case_"):]: fn for name, fn in globals().items() if name.startswith("case_")}
 
 if __name__ == "__main__":
