@@ -78,8 +78,9 @@ public:
         unmap_cycles_.sample(cycles);
         commands_per_unmap_.sample(commands);
     }
-    void fq_flush(uint64_t entries) override {
+    void fq_flush(uint64_t entries, bool timeout) override {
         ++fq_flushes_;
+        if (timeout) ++fq_timeouts_;
         fq_entries_.sample(entries);
     }
     void warning(const std::string& w) override {
@@ -115,7 +116,9 @@ private:
     core::Histogram commands_per_unmap_{"sw.driver.commands_per_unmap",
                                         "commands (CMD_SYNC included) issued by each unmap"};
     core::Counter fq_flushes_{"sw.driver.fq_flushes", "lazy mode: flush-queue flushes (whole-context TLBIs)"};
-    core::Histogram fq_entries_{"sw.driver.fq_flush_entries", "lazy mode: unmaps covered by each flush"};
+    core::Counter fq_timeouts_{"sw.driver.fq_timeouts", "lazy mode: flushes the flush-queue timer made (the rest: a full queue, or the end of the run)"};
+    core::Histogram fq_entries_{"sw.driver.fq_flush_entries",
+                                "lazy mode: queued unmaps each flush freed at once (a full queue's flush: that queue's)"};
     core::Counter warnings_{"sw.driver.warnings", "driver warnings (timeouts, overflows, command errors)"};
     core::Formula table_bytes_{"sw.driver.table_bytes",
                                "memory the driver holds for stream, CD and page tables", "bytes", [this] {
@@ -128,6 +131,22 @@ private:
                             }};
     core::CountSince dma_errors_{"sw.workload.dma_errors", "DMA transactions that completed with an error", "",
                               [this] { return host_.env_ ? host_.env_->stats.dma_errors : 0; }};
+    // The workloads' IOVA allocators (sw/workloads/iova_allocator.h).
+    uint64_t iova(uint64_t sw::workloads::IovaStats::*field) const {
+        return host_.env_ ? host_.env_->stats.iova.*field : 0;
+    }
+    using IS = sw::workloads::IovaStats;
+    core::CountSince iova_hits_{"sw.iova.rcache_hits", "IOVA allocations a per-CPU range cache answered", "",
+                                [this] { return iova(&IS::rcache_hits); }};
+    core::CountSince iova_tree_allocs_{"sw.iova.tree_allocs", "IOVA allocations the tree answered", "",
+                                       [this] { return iova(&IS::tree_allocs); }};
+    core::CountSince iova_tree_frees_{"sw.iova.tree_frees", "IOVA ranges given back to the tree", "",
+                                      [this] { return iova(&IS::tree_frees); }};
+    core::CountSince iova_depot_{"sw.iova.depot_exchanges", "IOVA magazines moved to or from a depot", "",
+                                 [this] { return iova(&IS::depot_exchanges); }};
+    core::CountSince iova_trims_{"sw.iova.depot_trims",
+                                 "IOVA magazines the depot work gave back to the tree (depot larger than the CPUs)", "",
+                                 [this] { return iova(&IS::depot_trims); }};
 };
 
 namespace {
@@ -178,9 +197,20 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
                        "an invalidation of this many pages or more becomes one ASID/VMID TLBI (0: never, as Linux "
                        "DMA domains)"),
       prefetch_config("sw.driver.prefetch_config", true, "", "PREFETCH_CONFIG after each STE update (Linux)"),
-      fq_entries("sw.driver.fq_entries", 256, "", "lazy: flush-queue entries (IOVA_DEFAULT_FQ_SIZE)", {2, 1u << 20}),
-      fq_timeout("sw.driver.fq_timeout", sc_core::sc_time(10, sc_core::SC_MS), "",
-                 "lazy: flush a queue this long after its first entry"),
+      fq_queues("sw.driver.fq_queues", sw::driver::FqQueues::PerCpu,
+                {{"percpu", sw::driver::FqQueues::PerCpu}, {"single", sw::driver::FqQueues::Single}},
+                "lazy: a flush queue per CPU (Linux's default) or one shared by all CPUs (Linux's "
+                "IOMMU_DMA_OPTS_SINGLE_QUEUE, for IOMMUs whose flushes shadow)"),
+      fq_entries("sw.driver.fq_entries", 0, "",
+                 "lazy: entries per flush queue, a power of two; a queue holds one less (0: Linux's, "
+                 "IOVA_DEFAULT_FQ_SIZE 256 per CPU, IOVA_SINGLE_FQ_SIZE 32768 single)",
+                 {0, 1u << 20}),
+      fq_timeout("sw.driver.fq_timeout", sc_core::SC_ZERO_TIME, "",
+                 "lazy: the flush-queue timer, armed by the first unmap queued after it last fired (0: Linux's, "
+                 "IOVA_DEFAULT_FQ_TIMEOUT 10 ms per CPU, IOVA_SINGLE_FQ_TIMEOUT 1000 ms single)"),
+      fq_entry_cycles("sw.driver.fq_entry_cycles", 10, "cycles",
+                      "lazy: CPU work per unmap queued or freed (queue_iova / fq_ring_free: ring index, flush "
+                      "counter read, entry write; an estimate: a few L1-resident loads and stores)"),
       ssid_bits("sw.driver.ssid_bits", 8, "bits", "SubstreamID bits of a device the scenario attaches by SSID",
                 {1, 20}),
       cmdq_log2("sw.driver.cmdq_log2", 10, "", "command queue entries, log2 (capped by IDR1.CMDQS)", {7, 19}),
@@ -215,6 +245,27 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
                "stop the run when the software makes no progress (no command, CMD_SYNC, event, map, unmap or DMA "
                "job completes) for this simulated time (0: never); longer than the driver's own timeouts"),
       doorbell("sw.doorbell_cycles", 200, "cycles", "CPU cost of starting a DMA job (descriptor + doorbell)"),
+      lock_cycles("sw.lock_cycles", 20, "cycles",
+                  "an uncontended spin_lock_irqsave + spin_unlock_irqrestore (IOVA caches, flush queues): DAIF "
+                  "save/mask/restore and an L1-resident CAS + store-release; an estimate from Arm Neoverse "
+                  "software optimization guides' L1 load-to-use latency (4 cycles) and atomic latencies. "
+                  "Contention (more than one CPU) adds the lock word's accesses in memory"),
+      iova_rcache_cycles("sw.iova.rcache_cycles", 15, "cycles",
+                         "IOVA range cache: one magazine push or pop with its per-CPU lookup (iova.c "
+                         "__iova_rcache_get/insert; an estimate: a handful of L1-resident loads and stores)"),
+      iova_depot_cycles("sw.iova.depot_cycles", 100, "cycles",
+                        "IOVA range cache: a magazine exchanged with the depot, the 1 KiB magazine's kmem_cache "
+                        "alloc or free included (an estimate: a slab fast path is some tens of cycles)"),
+      iova_tree_cycles("sw.iova.tree_cycles", 400, "cycles",
+                       "IOVA tree: fixed cost of an allocation or free (struct iova kmem_cache alloc/free, "
+                       "rb_insert_color/rb_erase, cached-node update; an estimate. Peleg et al., USENIX ATC 2015, "
+                       "whose per-CPU caches Linux adopted, measured the tree and its lock as the bottleneck)"),
+      iova_tree_node_cycles("sw.iova.tree_node_cycles", 10, "cycles",
+                            "IOVA tree: each rbtree level descended and each free range walked past (a pointer "
+                            "chase, mostly cache hits; an estimate)"),
+      iova_depot_delay("sw.iova.depot_delay", sc_core::sc_time(100, sc_core::SC_MS), "",
+                       "IOVA_DEPOT_DELAY: how often a depot larger than the CPUs gives one magazine back to the "
+                       "tree"),
       nic_packets("sw.nic.packets", 2000, "", "packets the NIC workload moves"),
       nic_in_flight("sw.nic.in_flight", 16, "", "buffers mapped and in flight at once (ring depth)", {1, 4096}),
       nic_packet_bytes("sw.nic.packet_bytes", 1536, "bytes", "bytes per packet (one page mapped per packet)",
@@ -261,6 +312,8 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
     if (poll_delay.value() == sc_core::SC_ZERO_TIME) poll_delay.fail("must be positive");
     if (guest_table_memory.value() & (guest_table_memory.value() - 1)) guest_table_memory.fail("must be a power of two");
     if (s2_ias.value() != 0 && s2_ias.value() < 32) s2_ias.fail("must be 0 or 32..48");
+    if (fq_entries.value() == 1 || (fq_entries.value() & (fq_entries.value() - 1)))
+        fq_entries.fail("must be 0 (Linux's) or a power of two of at least 2");
     if (!enable) {
         if (setup_.scenario) enable.fail("a --scenario needs the software (sw.enable=true)");
         return;
@@ -295,6 +348,8 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
     }
     env_ = std::make_unique<sw::workloads::Env>(*bus_, *iommu_, *dma_);
     env_->reset_stats = [] { core::StatsRegistry::instance().reset_all(); };
+    env_->memory = mem_.get();
+    env_->iova_costs = iova_costs();
     if (setup_.scenario) {
         sw::workloads::check_scenario(*setup_.scenario, *dma_);
         std::vector<uint32_t> known;  // a hypervisor attaches its host's devices itself
@@ -364,8 +419,13 @@ sw::driver::DriverConfig SoftwareHost::driver_config(size_t smmu) const {
     c.range_inv = range_inv;
     c.full_flush_pages = full_flush_pages;
     c.prefetch_config = prefetch_config;
-    c.fq_entries = fq_entries;
-    c.fq_timeout = cycles(fq_timeout);
+    c.fq_queues = fq_queues;
+    c.fq_entries = fq_entries ? fq_entries.value() : sw::driver::linux_fq_entries(fq_queues);
+    c.fq_timeout = fq_timeout.value() > sc_core::SC_ZERO_TIME
+                       ? cycles(fq_timeout)
+                       : cycles(sc_core::sc_time(sw::driver::linux_fq_timeout_ms(fq_queues), sc_core::SC_MS));
+    c.fq_entry_cycles = fq_entry_cycles;
+    c.lock_cycles = lock_cycles;
     c.ssid_bits = ssid_bits;
     c.cmdq_log2 = cmdq_log2;
     c.evtq_log2 = evtq_log2;
@@ -380,6 +440,17 @@ sw::driver::DriverConfig SoftwareHost::driver_config(size_t smmu) const {
     c.poll_delay = std::max<uint64_t>(1, cycles(poll_delay));
     c.poll_timeout = cycles(poll_timeout);
     c.pte_read_cycles = pte_read_cycles;
+    return c;
+}
+
+sw::workloads::IovaCosts SoftwareHost::iova_costs() const {
+    sw::workloads::IovaCosts c;
+    c.rcache_cycles = iova_rcache_cycles;
+    c.depot_cycles = iova_depot_cycles;
+    c.tree_cycles = iova_tree_cycles;
+    c.tree_node_cycles = iova_tree_node_cycles;
+    c.lock_cycles = lock_cycles;
+    c.depot_delay = uint64_t(iova_depot_delay.value() / cpu_.clock.value());
     return c;
 }
 

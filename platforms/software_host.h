@@ -72,6 +72,7 @@ private:
     void run();
     void watch();
     sw::driver::DriverConfig driver_config(size_t smmu) const;
+    sw::workloads::IovaCosts iova_costs() const;
     sw::workloads::DeviceSetup device(const std::string& prefix, size_t index) const;
 
     cpu::Cpu& cpu_;
@@ -97,8 +98,10 @@ private:
     core::Param<bool> range_inv;
     core::Param<uint64_t> full_flush_pages;
     core::Param<bool> prefetch_config;
+    core::EnumParam<sw::driver::FqQueues> fq_queues;
     core::Param<uint32_t> fq_entries;
     core::Param<sc_core::sc_time> fq_timeout;
+    core::Param<uint64_t> fq_entry_cycles;
     core::Param<uint32_t> ssid_bits;
     core::Param<uint32_t> cmdq_log2, evtq_log2;
     core::Param<uint64_t> guest_table_memory, s2_ias;
@@ -107,6 +110,10 @@ private:
     core::Param<sc_core::sc_time> poll_delay, poll_timeout;
     core::Param<sc_core::sc_time> watchdog;
     core::Param<uint64_t> doorbell;
+    // sw.lock_cycles, sw.iova.*
+    core::Param<uint64_t> lock_cycles;
+    core::Param<uint64_t> iova_rcache_cycles, iova_depot_cycles, iova_tree_cycles, iova_tree_node_cycles;
+    core::Param<sc_core::sc_time> iova_depot_delay;
     // sw.nic.*, sw.storage.*
     core::Param<uint64_t> nic_packets;
     core::Param<uint32_t> nic_in_flight, nic_packet_bytes, nic_txn_bytes;

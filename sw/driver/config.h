@@ -4,6 +4,7 @@
 
 #include <cstdint>
 
+#include "sw/driver/flush_queue.h"
 #include "sw/pgtable/format.h"
 
 namespace smmusim::sw::driver {
@@ -30,7 +31,8 @@ struct DriverConfig {
     bool range_inv = true;          // use range TLBIs when the SMMU has IDR3.RIL
     uint64_t full_flush_pages = 0;  // a range of this many pages or more becomes one ASID/VMID TLBI; 0: never
     bool prefetch_config = true;    // PREFETCH_CONFIG after each STE write
-    unsigned fq_entries = 256;      // lazy: flush-queue entries (IOVA_DEFAULT_FQ_SIZE)
+    FqQueues fq_queues = FqQueues::PerCpu;  // lazy: a flush queue per CPU, or one shared (flush_queue.h)
+    unsigned fq_entries = 256;      // lazy: entries per flush queue, a power of two (IOVA_DEFAULT_FQ_SIZE)
     uint64_t fq_timeout = 20000000; // lazy: cycles after the first queued unmap before a flush (10 ms at 2 GHz)
     unsigned ssid_bits = 8;         // SubstreamID bits of a device that uses SubstreamIDs (capped by IDR1)
     unsigned cmdq_log2 = 10;        // command-queue entries, log2 (capped by IDR1.CMDQS; Linux needs > 64)
@@ -52,6 +54,8 @@ struct DriverConfig {
     uint64_t poll_delay = 2000;       // first back-off delay, doubling after each (udelay(1) at 2 GHz)
     uint64_t poll_timeout = 2000000000;  // give up waiting (1 s at 2 GHz): logged, counted
     uint64_t pte_read_cycles = 2;     // the CPU reading one of its own descriptors (cached)
+    uint64_t fq_entry_cycles = 10;    // lazy: queue_iova / fq_ring_free bookkeeping per entry
+    uint64_t lock_cycles = 20;        // an uncontended spin_lock_irqsave + spin_unlock_irqrestore
 };
 
 }  // namespace smmusim::sw::driver

@@ -49,19 +49,4 @@ void Domain::flush_walk(uint64_t iova, uint64_t size, uint64_t granule) {
 
 void Domain::flush_all() { inv_.context(target()); }
 
-void Domain::fq_push(uint64_t now, uint64_t iova, uint64_t size) {
-    if (!timer_armed_) {
-        timer_armed_ = true;
-        fq_deadline_ = now + cfg_.fq_timeout;
-    }
-    fq_.emplace_back(iova, size);
-}
-
-std::vector<std::pair<uint64_t, uint64_t>> Domain::fq_flush() {
-    std::vector<std::pair<uint64_t, uint64_t>> done;
-    done.swap(fq_);
-    inv_.context(target());
-    return done;
-}
-
 }  // namespace smmusim::sw::driver

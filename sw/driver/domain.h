@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "sw/driver/config.h"
+#include "sw/driver/flush_queue.h"
 #include "sw/driver/tlb_inv.h"
 #include "sw/hal/page_alloc.h"
 #include "sw/pgtable/io_pgtable.h"
@@ -73,17 +74,9 @@ public:
     // Range TLBIs are in use (the SMMU has RIL and the driver may use it).
     bool ril() const { return inv_.ril(); }
 
-    // Lazy-mode flush queue.
-    void fq_push(uint64_t now, uint64_t iova, uint64_t size);
-    bool fq_full() const { return fq_.size() + 1 >= cfg_.fq_entries; }
-    // The timer is armed by the first entry after it last fired and stays armed through
-    // ring-full flushes (dma-iommu's fq_timer), so a timeout flush comes every fq_timeout.
-    bool fq_due(uint64_t now) const { return timer_armed_ && now >= fq_deadline_; }
-    uint64_t fq_deadline() const { return timer_armed_ ? fq_deadline_ : 0; }
-    void fq_timer_fired() { timer_armed_ = false; }
-    bool fq_empty() const { return fq_.empty(); }
-    // The whole-context invalidation; returns the (iova, size) ranges it made reusable.
-    std::vector<std::pair<uint64_t, uint64_t>> fq_flush();
+    // Lazy mode: the domain's flush queues (dma-iommu's cookie), set up by the driver.
+    FlushQueue* fq() const { return fq_.get(); }
+    void set_fq(std::unique_ptr<FlushQueue> q) { fq_ = std::move(q); }
 
     // pgtable::TlbOps
     void add_page(pgtable::Gather& g, uint64_t iova, uint64_t size) override;
@@ -101,9 +94,7 @@ private:
     std::unique_ptr<hal::PageAllocator> owned_guest_mem_;
     std::unique_ptr<pgtable::IoPgtable> pgt_;
     std::vector<std::pair<uint32_t, std::optional<uint32_t>>> streams_;
-    std::vector<std::pair<uint64_t, uint64_t>> fq_;
-    uint64_t fq_deadline_ = 0;
-    bool timer_armed_ = false;
+    std::unique_ptr<FlushQueue> fq_;
 };
 
 }  // namespace smmusim::sw::driver

@@ -34,8 +34,10 @@ public:
     virtual void gerror(uint32_t /*active*/) {}
     virtual void map_done(uint64_t /*cycles*/, uint64_t /*bytes*/) {}
     virtual void unmap_done(uint64_t /*cycles*/, uint64_t /*bytes*/, uint64_t /*commands*/, uint64_t /*syncs*/) {}
-    // A lazy-mode flush-queue flush (whole-ASID / whole-VMID invalidation).
-    virtual void fq_flush(uint64_t /*entries*/) {}
+    // A lazy-mode flush-queue flush (whole-ASID / whole-VMID invalidation) and the queued
+    // unmaps it freed at once; `timeout`: the queue's timer asked for it, else a full queue or
+    // the end of the run.
+    virtual void fq_flush(uint64_t /*entries*/, bool /*timeout*/) {}
     // Something a kernel would print (timeouts, overflows, command errors).
     virtual void warning(const std::string&) {}
 };

@@ -179,6 +179,7 @@ Domain& SmmuDriver::create_domain(const DomainSpec& spec) {
     if (k == DomainKind::S1 || k == DomainKind::Nested) d->set_ids(alloc_id(asids_, caps_.asid_bits, "ASID"), 0);
     if (k == DomainKind::S2) d->set_ids(0, alloc_id(vmids_, caps_.vmid_bits, "VMID"));
     if (d->kind() != DomainKind::Bypass && d->kind() != DomainKind::Abort) setup_table(*d);
+    if (d->has_table() && d->lazy()) setup_fq(*d);
     Domain& ref = *d;
     domains_[spec.name] = std::move(d);
     return ref;
@@ -244,13 +245,11 @@ pgtable::Result SmmuDriver::unmap(Domain& d, uint64_t iova, uint64_t size) {
     const uint64_t start = bus_.now(), cmds = cmdq_->commands(), syncs = cmdq_->syncs();
     pgtable::Gather g;
     pgtable::Result r = d.table().unmap(iova, size, g);
-    if (!d.lazy()) {
+    if (!d.fq()) {
         d.iotlb_sync(g);
         if (r.bytes && iova_free_) iova_free_(d, iova, r.bytes);
     } else if (r.bytes) {
-        // dma-iommu queue_iova: a full ring is flushed before the new entry goes in.
-        if (d.fq_full()) fq_flush(d);
-        d.fq_push(bus_.now(), iova, r.bytes);
+        d.fq()->queue(iova, r.bytes);  // dma-iommu iommu_dma_free_iova -> queue_iova
     }
     ++stats_.unmaps;
     stats_.bytes_unmapped += r.bytes;
@@ -258,28 +257,36 @@ pgtable::Result SmmuDriver::unmap(Domain& d, uint64_t iova, uint64_t size) {
     return r;
 }
 
-void SmmuDriver::fq_flush(Domain& d) {
-    ++stats_.fq_flushes;
-    const auto done = d.fq_flush();
-    obs_.fq_flush(done.size());
-    for (const auto& [a, n] : done)
-        if (iova_free_) iova_free_(d, a, n);
+// iommu_dma_init_fq: the domain's queues, their lock words in memory when CPUs can contend.
+void SmmuDriver::setup_fq(Domain& d) {
+    FlushQueue::Config c;
+    c.queues = cfg_.fq_queues;
+    c.entries = cfg_.fq_entries;
+    c.timeout = cfg_.fq_timeout;
+    c.entry_cycles = &cfg_.fq_entry_cycles;
+    c.lock_cycles = &cfg_.lock_cycles;
+    const hal::LockWords words = hal::alloc_lock_words(bus_, &mem_, FlushQueue::queues(c.queues, bus_.cpus()));
+    FlushQueue::Client client;
+    client.flush_iotlb_all = [&d] { d.flush_all(); };
+    client.free_iova = [this, &d](uint64_t iova, uint64_t size) {
+        if (iova_free_) iova_free_(d, iova, size);
+    };
+    client.flushed = [this](uint64_t freed, bool timeout) {
+        ++stats_.fq_flushes;
+        obs_.fq_flush(freed, timeout);
+    };
+    d.set_fq(std::make_unique<FlushQueue>(bus_, c, std::move(client), words));
 }
 
 void SmmuDriver::run_timers() {
-    if (cfg_.policy != InvPolicy::Lazy) return;
-    const uint64_t now = bus_.now();
     for (auto& [name, d] : domains_)
-        if (d->fq_due(now)) {
-            d->fq_timer_fired();
-            fq_flush(*d);  // unconditional, as Linux's timeout handler
-        }
+        if (d->fq()) d->fq()->run_timer();
 }
 
 uint64_t SmmuDriver::next_timer() const {
     uint64_t t = 0;
     for (const auto& [name, d] : domains_) {
-        const uint64_t dl = d->fq_deadline();
+        const uint64_t dl = d->fq() ? d->fq()->deadline() : 0;
         if (dl && (!t || dl < t)) t = dl;
     }
     return t;
@@ -287,10 +294,7 @@ uint64_t SmmuDriver::next_timer() const {
 
 void SmmuDriver::flush_queues() {
     for (auto& [name, d] : domains_)
-        if (d->fq_deadline()) {
-            d->fq_timer_fired();
-            if (!d->fq_empty()) fq_flush(*d);
-        }
+        if (d->fq()) d->fq()->drain();
 }
 
 uint64_t SmmuDriver::table_bytes() const {

@@ -98,7 +98,7 @@ private:
     uint32_t enables_ = 0;  // CR0 as last written
     void update_gbpa(uint32_t set_bits);
     void handle_gerror();
-    void fq_flush(Domain& d);
+    void setup_fq(Domain& d);
     void setup_table(Domain& d);
     uint16_t alloc_id(std::map<uint16_t, bool>& used, unsigned bits, const char* what);
     // STE and CD composition (attach.cpp)

@@ -38,12 +38,10 @@ struct InFlight {
 class BufferCycle {
 public:
     BufferCycle(const DeviceSetup& s, Env& env, driver::Domain& d)
-        : s_(s), env_(env), d_(d), iovas_(kIovaBase, uint64_t(1) << d.table().geometry().fmt.ias, s.granule_shift) {
-        env_.iommu.on_iova_free([this](driver::Domain& dom, uint64_t iova, uint64_t size) {
-            if (&dom == &d_) iovas_.free(iova, size);
-        });
-    }
-    ~BufferCycle() { env_.iommu.on_iova_free(nullptr); }
+        : s_(s),
+          env_(env),
+          d_(d),
+          iovas_(env.iovas(d, kIovaBase, uint64_t(1) << d.table().geometry().fmt.ias, s.granule_shift)) {}
 
     // Maps a buffer of `size` at `pa` and starts its DMA; `descriptor` (non-zero) is a
     // descriptor's IOVA the device reads first, in a mapping that stays.
@@ -93,7 +91,7 @@ private:
     const DeviceSetup& s_;
     Env& env_;
     driver::Domain& d_;
-    IovaAllocator iovas_;
+    IovaAllocator& iovas_;
     std::deque<InFlight> ring_;
 };
 

@@ -4,20 +4,33 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <memory>
 
 #include "sw/hal/bus.h"
 #include "sw/hal/dma.h"
 #include "sw/workloads/iommu.h"
+#include "sw/workloads/iova_allocator.h"
 
 namespace smmusim::sw::workloads {
 
 struct WorkloadStats {
     uint64_t dma_jobs = 0, dma_ok = 0, dma_errors = 0;
+    IovaStats iova;  // every IOVA allocator of the workloads
 };
 
 class Env {
 public:
     Env(hal::Bus& bus, Iommu& iommu, hal::DmaEngines& dma) : bus(bus), iommu(iommu), dma(dma) {}
+    ~Env();
+    Env(const Env&) = delete;
+    Env& operator=(const Env&) = delete;
+
+    // The domain's IOVA allocator over [base, limit) (dma-iommu's iova_domain, in the domain's
+    // cookie): made on first use and shared by every workload and CPU that maps through the
+    // domain. The driver gives unmapped IOVAs back to it: at once when strict, after the
+    // flush that covers them when lazy.
+    IovaAllocator& iovas(driver::Domain& d, uint64_t base, uint64_t limit, unsigned gshift);
 
     // Waits for job `h`, waking for the driver's lazy-flush timers.
     hal::DmaResult wait(uint64_t h) {
@@ -38,9 +51,15 @@ public:
     Iommu& iommu;
     hal::DmaEngines& dma;
     WorkloadStats stats;
+    IovaCosts iova_costs;
+    // Memory for the software's own shared structures (lock words); null: none.
+    hal::PageAllocator* memory = nullptr;
     // Forgets every statistic measured so far (the platform's --warmup reset), for a workload
     // that excludes its own warm-up from the measurement; empty: nothing to reset.
     std::function<void()> reset_stats;
+
+private:
+    std::map<const driver::Domain*, std::unique_ptr<IovaAllocator>> iovas_;
 };
 
 }  // namespace smmusim::sw::workloads

@@ -1,4 +1,4 @@
-// Software support pieces in isolation: the page allocator, the IOVA allocator, the scenario
+// Software support pieces in isolation: the page allocator, the scenario
 // parser's checks and messages.
 
 #include <gtest/gtest.h>
@@ -7,7 +7,6 @@
 
 #include "sw/hal/direct_bus.h"
 #include "sw/hal/page_alloc.h"
-#include "sw/workloads/iova_allocator.h"
 #include "sw/workloads/scenario.h"
 
 using namespace smmusim;
@@ -64,21 +63,6 @@ TEST(PageAllocator, FreeingEverythingMergesBackToOneBlock) {
     EXPECT_THROW(a.alloc(4096), sw::hal::OutOfMemory);
     for (uint64_t p : v) a.free(p);
     EXPECT_EQ(a.alloc(1u << 20), 0u);
-}
-
-TEST(IovaAllocator, SmallSizesReuseTheLastFreedFirst) {
-    sw::workloads::IovaAllocator a(1ull << 32, 1ull << 40, 12);
-    const uint64_t p = a.alloc(4096), q = a.alloc(4096);
-    EXPECT_NE(p, q);
-    EXPECT_EQ(p, (1ull << 40) - 4096);  // top down
-    a.free(p, 4096);
-    a.free(q, 4096);
-    EXPECT_EQ(a.alloc(4096), q);  // LIFO
-    EXPECT_EQ(a.alloc(4096), p);
-    const uint64_t big = a.alloc(3u << 20);  // rounded to 4 MiB and aligned to it
-    EXPECT_EQ(big % (4u << 20), 0u);
-    a.free(big, 3u << 20);
-    EXPECT_EQ(a.alloc(4u << 20), big);
 }
 
 namespace {
