@@ -4,9 +4,9 @@
 
 namespace smmusim::platforms {
 
-DeviceDma::DeviceDma(cpu::Cpu& cpu, std::vector<std::pair<std::string, traffic::TrafficGen*>> devices,
+DeviceDma::DeviceDma(cpu::Cluster& cpus, std::vector<std::pair<std::string, traffic::TrafficGen*>> devices,
                      uint64_t doorbell)
-    : cpu_(cpu), doorbell_(doorbell) {
+    : cpus_(cpus), doorbell_(doorbell) {
     for (auto& [name, gen] : devices) devices_[name] = gen;
     if (!devices.empty()) default_ = devices.front().first;
 }
@@ -25,11 +25,12 @@ uint64_t DeviceDma::start(const sw::hal::DmaRequest& r) {
     j.stride = r.stride;
     j.random_region = r.random_region;
     // The doorbell is a register write: stores before it (the mapping) are visible first.
-    if (!cpu_.drain()) throw std::runtime_error("a store to memory was answered with an error");
-    cpu_.work(doorbell_);
+    cpu::Cpu& cpu = cpus_.current();
+    if (!cpu.drain()) throw std::runtime_error("a store to memory was answered with an error");
+    cpu.work(doorbell_);
     const uint64_t h = next_++;
     Job* job = (jobs_[h] = std::make_unique<Job>()).get();
-    const sc_core::sc_time period = cpu_.clock.value();
+    const sc_core::sc_time period = cpu.clock.value();
     it->second->submit(j, [job, period](const traffic::DmaJobResult& res) {
         job->result.ok = res.ok;
         job->result.errors = res.errors;
@@ -46,7 +47,7 @@ std::optional<sw::hal::DmaResult> DeviceDma::wait(uint64_t h, uint64_t timeout) 
     if (it == jobs_.end()) throw std::logic_error("DeviceDma::wait: unknown job");
     Job& j = *it->second;
     if (!j.done) {
-        if (timeout) sc_core::wait(cpu_.clock.cycles(timeout), j.finished);
+        if (timeout) sc_core::wait(cpus_.current().clock.cycles(timeout), j.finished);
         else sc_core::wait(j.finished);
     }
     if (!j.done) return std::nullopt;

@@ -1,6 +1,6 @@
 #pragma once
 // The DMA engines software programs (sw::hal::DmaEngines), as jobs on the platform's DMA
-// masters. Starting a job costs the CPU `doorbell` cycles (writing a descriptor and ringing
+// masters. Starting a job costs the calling core `doorbell` cycles (writing a descriptor and ringing
 // the device's doorbell, which this platform does not model as separate accesses).
 
 #include <map>
@@ -10,7 +10,7 @@
 
 #include <systemc>
 
-#include "models/cpu/cpu.h"
+#include "models/cpu/cluster.h"
 #include "models/traffic/traffic_gen.h"
 #include "sw/hal/dma.h"
 
@@ -18,7 +18,7 @@ namespace smmusim::platforms {
 
 class DeviceDma : public sw::hal::DmaEngines {
 public:
-    DeviceDma(cpu::Cpu& cpu, std::vector<std::pair<std::string, traffic::TrafficGen*>> devices, uint64_t doorbell);
+    DeviceDma(cpu::Cluster& cpus, std::vector<std::pair<std::string, traffic::TrafficGen*>> devices, uint64_t doorbell);
 
     bool has_device(const std::string& dev) const override { return devices_.count(dev) != 0; }
     std::string default_device() const override { return default_; }
@@ -32,7 +32,7 @@ private:
         sw::hal::DmaResult result;
         sc_core::sc_event finished;
     };
-    cpu::Cpu& cpu_;
+    cpu::Cluster& cpus_;
     std::map<std::string, traffic::TrafficGen*> devices_;
     std::string default_;
     uint64_t doorbell_;

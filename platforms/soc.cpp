@@ -80,11 +80,10 @@ Soc::Soc(const Topology& t)
           for (size_t s = 0; s < t.smmus.size(); ++s)
               v.push_back(std::make_unique<smmu::Smmu>(t.smmus[s].name.c_str(), *tbus[s]));
           return v;
-      }()),
-      cpu("cpu") {
+      }()) {
     std::vector<std::string> initiators;
     for (const Device& d : devices) initiators.emplace_back(d.master->name());
-    initiators.emplace_back("cpu");
+    for (unsigned i = 0; i < cluster.size(); ++i) initiators.push_back(cpu::Cluster::core_name(i, cluster.size()));
     if (cpu_traffic) initiators.emplace_back("cpu_traffic");
     for (size_t s = 0; s < smmus.size(); ++s) initiators.push_back(tcu_port(s));
     std::vector<noc::AddressRange> targets;
@@ -103,14 +102,21 @@ Soc::Soc(const Topology& t)
     for (size_t s = 0; s < smmus.size(); ++s) smmus[s]->tcu.mem.socket().bind(noc->initiator_socket(tcu_port(s)));
     for (const auto& m : memories) noc->target_socket(m->basename()).bind(m->port.socket);
     for (size_t s = 0; s < smmus.size(); ++s) noc->target_socket(t.smmus[s].name).bind(smmus[s]->tcu.regs.socket);
-    cpu.port.socket().bind(noc->initiator_socket("cpu"));
-    // Wired in sw::hal::Irq order (event queue, GERROR, CMD_SYNC), SMMU i from line 3i.
+    for (unsigned i = 0; i < cluster.size(); ++i)
+        cluster.core(i).port.socket().bind(noc->initiator_socket(cluster.core(i).basename()));
+    // Wired in sw::hal::Irq order (event queue, GERROR, CMD_SYNC), SMMU i from line 3i, to
+    // core cluster.irq_cpu.
     for (size_t s = 0; s < smmus.size(); ++s) {
         const unsigned base = unsigned(3 * s);
-        cpu.connect_irq(base + 0, smmus[s]->tcu.interrupts().eventq_irq.line);
-        cpu.connect_irq(base + 1, smmus[s]->tcu.interrupts().gerror_irq.line);
-        cpu.connect_irq(base + 2, smmus[s]->tcu.interrupts().cmdq_sync_irq.line);
+        cluster.connect_irq(base + 0, smmus[s]->tcu.interrupts().eventq_irq.line);
+        cluster.connect_irq(base + 1, smmus[s]->tcu.interrupts().gerror_irq.line);
+        cluster.connect_irq(base + 2, smmus[s]->tcu.interrupts().cmdq_sync_irq.line);
+        // The SMMU's WFE wake-up events (IDR0.SEV) reach every core.
+        cluster.connect_sev(smmus[s]->tcu.interrupts().sev_event);
     }
+    // Every write to memory (a core's store, DMA, an MSI) clears the exclusive monitors on its lines.
+    for (const auto& m : memories)
+        m->set_write_observer([this](uint64_t addr, uint64_t len) { cluster.memory_written(addr, len); });
 }
 
 std::string Soc::tcu_port(size_t i) const {
@@ -127,7 +133,8 @@ void Soc::print_wiring(std::ostream& os) const {
     }
     os << " -> " << noc->name() << ";";
     for (size_t s = 0; s < smmus.size(); ++s) os << " " << smmus[s]->name() << ".tcu (walks, queues) -> " << noc->name() << ";";
-    os << " cpu (software)" << (cpu_traffic ? ", cpu_traffic" : "") << " -> " << noc->name() << "\n";
+    os << " cpu (software; cpu0, cpu1, ... with cpus > 1)" << (cpu_traffic ? ", cpu_traffic" : "") << " -> "
+       << noc->name() << "\n";
 }
 
 Soc::~Soc() = default;

@@ -1,9 +1,10 @@
 #pragma once
 // The hardware of a topology (platforms/topology.h): its memories, the DMA masters behind
-// their SMMU's TBUs, the CPU that runs the software (`cpu`), background CPU traffic
+// their SMMU's TBUs, the CPU cluster that runs the software (`cpus` cores, the topology's by
+// default: `cpu`, or cpu0, cpu1, ..., each with its own interconnect port), background CPU traffic
 // (`cpu_traffic`), the SMMU instances (each TCU's registers on the interconnect at the
 // topology's address, its memory port an initiator of the interconnect) and the interconnect.
-// Modules are built in a fixed order (memories, DMA masters, cpu_traffic, SMMUs, CPU,
+// Modules are built in a fixed order (memories, DMA masters, cpu_traffic, SMMUs, CPU cluster,
 // interconnect), the same for every topology, so that a topology file reproduces the
 // platform that was once written in C++ event for event.
 
@@ -12,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "models/cpu/cpu.h"
+#include "models/cpu/cluster.h"
 #include "models/mem/memory.h"
 #include "models/noc/interconnect.h"
 #include "models/smmu/smmu.h"
@@ -52,7 +53,7 @@ public:
     std::vector<Device> devices;  // the topology's, in its order, then the idle ones
     std::unique_ptr<traffic::CpuTraffic> cpu_traffic;  // when the topology has it
     std::vector<std::unique_ptr<smmu::Smmu>> smmus;
-    cpu::Cpu cpu;
+    cpu::Cluster cluster;
     std::unique_ptr<noc::Interconnect> noc;
 };
 

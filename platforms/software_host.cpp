@@ -157,8 +157,8 @@ const Choices<DomainKind> kStages{{"s1", DomainKind::S1}, {"s2", DomainKind::S2}
 const core::Range<uint32_t> kGranules{4096, 65536};
 }  // namespace
 
-SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
-    : cpu_(cpu),
+SoftwareHost::SoftwareHost(cpu::Cluster& cpus, SoftwareSetup setup)
+    : cpus_(cpus),
       setup_(std::move(setup)),
       enable("sw.enable", true, "",
              "run the software (driver and workload); false: the SMMU stays disabled (GBPA bypass) and the "
@@ -321,20 +321,20 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
     if (setup_.hyp) {
         if (setup_.smmus.size() != 1) throw std::logic_error("the pKVM hypervisor shadows one SMMU");
         setup_.hyp->smmu_regs = setup_.smmus[0].regs;
-        hyp_ = std::make_unique<HypHost>(*setup_.hyp, cpu_.clock.value());
+        hyp_ = std::make_unique<HypHost>(*setup_.hyp, cpus_.core(0).clock.value());
     }
-    bus_ = std::make_unique<sw::hal::TimedBus>(cpu_);
+    bus_ = std::make_unique<sw::hal::TimedBus>(cpus_);
     if (cmdq == sw::driver::CmdqAlgo::Simple && bus_->cpus() > 1)
         cmdq.fail("simple is a single-CPU queue; " + std::to_string(bus_->cpus()) + " CPUs need linux");
     stats_ = std::make_unique<Stats>(*this, bus_->cpus());
     mem_ = std::make_unique<sw::hal::PageAllocator>(setup_.memory_base, setup_.memory_size);
     std::vector<std::pair<std::string, traffic::TrafficGen*>> masters;
     for (const SoftwareSetup::Device& d : setup_.devices) masters.emplace_back(d.name, d.master);
-    dma_ = std::make_unique<DeviceDma>(cpu_, masters, doorbell);
+    dma_ = std::make_unique<DeviceDma>(cpus_, masters, doorbell);
     driver_ = std::make_unique<sw::driver::SmmuDriver>(*bus_, *mem_, driver_config(0), *stats_);
     for (size_t i = 1; i < setup_.smmus.size(); ++i) {
-        // Same CPU, its own interrupt lines: the driver waits for sw::hal::Irq bits of its own.
-        irq_buses_.push_back(std::make_unique<sw::hal::TimedBus>(cpu_, unsigned(3 * i)));
+        // The same cores, its own interrupt lines: the driver waits for sw::hal::Irq bits of its own.
+        irq_buses_.push_back(std::make_unique<sw::hal::TimedBus>(cpus_, unsigned(3 * i)));
         more_drivers_.push_back(
             std::make_unique<sw::driver::SmmuDriver>(*irq_buses_.back(), *mem_, driver_config(i), *stats_));
     }
@@ -361,13 +361,15 @@ SoftwareHost::SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup)
             std::cerr << "smmu-sim: warning: " << w << " (--strict makes this an error)\n";
         }
     }
-    cpu_.start("main", [this] { main(); });
-    cpu_.start("irq", [this] { driver_->irq_thread(); }, false);
+    // The workload runs on core 0; the interrupt threads on the core the interrupts go to.
+    cpus_.start(0, "main", [this] { main(); });
+    cpus_.start(cpus_.irq_cpu, "irq", [this] { driver_->irq_thread(); }, false);
     for (size_t i = 0; i < more_drivers_.size(); ++i)
-        cpu_.start("irq_" + setup_.smmus[i + 1].name, [this, i] { more_drivers_[i]->irq_thread(); }, false);
+        cpus_.start(cpus_.irq_cpu, "irq_" + setup_.smmus[i + 1].name, [this, i] { more_drivers_[i]->irq_thread(); },
+                    false);
     if (watchdog.value() > sc_core::SC_ZERO_TIME) {
         core::RunControl::instance().watch_budget(&budget_spent_);
-        cpu_.start("watchdog", [this] { watch(); }, false);
+        cpus_.start(0, "watchdog", [this] { watch(); }, false);
     }
 }
 
@@ -403,11 +405,11 @@ void SoftwareHost::watch() {
 
 SoftwareHost::~SoftwareHost() {
     core::RunControl::instance().watch_budget(nullptr);
-    cpu_.kill_threads();
+    cpus_.kill_threads();
 }
 
 sw::driver::DriverConfig SoftwareHost::driver_config(size_t smmu) const {
-    const sc_core::sc_time period = cpu_.clock.value();
+    const sc_core::sc_time period = cpus_.core(0).clock.value();
     auto cycles = [&](const sc_core::sc_time& t) { return uint64_t(t / period); };
     sw::driver::DriverConfig c;
     c.regs = setup_.smmus.at(smmu).regs;
@@ -450,7 +452,7 @@ sw::workloads::IovaCosts SoftwareHost::iova_costs() const {
     c.tree_cycles = iova_tree_cycles;
     c.tree_node_cycles = iova_tree_node_cycles;
     c.lock_cycles = lock_cycles;
-    c.depot_delay = uint64_t(iova_depot_delay.value() / cpu_.clock.value());
+    c.depot_delay = uint64_t(iova_depot_delay.value() / cpus_.core(0).clock.value());
     return c;
 }
 

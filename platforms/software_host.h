@@ -1,7 +1,7 @@
 #pragma once
 // The software of a platform, set up from `sw.*` parameters: the SMMU driver (`sw.driver.*`),
 // the built-in workload (`sw.workload`, `sw.nic.*`, `sw.storage.*`) or a scenario file, run
-// on the CPU model through the timed bus. It turns what the driver reports into stats
+// on the CPU cluster through the timed bus (the workload on core 0). It turns what the driver reports into stats
 // (`sw.driver.*`, `sw.workload.*`) and the event log, and tells the platform when the
 // workload is over.
 
@@ -14,7 +14,7 @@
 
 #include "models/core/params.h"
 #include "models/core/stats.h"
-#include "models/cpu/cpu.h"
+#include "models/cpu/cluster.h"
 #include "models/traffic/traffic_gen.h"
 #include "platforms/device_dma.h"
 #include "platforms/hyp_host.h"
@@ -56,12 +56,12 @@ class SoftwareHost {
 public:
     enum class Workload { Nic, Storage, Footprint, Donate, None };
 
-    SoftwareHost(cpu::Cpu& cpu, SoftwareSetup setup);
+    SoftwareHost(cpu::Cluster& cpus, SoftwareSetup setup);
     ~SoftwareHost();
 
     // Software failures (a scenario step that cannot be done, a driver error): rethrown by
     // the caller once the simulation has stopped.
-    std::exception_ptr failure() const { return cpu_.failure_exception(); }
+    std::exception_ptr failure() const { return cpus_.failure_exception(); }
     bool finished() const { return finished_; }
     // sw.enable: false leaves the SMMU as reset left it (SMMUEN=0, GBPA) for raw device traffic.
     bool enabled() const { return enable; }
@@ -75,7 +75,7 @@ private:
     sw::workloads::IovaCosts iova_costs() const;
     sw::workloads::DeviceSetup device(const std::string& prefix, size_t index) const;
 
-    cpu::Cpu& cpu_;
+    cpu::Cluster& cpus_;
     SoftwareSetup setup_;
     bool finished_ = false;
     // The software's progress (commands, completed syncs, events, maps, unmaps, DMA jobs): the

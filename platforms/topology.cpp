@@ -6,6 +6,7 @@
 
 #include "models/core/json_file.h"
 #include "models/core/value_parse.h"
+#include "models/cpu/cluster.h"
 #include "models/smmu/arch/regs.h"
 
 namespace smmusim::platforms {
@@ -126,10 +127,16 @@ std::string hex_range(const Topology::Range& r) { return "[" + core::hex(r.base)
 
 void parse_hardware(Node& top, Topology& t, std::set<std::string>& names) {
     auto unique = [&](Node& n, const std::string& key, const std::string& name) {
-        if (!names.insert(name).second) n.fail("'" + name + "' names another part of the platform", key);
+        const bool core = name.size() > 3 && name.compare(0, 3, "cpu") == 0 &&
+                          name.find_first_not_of("0123456789", 3) == std::string::npos;  // cpu0, cpu1, ...
+        if (core || !names.insert(name).second) n.fail("'" + name + "' names another part of the platform", key);
     };
     for (const char* fixed : {"cpu", "cpu_traffic", "sim", "sw"}) names.insert(fixed);
-    t.cpus = uint32_t(top.u64("cpus", 1, 1, 1));  // one CPU until the cluster lands
+    // The default of the `cpus` parameter (the CPU cluster's cores).
+    if (top.has("cpus")) {
+        t.cpus = uint32_t(top.u64("cpus", 1, cpu::Cluster::kMaxCpus));
+        t.params["cpus"] = {t.cpus, t.file + ": cpus"};
+    }
     {
         Node n = top.has("interconnect") ? top.child("interconnect") : Node(json::object(), t.file, "interconnect");
         t.interconnect = n.has("name") ? n.name("name") : "noc";

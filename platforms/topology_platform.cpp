@@ -45,7 +45,7 @@ public:
             h.host_sids = t.hyp->host_sids;
             sw.hyp = h;
         }
-        software = std::make_unique<SoftwareHost>(soc.cpu, std::move(sw));
+        software = std::make_unique<SoftwareHost>(soc.cluster, std::move(sw));
         // Raw traffic (sw.enable=false) has no memory map to check.
         if (software->enabled()) check_layout();
     }

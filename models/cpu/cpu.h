@@ -7,6 +7,11 @@
 //
 // A software failure (an exception leaving a thread) stops the simulation and is kept for
 // the caller to report: software bugs and bad scenarios must not crash the simulator.
+//
+// A core of a cpu::Cluster (models/cpu/cluster.h) also has the Arm event register and WFE
+// (Arm ARM D1.6 "Wait for Event"): an event (SEV from any core, the SMMU's SEV, the loss of
+// an exclusive monitor, an interrupt, the generic timer's event stream) sets the register;
+// WFE clears it and returns at once if it was set, else sleeps until the next event.
 
 #include <cstdint>
 #include <functional>
@@ -46,12 +51,17 @@ public:
 
     // Starts `body` as a software thread at time 0 (call before the simulation starts).
     // `main` threads count for finished(); others (interrupt handlers) may run forever.
-    void start(const std::string& name, std::function<void()> body, bool main = true);
+    sc_core::sc_process_handle start(const std::string& name, std::function<void()> body, bool main = true);
     bool finished() const { return running_main_ == 0; }
     // The first failure of any software thread ("" if none). What failed is in the message.
     const std::string& failure() const { return failure_; }
     // A copy of the exception behind failure(), to rethrow once the simulation is over.
     std::exception_ptr failure_exception() const { return failure_ptr_; }
+
+    // Kills this core's software threads other than the calling one.
+    void kill_others();
+    // Called on a software failure instead of kill_others() (a cluster kills every core's).
+    std::function<void()> on_failure;
 
     // For the software's bus backend; call from a software thread.
     // Returns false on an error response.
@@ -68,6 +78,21 @@ public:
     // (0: no timeout); takes and returns the pending lines of the mask.
     uint32_t wait_irq(uint32_t lines, uint64_t timeout);
 
+    // Sets the event register and wakes a WFE (any thread of this core).
+    void send_event();
+    // WFE: returns at once (clearing it) if the event register is set; else sleeps until an
+    // event, `timeout` cycles (0: none), or the next tick of an event stream of period
+    // `stream` (zero: none; ticks at multiples of the period, the timer counter's bit flips).
+    // True if an event ended it, false on timeout.
+    bool wfe(uint64_t timeout, const sc_core::sc_time& stream);
+    // Cycles the core is held without doing work (barrier, cache-line transfer): counted as
+    // `what` (barrier or transfer cycles), not as work.
+    void stall_barrier(uint64_t cycles);
+    void stall_transfer(uint64_t cycles);
+    // The timed access of an atomic read-modify-write (one memory access, as LSE far/near
+    // atomics are one request): counted as an atomic, not as a read.
+    bool atomic_access(uint64_t addr, void* data, unsigned len);
+
 private:
     void fail(const std::string& what, std::exception_ptr e);
 
@@ -77,6 +102,9 @@ private:
     unsigned running_main_ = 0;
     std::string failure_;
     std::exception_ptr failure_ptr_;
+    bool event_reg_ = false;
+    uint64_t stream_seen_ = 0;  // event-stream ticks already put in the event register
+    sc_core::sc_event wake_;
 
     core::Counter reads_{this, "reads", "memory and register reads"};
     core::Counter writes_{this, "writes", "memory and register writes"};
@@ -84,6 +112,12 @@ private:
     core::Counter errors_{this, "errors", "accesses answered with an error"};
     core::Counter work_cycles_{this, "work_cycles", "cycles of CPU work between accesses", "cycles"};
     core::Counter irqs_{this, "irqs", "interrupts taken"};
+    core::Counter atomics_{this, "atomics", "atomic read-modify-writes (LSE atomics, CAS)"};
+    core::Counter transfer_cycles_{this, "transfer_cycles",
+                                   "cycles an atomic waited for its cache line to move from another core", "cycles"};
+    core::Counter barrier_cycles_{this, "barrier_cycles", "cycles spent in explicit DMB/DSB barriers", "cycles"};
+    core::Counter wfes_{this, "wfes", "WFE instructions executed"};
+    core::Counter wfe_cycles_{this, "wfe_cycles", "cycles asleep in WFE", "cycles"};
 };
 
 }  // namespace smmusim::cpu

@@ -46,8 +46,9 @@ bool Memory::access(tlm::tlm_generic_payload& gp) {
     } else if (gp.is_write()) {
         if (be) store_.write_enabled(addr, gp.get_data_ptr(), len, be, be_len);
         else store_.write(addr, gp.get_data_ptr(), len);
+        if (observer_) observer_(addr, len);
     }
-    gp.set_dmi_allowed(dmi);
+    gp.set_dmi_allowed(dmi && !observer_);
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
     return true;
 }
@@ -113,14 +114,17 @@ unsigned Memory::at_transport_dbg(tlm::tlm_generic_payload& gp, unsigned) {
     const unsigned len = gp.get_data_length();
     if (!contains(addr, len)) return 0;
     if (gp.is_read()) store_.read(addr, gp.get_data_ptr(), len);
-    else if (gp.is_write()) store_.write(addr, gp.get_data_ptr(), len);
-    else return 0;
+    else if (gp.is_write()) {
+        store_.write(addr, gp.get_data_ptr(), len);
+        if (observer_) observer_(addr, len);
+    } else
+        return 0;
     return len;
 }
 
 bool Memory::at_get_dmi(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi_data, unsigned) {
     const uint64_t addr = gp.get_address();
-    if (!dmi || !contains(addr, 1)) return false;
+    if (!dmi || observer_ || !contains(addr, 1)) return false;
     // One store chunk, clipped to this memory's range.
     uint64_t lo = std::max<uint64_t>(addr & ~(SparseStore::kChunkSize - 1), base);
     uint64_t hi = std::min<uint64_t>((addr | (SparseStore::kChunkSize - 1)), base + (size - 1));

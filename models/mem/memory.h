@@ -6,6 +6,7 @@
 // up as queue delay. Addresses are absolute: the memory answers [base, base + size).
 
 #include <cstdint>
+#include <functional>
 
 #include <systemc>
 #include <tlm>
@@ -46,6 +47,12 @@ public:
     core::AtTargetPort port;  // socket: <name>.socket
 
     SparseStore& store() { return store_; }
+    // Told of every write (AT, blocking and debug transport) as its data lands: what clears
+    // the CPUs' exclusive monitors. Set it before the simulation starts: DMI is not granted
+    // while an observer is set, because a DMI write would bypass it.
+    void set_write_observer(std::function<void(uint64_t addr, uint64_t len)> observer) {
+        observer_ = std::move(observer);
+    }
     bool contains(uint64_t addr, uint64_t len) const;
 
 private:
@@ -61,6 +68,7 @@ private:
     void set_outstanding(uint32_t n);
 
     SparseStore store_;
+    std::function<void(uint64_t, uint64_t)> observer_;
     uint32_t outstanding_ = 0;
     sc_core::sc_time port_free_ = sc_core::SC_ZERO_TIME;
 

@@ -74,7 +74,9 @@ FeatureParams::FeatureParams(const sc_core::sc_object* o)
       asid16(o, "asid16", true, "", "IDR0.ASID16: 16-bit ASIDs (else 8)"),
       vmid16(o, "vmid16", true, "", "IDR0.VMID16: 16-bit VMIDs (else 8)"),
       msi(o, "msi", true, "", "IDR0.MSI: message-signalled interrupts and CMD_SYNC MSI"),
-      sev(o, "sev", false, "", "IDR0.SEV: CMD_SYNC may send a WFE wake-up event"),
+      sev(o, "sev", true, "",
+          "IDR0.SEV: the SMMU and system send WFE wake-up events to the CPUs (CMD_SYNC with SIG_SEV, the "
+          "command queue becoming non-full; the platforms wire them to every core)"),
       two_level_st(o, "two_level_st", true, "", "IDR0.ST_LEVEL: 2-level stream tables"),
       cd2l(o, "cd2l", true, "", "IDR0.CD2L: 2-level context-descriptor tables"),
       term_model_abort_only(o, "term_model_abort_only", false, "",

@@ -32,11 +32,17 @@ uint32_t Bus::load32(uint64_t pa) {
     return v;
 }
 
-uint64_t Bus::atomic(uint64_t pa, unsigned size, AtomicOp op, uint64_t operand, uint64_t expected) {
+void Bus::check_atomic(uint64_t pa, unsigned size) {
     if (size != 4 && size != 8) throw BusError("atomic access of " + std::to_string(size) + " bytes");
     if (pa % size) throw BusError("unaligned atomic access");
-    uint64_t old = 0;
-    read(pa, &old, size);
+}
+
+uint64_t Bus::rmw_value(AtomicOp op, uint64_t old, uint64_t operand, uint64_t expected, unsigned size,
+                        bool& store) {
+    if (size == 4) {
+        old &= 0xffffffffu;
+        expected &= 0xffffffffu;
+    }
     uint64_t v = old;
     switch (op) {
     case AtomicOp::Add: v = old + operand; break;
@@ -47,7 +53,17 @@ uint64_t Bus::atomic(uint64_t pa, unsigned size, AtomicOp op, uint64_t operand, 
     case AtomicOp::Cas: v = old == expected ? operand : old; break;
     }
     if (size == 4) v &= 0xffffffffu;
-    if (op != AtomicOp::Cas || old == expected) write(pa, &v, size);
+    store = op != AtomicOp::Cas || old == expected;
+    return v;
+}
+
+uint64_t Bus::atomic(uint64_t pa, unsigned size, AtomicOp op, uint64_t operand, uint64_t expected) {
+    check_atomic(pa, size);
+    uint64_t old = 0;
+    read(pa, &old, size);
+    bool store = false;
+    const uint64_t v = rmw_value(op, old, operand, expected, size, store);
+    if (store) write(pa, &v, size);
     return old;
 }
 

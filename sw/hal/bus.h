@@ -92,6 +92,14 @@ public:
     // Waits until one of the `lines` (a mask of Irq) has been raised since it was last
     // taken, or `timeout` cycles have passed; returns the lines taken (0 on timeout).
     virtual uint32_t wait_irq(uint32_t lines, uint64_t timeout) = 0;
+
+protected:
+    // BusError unless `size` is 4 or 8 and `pa` is aligned to it.
+    static void check_atomic(uint64_t pa, unsigned size);
+    // The value an atomic `op` leaves in place of `old`, and whether it stores at all (a
+    // failed CAS does not).
+    static uint64_t rmw_value(AtomicOp op, uint64_t old, uint64_t operand, uint64_t expected, unsigned size,
+                              bool& store);
 };
 
 }  // namespace smmusim::sw::hal

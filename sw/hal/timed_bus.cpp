@@ -15,19 +15,22 @@ constexpr uint64_t kLine = 64;
 // device's DMA, first waits for them (the barrier writel and a doorbell imply), so the SMMU
 // and devices see tables and commands written before it.
 void TimedBus::access(bool write, uint64_t pa, void* data, size_t len, bool mmio) {
+    const unsigned core = cluster_.current_index();
+    cpu::Cpu& cpu = cluster_.core(core);
     auto* p = static_cast<uint8_t*>(data);
     if (untimed_ && !mmio) {
-        if (!cpu_.debug_access(write, pa, p, unsigned(len)))
+        if (!cpu.debug_access(write, pa, p, unsigned(len)))
             throw BusError(std::string("untimed ") + (write ? "write" : "read") + " of " + std::to_string(len) +
                            " bytes at " + hex(pa) + " not taken");
         return;
     }
-    if (mmio && write) barrier();
+    if (mmio && write) drain();
     while (len) {
         const size_t n = mmio ? len : std::min<size_t>(len, kLine - pa % kLine);
+        if (!mmio) cluster_.touched(core, pa);
         if (write && !mmio) {
-            cpu_.post_write(pa, p, unsigned(n));
-        } else if (!cpu_.access(write, pa, p, unsigned(n)))
+            cpu.post_write(pa, p, unsigned(n));
+        } else if (!cpu.access(write, pa, p, unsigned(n)))
             throw BusError(std::string(write ? "write" : "read") + " of " + std::to_string(n) + " bytes at " +
                            hex(pa) + " answered with an error");
         pa += n;
@@ -38,12 +41,62 @@ void TimedBus::access(bool write, uint64_t pa, void* data, size_t len, bool mmio
 
 // Stores posted before stay ordered before the untimed ones: drained first.
 void TimedBus::set_untimed(bool on) {
-    if (on) barrier();
+    if (on) drain();
     untimed_ = on;
 }
 
+void TimedBus::drain() {
+    if (!here().drain()) throw BusError("a store to memory was answered with an error");
+}
+
 void TimedBus::barrier() {
-    if (!cpu_.drain()) throw BusError("a store to memory was answered with an error");
+    drain();
+    if (!untimed_) here().stall_barrier(cluster_.dsb_cycles);
+}
+
+void TimedBus::dmb() {
+    if (!untimed_) here().stall_barrier(cluster_.dmb_cycles);
+}
+
+uint64_t TimedBus::atomic(uint64_t pa, unsigned size, AtomicOp op, uint64_t operand, uint64_t expected) {
+    check_atomic(pa, size);
+    if (untimed_) return Bus::atomic(pa, size, op, operand, expected);  // no time passes: atomic
+    const unsigned core = cluster_.current_index();
+    cpu::Cpu& cpu = cluster_.core(core);
+    const bool ok = cluster_.atomic_begin(core, pa, size);
+    // The read-modify-write itself, at the instant the access completes: no other process runs
+    // between its read and its write, so it is atomic against every other agent.
+    uint64_t old = 0;
+    bool done = ok && cpu.debug_access(false, pa, &old, size);
+    bool store = false;
+    uint64_t v = rmw_value(op, old, operand, expected, size, store);
+    if (done && store) done = cpu.debug_access(true, pa, &v, size);
+    cluster_.atomic_end(core, pa);
+    if (!done) throw BusError("atomic access of " + std::to_string(size) + " bytes at " + hex(pa) +
+                              " answered with an error");
+    return old;
+}
+
+uint64_t TimedBus::wait_for_change(uint64_t pa, unsigned size, uint64_t old, uint64_t timeout) {
+    if (size != 4 && size != 8) throw BusError("wait_for_change of " + std::to_string(size) + " bytes");
+    const unsigned core = cluster_.current_index();
+    // LDXR: arms the monitor, then loads. A write to the line from here on clears the monitor,
+    // which sets the event register: the WFE below then returns at once.
+    cluster_.arm_monitor(core, pa);
+    uint64_t v = 0;
+    try {
+        read(pa, &v, size);
+    } catch (...) {
+        cluster_.clear_monitor(core);
+        throw;
+    }
+    if (v == old && !untimed_) cluster_.core(core).wfe(timeout, cluster_.event_stream);
+    cluster_.clear_monitor(core);
+    return v;
+}
+
+void TimedBus::wfe(uint64_t timeout) {
+    if (!untimed_) here().wfe(timeout, cluster_.event_stream);
 }
 
 uint32_t TimedBus::read32(uint64_t pa) {

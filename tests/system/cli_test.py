@@ -9,6 +9,7 @@ there), prints what failed and exits non-zero on failure, 0 on success.
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -448,6 +449,34 @@ def case_scenario_design_example():
     # --set wins over the scenario's "set".
     run_stats("--scenario", path, "--set", "smmu.tbu0.utlb.entries=8", out="o2")
     expect_eq(load("o2/config.json"), "smmu.tbu0.utlb.entries", 8)
+
+
+def case_cpus_four():
+    """Four cores, the software on core 0 and the others idle: the same commands, syncs, events
+    and errors as one CPU (issue 12), under the names cpu0 (for cpu) and noc.cpu0, and
+    cpu1..cpu3 do nothing."""
+    def renamed(stats):
+        return {re.sub(r"(^|\.)cpu(\.|$)", r"\1cpu0\2", k): v for k, v in stats.items() if not k.startswith("_")}
+    scenario = os.path.join(SOURCE, "traces", "scenarios", "design_example.json")
+    for i, args in enumerate(([], ["--scenario", scenario], ["--platform", "pkvm", "--set", "sw.pkvm.donations=8"])):
+        one = renamed(run_stats(*args, out=f"one{i}"))
+        four = {k: v for k, v in run_stats(*args, "--set", "cpus=4", out=f"four{i}").items() if not k.startswith("_")}
+        idle = {k: v for k, v in four.items() if re.match(r"(noc\.)?cpu[123]\.", k)}
+        def zero(v):
+            return all(zero(x) for x in v.values()) if isinstance(v, dict) else not v
+        check(idle and all(zero(v) for v in idle.values()), f"{args}: idle cores did something: "
+              f"{ {k: v for k, v in idle.items() if not zero(v)} }")
+        rest = {k: v for k, v in four.items() if k not in idle}
+        # With several CPUs the software's locks are atomics on memory (one CPU: only their
+        # cost), so times differ; what the software and the SMMU did must not.
+        same = [k for k in one if re.search(r"(^sw\.driver\.(commands|syncs|events|gerrors|maps|unmaps)$)|"
+                                            r"(^smmu\.tcu\.(cmdq\.commands|cmdq\.syncs|faults|events_recorded)$)|"
+                                            r"(\.errors$)|(^sw\.workload\.dma_(jobs|errors)$)", k)]
+        check(len(same) >= 8, f"{args}: functional stats missing: {same}")
+        diff = sorted(k for k in same if one.get(k) != rest.get(k))
+        check(not diff, f"{args}: cpus=4 differs from one CPU in {[(k, one.get(k), rest.get(k)) for k in diff[:10]]}")
+    input_error("--set", "cpus=2", "--set", "cluster.irq_cpu=2", needles=["cluster.irq_cpu", "below cpus"])
+    input_error("--set", "cpus=257", needles=["cpus"])
 
 
 def case_scenario_errors():

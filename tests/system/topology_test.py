@@ -79,13 +79,16 @@ def case_own_topology():
     t["devices"][1]["params"]["interval"] = 5
     t["smmus"][0]["params"] = {"tcu": {"clock": "1 GHz"}}
     t["params"] = {"sw.nic.packets": 200}
+    t["cpus"] = 2  # the default of the cluster's `cpus`
     path = write_topology(t)
-    for key, default in (("dma1.interval", "5"), ("smmu.tcu.clock", "1 ns"), ("sw.nic.packets", "200")):
+    for key, default in (("dma1.interval", "5"), ("smmu.tcu.clock", "1 ns"), ("sw.nic.packets", "200"),
+                         ("cpus", "2")):
         out = cli_test.run("--platform", path, "--list-params", key).stdout
         rows = {l.split()[0]: l for l in out.splitlines()[1:] if l.strip()}
         check(f"[default {default}" in rows.get(key, ""), f"{key}: topology default {default} not shown: {rows.get(key)}")
     s = run_stats("--platform", path, "--set", "sw.nic.packets=100")  # --set still overrides the topology
     expect_eq(s, "sw.workload.dma_jobs", get(run_stats("--set", "sw.nic.packets=100", out="b"), "sw.workload.dma_jobs"))
+    check(any(k == "cpu1" or k.startswith("cpu1.") for k in s), "the topology's 2 cpus made no core cpu1")
     c = load("out/config.json")
     check(c.get("sim.platform") == path, f"config.json sim.platform: {c.get('sim.platform')}")
     # More TBUs than devices: idle masters, named after the topology's devices.
@@ -114,6 +117,8 @@ def case_errors():
     bad(lambda t: t["devices"][1].update(smmu="nope"), "devices[1].smmu:", "'nope'")
     bad(lambda t: t["devices"][1].update(name="smmu"), "devices[1].name:", "another part")
     bad(lambda t: t["devices"][0].update(name="dma.0"), "devices[0].name:")
+    bad(lambda t: t["devices"][0].update(name="cpu3"), "devices[0].name:", "another part")
+    bad(lambda t: t.update(cpus=0), "cpus:")
     bad(lambda t: t["memories"][0].update(size=0), "memories[0].size:")
     bad(lambda t: t["memories"][0].update(base="lots"), "memories[0].base:")
     bad(lambda t: t["software"].update(kind="windows"), "software.kind:", "windows")

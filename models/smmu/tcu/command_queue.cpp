@@ -151,7 +151,12 @@ uint32_t CommandQueue::execute(const Command& c) {
     };
     auto consume = [&] {
         ++commands_;
+        // SMMUv3 §4.1.2: with IDR0.SEV the SMMU sends a WFE wake-up event when the queue becomes
+        // non-full and an agent could have seen it full: software waiting for space (Linux's
+        // queue_poll with WFE) wakes when CONS moves past an entry of a full queue.
+        const bool was_full = q.full(regs_.cmdq_prod, regs_.cmdq_cons);
         regs_.cmdq_cons = (regs_.cmdq_cons & ~queue_ptr::kIndexAndWrapMask) | q.next(regs_.cmdq_cons);
+        if (was_full) irq_.sev();
         trace_occupancy();
         log_command(c, cerror::NONE);
     };
@@ -167,6 +172,8 @@ uint32_t CommandQueue::execute(const Command& c) {
         const uint64_t cs = c.get<Command::CS>();
         if (cs == sync_cs::SIG_IRQ)
             irq_.cmd_sync(c.address<Command::MSIAddress>(), uint32_t(c.get<Command::MSIData>()));
+        else if (cs == sync_cs::SIG_SEV)
+            irq_.sev();  // §4.7.3 CMD_SYNC: SIG_SEV sends an event to the PEs, as SEV does
         return cerror::NONE;
     }
     if (opcode >= op::TLBI_NH_ALL && opcode <= op::TLBI_NSNH_ALL) {

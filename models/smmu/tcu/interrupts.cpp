@@ -15,7 +15,14 @@ Interrupts::Interrupts(sc_core::sc_module& owner, RegState& regs, const Features
       f_(f),
       mem_(mem),
       msis_(&owner, "msi_writes", "MSI writes issued (GERROR, event queue, CMD_SYNC)"),
-      msi_aborts_(&owner, "msi_aborts", "MSI writes that got an error response") {}
+      msi_aborts_(&owner, "msi_aborts", "MSI writes that got an error response"),
+      sevs_(&owner, "sevs", "WFE wake-up events sent (IDR0.SEV: CMD_SYNC with SIG_SEV, command queue non-full)") {}
+
+void Interrupts::sev() {
+    if (!f_.sev) return;
+    ++sevs_;
+    sev_event.notify(sc_core::SC_ZERO_TIME);
+}
 
 bool Interrupts::msi_write(uint64_t addr, uint32_t data) {
     ++msis_;

@@ -25,8 +25,14 @@ public:
     void eventq();
     // CMD_SYNC completion with CS=SIG_IRQ; false if its MSI write was aborted.
     bool cmd_sync(uint64_t msi_addr, uint32_t msi_data);
+    // A WFE wake-up event to the PEs when IDR0.SEV (CMD_SYNC with CS=SIG_SEV, the command
+    // queue becoming non-full); nothing otherwise (SIG_SEV is then SIG_NONE, §4.7.3).
+    void sev();
 
     IrqLine gerror_irq, eventq_irq, cmdq_sync_irq;
+    // Notified for each WFE wake-up event: the system's event signal to the PEs (the platform
+    // connects it to the CPU cluster).
+    sc_core::sc_event sev_event;
 
 private:
     bool msi_write(uint64_t addr, uint32_t data);
@@ -36,6 +42,7 @@ private:
     core::BlockingPort& mem_;
     core::Counter msis_;
     core::Counter msi_aborts_;
+    core::Counter sevs_;
 };
 
 }  // namespace smmusim::smmu::tcu

@@ -6,7 +6,7 @@
 
 #include <stdexcept>
 
-#include "models/cpu/cpu.h"
+#include "models/cpu/cluster.h"
 #include "sw/hal/timed_bus.h"
 #include "tests/common/presets.h"
 #include "tests/common/recording_target.h"
@@ -18,10 +18,11 @@ using sc_core::SC_NS;
 namespace {
 struct Bench {
     test::Presets presets{{"cpu.clock=1ns"}};
-    cpu::Cpu cpu{"cpu"};
+    cpu::Cluster cluster;  // one core, named cpu
+    cpu::Cpu& cpu{cluster.core(0)};
     test::RecordingTarget mem{"mem"};
     sc_core::sc_signal<bool> line{"line"};
-    sw::hal::TimedBus bus{cpu};
+    sw::hal::TimedBus bus{cluster};
     Bench() {
         cpu.port.socket().bind(mem.port.socket);
         cpu.connect_irq(2, line);

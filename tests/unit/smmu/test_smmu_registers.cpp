@@ -15,10 +15,10 @@ using namespace smmusim::smmu::arch;
 namespace {
 
 // IDR values with the default parameters, field by field (reference §1.3-1.4):
-// IDR0: S2P, S1P, TTF=AArch64 (0b10 @3:2), COHACC, HYP, ASID16, MSI, VMID16, CD2L,
+// IDR0: S2P, S1P, TTF=AArch64 (0b10 @3:2), COHACC, HYP, ASID16, MSI, SEV (@14), VMID16, CD2L,
 //       TTENDIAN=LE (0b10 @22:21), STALL_MODEL=terminate only (0b01 @25:24), ST_LEVEL=01 (@28:27).
-constexpr uint32_t kIdr0 = 0x1 | 0x2 | 0x8 | 0x10 | 0x200 | 0x1000 | 0x2000 | 0x40000 | 0x80000 | 0x400000 |
-                           0x1000000 | 0x8000000;
+constexpr uint32_t kIdr0 = 0x1 | 0x2 | 0x8 | 0x10 | 0x200 | 0x1000 | 0x2000 | 0x4000 | 0x40000 | 0x80000 |
+                           0x400000 | 0x1000000 | 0x8000000;
 // IDR1: SIDSIZE=16, SSIDSIZE=20 (@10:6), EVENTQS=19 (@20:16), CMDQS=19 (@25:21).
 constexpr uint32_t kIdr1 = 16 | (20u << 6) | (19u << 16) | (19u << 21);
 // IDR3: XNX (@4, with stage 2), RIL (@10), BBML=2 (@12:11).

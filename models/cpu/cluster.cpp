@@ -1,0 +1,156 @@
+#include "models/cpu/cluster.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace smmusim::cpu {
+
+Cluster::Cluster()
+    : cpus("cpus", 1, "", "CPU cores running the software (named cpu0, cpu1, ...; one core is named cpu)",
+           {1, kMaxCpus}),
+      // Estimates: no Arm core publishes its LSE atomic latency. A contended atomic is
+      // bounded by the core-to-core cache-line transfer, measured at about 50-100 ns on
+      // Neoverse N1 meshes (core-to-core latency tests of Ampere Altra and AWS Graviton2);
+      // 100 cycles is 50 ns at the CPU's default 2 GHz.
+      atomic_cycles("cluster.atomic_cycles", 100, "cycles",
+                    "cost of moving a cache line to a core for an atomic when another core touched it last "
+                    "(estimate: Neoverse N1 core-to-core transfer, about 50 ns)",
+                    {0, 1000000}),
+      // Estimates for a Cortex-A76 / Neoverse N1 class core with no stores outstanding (the
+      // wait for posted stores is the write buffer's drain, timed separately).
+      dmb_cycles("cluster.dmb_cycles", 10, "cycles",
+                 "cost of a DMB (dma_wmb, smp_mb) beyond ordering (estimate for a Cortex-A76 class core)",
+                 {0, 1000000}),
+      dsb_cycles("cluster.dsb_cycles", 40, "cycles",
+                 "cost of a DSB beyond waiting for posted stores (estimate for a Cortex-A76 class core)",
+                 {0, 1000000}),
+      event_stream("cluster.event_stream", sc_core::sc_time(100, sc_core::SC_US), "",
+                   "period of the generic timer's event stream that wakes WFE (Linux arm64: 10 kHz, "
+                   "ARCH_TIMER_EVT_STREAM_PERIOD_US = 100; 0: off)"),
+      irq_cpu("cluster.irq_cpu", 0, "", "core the SMMU's wired interrupts (and the software's IRQ thread) go to",
+              {0, kMaxCpus - 1}),
+      sevs_("cluster.sevs", "SEV events sent to the cores (a core's SEV, the SMMU's)"),
+      monitor_clears_("cluster.monitor_clears",
+                      "exclusive monitors cleared by a write to their line (WFE wake-ups)") {
+    if (irq_cpu >= cpus) irq_cpu.fail("must be below cpus (" + std::to_string(cpus.value()) + ")");
+    const unsigned n = cpus;
+    for (unsigned i = 0; i < n; ++i) cores_.push_back(std::make_unique<Cpu>(core_name(i, n).c_str()));
+    // A failure on one core ends the software on all of them (Cpu::fail).
+    for (unsigned i = 0; i < n; ++i)
+        cores_[i]->on_failure = [this, i] {
+            if (first_failed_ == kNoCore) first_failed_ = i;
+            for (auto& o : cores_) o->kill_others();
+        };
+    monitor_.assign(n, kNone);
+    monitoring_.reserve(n);
+    in_flight_.assign(n, kNone);
+    waiting_.assign(n, Waiter{});
+    directory_.assign(kDirectory, Owner{});
+}
+
+Cluster::~Cluster() { kill_threads(); }
+
+std::string Cluster::core_name(unsigned i, unsigned n) { return n == 1 ? "cpu" : "cpu" + std::to_string(i); }
+
+void Cluster::start(unsigned core_index, const std::string& name, std::function<void()> body, bool main) {
+    const sc_core::sc_process_handle h = core(core_index).start(name, std::move(body), main);
+    thread_core_[h.get_process_object()] = core_index;
+}
+
+unsigned Cluster::current_index() const {
+    if (cores_.size() == 1) return 0;
+    const sc_core::sc_process_handle h = sc_core::sc_get_current_process_handle();
+    auto it = thread_core_.find(h.get_process_object());
+    return it == thread_core_.end() ? 0 : it->second;
+}
+
+bool Cluster::finished() const {
+    return std::all_of(cores_.begin(), cores_.end(), [](const auto& c) { return c->finished(); });
+}
+
+const std::string& Cluster::failure() const {
+    return first_failed_ == kNoCore ? no_failure_ : cores_[first_failed_]->failure();
+}
+
+std::exception_ptr Cluster::failure_exception() const {
+    return first_failed_ == kNoCore ? nullptr : cores_[first_failed_]->failure_exception();
+}
+
+void Cluster::kill_threads() {
+    for (auto& c : cores_) c->kill_threads();
+}
+
+void Cluster::connect_irq(unsigned index, const sc_core::sc_signal_in_if<bool>& line) {
+    core(irq_cpu).connect_irq(index, line);
+}
+
+void Cluster::connect_sev(const sc_core::sc_event& ev) {
+    sc_core::sc_spawn_options opts;
+    opts.spawn_method();
+    opts.dont_initialize();
+    opts.set_sensitivity(&ev);
+    sc_core::sc_spawn([this] { sev(); }, "cluster_sev", &opts);
+}
+
+void Cluster::sev() {
+    ++sevs_;
+    for (auto& c : cores_) c->send_event();
+}
+
+void Cluster::arm_monitor(unsigned i, uint64_t addr) {
+    if (monitor_[i] == kNone) monitoring_.push_back(i);
+    monitor_[i] = addr / kLine;
+}
+
+void Cluster::clear_monitor(unsigned i) {
+    if (monitor_[i] == kNone) return;
+    monitor_[i] = kNone;
+    monitoring_.erase(std::find(monitoring_.begin(), monitoring_.end(), i));
+}
+
+void Cluster::memory_written(uint64_t addr, uint64_t len) {
+    if (monitoring_.empty() || !len) return;
+    const uint64_t first = addr / kLine, last = (addr + len - 1) / kLine;
+    for (size_t k = 0; k < monitoring_.size();) {
+        const unsigned i = monitoring_[k];
+        if (monitor_[i] >= first && monitor_[i] <= last) {
+            // The monitor goes from exclusive to open: a WFE wake-up event for its core.
+            monitor_[i] = kNone;
+            monitoring_[k] = monitoring_.back();
+            monitoring_.pop_back();
+            ++monitor_clears_;
+            cores_[i]->send_event();
+        } else {
+            ++k;
+        }
+    }
+}
+
+bool Cluster::atomic_begin(unsigned i, uint64_t addr, unsigned len) {
+    const uint64_t line = addr / kLine;
+    // Atomics on one line are serialized, in the order the cores asked: the line is owned by
+    // one core at a time, and a core that loops on atomics cannot starve the others.
+    waiting_[i] = Waiter{line, next_ticket_++};
+    auto blocked = [&] {
+        for (unsigned k = 0; k < cores_.size(); ++k) {
+            if (in_flight_[k] == line) return true;
+            if (k != i && waiting_[k].line == line && waiting_[k].ticket < waiting_[i].ticket) return true;
+        }
+        return false;
+    };
+    while (blocked()) sc_core::wait(line_free_);
+    waiting_[i] = Waiter{};
+    in_flight_[i] = line;
+    Owner& o = owner(addr);
+    if (o.line == line && o.core != i) core(i).stall_transfer(atomic_cycles);
+    o = Owner{line, i};
+    unsigned char buf[8] = {};
+    return core(i).atomic_access(addr, buf, std::min<unsigned>(len, sizeof buf));
+}
+
+void Cluster::atomic_end(unsigned i, uint64_t) {
+    in_flight_[i] = kNone;
+    line_free_.notify();
+}
+
+}  // namespace smmusim::cpu

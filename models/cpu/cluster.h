@@ -1,0 +1,132 @@
+#pragma once
+// The CPU cluster that runs the software (issue 12): `cpus` cores, each a cpu::Cpu with its
+// own timed port into the interconnect and its own software threads. Cores are named cpu0,
+// cpu1, ...; a cluster of one core names it `cpu`, so that one-CPU runs keep their parameter
+// and stat names.
+//
+// What Linux needs from the architecture on several CPUs, with its timing:
+// - Atomics (Armv8.1 LSE: LDADD, SWP, CAS, ...): one timed memory access, plus a cache-line
+//   ownership transfer when another core touched the line last; atomics on one line are
+//   serialized, and the read-modify-write happens at one instant of simulated time.
+// - Exclusive monitors: a load-exclusive arms the core's monitor on a 64-byte line (the
+//   exclusives reservation granule of Arm's cores); any write to the line by any agent (a
+//   core's store, a device's DMA, the SMMU's MSI write) clears it, which is a WFE wake-up event
+//   (Arm ARM D1.6.1 "the clearing of the global monitor"). The platform forwards memory writes
+//   to memory_written().
+// - SEV (from a core, or from the SMMU when IDR0.SEV) sets every core's event register.
+// - The generic timer's event stream (Linux arm64 enables it at 10 kHz, ARCH_TIMER_EVT_STREAM_PERIOD_US
+//   = 100) wakes WFE periodically.
+// - Wired interrupts go to one core (cluster.irq_cpu).
+// Which core a call is for is the core running the calling software thread (current()).
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <systemc>
+
+#include "models/core/params.h"
+#include "models/core/stats.h"
+#include "models/cpu/cpu.h"
+
+namespace smmusim::cpu {
+
+class Cluster {
+public:
+    static constexpr unsigned kMaxCpus = 256;
+    static constexpr uint64_t kLine = 64;  // exclusives reservation granule and cache line
+
+    Cluster();
+    ~Cluster();
+    Cluster(const Cluster&) = delete;
+    Cluster& operator=(const Cluster&) = delete;
+
+    core::Param<uint32_t> cpus;
+    core::Param<uint64_t> atomic_cycles;
+    core::Param<uint64_t> dmb_cycles;
+    core::Param<uint64_t> dsb_cycles;
+    core::Param<sc_core::sc_time> event_stream;
+    core::Param<uint32_t> irq_cpu;
+
+    unsigned size() const { return unsigned(cores_.size()); }
+    Cpu& core(unsigned i) { return *cores_.at(i); }
+    const Cpu& core(unsigned i) const { return *cores_.at(i); }
+    // The name of core `i` of a cluster of `n` ("cpu" when n == 1, else "cpu<i>").
+    static std::string core_name(unsigned i, unsigned n);
+
+    // Starts `body` as a software thread on core `core_index` (see Cpu::start).
+    void start(unsigned core_index, const std::string& name, std::function<void()> body, bool main = true);
+    // The core running the calling SystemC process: the core a software thread was started on.
+    // A process no core started (a test's own thread) is taken as core 0.
+    unsigned current_index() const;
+    Cpu& current() { return core(current_index()); }
+    const Cpu& current() const { return core(current_index()); }
+
+    // Every core's main threads have ended.
+    bool finished() const;
+    // The first failure of any core's software ("" if none; the failure stops the run and
+    // ends every core's threads), and its exception.
+    const std::string& failure() const;
+    std::exception_ptr failure_exception() const;
+    void kill_threads();
+
+    // Wires interrupt line `index` to core irq_cpu.
+    void connect_irq(unsigned index, const sc_core::sc_signal_in_if<bool>& line);
+    // Every notification of `ev` is an SEV to all cores (the SMMU's, when IDR0.SEV).
+    void connect_sev(const sc_core::sc_event& ev);
+    // SEV: sets every core's event register.
+    void sev();
+
+    // A write to [addr, addr + len) by any agent: clears the exclusive monitors on its lines.
+    void memory_written(uint64_t addr, uint64_t len);
+    // Load-exclusive's side effect: core `i` monitors the line of `addr` (one line per core).
+    void arm_monitor(unsigned i, uint64_t addr);
+    void clear_monitor(unsigned i);
+    bool monitoring(unsigned i) const { return monitor_[i] != kNone; }
+
+    // An atomic by core `i` on the `len` bytes at `addr`: waits for an atomic of another core
+    // on the line to finish, pays the line's ownership transfer when another core touched it
+    // last, then makes the timed access. The caller does the read-modify-write (untimed) on
+    // return, before any wait, then calls atomic_end. False: the access was answered with an
+    // error (atomic_end is still due).
+    bool atomic_begin(unsigned i, uint64_t addr, unsigned len);
+    void atomic_end(unsigned i, uint64_t addr);
+    // A plain load or store of core `i` to memory at `addr`: it now holds the line.
+    void touched(unsigned i, uint64_t addr) {
+        if (cores_.size() > 1) owner(addr) = Owner{addr / kLine, i};
+    }
+
+private:
+    static constexpr uint64_t kNone = ~uint64_t(0);
+    static constexpr unsigned kDirectory = 4096;  // lines whose last core is remembered
+    struct Owner {
+        uint64_t line = kNone;
+        unsigned core = 0;
+    };
+    Owner& owner(uint64_t addr) { return directory_[(addr / kLine) % kDirectory]; }
+
+    std::vector<std::unique_ptr<Cpu>> cores_;
+    std::unordered_map<const sc_core::sc_object*, unsigned> thread_core_;
+    std::vector<uint64_t> monitor_;    // line monitored by each core, or kNone
+    std::vector<unsigned> monitoring_; // cores with a monitor armed
+    std::vector<uint64_t> in_flight_;  // line of each core's atomic in flight, or kNone
+    struct Waiter {
+        uint64_t line = kNone;
+        uint64_t ticket = 0;
+    };
+    std::vector<Waiter> waiting_;      // line each core waits to do an atomic on, in ticket order
+    uint64_t next_ticket_ = 0;
+    std::vector<Owner> directory_;
+    sc_core::sc_event line_free_;
+    static constexpr unsigned kNoCore = ~0u;
+    unsigned first_failed_ = kNoCore;  // the core whose software failed first
+    std::string no_failure_;
+
+    core::Counter sevs_;
+    core::Counter monitor_clears_;
+};
+
+}  // namespace smmusim::cpu
