@@ -3,6 +3,7 @@
 // are plain objects, not sc_modules, so their models keep top-level names (`dma0`, `noc`).
 
 #include <exception>
+#include <functional>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -37,14 +38,13 @@ struct PlatformOptions {
 struct PlatformInfo {
     std::string name;
     std::string description;
-    std::unique_ptr<Platform> (*make)(const PlatformOptions&);
+    std::function<std::unique_ptr<Platform>(const PlatformOptions&)> make;
 };
 
+// The built-in platforms: the topology files platforms/topologies/*.json, embedded.
 const std::vector<PlatformInfo>& platform_list();
+// A built-in platform by name, or a topology file by path (a name with '/' or ending in
+// .json; TopologyError naming the file and key when it is not valid); null when unknown.
 const PlatformInfo* find_platform(const std::string& name);
-
-// Defined by each platform file.
-std::unique_ptr<Platform> make_base_platform(const PlatformOptions& opts);
-std::unique_ptr<Platform> make_pkvm_platform(const PlatformOptions& opts);
 
 }  // namespace smmusim::platforms

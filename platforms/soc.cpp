@@ -1,132 +1,154 @@
 #include "platforms/soc.h"
 
+#include <algorithm>
+#include <set>
+
 #include "models/smmu/arch/regs.h"
 
 namespace smmusim::platforms {
 
 namespace {
 
-constexpr uint64_t MiB = uint64_t(1) << 20;
-
-traffic::DmaDefaults dma_defaults(unsigned sid, bool patterns) {
-    traffic::DmaDefaults d;
-    d.enable = patterns;  // otherwise driven by the software; set true for raw pattern traffic
-    d.sid = sid;
-    d.max_outstanding = 16;
-    if (sid == 1) {
-        d.pattern = traffic::Pattern::Sequential;
-        d.base = Soc::kDramBase;
-        d.region = 16 * MiB;
-        d.read_fraction = 0.5;
-        d.interval = 1;
-    } else {
-        d.pattern = traffic::Pattern::Random;
-        d.base = Soc::kDramBase + 64 * MiB;
-        d.region = 64 * MiB;
-        d.read_fraction = 0.7;
-        d.interval = 2;
-    }
-    // Unbounded when on by default (the software ends the run); a count when raw.
-    d.count = patterns ? 0 : 100000;
-    return d;
-}
-
-traffic::TrafficDefaults cpu_defaults() {
-    traffic::TrafficDefaults d;
-    d.pattern = traffic::Pattern::HotSet;
-    d.base = Soc::kDramBase + 256 * MiB;
-    d.region = 256 * MiB;
-    d.hot_size = 1 * MiB;
-    d.hot_fraction = 0.9;
-    d.read_fraction = 0.67;
-    d.max_outstanding = 8;
-    d.interval = 4;
-    d.count = 0;  // background until the software's workload is over
-    return d;
-}
-
-
-std::vector<std::string> initiators(unsigned tbus, unsigned cpus) {
-    std::vector<std::string> v;
-    for (unsigned i = 0; i < tbus; ++i) v.push_back("dma" + std::to_string(i));
-    for (unsigned i = 0; i < cpus; ++i) v.push_back(cpu::Cluster::core_name(i, cpus));
-    for (const char* n : {"cpu_traffic", "tcu"}) v.emplace_back(n);
-    return v;
-}
-
-traffic::DmaDefaults idle_defaults(unsigned sid) {
+// A device of the topology: driven by the software (its own pattern traffic off) unless its
+// `params` say otherwise; every other default is the DMA master's own.
+traffic::DmaDefaults device_defaults(uint32_t sid, bool idle) {
     traffic::DmaDefaults d;
     d.enable = false;
     d.sid = sid;
-    d.count = 0;
+    if (idle) d.count = 0;
     return d;
+}
+
+std::vector<std::unique_ptr<core::Param<uint32_t>>> tbu_params(const Topology& t) {
+    std::vector<std::unique_ptr<core::Param<uint32_t>>> v;
+    for (size_t s = 0; s < t.smmus.size(); ++s) {
+        uint32_t used = 1;
+        for (const Topology::Device& d : t.devices)
+            if (d.smmu == s) used = std::max(used, d.tbu + 1);
+        auto p = std::make_unique<core::Param<uint32_t>>(
+            t.smmus[s].name + ".tbus", t.smmus[s].tbus, "",
+            "TBUs of this SMMU (default: the topology's); those no topology device sits behind serve idle DMA "
+            "masters (named dma<N> after the devices, StreamIDs above the SMMU's highest)",
+            core::Range<uint32_t>{1, 64});
+        if (p->value() < used)
+            p->fail("the topology " + t.file + " puts devices on " + std::to_string(used) + " TBUs of " +
+                    t.smmus[s].name);
+        v.push_back(std::move(p));
+    }
+    return v;
 }
 
 }  // namespace
 
-Soc::Soc(bool dma_patterns)
-    : tbus("smmu.tbus", 2, "", "TBUs; beyond 2 they serve idle DMA masters dma2, dma3, ... (StreamIDs 3, 4, ...)",
-           {2, 64}),
-      dram("dram", {kDramBase, kDramSize}),
-      dma([&] {
-          std::vector<std::unique_ptr<traffic::DmaMaster>> v;
-          for (unsigned i = 0; i < tbus; ++i)
-              v.push_back(std::make_unique<traffic::DmaMaster>(
-                  ("dma" + std::to_string(i)).c_str(), i < 2 ? dma_defaults(i + 1, dma_patterns) : idle_defaults(i + 1)));
+Soc::Soc(const Topology& t)
+    : topo(t),
+      tbus(tbu_params(t)),
+      memories([&] {
+          std::vector<std::unique_ptr<mem::Memory>> v;
+          for (const Topology::Memory& m : t.memories)
+              v.push_back(std::make_unique<mem::Memory>(m.name.c_str(), mem::Memory::Defaults{m.range.base, m.range.size}));
           return v;
       }()),
-      cpu_traffic("cpu_traffic", cpu_defaults()),
-      smmu("smmu", tbus),
-      noc("noc", initiators(tbus, cluster.size()),
-          {noc::AddressRange{"dram", dram.base, dram.size},
-           noc::AddressRange{"smmu", kSmmuBase, smmu::arch::reg::REGION_SIZE}}) {
-    for (unsigned i = 0; i < tbus; ++i) {
-        traffic::DmaMaster& d = *dma[i];
-        d.port.socket.bind(smmu.tbu(i).in.socket);
-        smmu.tbu(i).set_device(d.name());  // names the device in --xlate-log lines
-        smmu.tbu(i).out.socket.bind(noc.initiator_socket(d.name()));
+      devices([&] {
+          std::vector<Device> v;
+          std::set<std::string> names;
+          for (const Topology::Device& d : t.devices) {
+              v.push_back({std::make_unique<traffic::DmaMaster>(d.name.c_str(), device_defaults(d.sid, false)), d.smmu,
+                           d.tbu, d.sid, false});
+              names.insert(d.name);
+          }
+          for (size_t s = 0; s < t.smmus.size(); ++s) {
+              std::set<unsigned> served;
+              uint32_t sid = 0;
+              for (const Device& d : v)
+                  if (d.smmu == s) served.insert(d.tbu), sid = std::max(sid, d.sid);
+              for (unsigned i = 0; i < *tbus[s]; ++i) {
+                  if (served.count(i)) continue;
+                  std::string name;
+                  for (size_t n = v.size(); name.empty() || names.count(name); ++n) name = "dma" + std::to_string(n);
+                  names.insert(name);
+                  ++sid;
+                  v.push_back({std::make_unique<traffic::DmaMaster>(name.c_str(), device_defaults(sid, true)), s, i, sid, true});
+              }
+          }
+          return v;
+      }()),
+      cpu_traffic(t.cpu_traffic ? std::make_unique<traffic::CpuTraffic>("cpu_traffic", traffic::TrafficDefaults{})
+                                : nullptr),
+      smmus([&] {
+          std::vector<std::unique_ptr<smmu::Smmu>> v;
+          for (size_t s = 0; s < t.smmus.size(); ++s)
+              v.push_back(std::make_unique<smmu::Smmu>(t.smmus[s].name.c_str(), *tbus[s]));
+          return v;
+      }()) {
+    std::vector<std::string> initiators;
+    for (const Device& d : devices) initiators.emplace_back(d.master->name());
+    for (unsigned i = 0; i < cluster.size(); ++i) initiators.push_back(cpu::Cluster::core_name(i, cluster.size()));
+    if (cpu_traffic) initiators.emplace_back("cpu_traffic");
+    for (size_t s = 0; s < smmus.size(); ++s) initiators.push_back(tcu_port(s));
+    std::vector<noc::AddressRange> targets;
+    for (const auto& m : memories) targets.push_back(noc::AddressRange{m->basename(), m->base, m->size});
+    for (size_t s = 0; s < smmus.size(); ++s)
+        targets.push_back(noc::AddressRange{t.smmus[s].name, t.smmus[s].regs, smmu::arch::reg::REGION_SIZE});
+    noc = std::make_unique<noc::Interconnect>(t.interconnect.c_str(), initiators, targets);
+
+    for (Device& d : devices) {
+        smmu::Smmu& s = *smmus[d.smmu];
+        d.master->port.socket.bind(s.tbu(d.tbu).in.socket);
+        s.tbu(d.tbu).set_device(d.master->name());  // names the device in --xlate-log lines
+        s.tbu(d.tbu).out.socket.bind(noc->initiator_socket(d.master->name()));
     }
-    cpu_traffic.port.socket.bind(noc.initiator_socket("cpu_traffic"));
-    smmu.tcu.mem.socket().bind(noc.initiator_socket("tcu"));
-    noc.target_socket("dram").bind(dram.port.socket);
-    noc.target_socket("smmu").bind(smmu.tcu.regs.socket);
+    if (cpu_traffic) cpu_traffic->port.socket.bind(noc->initiator_socket("cpu_traffic"));
+    for (size_t s = 0; s < smmus.size(); ++s) smmus[s]->tcu.mem.socket().bind(noc->initiator_socket(tcu_port(s)));
+    for (const auto& m : memories) noc->target_socket(m->basename()).bind(m->port.socket);
+    for (size_t s = 0; s < smmus.size(); ++s) noc->target_socket(t.smmus[s].name).bind(smmus[s]->tcu.regs.socket);
     for (unsigned i = 0; i < cluster.size(); ++i)
-        cluster.core(i).port.socket().bind(noc.initiator_socket(cluster.core(i).basename()));
-    // Wired in sw::hal::Irq order: event queue, GERROR, CMD_SYNC (to core cluster.irq_cpu).
-    cluster.connect_irq(0, smmu.tcu.interrupts().eventq_irq.line);
-    cluster.connect_irq(1, smmu.tcu.interrupts().gerror_irq.line);
-    cluster.connect_irq(2, smmu.tcu.interrupts().cmdq_sync_irq.line);
-    // The SMMU's WFE wake-up events (IDR0.SEV) reach every core.
-    cluster.connect_sev(smmu.tcu.interrupts().sev_event);
-    // Every write to DRAM (a core's store, DMA, an MSI) clears the exclusive monitors on its lines.
-    dram.set_write_observer([this](uint64_t addr, uint64_t len) { cluster.memory_written(addr, len); });
+        cluster.core(i).port.socket().bind(noc->initiator_socket(cluster.core(i).basename()));
+    // Wired in sw::hal::Irq order (event queue, GERROR, CMD_SYNC), SMMU i from line 3i, to
+    // core cluster.irq_cpu.
+    for (size_t s = 0; s < smmus.size(); ++s) {
+        const unsigned base = unsigned(3 * s);
+        cluster.connect_irq(base + 0, smmus[s]->tcu.interrupts().eventq_irq.line);
+        cluster.connect_irq(base + 1, smmus[s]->tcu.interrupts().gerror_irq.line);
+        cluster.connect_irq(base + 2, smmus[s]->tcu.interrupts().cmdq_sync_irq.line);
+        // The SMMU's WFE wake-up events (IDR0.SEV) reach every core.
+        cluster.connect_sev(smmus[s]->tcu.interrupts().sev_event);
+    }
+    // Every write to memory (a core's store, DMA, an MSI) clears the exclusive monitors on its lines.
+    for (const auto& m : memories)
+        m->set_write_observer([this](uint64_t addr, uint64_t len) { cluster.memory_written(addr, len); });
+}
+
+std::string Soc::tcu_port(size_t i) const {
+    return topo.smmus[i].name == "smmu" ? "tcu" : topo.smmus[i].name + "_tcu";
 }
 
 void Soc::print_wiring(std::ostream& os) const {
-    os << "address map (" << noc.name() << "):\n";
-    noc.address_map().print(os);
-    os << "  dma0 -> smmu.tbu0, dma1 -> smmu.tbu1 -> noc; smmu.tcu (walks, queues) -> noc; "
-          "cpu (software; cpu0, cpu1, ... with cpus > 1), cpu_traffic -> noc\n";
+    os << "address map (" << noc->name() << "):\n";
+    noc->address_map().print(os);
+    os << " ";
+    for (size_t i = 0; i < devices.size(); ++i) {
+        const Device& d = devices[i];
+        os << (i ? ", " : " ") << d.master->name() << " -> " << smmus[d.smmu]->name() << ".tbu" << d.tbu;
+    }
+    os << " -> " << noc->name() << ";";
+    for (size_t s = 0; s < smmus.size(); ++s) os << " " << smmus[s]->name() << ".tcu (walks, queues) -> " << noc->name() << ";";
+    os << " cpu (software; cpu0, cpu1, ... with cpus > 1)" << (cpu_traffic ? ", cpu_traffic" : "") << " -> "
+       << noc->name() << "\n";
 }
 
 Soc::~Soc() = default;
 
 std::vector<const traffic::TrafficGen*> Soc::generators() const {
     std::vector<const traffic::TrafficGen*> v;
-    for (const auto& d : dma) v.push_back(d.get());
-    v.push_back(&cpu_traffic);
-    return v;
-}
-
-std::vector<std::pair<std::string, traffic::TrafficGen*>> Soc::devices() {
-    std::vector<std::pair<std::string, traffic::TrafficGen*>> v;
-    for (auto& d : dma) v.emplace_back(d->name(), d.get());
+    for (const Device& d : devices) v.push_back(d.master.get());
+    if (cpu_traffic) v.push_back(cpu_traffic.get());
     return v;
 }
 
 void Soc::stop_traffic() {
-    for (auto& d : dma) d->stop();
-    cpu_traffic.stop();
+    for (Device& d : devices) d.master->stop();
+    if (cpu_traffic) cpu_traffic->stop();
 }
 
 }  // namespace smmusim::platforms

@@ -1,9 +1,12 @@
 #pragma once
-// The hardware the platforms share: dma0 and dma1, each behind its SMMU TBU (smmu.tbu0,
-// smmu.tbu1), the CPU cluster that runs the software (`cpus` cores: `cpu`, or cpu0, cpu1, ...,
-// each with its own interconnect port), background CPU traffic (`cpu_traffic`),
-// the SMMU's TCU (registers at 0x2B40_0000, memory port on the interconnect), the
-// interconnect (`noc`) and 8 GiB of DRAM at 0x8000_0000. Platforms differ in their software.
+// The hardware of a topology (platforms/topology.h): its memories, the DMA masters behind
+// their SMMU's TBUs, the CPU cluster that runs the software (`cpus` cores, the topology's by
+// default: `cpu`, or cpu0, cpu1, ..., each with its own interconnect port), background CPU traffic
+// (`cpu_traffic`), the SMMU instances (each TCU's registers on the interconnect at the
+// topology's address, its memory port an initiator of the interconnect) and the interconnect.
+// Modules are built in a fixed order (memories, DMA masters, cpu_traffic, SMMUs, CPU cluster,
+// interconnect), the same for every topology, so that a topology file reproduces the
+// platform that was once written in C++ event for event.
 
 #include <memory>
 #include <ostream>
@@ -16,37 +19,42 @@
 #include "models/smmu/smmu.h"
 #include "models/traffic/cpu_traffic.h"
 #include "models/traffic/dma_master.h"
+#include "platforms/topology.h"
 
 namespace smmusim::platforms {
 
 class Soc {
 public:
-    static constexpr uint64_t kDramBase = 0x80000000ull;
-    static constexpr uint64_t kDramSize = uint64_t(8) << 30;
-    static constexpr uint64_t kSmmuBase = 0x2B400000ull;
-    static constexpr uint64_t kDmaWindow = uint64_t(2) << 30;  // [kDramBase, +2 GiB): DMA buffers
+    // A DMA master and where it sits.
+    struct Device {
+        std::unique_ptr<traffic::DmaMaster> master;
+        size_t smmu = 0;
+        unsigned tbu = 0;
+        uint32_t sid = 0;
+        bool idle = false;  // serves a TBU no topology device sits behind
+    };
 
-    // `dma_patterns`: the DMA masters' own pattern traffic is on (unbounded, until the
-    // software's workload is over), as host traffic is on the pkvm platform.
-    explicit Soc(bool dma_patterns);
+    explicit Soc(const Topology& topo);
     ~Soc();
 
     void print_wiring(std::ostream& os) const;
     std::vector<const traffic::TrafficGen*> generators() const;
-    // Every DMA master, by name: dma0, dma1, then the idle ones of extra TBUs.
-    std::vector<std::pair<std::string, traffic::TrafficGen*>> devices();
     // Every pattern generator stops issuing (the software's workload is over).
     void stop_traffic();
+    mem::Memory& dram() { return *memories.front(); }
+    const mem::Memory& dram() const { return *memories.front(); }
+    // The interconnect port of SMMU `i`'s TCU: `tcu` for the SMMU named `smmu`, else `<name>_tcu`.
+    std::string tcu_port(size_t i) const;
 
-    // smmu.tbus: TBUs beyond the two of dma0 and dma1 serve idle DMA masters dma2, dma3, ...
-    // (StreamIDs 3, 4, ...): they still take part in every invalidation and sync.
-    core::Param<uint32_t> tbus;
-    mem::Memory dram;
-    std::vector<std::unique_ptr<traffic::DmaMaster>> dma;  // dma<i> behind smmu.tbu<i>
-    traffic::CpuTraffic cpu_traffic;
-    smmu::Smmu smmu;
+    const Topology topo;
+    // <smmu>.tbus: TBUs beyond those the topology's devices sit behind serve idle DMA masters.
+    std::vector<std::unique_ptr<core::Param<uint32_t>>> tbus;
+    std::vector<std::unique_ptr<mem::Memory>> memories;
+    std::vector<Device> devices;  // the topology's, in its order, then the idle ones
+    std::unique_ptr<traffic::CpuTraffic> cpu_traffic;  // when the topology has it
+    std::vector<std::unique_ptr<smmu::Smmu>> smmus;
     cpu::Cluster cluster;
-    noc::Interconnect noc;
+    std::unique_ptr<noc::Interconnect> noc;
 };
 
 }  // namespace smmusim::platforms

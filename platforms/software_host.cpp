@@ -122,7 +122,9 @@ private:
     core::Counter warnings_{"sw.driver.warnings", "driver warnings (timeouts, overflows, command errors)"};
     core::Formula table_bytes_{"sw.driver.table_bytes",
                                "memory the driver holds for stream, CD and page tables", "bytes", [this] {
-                                   return host_.driver_ ? host_.driver_->table_bytes() : 0;
+                                   uint64_t bytes = host_.driver_ ? host_.driver_->table_bytes() : 0;
+                                   for (const auto& d : host_.more_drivers_) bytes += d->table_bytes();
+                                   return bytes;
                                }};
     core::CountSince dma_jobs_{"sw.workload.dma_jobs", "DMA jobs the software waited for", "", [this] {
                                 return host_.env_ ? host_.env_->stats.dma_jobs : 0;
@@ -325,7 +327,8 @@ SoftwareHost::SoftwareHost(cpu::Cluster& cpus, SoftwareSetup setup)
         return;
     }
     if (setup_.hyp) {
-        setup_.hyp->smmu_regs = setup_.smmu_regs;
+        if (setup_.smmus.size() != 1) throw std::logic_error("the pKVM hypervisor shadows one SMMU");
+        setup_.hyp->smmu_regs = setup_.smmus[0].regs;
         setup_.hyp->host_cmdq = cmdq;
         hyp_ = std::make_unique<HypHost>(*setup_.hyp, cpus_.core(0).clock.value());
     }
@@ -340,12 +343,22 @@ SoftwareHost::SoftwareHost(cpu::Cluster& cpus, SoftwareSetup setup)
         cmdq.fail("simple is a single-CPU queue; " + std::to_string(bus_->cpus()) + " CPUs need linux");
     stats_ = std::make_unique<Stats>(*this, bus_->cpus());
     mem_ = std::make_unique<sw::hal::PageAllocator>(setup_.memory_base, setup_.memory_size);
-    dma_ = std::make_unique<DeviceDma>(cpus_, setup_.devices, doorbell);
-    driver_ = std::make_unique<sw::driver::SmmuDriver>(*bus_, *mem_, driver_config(), *stats_);
+    std::vector<std::pair<std::string, traffic::TrafficGen*>> masters;
+    for (const SoftwareSetup::Device& d : setup_.devices) masters.emplace_back(d.name, d.master);
+    dma_ = std::make_unique<DeviceDma>(cpus_, masters, doorbell);
+    driver_ = std::make_unique<sw::driver::SmmuDriver>(*bus_, *mem_, driver_config(0), *stats_);
+    for (size_t i = 1; i < setup_.smmus.size(); ++i) {
+        // The same cores, its own interrupt lines: the driver waits for sw::hal::Irq bits of its own.
+        irq_buses_.push_back(std::make_unique<sw::hal::TimedBus>(cpus_, unsigned(3 * i)));
+        more_drivers_.push_back(
+            std::make_unique<sw::driver::SmmuDriver>(*irq_buses_.back(), *mem_, driver_config(i), *stats_));
+    }
     if (hyp_) {
         iommu_ = &hyp_->attach(*bus_, *driver_);
     } else {
-        linux_iommu_ = std::make_unique<sw::workloads::LinuxIommu>(*driver_);
+        std::vector<sw::workloads::LinuxIommu::Instance> in{{setup_.smmus[0].name, driver_.get()}};
+        for (size_t i = 1; i < setup_.smmus.size(); ++i) in.push_back({setup_.smmus[i].name, more_drivers_[i - 1].get()});
+        linux_iommu_ = std::make_unique<sw::workloads::LinuxIommu>(std::move(in));
         iommu_ = linux_iommu_.get();
     }
     env_ = std::make_unique<sw::workloads::Env>(*bus_, *iommu_, *dma_);
@@ -357,16 +370,19 @@ SoftwareHost::SoftwareHost(cpu::Cluster& cpus, SoftwareSetup setup)
         sw::workloads::check_scenario(*setup_.scenario, *dma_);
         std::vector<uint32_t> known;  // a hypervisor attaches its host's devices itself
         if (hyp_)
-            for (size_t i = 0; i < setup_.devices.size(); ++i) known.push_back(uint32_t(i + 1));
+            for (const SoftwareSetup::Device& d : setup_.devices) known.push_back(d.sid);
         for (const std::string& w :
              sw::workloads::scenario_warnings(*setup_.scenario, setup_.dram_base, setup_.dram_size, known)) {
             if (strict) throw sw::workloads::ScenarioError(w + " (sw.strict)");
             std::cerr << "smmu-sim: warning: " << w << " (--strict makes this an error)\n";
         }
     }
-    // The workload runs on core 0; the interrupt thread on the core the interrupts go to.
+    // The workload runs on core 0; the interrupt threads on the core the interrupts go to.
     cpus_.start(0, "main", [this] { main(); });
     cpus_.start(cpus_.irq_cpu, "irq", [this] { driver_->irq_thread(); }, false);
+    for (size_t i = 0; i < more_drivers_.size(); ++i)
+        cpus_.start(cpus_.irq_cpu, "irq_" + setup_.smmus[i + 1].name, [this, i] { more_drivers_[i]->irq_thread(); },
+                    false);
     if (watchdog.value() > sc_core::SC_ZERO_TIME) {
         core::RunControl::instance().watch_budget(&budget_spent_);
         cpus_.start(0, "watchdog", [this] { watch(); }, false);
@@ -408,11 +424,11 @@ SoftwareHost::~SoftwareHost() {
     cpus_.kill_threads();
 }
 
-sw::driver::DriverConfig SoftwareHost::driver_config() const {
+sw::driver::DriverConfig SoftwareHost::driver_config(size_t smmu) const {
     const sc_core::sc_time period = cpus_.core(0).clock.value();
     auto cycles = [&](const sc_core::sc_time& t) { return uint64_t(t / period); };
     sw::driver::DriverConfig c;
-    c.regs = setup_.smmu_regs;
+    c.regs = setup_.smmus.at(smmu).regs;
     c.policy = policy;
     c.sync = sync;
     // The pKVM hypervisor completes its CMD_SYNCs by polling CMDQ_CONS (CS=SEV), as the series.
@@ -490,8 +506,9 @@ sw::workloads::PerCpu SoftwareHost::per_cpu(const std::string& prefix) const {
 sw::workloads::DeviceSetup SoftwareHost::device(const std::string& prefix, size_t index) const {
     sw::workloads::DeviceSetup d;
     if (index >= setup_.devices.size()) throw std::runtime_error("sw.workload: the platform has no device " + std::to_string(index));
-    d.dev = setup_.devices[index].first;
-    d.sid = uint32_t(index + 1);
+    d.dev = setup_.devices[index].name;
+    d.smmu = setup_.devices[index].smmu;
+    d.sid = setup_.devices[index].sid;
     const bool nic = prefix == "nic";
     d.stage = nic ? nic_stage.value() : sto_stage.value();
     d.granule_shift = *smmu::arch::granule_shift(nic ? nic_granule.value() : sto_granule.value());
@@ -527,6 +544,7 @@ void SoftwareHost::main() {
 void SoftwareHost::run() {
     if (hyp_) hyp_->init();
     else driver_->probe_and_reset();
+    for (const auto& d : more_drivers_) d->probe_and_reset();
     if (setup_.scenario) {
         sw::workloads::run_scenario(*setup_.scenario, *env_);
     } else if (workload == Workload::Nic) {

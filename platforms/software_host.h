@@ -28,11 +28,23 @@
 namespace smmusim::platforms {
 
 struct SoftwareSetup {
-    uint64_t smmu_regs = 0;
+    // The SMMU instances, in the topology's order: each gets its own driver, probed and reset
+    // in this order; instance i's interrupts are CPU lines 3i..3i+2 (sw::hal::Irq order).
+    struct Smmu {
+        std::string name;
+        uint64_t regs = 0;
+    };
+    struct Device {
+        std::string name;
+        traffic::TrafficGen* master = nullptr;
+        size_t smmu = 0;  // index into smmus
+        uint32_t sid = 0;
+    };
+    std::vector<Smmu> smmus;
     uint64_t memory_base = 0, memory_size = 0;  // for tables and queues
     uint64_t buffers_base = 0, buffers_size = 0;  // for the built-in workloads' DMA buffers
     uint64_t dram_base = 0, dram_size = 0;        // all of DRAM (scenario checks)
-    std::vector<std::pair<std::string, traffic::TrafficGen*>> devices;  // name, master (StreamID i + 1)
+    std::vector<Device> devices;
     std::shared_ptr<const sw::workloads::Scenario> scenario;            // null: the built-in workload
     std::function<void()> on_finished;  // the workload is over (stop background traffic)
     // Set: a pKVM-style hypervisor owns the SMMU (memory_* is then its own memory) and the
@@ -59,7 +71,7 @@ private:
     void main();
     void run();
     void watch();
-    sw::driver::DriverConfig driver_config() const;
+    sw::driver::DriverConfig driver_config(size_t smmu) const;
     sw::workloads::IovaCosts iova_costs() const;
     sw::workloads::PerCpu per_cpu(const std::string& prefix) const;
     void on_cpus(unsigned n, const std::function<void(unsigned)>& body);
@@ -129,10 +141,12 @@ private:
 
     std::unique_ptr<Stats> stats_;
     std::unique_ptr<sw::hal::TimedBus> bus_;
+    std::vector<std::unique_ptr<sw::hal::TimedBus>> irq_buses_;  // SMMU instances after the first: their lines
     std::unique_ptr<sw::hal::PageAllocator> mem_;
     std::unique_ptr<HypHost> hyp_;  // before the driver: host tables outlive the domains that use them
     std::unique_ptr<DeviceDma> dma_;
-    std::unique_ptr<sw::driver::SmmuDriver> driver_;
+    std::unique_ptr<sw::driver::SmmuDriver> driver_;  // the first SMMU instance's
+    std::vector<std::unique_ptr<sw::driver::SmmuDriver>> more_drivers_;  // the others'
     std::unique_ptr<sw::workloads::Iommu> linux_iommu_;
     sw::workloads::Iommu* iommu_ = nullptr;
     std::unique_ptr<sw::workloads::Env> env_;

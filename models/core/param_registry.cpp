@@ -70,8 +70,14 @@ void ParamRegistry::apply_set(const std::string& assignment) {
     set_override(assignment.substr(0, eq), assignment.substr(eq + 1), "--set");
 }
 
+void ParamRegistry::set_defaults(std::map<std::string, std::pair<nlohmann::json, std::string>> defaults) {
+    defaults_.clear();
+    for (auto& [key, d] : defaults) defaults_[key] = Override{std::move(d.first), std::move(d.second), false};
+}
+
 void ParamRegistry::check_overrides_used() const {
-    for (const auto& [key, o] : overrides_) {
+    for (const auto* table : {&defaults_, &overrides_})
+      for (const auto& [key, o] : *table) {
         if (o.used) continue;
         std::vector<std::pair<size_t, std::string>> near;
         for (const auto& [name, p] : params_) {
@@ -85,7 +91,7 @@ void ParamRegistry::check_overrides_used() const {
         if (!near.empty()) msg += ")";
         msg += "; --list-params lists them all";
         throw InputError(msg);
-    }
+      }
 }
 
 const ParamBase* ParamRegistry::find(const std::string& name) const {
@@ -123,6 +129,7 @@ void ParamRegistry::print_list(std::ostream& os, const std::string& pattern) con
 
 void ParamRegistry::clear_overrides() {
     overrides_.clear();
+    defaults_.clear();
 }
 
 void ParamRegistry::add(ParamBase* p) {
@@ -135,11 +142,16 @@ void ParamRegistry::remove(ParamBase* p) {
     if (it != params_.end() && it->second == p) params_.erase(it);
 }
 
-ParamRegistry::Override* ParamRegistry::take(const std::string& key) {
-    auto it = overrides_.find(key);
-    if (it == overrides_.end()) return nullptr;
+namespace {
+ParamRegistry::Override* take_from(std::map<std::string, ParamRegistry::Override>& table, const std::string& key) {
+    auto it = table.find(key);
+    if (it == table.end()) return nullptr;
     it->second.used = true;
     return &it->second;
 }
+}  // namespace
+
+ParamRegistry::Override* ParamRegistry::take(const std::string& key) { return take_from(overrides_, key); }
+ParamRegistry::Override* ParamRegistry::take_default(const std::string& key) { return take_from(defaults_, key); }
 
 }  // namespace smmusim::core

@@ -30,7 +30,13 @@ public:
     // "a.b.c=VALUE" from the command line.
     void apply_set(const std::string& assignment);
 
-    // Throws InputError for the first key no parameter took, with the nearest names.
+    // A platform's own defaults (its topology file's `params`): a parameter constructed while
+    // they are set takes its key's value as its default, below every override. Replaces the
+    // previous platform's; `source` names the file and key in messages.
+    void set_defaults(std::map<std::string, std::pair<nlohmann::json, std::string>> defaults);
+
+    // Throws InputError for the first key no parameter took (override or platform default),
+    // with the nearest names.
     void check_overrides_used() const;
 
     const ParamBase* find(const std::string& name) const;
@@ -52,10 +58,11 @@ public:
         bool used = false;
     };
     Override* take(const std::string& key);
+    Override* take_default(const std::string& key);
 
 private:
     std::map<std::string, ParamBase*> params_;
-    std::map<std::string, Override> overrides_;
+    std::map<std::string, Override> overrides_, defaults_;
 };
 
 }  // namespace smmusim::core

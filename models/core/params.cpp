@@ -22,6 +22,15 @@ void ParamBase::fail(const std::string& why) const {
 }
 
 void ParamBase::apply_override() {
+    if (ParamRegistry::Override* d = ParamRegistry::instance().take_default(name_)) {
+        source_ = d->source;
+        try {
+            assign(d->value);
+        } catch (const std::invalid_argument& e) {
+            fail(e.what());
+        }
+        adopt_default();
+    }
     ParamRegistry::Override* o = ParamRegistry::instance().take(name_);
     if (!o) return;
     source_ = o->source;

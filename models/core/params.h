@@ -51,6 +51,8 @@ protected:
     void apply_override();
     // Throws std::invalid_argument with a short reason if `v` does not fit the type.
     virtual void assign(const nlohmann::json& v) = 0;
+    // The value assign() just set is the default (a platform's topology default).
+    virtual void adopt_default() = 0;
 
 private:
     std::string name_, unit_, description_, source_ = "default";
@@ -207,6 +209,7 @@ protected:
             detail::bad_value(Traits::text(x, unit()) + " is outside " + constraint_text());
         value_ = x;
     }
+    void adopt_default() override { default_ = value_; }
 
 private:
     T value_;
@@ -262,6 +265,7 @@ protected:
         }
         detail::bad_value("'" + s + "' is not one of " + constraint_text());
     }
+    void adopt_default() override { default_ = value_; }
 
 private:
     E value_;

@@ -28,7 +28,7 @@ namespace smmusim::cpu {
 
 class Cpu : public sc_core::sc_module {
 public:
-    static constexpr unsigned kIrqLines = 8;
+    static constexpr unsigned kIrqLines = 32;  // bits of a uint32_t mask: 3 per SMMU instance
     static constexpr unsigned kMaxAccess = 256;  // bytes per transaction (a few cache lines)
 
     SC_HAS_PROCESS(Cpu);

@@ -3,8 +3,9 @@
 // CPU cluster (models/cpu) through the interconnect, and the calling software thread waits for
 // it. Each call is made by the core running the calling thread (Cluster::current). Memory
 // accesses are split at 64-byte lines, as a CPU's cache fills and write-backs are.
-// Interrupt line i of the mask is the core's line i (the platform wires them in Irq order, to
-// the core cluster.irq_cpu).
+// Interrupt line i of the mask is the core's line irq_base + i (the platform wires each SMMU
+// instance's lines in Irq order to the core cluster.irq_cpu, instance k from line 3k: each
+// instance's driver has a bus of its own base).
 //
 // The multi-CPU calls (issue 12), timed by the cluster's parameters: atomic() is one timed
 // access plus a line transfer from another core (Cluster::atomic_begin), its read-modify-write
@@ -22,7 +23,7 @@ namespace smmusim::sw::hal {
 
 class TimedBus : public Bus {
 public:
-    explicit TimedBus(cpu::Cluster& cluster) : cluster_(cluster) {}
+    explicit TimedBus(cpu::Cluster& cluster, unsigned irq_base = 0) : cluster_(cluster), irq_base_(irq_base) {}
 
     uint32_t read32(uint64_t pa) override;
     void write32(uint64_t pa, uint32_t value) override;
@@ -35,7 +36,9 @@ public:
     }
     void set_untimed(bool on) override;
     uint64_t now() const override { return cluster_.current().now_cycles(); }
-    uint32_t wait_irq(uint32_t lines, uint64_t timeout) override { return here().wait_irq(lines, timeout); }
+    uint32_t wait_irq(uint32_t lines, uint64_t timeout) override {
+        return here().wait_irq(lines << irq_base_, timeout) >> irq_base_;
+    }
     void barrier() override;
     void dmb() override;
 
@@ -53,6 +56,7 @@ private:
     // Waits until this core's posted stores have completed (what a register write and a DSB do).
     void drain();
     cpu::Cluster& cluster_;
+    unsigned irq_base_;
     bool untimed_ = false;
 };
 

@@ -36,8 +36,9 @@ public:
         d_.enable();
     }
 
-    void add_master(uint32_t sid, bool uses_ssids) override { d_.add_master(sid, uses_ssids); }
-    driver::Domain& create_domain(const driver::DomainSpec& spec) override {
+    // One SMMU instance (the hypervisor shadows one): instance() accepts only the first.
+    void add_master_on(size_t, uint32_t sid, bool uses_ssids) override { d_.add_master(sid, uses_ssids); }
+    driver::Domain& create_domain_on(size_t, const driver::DomainSpec& spec) override {
         if (spec.kind != driver::DomainKind::S1)
             throw driver::DriverError("domain '" + spec.name + "': the host may only create s1 domains (the "
                                       "hypervisor owns stage 2)");
@@ -58,7 +59,7 @@ public:
     uint64_t next_timer() const override { return d_.next_timer(); }
     void flush_pending() override { d_.flush_queues(); }
     // Through the host's queue: trapped and filtered like the driver's own commands.
-    void issue_raw(const smmu::arch::Command& c, bool sync) override { d_.cmdq().issue(c, sync); }
+    void issue_raw_on(size_t, const smmu::arch::Command& c, bool sync) override { d_.cmdq().issue(c, sync); }
 
     void donate(uint64_t pa, uint64_t size, Owner to) override { h_.donate(pa, size, to == Owner::Guest); }
     void reclaim(uint64_t pa, uint64_t size) override { h_.reclaim(pa, size); }

@@ -104,8 +104,8 @@ driver::Domain& setup_device(const DeviceSetup& s, Env& env) {
     spec.kind = s.stage;
     spec.granule_shift = s.granule_shift;
     spec.ias = s.ias;
-    env.iommu.add_master(s.sid, false);
-    driver::Domain& d = env.iommu.create_domain(spec);
+    env.iommu.add_master_on(s.smmu, s.sid, false);
+    driver::Domain& d = env.iommu.create_domain_on(s.smmu, spec);
     env.iommu.attach(s.sid, std::nullopt, d);
     return d;
 }
@@ -191,7 +191,7 @@ void run_footprint(const FootprintParams& p, Env& env) {
     if (s.buffers_size <= 2 * shift) throw std::invalid_argument("footprint: buffer memory too small");
     const uint64_t pool = std::min(p.pool, s.buffers_size - 2 * shift) & ~(run - 1);
     constexpr uint64_t kBase = uint64_t(1) << 36;  // 64 GiB-aligned IOVA (and IPA) space
-    env.iommu.add_master(s.sid, false);
+    env.iommu.add_master_on(s.smmu, s.sid, false);
     driver::DomainSpec spec;
     spec.granule_shift = s.granule_shift;
     spec.ias = s.ias;
@@ -200,15 +200,15 @@ void run_footprint(const FootprintParams& p, Env& env) {
     if (s.stage == driver::DomainKind::Nested) {
         spec.name = s.dev + "_s2";
         spec.kind = driver::DomainKind::S2;
-        s2 = &env.iommu.create_domain(spec);
+        s2 = &env.iommu.create_domain_on(s.smmu, spec);
         spec.name = s.dev + "_domain";
         spec.kind = driver::DomainKind::Nested;
         spec.parent = s2->name();
-        top = &env.iommu.create_domain(spec);
+        top = &env.iommu.create_domain_on(s.smmu, spec);
     } else {
         spec.name = s.dev + "_domain";
         spec.kind = s.stage;
-        top = &env.iommu.create_domain(spec);
+        top = &env.iommu.create_domain_on(s.smmu, spec);
     }
     env.iommu.attach(s.sid, std::nullopt, *top);
     pgtable::Prot prot = pgtable::Prot::r();

@@ -15,6 +15,7 @@ namespace smmusim::sw::workloads {
 // Where a workload's device sits and what its domain looks like.
 struct DeviceSetup {
     std::string dev;
+    size_t smmu = 0;  // the SMMU instance the device sits behind
     uint32_t sid = 0;
     driver::DomainKind stage = driver::DomainKind::S1;
     unsigned granule_shift = 12;

@@ -3,11 +3,18 @@
 // and (under a hypervisor) changes of memory ownership. On a plain platform the SMMU driver
 // does it all (LinuxIommu); under pKVM the host asks the hypervisor, which validates and owns
 // stage 2 (sw/hyp). Requests that make no sense throw driver::DriverError.
+//
+// A platform may have several SMMU instances (docs/topology.md), each with its own driver:
+// StreamIDs are per instance, and a domain lives on the instance it was created on (as in
+// Linux before domains shared across instances): attaching it to a StreamID of another is an
+// error. The calls without an instance act on the first.
 
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <map>
 #include <string>
+#include <vector>
 
 #include "models/smmu/arch/commands.h"
 #include "sw/driver/smmu_driver.h"
@@ -18,9 +25,18 @@ class Iommu {
 public:
     virtual ~Iommu() = default;
 
-    virtual void add_master(uint32_t sid, bool uses_ssids) = 0;
-    virtual driver::Domain& create_domain(const driver::DomainSpec& spec) = 0;
+    // The instance named `smmu` (a topology's SMMU name; "" is the first): DriverError naming
+    // the instances there are when there is none of that name.
+    size_t instance(const std::string& smmu) const;
+    // The instance a domain lives on.
+    virtual size_t instance_of(const driver::Domain&) const { return 0; }
+
+    virtual void add_master_on(size_t smmu, uint32_t sid, bool uses_ssids) = 0;
+    virtual driver::Domain& create_domain_on(size_t smmu, const driver::DomainSpec& spec) = 0;
+    void add_master(uint32_t sid, bool uses_ssids) { add_master_on(0, sid, uses_ssids); }
+    driver::Domain& create_domain(const driver::DomainSpec& spec) { return create_domain_on(0, spec); }
     virtual driver::Domain* find_domain(const std::string& name) = 0;
+    // Attaches StreamID `sid` of the domain's instance.
     virtual void attach(uint32_t sid, std::optional<uint32_t> ssid, driver::Domain& d) = 0;
     virtual pgtable::Result map(driver::Domain& d, uint64_t iova, uint64_t pa, uint64_t size,
                                 const pgtable::Prot& prot) = 0;
@@ -30,8 +46,9 @@ public:
     virtual void run_timers() = 0;
     virtual uint64_t next_timer() const = 0;
     virtual void flush_pending() = 0;
-    // Two raw dwords onto the command queue (error-injection studies).
-    virtual void issue_raw(const smmu::arch::Command& c, bool sync) = 0;
+    // Two raw dwords onto an instance's command queue (error-injection studies).
+    virtual void issue_raw_on(size_t smmu, const smmu::arch::Command& c, bool sync) = 0;
+    void issue_raw(const smmu::arch::Command& c, bool sync) { issue_raw_on(0, c, sync); }
 
     // Memory ownership (pKVM): the host gives pages to the hypervisor or a guest, takes them
     // back, shares them with the hypervisor or stops sharing. Without a hypervisor: DriverError.
@@ -40,34 +57,57 @@ public:
     virtual void reclaim(uint64_t pa, uint64_t size);
     virtual void share(uint64_t pa, uint64_t size);
     virtual void unshare(uint64_t pa, uint64_t size);
+
+protected:
+    // The instances' names, in order (empty: one instance, which only "" names).
+    virtual std::vector<std::string> instance_names() const { return {}; }
 };
 
-// The plain platform: the driver itself.
+// The plain platform: the drivers themselves, one per SMMU instance.
 class LinuxIommu : public Iommu {
 public:
-    explicit LinuxIommu(driver::SmmuDriver& d) : d_(d) {}
+    struct Instance {
+        std::string name;
+        driver::SmmuDriver* driver;
+    };
+    explicit LinuxIommu(driver::SmmuDriver& d) : LinuxIommu(std::vector<Instance>{{"", &d}}) {}
+    explicit LinuxIommu(std::vector<Instance> instances) : in_(std::move(instances)) {}
 
-    void add_master(uint32_t sid, bool uses_ssids) override { d_.add_master(sid, uses_ssids); }
-    driver::Domain& create_domain(const driver::DomainSpec& spec) override { return d_.create_domain(spec); }
-    driver::Domain* find_domain(const std::string& name) override { return d_.find_domain(name); }
-    void attach(uint32_t sid, std::optional<uint32_t> ssid, driver::Domain& d) override { d_.attach(sid, ssid, d); }
+    size_t instance_of(const driver::Domain& d) const override;
+    void add_master_on(size_t smmu, uint32_t sid, bool uses_ssids) override { drv(smmu).add_master(sid, uses_ssids); }
+    driver::Domain& create_domain_on(size_t smmu, const driver::DomainSpec& spec) override;
+    driver::Domain* find_domain(const std::string& name) override;
+    void attach(uint32_t sid, std::optional<uint32_t> ssid, driver::Domain& d) override {
+        drv(instance_of(d)).attach(sid, ssid, d);
+    }
     pgtable::Result map(driver::Domain& d, uint64_t iova, uint64_t pa, uint64_t size,
                         const pgtable::Prot& prot) override {
-        return d_.map(d, iova, pa, size, prot);
+        return drv(instance_of(d)).map(d, iova, pa, size, prot);
     }
     pgtable::Result unmap(driver::Domain& d, uint64_t iova, uint64_t size) override {
-        return d_.unmap(d, iova, size);
+        return drv(instance_of(d)).unmap(d, iova, size);
     }
     void on_iova_free(std::function<void(driver::Domain&, uint64_t, uint64_t)> f) override {
-        d_.on_iova_free(std::move(f));
+        for (const Instance& i : in_) i.driver->on_iova_free(f);
     }
-    void run_timers() override { d_.run_timers(); }
-    uint64_t next_timer() const override { return d_.next_timer(); }
-    void flush_pending() override { d_.flush_queues(); }
-    void issue_raw(const smmu::arch::Command& c, bool sync) override { d_.cmdq().issue(c, sync); }
+    void run_timers() override {
+        for (const Instance& i : in_) i.driver->run_timers();
+    }
+    uint64_t next_timer() const override;
+    void flush_pending() override {
+        for (const Instance& i : in_) i.driver->flush_queues();
+    }
+    void issue_raw_on(size_t smmu, const smmu::arch::Command& c, bool sync) override {
+        drv(smmu).cmdq().issue(c, sync);
+    }
+
+protected:
+    std::vector<std::string> instance_names() const override;
 
 private:
-    driver::SmmuDriver& d_;
+    driver::SmmuDriver& drv(size_t i) const { return *in_.at(i).driver; }
+    std::vector<Instance> in_;
+    std::map<const driver::Domain*, size_t> domains_;  // on instances other than the first
 };
 
 }  // namespace smmusim::sw::workloads

@@ -71,16 +71,25 @@ std::vector<std::string> scenario_warnings(const Scenario& sc, uint64_t dram_bas
 }
 
 void run_scenario(const Scenario& sc, Env& env) {
-    for (const AttachSpec& a : sc.attach) {
+    // Each attachment's SMMU instance, and each domain's ("smmu" keys; docs/scenarios.md).
+    std::vector<size_t> attach_on(sc.attach.size()), domain_on(sc.domains.size());
+    try {
+        for (size_t i = 0; i < sc.domains.size(); ++i) domain_on[i] = env.iommu.instance(sc.domain_smmus[i]);
+    } catch (const driver::DriverError& e) {
+        throw ScenarioError(sc.file + ": domains: " + e.what());
+    }
+    for (size_t i = 0; i < sc.attach.size(); ++i) {
+        const AttachSpec& a = sc.attach[i];
         try {
-            env.iommu.add_master(a.sid, sc.uses_ssids(a.sid));
+            attach_on[i] = env.iommu.instance(sc.attach_smmu(a));
+            env.iommu.add_master_on(attach_on[i], a.sid, sc.uses_ssids(a.sid, sc.attach_smmu(a)));
         } catch (const driver::DriverError& e) {
-            throw ScenarioError(sc.file + ": attach: " + e.what());
+            throw ScenarioError(sc.file + ": attach[" + std::to_string(i) + "]: " + e.what());
         }
     }
     for (size_t i = 0; i < sc.domains.size(); ++i) {
         try {
-            env.iommu.create_domain(sc.domains[i]);
+            env.iommu.create_domain_on(domain_on[i], sc.domains[i]);
         } catch (const driver::DriverError& e) {
             throw ScenarioError(sc.file + ": domains[" + std::to_string(i) + "]: " + e.what());
         } catch (const hal::OutOfMemory& e) {
@@ -89,10 +98,17 @@ void run_scenario(const Scenario& sc, Env& env) {
     }
     for (size_t i = 0; i < sc.attach.size(); ++i) {
         const AttachSpec& a = sc.attach[i];
+        const std::string where = sc.file + ": attach[" + std::to_string(i) + "]: ";
+        driver::Domain& d = *env.iommu.find_domain(a.domain);
+        // A domain lives on one instance (Linux before domains shared across instances).
+        if (env.iommu.instance_of(d) != attach_on[i])
+            throw ScenarioError(where + "domain '" + a.domain + "' is on another SMMU instance than StreamID " +
+                                std::to_string(a.sid) + " ('" + sc.attach_smmu(a) +
+                                "'): a domain serves the devices of one instance");
         try {
-            env.iommu.attach(a.sid, a.ssid, *env.iommu.find_domain(a.domain));
+            env.iommu.attach(a.sid, a.ssid, d);
         } catch (const driver::DriverError& e) {
-            throw ScenarioError(sc.file + ": attach[" + std::to_string(i) + "]: " + e.what());
+            throw ScenarioError(where + e.what());
         }
     }
     std::vector<uint64_t> async;
@@ -116,7 +132,7 @@ void run_scenario(const Scenario& sc, Env& env) {
             case Step::Op::Command: {
                 smmu::arch::Command c;
                 c.dw = {s.raw[0], s.raw[1]};
-                env.iommu.issue_raw(c, s.sync);
+                env.iommu.issue_raw_on(env.iommu.instance(s.smmu), c, s.sync);
                 break;
             }
             case Step::Op::Donate: env.iommu.donate(s.pa, s.size, s.to); break;

@@ -68,8 +68,9 @@ private:
     std::string file_, where_;
 };
 
-DomainSpec parse_domain(const json& d, const Ctx& c, const std::set<std::string>& earlier) {
-    c.only(d, {"name", "stage", "granule", "ias", "parent"});
+DomainSpec parse_domain(const json& d, const Ctx& c, const std::set<std::string>& earlier, std::string& smmu) {
+    c.only(d, {"name", "stage", "granule", "ias", "parent", "smmu"});
+    if (const json* v = c.opt(d, "smmu")) smmu = c.string(*v, "smmu");
     DomainSpec s;
     s.name = c.string(c.req(d, "name"), "name");
     if (s.name.empty()) c.fail("'name' is empty");
@@ -172,7 +173,8 @@ Step parse_step(const json& j, size_t i, const std::string& file, const std::map
     }
     case Step::Op::Wait: c.only(j, {"op"}); break;
     case Step::Op::Command: {
-        c.only(j, {"op", "raw", "sync"});
+        c.only(j, {"op", "raw", "sync", "smmu"});
+        if (const json* v = c.opt(j, "smmu")) s.smmu = c.string(*v, "smmu");
         const json& raw = c.req(j, "raw");
         if (!raw.is_array() || raw.size() != 2) c.fail("'raw' must be an array of two dwords");
         s.raw[0] = c.number(raw[0], "raw");
@@ -223,9 +225,16 @@ std::string Step::where(const std::string& file) const {
     return file + ": steps[" + std::to_string(index) + "] (" + op_name() + ")";
 }
 
-bool Scenario::uses_ssids(uint32_t sid) const {
+const std::string& Scenario::attach_smmu(const AttachSpec& a) const {
+    if (!a.smmu.empty()) return a.smmu;
+    for (size_t i = 0; i < domains.size(); ++i)
+        if (domains[i].name == a.domain) return domain_smmus[i];
+    return a.smmu;
+}
+
+bool Scenario::uses_ssids(uint32_t sid, const std::string& smmu) const {
     for (const AttachSpec& a : attach)
-        if (a.sid == sid && a.ssid && *a.ssid) return true;
+        if (a.sid == sid && attach_smmu(a) == smmu && a.ssid && *a.ssid) return true;
     return false;
 }
 
@@ -284,7 +293,9 @@ Scenario parse_scenario(const json& j, const std::string& file) {
     if (const json* ds = top.opt(j, "domains")) {
         if (!ds->is_array()) top.fail("'domains' must be an array");
         for (size_t i = 0; i < ds->size(); ++i) {
-            sc.domains.push_back(parse_domain((*ds)[i], Ctx(file, "domains[" + std::to_string(i) + "]"), names));
+            sc.domain_smmus.emplace_back();
+            sc.domains.push_back(parse_domain((*ds)[i], Ctx(file, "domains[" + std::to_string(i) + "]"), names,
+                                              sc.domain_smmus.back()));
             names.insert(sc.domains.back().name);
             kinds[sc.domains.back().name] = sc.domains.back().kind;
         }
@@ -294,12 +305,13 @@ Scenario parse_scenario(const json& j, const std::string& file) {
         for (size_t i = 0; i < as->size(); ++i) {
             const Ctx c(file, "attach[" + std::to_string(i) + "]");
             const json& a = (*as)[i];
-            c.only(a, {"sid", "ssid", "domain"});
+            c.only(a, {"sid", "ssid", "domain", "smmu"});
             AttachSpec s;
             s.sid = c.u32(c.req(a, "sid"), "sid");
             if (const json* v = c.opt(a, "ssid")) s.ssid = c.u32(*v, "ssid");
             s.domain = c.string(c.req(a, "domain"), "domain");
             if (!names.count(s.domain)) c.fail("unknown domain '" + s.domain + "'");
+            if (const json* v = c.opt(a, "smmu")) s.smmu = c.string(*v, "smmu");
             sc.attach.push_back(s);
         }
     }

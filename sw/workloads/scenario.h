@@ -32,6 +32,7 @@ struct AttachSpec {
     uint32_t sid = 0;
     std::optional<uint32_t> ssid;
     std::string domain;
+    std::string smmu;  // the SMMU instance whose StreamID it is; empty: the domain's
 };
 
 struct Step {
@@ -44,6 +45,7 @@ struct Step {
     bool async = false;
     uint64_t raw[2] = {0, 0};  // command: the two dwords, issued as they are
     bool sync = true;          // command: followed by a CMD_SYNC
+    std::string smmu;          // command: the SMMU instance whose queue takes it (empty: the first)
     Iommu::Owner to = Iommu::Owner::Guest;  // donate: the new owner (pa, size: the pages)
 
     const char* op_name() const;
@@ -54,11 +56,14 @@ struct Scenario {
     std::string file;
     std::vector<std::pair<std::string, nlohmann::json>> set;  // "set": parameter overrides, in order
     std::vector<driver::DomainSpec> domains;
+    std::vector<std::string> domain_smmus;  // each domain's SMMU instance ("smmu"; empty: the first)
     std::vector<AttachSpec> attach;
     std::vector<Step> steps;
 
-    // Whether StreamID `sid` is attached with a SubstreamID other than 0 anywhere.
-    bool uses_ssids(uint32_t sid) const;
+    // The SMMU instance an attachment's StreamID belongs to: its own "smmu", else its domain's.
+    const std::string& attach_smmu(const AttachSpec& a) const;
+    // Whether StreamID `sid` of instance `smmu` is attached with a SubstreamID other than 0 anywhere.
+    bool uses_ssids(uint32_t sid, const std::string& smmu = {}) const;
 };
 
 Scenario load_scenario(const std::string& path);

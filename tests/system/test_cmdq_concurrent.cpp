@@ -17,6 +17,7 @@
 #include "models/core/param_registry.h"
 #include "models/smmu/arch/command_builders.h"
 #include "platforms/soc.h"
+#include "platforms/topology.h"
 #include "sw/driver/smmu_driver.h"
 #include "sw/hal/page_alloc.h"
 #include "sw/hal/timed_bus.h"
@@ -55,11 +56,15 @@ void run(unsigned cores) {
     core::ParamRegistry::instance().apply_set("cpus=" + std::to_string(cores));
     const std::string log = test::temp_file("", ".cmd");
     core::JsonLog::open(core::LogId::Cmd, log, "cmd");
-    Soc soc(false);
+    const platforms::Topology* base = nullptr;
+    for (const auto& t : platforms::builtin_topologies())
+        if (t.name == "base") base = &t;
+    ASSERT_NE(base, nullptr);
+    Soc soc(*base);
     sw::hal::TimedBus bus(soc.cluster);
-    sw::hal::PageAllocator mem(Soc::kDramBase + Soc::kDmaWindow, uint64_t(64) << 20);
+    sw::hal::PageAllocator mem(base->sw_memory.base, uint64_t(64) << 20);
     sw::driver::DriverConfig cfg;
-    cfg.regs = Soc::kSmmuBase;
+    cfg.regs = base->smmus.at(0).regs;
     Publishes obs;
     sw::driver::SmmuDriver drv(bus, mem, cfg, obs);
     sc_core::sc_event ready;
