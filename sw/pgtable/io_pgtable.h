@@ -120,7 +120,7 @@ private:
     uint64_t next_table(uint64_t desc) const;
     bool has_leaves(uint64_t table) const;
     Error check_map(uint64_t iova, uint64_t pa, uint64_t size, unsigned& new_tables) const;
-    void map_leaf(uint64_t iova, uint64_t pa, uint64_t size, uint64_t attrs, LeafCursor& cur);
+    void map_leaf(uint64_t iova, uint64_t pa, uint64_t size, uint64_t attrs, LeafCursor& cur, unsigned& taken);
     uint64_t unmap_leaf(uint64_t iova, uint64_t size, Gather& gather, Error& err, LeafCursor& cur);
     std::optional<uint64_t> split_block(uint64_t table, uint64_t idx, int level, uint64_t desc, uint64_t iova,
                                         Gather& gather);
