@@ -28,6 +28,11 @@
 //       so the old block's TLB entries go with the caller's next sync.
 // Empty tables are kept for reuse (Linux) unless Config::reclaim_empty_tables (pKVM-style):
 //   then a table whose last entry goes is unhooked, flush_walk'ed and freed, up to the root.
+// Several CPUs (SystemC threads interleaving at timed bus accesses) may map and unmap disjoint
+//   ranges at once without a lock, as Linux callers do: only table creation races, and a new
+//   table is installed by compare-and-swap on its parent (TableStore::install). Result::stats
+//   is then the change of the shared totals during the call, other CPUs' work included.
+//   reclaim_empty_tables (the hypervisor, which holds its own lock) is not concurrent.
 
 #include <cstdint>
 #include <optional>
