@@ -35,9 +35,24 @@ struct InvScope {
     static InvScope from(const arch::Command& c, const Features& f, bool e2h);
     bool config() const { return kind >= Kind::CfgiSte && kind <= Kind::CfgiAll; }
     bool tlbi() const { return kind >= Kind::NhAll; }
+    // By address (NH_VA, NH_VAA, EL2_VA, EL2_VAA, S2_IPA): a TLB entry is hit only if its
+    // reach (TlbEntry::reach_shift) meets the input addresses [first(), last()].
+    bool addressed() const {
+        return kind == Kind::NhVa || kind == Kind::NhVaa || kind == Kind::El2Va || kind == Kind::El2Vaa ||
+               kind == Kind::S2Ipa;
+    }
+    uint64_t first() const { return range.addr; }
+    uint64_t last() const { return range.is_range() ? range.addr + (range.size - 1) : range.addr; }
 };
 
 bool hits(const InvScope& s, const TlbEntry& e);
+// Removes from a TLB what `s` hits, probing only the sets its addresses map to when it is by
+// address (SetAssocCache::invalidate_range_if); returns how many.
+template <typename Tlb>
+unsigned invalidate_tlb(Tlb& tlb, const InvScope& s) {
+    auto hit = [&](const TlbEntry& e) { return hits(s, e); };
+    return s.addressed() ? tlb.invalidate_range_if(s.first(), s.last(), hit) : tlb.invalidate_if(hit);
+}
 bool hits(const InvScope& s, const WalkEntry& e);
 bool hits(const InvScope& s, const IpaEntry& e);
 // A stream's cached configuration (sid, CD index used or -1).

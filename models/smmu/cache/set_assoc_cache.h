@@ -7,12 +7,25 @@
 
 #include <array>
 #include <cstdint>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "models/core/rng.h"
 #include "models/smmu/cache/cache_object.h"
 
 namespace smmusim::smmu::cache {
+
+// The input range a by-address invalidation of an entry meets: the entry's own, or (a
+// TlbEntry split from a larger leaf) the leaf's (TlbEntry::reach_shift).
+template <typename E, typename = void>
+struct ReachOf {
+    static unsigned of(const E& e) { return e.shift; }
+};
+template <typename E>
+struct ReachOf<E, std::void_t<decltype(std::declval<const E&>().reach_shift())>> {
+    static unsigned of(const E& e) { return e.reach_shift(); }
+};
 
 template <typename E>
 class SetAssocCache : public CacheObject {
@@ -80,10 +93,10 @@ public:
             ++evictions;
         }
         Slot& s = slot(set, victim);
-        if (s.valid) forget(s.e.shift);
+        if (s.valid) forget(s.e);
         s.e = e;
         s.valid = true;
-        remember(e.shift);
+        remember(e);
         touch(set, victim);
         count_fill();
     }
@@ -92,11 +105,34 @@ public:
     template <typename Match>
     unsigned invalidate_if(Match match) {
         unsigned n = 0;
-        for (Slot& s : slots_) {
-            if (s.valid && match(s.e)) {
-                s.valid = false;
-                forget(s.e.shift);
-                ++n;
+        if (live_mask_)  // an empty cache (most TBUs' for most broadcasts) has nothing to scan
+            for (Slot& s : slots_) n += drop_if(s, match);
+        invalidated += n;
+        return n;
+    }
+
+    // The same as invalidate_if for a `match` that accepts only entries whose reach (ReachOf)
+    // meets the input addresses [first, last] (by-address TLBIs): only the sets those
+    // addresses map to are probed, for each entry size present. Entries whose reach exceeds
+    // their size (split from a larger leaf) can be anywhere in it: with any such entry
+    // present, or more sets to probe than the cache has, every entry is examined instead.
+    template <typename Match>
+    unsigned invalidate_range_if(uint64_t first, uint64_t last, Match match) {
+        const uint64_t sizes_live = live_mask_;
+        uint64_t probes = 0;
+        for (uint64_t sizes = sizes_live; sizes && probes < sets(); sizes &= sizes - 1) {
+            const unsigned shift = unsigned(__builtin_ctzll(sizes));
+            probes += shift >= 64 ? 1 : ((last >> shift) - (first >> shift)) + 1;
+        }
+        if (split_ || probes >= sets()) return invalidate_if(match);
+        unsigned n = 0;
+        for (uint64_t sizes = sizes_live; sizes; sizes &= sizes - 1) {
+            const unsigned shift = unsigned(__builtin_ctzll(sizes));
+            const uint64_t end = last & ~mask(shift);
+            for (uint64_t base = first & ~mask(shift);; base += uint64_t(1) << shift) {
+                const uint32_t set = set_of(base, shift);
+                for (uint32_t w = 0; w < associativity(); ++w) n += drop_if(slot(set, w), match);
+                if (base == end) break;
             }
         }
         invalidated += n;
@@ -131,11 +167,20 @@ private:
         return uint32_t((n ^ (n >> 17)) % sets());
     }
     Slot& slot(uint32_t set, uint32_t way) { return slots_[size_t(set) * associativity() + way]; }
-    void remember(unsigned shift) {
-        if (live_[shift]++ == 0) live_mask_ |= uint64_t(1) << shift;
+    void remember(const E& e) {
+        if (live_[e.shift]++ == 0) live_mask_ |= uint64_t(1) << e.shift;
+        split_ += ReachOf<E>::of(e) > e.shift;
     }
-    void forget(unsigned shift) {
-        if (--live_[shift] == 0) live_mask_ &= ~(uint64_t(1) << shift);
+    void forget(const E& e) {
+        if (--live_[e.shift] == 0) live_mask_ &= ~(uint64_t(1) << e.shift);
+        split_ -= ReachOf<E>::of(e) > e.shift;
+    }
+    template <typename Match>
+    unsigned drop_if(Slot& s, Match& match) {
+        if (!s.valid || !match(s.e)) return 0;
+        s.valid = false;
+        forget(s.e);
+        return 1;
     }
 
     // Tree pseudo-LRU over `tree_` leaves (the associativity rounded up to a power of two,
@@ -197,6 +242,7 @@ private:
     std::vector<uint32_t> rr_;
     std::array<unsigned, 64> live_{};  // valid entries per size
     uint64_t live_mask_ = 0;           // sizes with at least one valid entry
+    size_t split_ = 0;                 // valid entries whose reach exceeds their size
     uint64_t clock_ = 0;
     core::Rng rng_;
 };

@@ -33,10 +33,8 @@ void Tbu::control() {
         switch (m.type) {
         case dti::MsgType::Invalidate: {
             if (inv_cycles) wait(clock.cycles(inv_cycles));
-            const cache::InvScope& s = m.scope;
-            auto hit = [&](const cache::TlbEntry& e) { return cache::hits(s, e); };
-            utlb.invalidate_if(hit);
-            mtlb.invalidate_if(hit);
+            cache::invalidate_tlb(utlb, m.scope);
+            cache::invalidate_tlb(mtlb, m.scope);
             // What survives this did not use anything it removed (Tbu::epoch_of).
             ++processed_;
             ++invalidations_;

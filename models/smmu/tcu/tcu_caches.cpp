@@ -48,7 +48,7 @@ void TcuCaches::invalidate(const cache::InvScope& s) {
         config_cache.invalidate_if([&](const ConfigEntry& e) { return cache::hits_config(s, e.sid, e.cd); });
         return;
     }
-    tlb.invalidate_if([&](const cache::TlbEntry& e) { return cache::hits(s, e); });
+    cache::invalidate_tlb(tlb, s);
     ipa_cache.invalidate_if([&](const cache::IpaEntry& e) { return cache::hits(s, e); });
     for (int stage = 1; stage <= 2; ++stage)
         for (int level = 0; level < 4; ++level)
