@@ -32,7 +32,8 @@
 //   ranges at once without a lock, as Linux callers do: only table creation races, and a new
 //   table is installed by compare-and-swap on its parent (TableStore::install). Result::stats
 //   is then the change of the shared totals during the call, other CPUs' work included.
-//   reclaim_empty_tables (the hypervisor, which holds its own lock) is not concurrent.
+//   With reclaim_empty_tables (only used on one CPU) an unmap may free a table another CPU
+//   walks: that mode is not concurrent.
 
 #include <cstdint>
 #include <optional>
