@@ -74,13 +74,6 @@ public:
     // Range TLBIs are in use (the SMMU has RIL and the driver may use it).
     bool ril() const { return inv_.ril(); }
 
-    // With several CPUs, map and unmap hold this lock around the table update. Linux's
-    // io-pgtable-arm needs none (it installs new tables with cmpxchg and frees the loser's);
-    // the model's table builder is not concurrent, so concurrent maps of one domain
-    // serialize here, which overstates their contention. Null on one CPU (no cost).
-    hal::SpinLock* table_lock() const { return table_lock_.get(); }
-    void set_table_lock(std::unique_ptr<hal::SpinLock> l) { table_lock_ = std::move(l); }
-
     // Lazy mode: the domain's flush queues (dma-iommu's cookie), set up by the driver.
     FlushQueue* fq() const { return fq_.get(); }
     void set_fq(std::unique_ptr<FlushQueue> q) { fq_ = std::move(q); }
@@ -102,7 +95,6 @@ private:
     std::unique_ptr<pgtable::IoPgtable> pgt_;
     std::vector<std::pair<uint32_t, std::optional<uint32_t>>> streams_;
     std::unique_ptr<FlushQueue> fq_;
-    std::unique_ptr<hal::SpinLock> table_lock_;
 };
 
 }  // namespace smmusim::sw::driver

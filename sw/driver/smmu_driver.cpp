@@ -179,10 +179,6 @@ Domain& SmmuDriver::create_domain(const DomainSpec& spec) {
     if (k == DomainKind::S1 || k == DomainKind::Nested) d->set_ids(alloc_id(asids_, caps_.asid_bits, "ASID"), 0);
     if (k == DomainKind::S2) d->set_ids(0, alloc_id(vmids_, caps_.vmid_bits, "VMID"));
     if (d->kind() != DomainKind::Bypass && d->kind() != DomainKind::Abort) setup_table(*d);
-    if (d->has_table() && bus_.cpus() > 1) {
-        const hal::LockWords w = hal::alloc_lock_words(bus_, &mem_, 1);
-        d->set_table_lock(std::make_unique<hal::SpinLock>(bus_, cfg_.lock_cycles, w.at(0)));
-    }
     if (d->has_table() && d->lazy()) setup_fq(*d);
     Domain& ref = *d;
     domains_[spec.name] = std::move(d);
@@ -232,33 +228,12 @@ void SmmuDriver::setup_table(Domain& d) {
     }
 }
 
-namespace {
-// The domain's table lock, if it has one (several CPUs).
-class TableGuard {
-public:
-    explicit TableGuard(hal::SpinLock* l) : l_(l) {
-        if (l_) l_->lock();
-    }
-    ~TableGuard() {
-        if (l_) l_->unlock();
-    }
-    TableGuard(const TableGuard&) = delete;
-    TableGuard& operator=(const TableGuard&) = delete;
-
-private:
-    hal::SpinLock* l_;
-};
-}  // namespace
-
 pgtable::Result SmmuDriver::map(Domain& d, uint64_t iova, uint64_t pa, uint64_t size, const pgtable::Prot& prot) {
     if (!d.has_table()) throw DriverError("domain '" + d.name() + "' (" + domain_kind_name(d.kind()) + ") has no page table");
     run_timers();
     const uint64_t start = bus_.now();
-    pgtable::Result r;
-    {
-        TableGuard g(d.table_lock());
-        r = d.table().map(iova, pa, size, prot);
-    }
+    // No lock: as Linux io-pgtable-arm, new tables go in by compare-and-swap (IoPgtable).
+    const pgtable::Result r = d.table().map(iova, pa, size, prot);
     ++stats_.maps;
     stats_.bytes_mapped += r.bytes;
     obs_.map_done(bus_.now() - start, r.bytes);
@@ -270,11 +245,7 @@ pgtable::Result SmmuDriver::unmap(Domain& d, uint64_t iova, uint64_t size) {
     run_timers();
     const uint64_t start = bus_.now(), cmds = cmdq_->commands(), syncs = cmdq_->syncs();
     pgtable::Gather g;
-    pgtable::Result r;
-    {
-        TableGuard tg(d.table_lock());
-        r = d.table().unmap(iova, size, g);
-    }
+    const pgtable::Result r = d.table().unmap(iova, size, g);
     if (!d.fq()) {
         d.iotlb_sync(g);
         if (r.bytes && iova_free_) iova_free_(d, iova, r.bytes);

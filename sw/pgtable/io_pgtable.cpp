@@ -1,5 +1,6 @@
 #include "sw/pgtable/io_pgtable.h"
 
+#include <algorithm>
 #include <set>
 #include <stdexcept>
 #include <utility>
@@ -125,7 +126,8 @@ Error IoPgtable::check_map(uint64_t iova, uint64_t pa, uint64_t size, unsigned& 
     return Error::Ok;
 }
 
-void IoPgtable::map_leaf(uint64_t iova, uint64_t pa, uint64_t size, uint64_t attrs, LeafCursor& cur) {
+void IoPgtable::map_leaf(uint64_t iova, uint64_t pa, uint64_t size, uint64_t attrs, LeafCursor& cur,
+                         unsigned& taken) {
     const int target = level_of(size);
     const bool same_table = cur.level == target && cur.slot == slot_of(iova, target);
     uint64_t table = same_table ? cur.table : root_;
@@ -133,11 +135,22 @@ void IoPgtable::map_leaf(uint64_t iova, uint64_t pa, uint64_t size, uint64_t att
         const uint64_t idx = index(iova, level);
         uint64_t d = store_.read(table, idx);
         if (!pte::valid(d)) {
-            // Zeroed before the descriptor that makes it reachable is written.
+            // Zeroed before the descriptor that makes it reachable is written. Installed as
+            // Linux __arm_lpae_map does (arm_lpae_install_table): cmpxchg on the parent entry;
+            // a CPU that lost the race to another CPU mapping under the same missing table
+            // frees its own (never reachable: no TLB maintenance) and walks into the winner's.
+            // Callers never map overlapping ranges at once, so the winner's entry is a table.
             const uint64_t next = store_.allocate(level + 1, geo_.entries_at(level + 1));
+            ++taken;
             store_.zero(next);
-            d = pte::table(next);
-            store_.write(table, idx, d);
+            const uint64_t old = store_.install(table, idx, d, pte::table(next));
+            if (old == d) {
+                d = pte::table(next);
+            } else {
+                store_.release(next);
+                if (!is_table(level, old)) throw std::logic_error("pgtable: concurrent maps overlap");
+                d = old;
+            }
         }
         table = next_table(d);
     }
@@ -168,6 +181,7 @@ Result IoPgtable::map(uint64_t iova, uint64_t pa, uint64_t size, const Prot& pro
     }
     const uint64_t attrs = leaf_attributes(geo_.fmt.stage, prot);
     LeafCursor cur;
+    unsigned taken = 0;  // tables allocated: at most new_tables (others' tables only remove need)
     for (uint64_t off = 0; off < size;) {
         const uint64_t pg = best_pgsize(geo_.pgsize_bitmap, (iova + off) | (pa + off), size - off);
         uint64_t a = attrs;
@@ -178,10 +192,11 @@ Result IoPgtable::map(uint64_t iova, uint64_t pa, uint64_t size, const Prot& pro
             if (first >= iova && first - iova + run <= size && !(((iova + off) ^ (pa + off)) & (run - 1)))
                 a = put<pte::Contiguous>(a, 1);
         }
-        map_leaf(iova + off, pa + off, pg, a, cur);
+        map_leaf(iova + off, pa + off, pg, a, cur, taken);
         off += pg;
     }
-    store_.drop_reserve();  // empty unless the plan over-counted
+    // This call's unused blocks (none unless the plan over-counted or another CPU made tables).
+    store_.unreserve(new_tables - std::min(taken, new_tables));
     r.bytes = size;
     return finish(r, before);
 }

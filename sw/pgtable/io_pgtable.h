@@ -28,6 +28,12 @@
 //       so the old block's TLB entries go with the caller's next sync.
 // Empty tables are kept for reuse (Linux) unless Config::reclaim_empty_tables (pKVM-style):
 //   then a table whose last entry goes is unhooked, flush_walk'ed and freed, up to the root.
+// Several CPUs (SystemC threads interleaving at timed bus accesses) may map and unmap disjoint
+//   ranges at once without a lock, as Linux callers do: only table creation races, and a new
+//   table is installed by compare-and-swap on its parent (TableStore::install). Result::stats
+//   is then the change of the shared totals during the call, other CPUs' work included.
+//   With reclaim_empty_tables (only used on one CPU) an unmap may free a table another CPU
+//   walks: that mode is not concurrent.
 
 #include <cstdint>
 #include <optional>
@@ -120,7 +126,7 @@ private:
     uint64_t next_table(uint64_t desc) const;
     bool has_leaves(uint64_t table) const;
     Error check_map(uint64_t iova, uint64_t pa, uint64_t size, unsigned& new_tables) const;
-    void map_leaf(uint64_t iova, uint64_t pa, uint64_t size, uint64_t attrs, LeafCursor& cur);
+    void map_leaf(uint64_t iova, uint64_t pa, uint64_t size, uint64_t attrs, LeafCursor& cur, unsigned& taken);
     uint64_t unmap_leaf(uint64_t iova, uint64_t size, Gather& gather, Error& err, LeafCursor& cur);
     std::optional<uint64_t> split_block(uint64_t table, uint64_t idx, int level, uint64_t desc, uint64_t iova,
                                         Gather& gather);

@@ -46,7 +46,7 @@ std::optional<uint64_t> IoPgtable::split_block(uint64_t table, uint64_t idx, int
     const uint64_t attrs = pte::leaf_attrs(desc, g.shift) & ~pte::Contiguous::mask;
     uint64_t next;
     try {
-        next = store_.allocate(child, geo_.entries_at(child));
+        next = store_.allocate(child, geo_.entries_at(child), false);  // not a map's reserve
     } catch (const hal::OutOfMemory&) {
         return std::nullopt;
     }

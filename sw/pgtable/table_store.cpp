@@ -35,12 +35,21 @@ TableStore::Table& TableStore::at(uint64_t table) {
 }
 
 void TableStore::reserve(unsigned n, uint64_t table_bytes) {
+    const size_t had = reserve_.size();
     try {
-        while (reserve_.size() < n) reserve_.push_back(alloc_.alloc(table_bytes));
+        for (unsigned i = 0; i < n; ++i) reserve_.push_back(alloc_.alloc(table_bytes));
     } catch (const hal::OutOfMemory&) {
-        drop_reserve();
+        unreserve(unsigned(reserve_.size() - had));
         throw;
     }
+}
+
+// The last `n` blocks go back, in the order they were taken (on one CPU: the whole reserve,
+// freed as drop_reserve would).
+void TableStore::unreserve(unsigned n) {
+    const size_t keep = reserve_.size() - std::min<size_t>(n, reserve_.size());
+    for (size_t i = keep; i < reserve_.size(); ++i) alloc_.free(reserve_[i]);
+    reserve_.resize(keep);
 }
 
 void TableStore::drop_reserve() {
@@ -48,9 +57,9 @@ void TableStore::drop_reserve() {
     reserve_.clear();
 }
 
-uint64_t TableStore::allocate(int level, uint64_t entries) {
+uint64_t TableStore::allocate(int level, uint64_t entries, bool reserved) {
     uint64_t pa;
-    if (!reserve_.empty() && alloc_.block_size(reserve_.back()) >= entries * 8) {
+    if (reserved && !reserve_.empty() && alloc_.block_size(reserve_.back()) >= entries * 8) {
         pa = reserve_.back();
         reserve_.pop_back();
     } else {
@@ -99,6 +108,22 @@ void TableStore::write(uint64_t table, uint64_t index, uint64_t desc) {
     slot = desc;
     bus_.store64(table + index * 8, desc);
     ++stats_.pte_writes;
+}
+
+uint64_t TableStore::install(uint64_t table, uint64_t index, uint64_t expected, uint64_t desc) {
+    if (bus_.cpus() <= 1) {
+        write(table, index, desc);
+        return expected;
+    }
+    const uint64_t old = bus_.cas64(table + index * 8, expected, desc);
+    const uint64_t now = old == expected ? desc : old;
+    // Another CPU may have changed the mirror while the CAS took time; memory is the truth.
+    Table& t = at(table);
+    uint64_t& slot = t.desc.at(index);
+    t.valid += (now & 1) - (slot & 1);
+    slot = now;
+    if (old == expected) ++stats_.pte_writes;
+    return old;
 }
 
 bool TableStore::mirror_matches_memory() {

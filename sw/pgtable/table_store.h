@@ -38,13 +38,17 @@ public:
     TableStore(const TableStore&) = delete;
     TableStore& operator=(const TableStore&) = delete;
 
-    // Takes `n` granule-sized blocks from the allocator now, so that a map() that has checked
-    // its range cannot run out of memory half-way. Throws hal::OutOfMemory (holding nothing).
+    // Adds `n` granule-sized blocks from the allocator to the reserve now, so that a map() that
+    // has checked its range cannot run out of memory half-way. Throws hal::OutOfMemory (adding
+    // nothing). Several CPUs' map() calls may hold reservations at once (they interleave at
+    // timed bus accesses): the reserve is their pool, each takes at most what it added and
+    // gives back the rest with unreserve(n).
     void reserve(unsigned n, uint64_t table_bytes);
+    void unreserve(unsigned n);
     void drop_reserve();
-    // A table of `entries` descriptors at `level`, from the reserve when it has one. Not yet
-    // zeroed: zero() it before making it reachable. Throws hal::OutOfMemory.
-    uint64_t allocate(int level, uint64_t entries);
+    // A table of `entries` descriptors at `level`, from the reserve when `reserved` and it has
+    // one. Not yet zeroed: zero() it before making it reachable. Throws hal::OutOfMemory.
+    uint64_t allocate(int level, uint64_t entries, bool reserved = true);
     void zero(uint64_t table);
     // Back to the allocator. The caller has made it unreachable and invalidated walk caches.
     void release(uint64_t table);
@@ -53,6 +57,12 @@ public:
     uint64_t read(uint64_t table, uint64_t index);  // mirror, charged read_cycles
     uint64_t peek(uint64_t table, uint64_t index) const;  // mirror, free (planning only)
     void write(uint64_t table, uint64_t index, uint64_t desc);
+    // Installs `desc` at an entry that read as `expected` (Linux arm_lpae_install_table): with
+    // several CPUs a compare-and-swap on the descriptor in memory, since another CPU may be
+    // installing a table there at the same time; on one CPU nothing can race and it is a plain
+    // store (the same cost as before). Returns the entry's value before: `expected` when this
+    // call won. The mirror takes memory's value either way.
+    uint64_t install(uint64_t table, uint64_t index, uint64_t expected, uint64_t desc);
 
     int level(uint64_t table) const { return at(table).level; }
     uint64_t entries(uint64_t table) const { return at(table).desc.size(); }

@@ -55,3 +55,16 @@ TEST(BaseSoftwarePerCpu, StorageOnEveryCpuOfTheCluster) {
     EXPECT_EQ(u("sw.workload.dma_jobs"), 4u * 50);
     EXPECT_EQ(u("sw.workload.dma_errors"), 0u);
 }
+
+// Eight CPUs map into one shared, initially empty domain at once, with no lock around the page
+// table: the tables their first maps all need are created by several CPUs together, and the
+// losers of the compare-and-swap walk into the winner's tables (Linux arm_lpae_install_table).
+// A lost mapping would be a translation fault on the NIC's DMA.
+TEST(BaseSoftwarePerCpu, EightCpusBuildTheSharedDomainsTablesWithoutLosingAMapping) {
+    SoftwareRun r("", {"cpus=8", "sw.workload.cpus=8", "sw.nic.packets=200", "cpu_traffic.enable=false"});
+    ASSERT_FALSE(r.failure) << r.failure_text;
+    EXPECT_EQ(u("sw.workload.dma_jobs"), 8u * 200 * 2);
+    EXPECT_EQ(u("sw.workload.dma_errors"), 0u);
+    EXPECT_EQ(u("smmu.tcu.faults"), 0u);
+    EXPECT_TRUE(r.event.empty());
+}

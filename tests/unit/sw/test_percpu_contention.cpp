@@ -7,10 +7,13 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include "sw/driver/flush_queue.h"
+#include "sw/hal/page_alloc.h"
 #include "sw/hal/spinlock.h"
+#include "sw/pgtable/io_pgtable.h"
 #include "sw/workloads/iova_allocator.h"
 #include "multi_cpu_bus.h"
 
@@ -131,4 +134,52 @@ TEST(PerCpuContention, IovaRangesNeverOverlapAcrossCpus) {
     EXPECT_EQ(a.in_use(), 0u);
     EXPECT_GT(a.stats().rcache_hits, 0u);
     EXPECT_GT(a.stats().locks.contended, 0u);  // the tree's iova_lock, at least
+}
+
+// Four CPUs map interleaved pages under the same missing tables at once (each CPU its own
+// pages, as Linux callers never overlap): every table is created by whichever CPU gets there
+// first, the others' install loses the compare-and-swap and they walk into the winner's table
+// (Linux arm_lpae_install_table). Without the CAS a loser's plain store replaces the winner's
+// table and the pages mapped into it are lost.
+TEST(PerCpuContention, ConcurrentMapsIntoTheSameMissingTablesLoseNoMapping) {
+    test::MultiCpuBus bus(kWords, 1u << 20, 0x40000000);
+    sw::hal::PageAllocator alloc(kWords, 1u << 20);
+    std::unique_ptr<sw::pgtable::IoPgtable> table;
+    // The root is zeroed through the bus: from a CPU thread, before the others start.
+    bus.start(0, [&] { table = std::make_unique<sw::pgtable::IoPgtable>(sw::pgtable::Format{}, bus, alloc); });
+    sc_core::sc_start();
+    sw::pgtable::IoPgtable& pt = *table;  // 4 KiB granule, 48-bit VA: root at level 0
+    constexpr unsigned kPages = 64, kRegions = 3;  // each region: fresh L1, L2 and L3 tables
+    const uint64_t page = 4096, region = uint64_t(1) << 39;  // one level-0 entry apart
+    const uint64_t out = uint64_t(1) << 32;
+    unsigned failed = 0;
+    for (unsigned c = 0; c < kCpus; ++c)
+        bus.start(c, [&, c] {
+            for (unsigned r = 0; r < kRegions; ++r)
+                for (unsigned i = c; i < kPages; i += kCpus) {
+                    const uint64_t iova = r * region + i * page;
+                    if (!pt.map(iova, out + iova, page, sw::pgtable::Prot::rw()).ok()) ++failed;
+                }
+        });
+    const uint64_t atomics_before = bus.atomics;
+    sc_core::sc_start();
+    EXPECT_EQ(failed, 0u);
+    EXPECT_GT(bus.atomics, atomics_before);  // tables went in by CAS
+    unsigned lost = 0;
+    bool mirror_ok = false;
+    bus.start(0, [&] {  // software walks take time: on a CPU thread
+        for (unsigned r = 0; r < kRegions; ++r)
+            for (unsigned i = 0; i < kPages; ++i) {
+                const uint64_t iova = r * region + i * page;
+                if (pt.iova_to_phys(iova) != std::optional<uint64_t>(out + iova)) ++lost;
+            }
+        mirror_ok = pt.mirror_matches_memory();
+    });
+    sc_core::sc_start();
+    EXPECT_EQ(lost, 0u);
+    EXPECT_TRUE(mirror_ok);
+    // The root and one table per level per region: the losers' tables went back.
+    EXPECT_EQ(pt.tables_in_use(), 1u + 3 * kRegions);
+    EXPECT_EQ(alloc.blocks_in_use(), pt.tables_in_use());
+    EXPECT_GT(pt.totals().tables_freed, 0u);  // some CPU lost a race
 }
