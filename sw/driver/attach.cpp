@@ -17,9 +17,9 @@ bool uses_cd(const Domain* d) { return d && (d->kind() == DomainKind::S1 || d->k
 // The stage-2 half of an STE from a stage-2 domain (VTCR fields from its table's geometry).
 // Table walks are cacheable and inner shareable when the SMMU is coherent, else
 // non-cacheable and outer shareable (Linux: IRGN/ORGN/SH from coherent_walk).
-void set_s2(Ste& s, const Domain& d, bool coherent) {
+void set_s2(Ste& s, const Domain& d, bool coherent, unsigned instance) {
     const pgtable::Geometry& g = d.table().geometry();
-    s.set<Ste::S2VMID>(d.vmid());
+    s.set<Ste::S2VMID>(d.vmid_on(instance));
     s.set<Ste::S2T0SZ>(g.tsz);
     s.set<Ste::S2SL0>(g.sl0);
     s.set<Ste::S2IR0>(coherent ? 1 : 0);
@@ -59,6 +59,7 @@ void SmmuDriver::attach(uint32_t sid, std::optional<uint32_t> ssid, Domain& d) {
     Master& m = master(sid);
     if (ssid && *ssid == 0) ssid.reset();  // SSID 0 is the CD requests without SubstreamID use (S1DSS=SSID0)
     const std::string what = "attach of StreamID " + std::to_string(sid) + " to '" + d.name() + "'";
+    if (!owns(d)) join_domain(d, what);
     if (ssid) {
         if (!uses_cd(&d)) throw DriverError(what + ": only stage-1 and nested domains attach to a SubstreamID");
         if (!m.ssid_bits || (*ssid >> m.ssid_bits))
@@ -118,7 +119,7 @@ void SmmuDriver::attach(uint32_t sid, std::optional<uint32_t> ssid, Domain& d) {
     }
 }
 
-Entry SmmuDriver::make_cd(const Domain& d) {
+Entry SmmuDriver::make_cd(const Domain& d) const {
     const pgtable::Geometry& g = d.table().geometry();
     Cd c;
     c.set<Cd::T0SZ>(g.tsz);
@@ -133,7 +134,7 @@ Entry SmmuDriver::make_cd(const Domain& d) {
     c.set<Cd::R>(1);
     c.set<Cd::A>(1);
     c.set<Cd::ASET>(1);
-    c.set<Cd::ASID>(d.asid());
+    c.set<Cd::ASID>(d.asid_on(cfg_.instance));
     c.set_address<Cd::TTB0>(d.table().root());
     c.set<Cd::MAIR>(g.mair);
     return c.dw;
@@ -160,7 +161,7 @@ Entry SmmuDriver::make_ste(Master& m) {
         s.set<Ste::S1COR>(1);
         s.set<Ste::S1CSH>(3);
         s.set<Ste::STRW>(strw::NS_EL1);
-        if (parent) set_s2(s, *parent, caps_.coherent);
+        if (parent) set_s2(s, *parent, caps_.coherent, cfg_.instance);
         return s.dw;
     }
     switch (rid->kind()) {
@@ -168,7 +169,7 @@ Entry SmmuDriver::make_ste(Master& m) {
     case DomainKind::Bypass: s.set<Ste::Config>(ste_config::BYPASS); break;
     case DomainKind::S2:
         s.set<Ste::Config>(ste_config::S2_TRANS);
-        set_s2(s, *rid, caps_.coherent);
+        set_s2(s, *rid, caps_.coherent, cfg_.instance);
         break;
     default: break;
     }
@@ -197,7 +198,7 @@ Entry SmmuDriver::stage2_ste(const Domain& d) const {
     Ste s;
     s.set<Ste::V>(1);
     s.set<Ste::Config>(ste_config::S2_TRANS);
-    set_s2(s, d, caps_.coherent);
+    set_s2(s, d, caps_.coherent, cfg_.instance);
     return s.dw;
 }
 
