@@ -59,7 +59,6 @@ void SmmuDriver::attach(uint32_t sid, std::optional<uint32_t> ssid, Domain& d) {
     Master& m = master(sid);
     if (ssid && *ssid == 0) ssid.reset();  // SSID 0 is the CD requests without SubstreamID use (S1DSS=SSID0)
     const std::string what = "attach of StreamID " + std::to_string(sid) + " to '" + d.name() + "'";
-    if (!owns(d)) join_domain(d, what);
     if (ssid) {
         if (!uses_cd(&d)) throw DriverError(what + ": only stage-1 and nested domains attach to a SubstreamID");
         if (!m.ssid_bits || (*ssid >> m.ssid_bits))
@@ -87,6 +86,12 @@ void SmmuDriver::attach(uint32_t sid, std::optional<uint32_t> ssid, Domain& d) {
         if ((!ssid || s != *ssid) && !compatible(o))
             throw DriverError(what + ": mixes stage-1 and nested (or two parents) on one device");
 
+    // Another instance's domain: this instance joins its invalidation array (one more user of
+    // its entries) before the STE or CD names it, and a domain replaced here leaves it after.
+    auto at = ssid ? m.ssids.find(*ssid) : m.ssids.end();
+    Domain* const current = ssid ? (at == m.ssids.end() ? nullptr : at->second) : m.rid;
+    if (current != &d && !owns(d)) join_domain(d, what);  // a re-attach changes no array
+    Domain* const replaced = current == &d ? nullptr : current;
     Domain*& slot = ssid ? m.ssids[*ssid] : m.rid;
     if (Domain* old = slot) {
         auto& v = old->streams();
@@ -117,6 +122,7 @@ void SmmuDriver::attach(uint32_t sid, std::optional<uint32_t> ssid, Domain& d) {
     if (!ssid && !uses_cd(&d) && m.cds) {  // CD 0 is no longer reachable: clear it
         write_cd(m, 0, Entry{});
     }
+    if (replaced) leave_domain(*replaced);
 }
 
 Entry SmmuDriver::make_cd(const Domain& d) const {

@@ -65,6 +65,8 @@ public:
     unsigned home() const { return cfg_.instance; }
     bool on(unsigned instance) const;
     void join(unsigned instance, TlbInvalidator& inv, uint16_t id);
+    // An attachment on `instance` (not the home) went away: the entries it no longer uses.
+    std::vector<InvEntry> leave(unsigned instance) { return invs_.unref(instance); }
     // The ASID / VMID the domain has on `instance` (its home's elsewhere).
     uint16_t asid_on(unsigned instance) const;
     uint16_t vmid_on(unsigned instance) const;

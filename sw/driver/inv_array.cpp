@@ -43,6 +43,16 @@ void InvArray::merge(std::vector<InvEntry> add) {
     inv_ = std::move(out);
 }
 
+std::vector<InvEntry> InvArray::unref(unsigned instance) {
+    std::vector<InvEntry> gone, kept;
+    for (InvEntry& e : inv_) {
+        if (e.instance == instance && e.users) --e.users;
+        (e.users ? kept : gone).push_back(e);
+    }
+    inv_ = std::move(kept);
+    return gone;
+}
+
 size_t InvArray::instances() const {
     size_t n = 0;
     for (size_t i = 0; i < inv_.size(); ++i)

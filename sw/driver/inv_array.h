@@ -44,6 +44,9 @@ public:
     // there adds its users instead. The result stays sorted.
     void merge(std::vector<InvEntry> add);
     const std::vector<InvEntry>& entries() const { return inv_; }
+    // arm_smmu_invs_unref + arm_smmu_invs_purge: one user less for every entry of `instance`;
+    // the entries left without users are removed and returned (their IDs must be flushed).
+    std::vector<InvEntry> unref(unsigned instance);
     // Distinct instances in the array.
     size_t instances() const;
     // The entry of `type` on `instance`, if any.

@@ -169,9 +169,12 @@ bool SmmuDriver::owns(const Domain& d) const {
 // holds it the domain gets another here (its array entry names it): no two domains share an
 // ASID or VMID on one SMMU. VMIDs are per instance in Linux too (smmu->vmid_map).
 void SmmuDriver::join_domain(Domain& d, const std::string& what) {
-    if (d.on(cfg_.instance)) return;
     const DomainKind k = d.kind();
     if (k == DomainKind::Bypass || k == DomainKind::Abort) return;  // no table, nothing to invalidate
+    if (d.on(cfg_.instance)) {  // one more attachment: one more user of the same entries
+        d.join(cfg_.instance, *inv_, k == DomainKind::S1 ? d.asid_on(cfg_.instance) : d.vmid_on(cfg_.instance));
+        return;
+    }
     if (k == DomainKind::Nested)
         throw DriverError(what + ": a nested domain serves the instance of its stage-2 parent");
     if (k == DomainKind::S1 && !caps_.s1) throw DriverError(what + ": this SMMU has no stage 1");
@@ -190,6 +193,24 @@ void SmmuDriver::join_domain(Domain& d, const std::string& what) {
     if (used.count(want) || (uint32_t(want) >> bits)) id = alloc_id(used, bits, k == DomainKind::S1 ? "ASID" : "VMID");
     else used[want] = true;
     d.join(cfg_.instance, *inv_, id);
+}
+
+// The last attachment of this instance to another's domain went away (Linux
+// arm_smmu_install_old_domain_invs, after the STE or CD no longer names it): the entries without
+// users leave the array, and their IDs are flushed from this SMMU's TLBs before they are free
+// for another domain (arm_smmu_invs_flush_iotlb_tags: "all ASIDs/VMIDs not in an invalidation
+// array are left cleared in the IOTLB").
+void SmmuDriver::leave_domain(Domain& d) {
+    if (owns(d) || (d.kind() != DomainKind::S1 && d.kind() != DomainKind::S2)) return;
+    for (const InvEntry& e : d.leave(cfg_.instance)) {
+        if (e.type == InvType::S1Asid) {
+            cmdq_->issue(cmd::tlbi_nh_asid(e.id, 0), true);
+            asids_.erase(e.id);
+        } else if (e.type == InvType::S2Vmid) {
+            cmdq_->issue(cmd::tlbi_s12_vmall(e.id), true);  // covers S2_VMID_S1_CLEAR
+            vmids_.erase(e.id);
+        }
+    }
 }
 
 Domain* SmmuDriver::find_domain(const std::string& name) {

@@ -104,6 +104,7 @@ private:
     void setup_table(Domain& d);
     uint16_t alloc_id(std::map<uint16_t, bool>& used, unsigned bits, const char* what);
     void join_domain(Domain& d, const std::string& what);
+    void leave_domain(Domain& d);
     bool owns(const Domain& d) const;
     // STE and CD composition (attach.cpp)
     Entry make_ste(Master& m);

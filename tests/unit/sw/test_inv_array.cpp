@@ -241,7 +241,33 @@ TEST(SharedDomain, RefusesWhatAnInstanceCannotServe) {
     sw::driver::Domain& d = r.drv[0]->create_domain(spec("a", DomainKind::S1));
     r.drv[1]->attach(1, std::nullopt, d);
     r.drv[1]->attach(1, std::nullopt, d);
-    EXPECT_EQ(d.invs().entries().size(), 2u);
+    ASSERT_EQ(d.invs().entries().size(), 2u);
+    EXPECT_EQ(d.invs().entries()[1].users, 1u);
+}
+
+TEST(SharedDomain, TheLastAttachmentOfAnInstanceTakesItOutAndFlushesItsId) {
+    Rig r(Feats{{}, {}});
+    r.drv[1]->add_master(2, false);
+    sw::driver::Domain& d = r.drv[0]->create_domain(spec("a", DomainKind::S1));
+    r.drv[1]->attach(1, std::nullopt, d);
+    r.drv[1]->attach(2, std::nullopt, d);
+    ASSERT_EQ(d.invs().entries().size(), 2u);
+    EXPECT_EQ(d.invs().entries()[1].users, 2u);
+    sw::driver::Domain& b = r.drv[1]->create_domain(spec("b", DomainKind::S1));
+    EXPECT_EQ(b.asid(), 2);  // ASID 1 is the shared domain's on instance 1
+    r.drv[1]->attach(1, std::nullopt, b);
+    EXPECT_TRUE(d.shared());  // StreamID 2 still uses it
+    r.log.clear();
+    r.drv[1]->attach(2, std::nullopt, b);
+    EXPECT_FALSE(d.shared());
+    // After the STE no longer names it: TLBI_NH_ASID of its ID there, and a CMD_SYNC.
+    const std::vector<Command> c1 = r.commands(1);
+    ASSERT_GE(c1.size(), 2u);
+    expect_stream({c1.end() - 2, c1.end()}, {cmd::tlbi_nh_asid(1, 0), sev_sync()}, "smmu 1 flush");
+    EXPECT_EQ(r.drv[1]->create_domain(spec("c", DomainKind::S1)).asid(), 1);  // free again
+    r.map_unmap(d, 4);
+    expect_stream(r.commands(0), {range4(op::TLBI_NH_VA, 1, 0), sev_sync()}, "smmu 0");
+    EXPECT_TRUE(r.commands(1).empty());
 }
 
 }  // namespace
