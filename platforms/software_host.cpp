@@ -332,7 +332,7 @@ SoftwareHost::SoftwareHost(cpu::Cluster& cpus, SoftwareSetup setup)
             std::make_unique<sw::driver::SmmuDriver>(*irq_buses_.back(), *mem_, driver_config(i), *stats_));
     }
     if (hyp_) {
-        iommu_ = &hyp_->attach(*bus_, *driver_);
+        iommu_ = &hyp_->attach(*bus_, *driver_, mem_.get(), lock_cycles);
     } else {
         std::vector<sw::workloads::LinuxIommu::Instance> in{{setup_.smmus[0].name, driver_.get()}};
         for (size_t i = 1; i < setup_.smmus.size(); ++i) in.push_back({setup_.smmus[i].name, more_drivers_[i - 1].get()});
