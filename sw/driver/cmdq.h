@@ -40,6 +40,21 @@ public:
     bool issue(const smmu::arch::Command* cmds, size_t n, bool sync);
     bool issue(const smmu::arch::Command& c, bool sync) { return issue(&c, 1, sync); }
 
+    // issue(cmds, n, true) in two halves, so that one CPU can have CMD_SYNCs outstanding on
+    // several SMMU instances at once (sw.driver.inv_instances=parallel): post() writes and
+    // publishes the commands and their CMD_SYNC; wait() waits for that sync. issue() is
+    // post() + wait(), the same bus operations in the same order.
+    struct PendingSync {
+        uint32_t pos = 0;     // the CMD_SYNC's slot (index and wrap)
+        uint64_t start = 0;   // when the issue call began
+        CmdqCpuTimes t;
+        bool sync = false;
+    };
+    PendingSync post(const smmu::arch::Command* cmds, size_t n) {
+        return cfg_.cmdq == CmdqAlgo::Linux ? post_linux(cmds, n, true) : post_simple(cmds, n, true);
+    }
+    bool wait(PendingSync& p) { return cfg_.cmdq == CmdqAlgo::Linux ? finish_linux(p) : finish_simple(p); }
+
     // GERROR.CMDQ_ERR: CERROR_ILL replaces the bad command with a CMD_SYNC; CERROR_ABT and
     // CERROR_ATC_INV_SYNC retry as they are. The SMMU restarts when GERRORN is acknowledged.
     // kStuckAborts aborts in a row at one slot make the queue stuck: the next wait throws.
@@ -56,8 +71,10 @@ public:
     static constexpr uint32_t kOwnedFlag = 1u << 31;  // CMDQ_PROD_OWNED_FLAG (Q_OVERFLOW_FLAG)
 
 private:
-    bool issue_simple(const smmu::arch::Command* cmds, size_t n, bool sync);
-    bool issue_linux(const smmu::arch::Command* cmds, size_t n, bool sync);
+    PendingSync post_simple(const smmu::arch::Command* cmds, size_t n, bool sync);
+    bool finish_simple(PendingSync& p);
+    PendingSync post_linux(const smmu::arch::Command* cmds, size_t n, bool sync);
+    bool finish_linux(PendingSync& p);
     // ---- Linux (cmdq_linux.cpp) ----
     uint64_t owner_prod_addr() const { return shared_ + 64; }
     uint64_t lock_addr() const { return shared_ + 68; }
