@@ -120,6 +120,34 @@ private:
     core::Histogram fq_entries_{"sw.driver.fq_flush_entries",
                                 "lazy mode: queued unmaps each flush freed at once (a full queue's flush: that queue's)"};
     core::Counter warnings_{"sw.driver.warnings", "driver warnings (timeouts, overflows, command errors)"};
+    // The map benchmark (sw.workload=mapbench).
+    core::Histogram mb_map_{"sw.mapbench.map_cycles",
+                            "map benchmark: CPU cycles per dma_map_single (IOVA allocation and page-table map)",
+                            "cycles"};
+    core::Histogram mb_unmap_{"sw.mapbench.unmap_cycles",
+                              "map benchmark: CPU cycles per dma_unmap_single (page table, invalidation and its "
+                              "CMD_SYNC when strict, IOVA free)",
+                              "cycles"};
+    core::Counter mb_pairs_{"sw.mapbench.pairs", "map benchmark: map+unmap pairs done, all CPUs"};
+    core::Counter mb_pair_cycles_{"sw.mapbench.pair_cycles",
+                                  "map benchmark: CPU cycles in the pairs, summed over the CPUs", "cycles"};
+    core::Formula mb_rate_{"sw.mapbench.pairs_per_cpu_s",
+                           "map benchmark: map+unmap pairs per CPU per second (the pairs over the CPUs' time in "
+                           "them, at core 0's clock)",
+                           "1/s", [this] {
+                               const double cycles = double(mb_pair_cycles_.value());
+                               return cycles ? double(mb_pairs_.value()) / (cycles * host_.cpus_.core(0).clock.value().to_seconds()) : 0.0;
+                           }};
+
+public:
+    void pair_done(uint64_t map, uint64_t unmap, uint64_t pair) {
+        mb_map_.sample(map);
+        mb_unmap_.sample(unmap);
+        ++mb_pairs_;
+        mb_pair_cycles_ += pair;
+    }
+
+private:
     core::Formula table_bytes_{"sw.driver.table_bytes",
                                "memory the driver holds for stream, CD and page tables", "bytes", [this] {
                                    uint64_t bytes = host_.driver_ ? host_.driver_->table_bytes() : 0;
@@ -153,8 +181,6 @@ namespace {
 template <typename E>
 using Choices = typename core::EnumParam<E>::Choices;
 
-const Choices<DomainKind> kStages{{"s1", DomainKind::S1}, {"s2", DomainKind::S2}};
-const core::Range<uint32_t> kGranules{4096, 65536};
 }  // namespace
 
 SoftwareHost::SoftwareHost(cpu::Cluster& cpus, SoftwareSetup setup)
@@ -174,11 +200,12 @@ SoftwareHost::SoftwareHost(cpu::Cluster& cpus, SoftwareSetup setup)
                           : core::EnumParam<Workload>::Choices{{"nic", Workload::Nic},
                                                                {"storage", Workload::Storage},
                                                                {"footprint", Workload::Footprint},
+                                                               {"mapbench", Workload::Mapbench},
                                                                {"none", Workload::None}},
                "built-in workload the software runs when no --scenario is given (nic on the first DMA "
                "device, storage on the second; footprint: random reads over a large mapped footprint on "
-               "the first; donate: the host donates and reclaims pages while its devices run their pattern "
-               "traffic)"),
+               "the first; mapbench: Linux's DMA map benchmark on the first, map+unmap pairs with no DMA; "
+               "donate: the host donates and reclaims pages while its devices run their pattern traffic)"),
       policy("sw.driver.policy", InvPolicy::Strict, {{"strict", InvPolicy::Strict}, {"lazy", InvPolicy::Lazy}},
              "unmap invalidation: strict (before unmap returns) or lazy (flush queue, whole-context TLBI)"),
       sync("sw.driver.sync", SyncMode::Auto,
@@ -270,56 +297,7 @@ SoftwareHost::SoftwareHost(cpu::Cluster& cpus, SoftwareSetup setup)
       iova_depot_delay("sw.iova.depot_delay", sc_core::sc_time(100, sc_core::SC_MS), "",
                        "IOVA_DEPOT_DELAY: how often a depot larger than the CPUs gives one magazine back to the "
                        "tree"),
-      nic_packets("sw.nic.packets", 2000, "", "packets the NIC workload moves"),
-      nic_in_flight("sw.nic.in_flight", 16, "", "buffers mapped and in flight at once (ring depth)", {1, 4096}),
-      nic_packet_bytes("sw.nic.packet_bytes", 1536, "bytes", "bytes per packet (one page mapped per packet)",
-                       {1, 1u << 20}),
-      nic_txn_bytes("sw.nic.txn_bytes", 256, "bytes", "DMA burst size (a power of two up to 4 KiB)", {1, 4096}),
-      nic_rx_fraction("sw.nic.rx_fraction", 0.5, "", "fraction of packets received (DMA writes)", {0.0, 1.0}),
-      nic_cpu_cycles("sw.nic.cpu_cycles", 1000, "cycles", "CPU work per packet outside the DMA API"),
-      nic_ring_bytes("sw.nic.ring_bytes", 16384, "bytes",
-                     "descriptor ring, mapped once; a 64-byte descriptor is read before each packet (0: none)",
-                     {0, uint64_t(1) << 30}),
-      sto_requests("sw.storage.requests", 200, "", "requests the storage workload issues"),
-      sto_request_bytes("sw.storage.request_bytes", uint64_t(128) << 10, "bytes",
-                        "bytes per request (one contiguous IOVA range)", {1, uint64_t(1) << 30}),
-      sto_queue_depth("sw.storage.queue_depth", 4, "", "requests in flight at once", {1, 4096}),
-      sto_txn_bytes("sw.storage.txn_bytes", 4096, "bytes", "DMA burst size (a power of two up to 4 KiB)", {1, 4096}),
-      sto_read_fraction("sw.storage.read_fraction", 0.7, "", "fraction of requests that read from the device",
-                        {0.0, 1.0}),
-      sto_cpu_cycles("sw.storage.cpu_cycles", 5000, "cycles", "CPU work per request outside the DMA API"),
-      nic_stage("sw.nic.stage", DomainKind::S1, kStages, "translation stage of the NIC's DMA domain"),
-      sto_stage("sw.storage.stage", DomainKind::S1, kStages, "translation stage of the storage device's domain"),
-      nic_granule("sw.nic.granule", 4096, "bytes", "translation granule of the NIC's domain (4096, 16384, 65536)",
-                  kGranules),
-      sto_granule("sw.storage.granule", 4096, "bytes", "translation granule of the storage device's domain",
-                  kGranules),
-      fp_bytes("sw.footprint.bytes", uint64_t(256) << 20, "bytes", "IOVA footprint mapped and read at random",
-               {uint64_t(4096), uint64_t(1) << 40}),
-      fp_accesses("sw.footprint.accesses", 20000, "", "random reads over the footprint", {1, uint64_t(1) << 32}),
-      fp_granule("sw.footprint.granule", 4096, "bytes", "translation granule (4096, 16384, 65536)", kGranules),
-      fp_txn_bytes("sw.footprint.txn_bytes", 64, "bytes", "bytes per read (a power of two up to 4 KiB)", {1, 4096}),
-      fp_stage("sw.footprint.stage", DomainKind::S1,
-               {{"s1", DomainKind::S1}, {"s2", DomainKind::S2}, {"nested", DomainKind::Nested}},
-               "translation of the footprint: stage 1, stage 2, or stage 1 nested over stage 2"),
-      fp_blocks("sw.footprint.blocks", false, "", "map with blocks where alignment allows (default: pages only)"),
-      fp_contiguous("sw.footprint.contiguous", false, "",
-                    "set the contiguous hint on the leaves (runs of 16 4K, 128 16K or 32 64K pages; each stage's "
-                    "output one run off, so runs fit and blocks do not). The SMMU uses it with smmu.tcu.contiguous"),
-      fp_warmup("sw.footprint.warmup", 0, "",
-                "random reads before the measured ones; the statistics are reset after them", {0, uint64_t(1) << 32}),
-      wl_cpus("sw.workload.cpus", 1, "",
-              "CPUs the nic and storage workloads run on at once, each CPU its own queue (descriptor ring, "
-              "buffers in flight, share of the buffer memory) moving the whole sw.nic.packets / "
-              "sw.storage.requests (0: every core of the cluster)",
-              {0, 256}),
-      wl_devices("sw.workload.devices", Devices::Shared, {{"shared", Devices::Shared}, {"own", Devices::Own}},
-                 "shared: every CPU's queue on the one device and its domain (a multi-queue device); own: CPU c "
-                 "drives DMA device c with its own domain (as many devices as CPUs)") {
-    for (auto* g : {&nic_granule, &sto_granule, &fp_granule})
-        if (!smmu::arch::granule_shift(g->value())) g->fail("must be 4096, 16384 or 65536");
-    for (auto* t : {&nic_txn_bytes, &sto_txn_bytes, &fp_txn_bytes})
-        if (t->value() & (t->value() - 1)) t->fail("must be a power of two");
+      builtin_() {
     if (poll_timeout.value() < sc_core::sc_time(1, sc_core::SC_US)) poll_timeout.fail("must be at least 1 us");
     if (poll_delay.value() == sc_core::SC_ZERO_TIME) poll_delay.fail("must be positive");
     if (guest_table_memory.value() & (guest_table_memory.value() - 1)) guest_table_memory.fail("must be a power of two");
@@ -337,12 +315,7 @@ SoftwareHost::SoftwareHost(cpu::Cluster& cpus, SoftwareSetup setup)
         hyp_ = std::make_unique<HypHost>(*setup_.hyp, cpus_.core(0).clock.value());
     }
     bus_ = std::make_unique<sw::hal::TimedBus>(cpus_);
-    if (wl_cpus.value() > bus_->cpus())
-        wl_cpus.fail("the platform has " + std::to_string(bus_->cpus()) + " CPU(s) (cpus)");
-    const unsigned wl_n = wl_cpus ? wl_cpus.value() : bus_->cpus();
-    if (wl_devices == Devices::Own && wl_n > setup_.devices.size())
-        wl_devices.fail(std::to_string(wl_n) + " CPUs need as many DMA devices; the platform has " +
-                        std::to_string(setup_.devices.size()));
+    builtin_.check(bus_->cpus(), setup_.devices.size());
     if (cmdq == sw::driver::CmdqAlgo::Simple && bus_->cpus() > 1)
         cmdq.fail("simple is a single-CPU queue; " + std::to_string(bus_->cpus()) + " CPUs need linux");
     stats_ = std::make_unique<Stats>(*this, bus_->cpus());
@@ -368,6 +341,7 @@ SoftwareHost::SoftwareHost(cpu::Cluster& cpus, SoftwareSetup setup)
     env_ = std::make_unique<sw::workloads::Env>(*bus_, *iommu_, *dma_);
     env_->reset_stats = [] { core::StatsRegistry::instance().reset_all(); };
     env_->memory = mem_.get();
+    env_->pair_done = [this](uint64_t map, uint64_t unmap, uint64_t pair) { stats_->pair_done(map, unmap, pair); };
     env_->iova_costs = iova_costs();
     env_->start_cpus = [this](unsigned n, const std::function<void(unsigned)>& body) { on_cpus(n, body); };
     if (setup_.scenario) {
@@ -494,36 +468,6 @@ void SoftwareHost::on_cpus(unsigned n, const std::function<void(unsigned)>& body
     while (running) sc_core::wait(done);
 }
 
-// Own devices: CPU c drives device c with 1/n of the buffer memory.
-sw::workloads::PerCpu SoftwareHost::per_cpu(const std::string& prefix) const {
-    sw::workloads::PerCpu pc;
-    pc.cpus = wl_cpus ? wl_cpus.value() : bus_->cpus();
-    if (wl_devices == Devices::Own)
-        for (unsigned c = 0; c < pc.cpus; ++c) {
-            sw::workloads::DeviceSetup d = device(prefix, c);
-            d.buffers_size = (setup_.buffers_size / pc.cpus) & ~uint64_t(0xffff);
-            d.buffers_base = setup_.buffers_base + c * d.buffers_size;
-            pc.own.push_back(d);
-        }
-    return pc;
-}
-
-sw::workloads::DeviceSetup SoftwareHost::device(const std::string& prefix, size_t index) const {
-    sw::workloads::DeviceSetup d;
-    if (index >= setup_.devices.size()) throw std::runtime_error("sw.workload: the platform has no device " + std::to_string(index));
-    d.dev = setup_.devices[index].name;
-    d.smmu = setup_.devices[index].smmu;
-    d.sid = setup_.devices[index].sid;
-    const bool nic = prefix == "nic";
-    d.stage = nic ? nic_stage.value() : sto_stage.value();
-    d.granule_shift = *smmu::arch::granule_shift(nic ? nic_granule.value() : sto_granule.value());
-    d.ias = 0;  // the driver's choice, as Linux: 48 for stage 1, the SMMU's IAS for stage 2
-    const uint64_t half = setup_.buffers_size / 2;
-    d.buffers_base = setup_.buffers_base + (nic ? 0 : half);
-    d.buffers_size = half;
-    return d;
-}
-
 // What stops the software because of the configuration it was given (a parameter the SMMU
 // cannot honour, memory too small, a workload that does not fit) is the user's input: it
 // becomes a ScenarioError (exit 2) naming the workload.
@@ -552,46 +496,18 @@ void SoftwareHost::run() {
     for (const auto& d : more_drivers_) d->probe_and_reset();
     if (setup_.scenario) {
         sw::workloads::run_scenario(*setup_.scenario, *env_);
-    } else if (workload == Workload::Nic) {
-        sw::workloads::NicParams p;
-        p.setup = device("nic", 0);
-        p.packets = nic_packets;
-        p.in_flight = nic_in_flight;
-        p.packet_bytes = nic_packet_bytes;
-        p.txn_bytes = nic_txn_bytes;
-        p.rx_fraction = nic_rx_fraction;
-        p.cpu_cycles = nic_cpu_cycles;
-        p.ring_bytes = nic_ring_bytes;
-        p.seed = core::derive_seed(core::RunControl::instance().seed(), "sw.nic");
-        p.per_cpu = per_cpu("nic");
-        sw::workloads::run_nic(p, *env_);
-    } else if (workload == Workload::Storage) {
-        sw::workloads::StorageParams p;
-        p.setup = device("storage", std::min<size_t>(1, setup_.devices.size() - 1));
-        p.requests = sto_requests;
-        p.queue_depth = sto_queue_depth;
-        p.request_bytes = sto_request_bytes;
-        p.txn_bytes = sto_txn_bytes;
-        p.read_fraction = sto_read_fraction;
-        p.cpu_cycles = sto_cpu_cycles;
-        p.seed = core::derive_seed(core::RunControl::instance().seed(), "sw.storage");
-        p.per_cpu = per_cpu("storage");
-        sw::workloads::run_storage(p, *env_);
-    } else if (workload == Workload::Footprint) {
-        sw::workloads::FootprintParams p;
-        p.setup = device("nic", 0);
-        p.setup.stage = fp_stage;
-        p.setup.granule_shift = *smmu::arch::granule_shift(fp_granule);
-        p.setup.buffers_size = setup_.buffers_size;
-        p.bytes = fp_bytes;
-        p.accesses = fp_accesses;
-        p.txn_bytes = fp_txn_bytes;
-        p.blocks = fp_blocks;
-        p.contiguous = fp_contiguous;
-        p.warmup = fp_warmup;
-        sw::workloads::run_footprint(p, *env_);
     } else if (workload == Workload::Donate) {
         hyp_->run_donations(*env_);
+    } else if (workload != Workload::None) {
+        WorkloadDevices w;
+        for (const auto& d : setup_.devices) w.devices.push_back({d.name, d.smmu, d.sid});
+        w.buffers_base = setup_.buffers_base;
+        w.buffers_size = setup_.buffers_size;
+        const auto kind = workload == Workload::Nic       ? BuiltinWorkloads::Kind::Nic
+                          : workload == Workload::Storage ? BuiltinWorkloads::Kind::Storage
+                          : workload == Workload::Footprint ? BuiltinWorkloads::Kind::Footprint
+                                                            : BuiltinWorkloads::Kind::Mapbench;
+        builtin_.run(kind, w, bus_->cpus(), *env_);
     }
 }
 

@@ -16,6 +16,7 @@
 #include "models/core/stats.h"
 #include "models/cpu/cluster.h"
 #include "models/traffic/traffic_gen.h"
+#include "platforms/builtin_workloads.h"
 #include "platforms/device_dma.h"
 #include "platforms/hyp_host.h"
 #include "sw/driver/smmu_driver.h"
@@ -54,7 +55,7 @@ struct SoftwareSetup {
 
 class SoftwareHost {
 public:
-    enum class Workload { Nic, Storage, Footprint, Donate, None };
+    enum class Workload { Nic, Storage, Footprint, Mapbench, Donate, None };
 
     SoftwareHost(cpu::Cluster& cpus, SoftwareSetup setup);
     ~SoftwareHost();
@@ -73,9 +74,7 @@ private:
     void watch();
     sw::driver::DriverConfig driver_config(size_t smmu) const;
     sw::workloads::IovaCosts iova_costs() const;
-    sw::workloads::PerCpu per_cpu(const std::string& prefix) const;
     void on_cpus(unsigned n, const std::function<void(unsigned)>& body);
-    sw::workloads::DeviceSetup device(const std::string& prefix, size_t index) const;
 
     cpu::Cluster& cpus_;
     SoftwareSetup setup_;
@@ -117,28 +116,7 @@ private:
     core::Param<uint64_t> lock_cycles;
     core::Param<uint64_t> iova_rcache_cycles, iova_depot_cycles, iova_tree_cycles, iova_tree_node_cycles;
     core::Param<sc_core::sc_time> iova_depot_delay;
-    // sw.nic.*, sw.storage.*
-    core::Param<uint64_t> nic_packets;
-    core::Param<uint32_t> nic_in_flight, nic_packet_bytes, nic_txn_bytes;
-    core::Param<double> nic_rx_fraction;
-    core::Param<uint64_t> nic_cpu_cycles, nic_ring_bytes;
-    core::Param<uint64_t> sto_requests, sto_request_bytes;
-    core::Param<uint32_t> sto_queue_depth, sto_txn_bytes;
-    core::Param<double> sto_read_fraction;
-    core::Param<uint64_t> sto_cpu_cycles;
-    core::EnumParam<sw::driver::DomainKind> nic_stage, sto_stage;
-    core::Param<uint32_t> nic_granule, sto_granule;
-    // sw.footprint.*
-    core::Param<uint64_t> fp_bytes, fp_accesses;
-    core::Param<uint32_t> fp_granule, fp_txn_bytes;
-    core::EnumParam<sw::driver::DomainKind> fp_stage;
-    core::Param<bool> fp_blocks;
-    core::Param<bool> fp_contiguous;
-    core::Param<uint64_t> fp_warmup;
-    // sw.workload.cpus, sw.workload.devices
-    enum class Devices { Shared, Own };
-    core::Param<uint32_t> wl_cpus;
-    core::EnumParam<Devices> wl_devices;
+    BuiltinWorkloads builtin_;  // sw.nic.*, sw.storage.*, sw.footprint.*, sw.mapbench.*, sw.workload.*
 
     std::unique_ptr<Stats> stats_;
     std::unique_ptr<sw::hal::TimedBus> bus_;

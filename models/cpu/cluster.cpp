@@ -49,8 +49,7 @@ Cluster::Cluster()
         };
     monitor_.assign(n, kNone);
     monitoring_.reserve(n);
-    in_flight_.assign(n, kNone);
-    waiting_.assign(n, Waiter{});
+    for (unsigned i = 0; i < n; ++i) turn_.push_back(std::make_unique<sc_core::sc_event>());
     directory_.assign(kDirectory, Owner{});
 }
 
@@ -161,18 +160,11 @@ bool Cluster::private_access(unsigned i, uint64_t addr, bool exclusive) {
 bool Cluster::atomic_begin(unsigned i, uint64_t addr, unsigned len) {
     const uint64_t line = addr / kLine;
     // Atomics on one line are serialized, in the order the cores asked: the line is owned by
-    // one core at a time, and a core that loops on atomics cannot starve the others.
-    waiting_[i] = Waiter{line, next_ticket_++};
-    auto blocked = [&] {
-        for (unsigned k = 0; k < cores_.size(); ++k) {
-            if (in_flight_[k] == line) return true;
-            if (k != i && waiting_[k].line == line && waiting_[k].ticket < waiting_[i].ticket) return true;
-        }
-        return false;
-    };
-    while (blocked()) sc_core::wait(line_free_);
-    waiting_[i] = Waiter{};
-    in_flight_[i] = line;
+    // one core at a time, and a core that loops on atomics cannot starve the others. The
+    // front of a line's queue has the atomic in flight; the others wait for their turn.
+    std::deque<unsigned>& q = line_queue_[line];
+    q.push_back(i);
+    while (q.front() != i) sc_core::wait(*turn_[i]);
     if (is_private(addr)) {
         core(i).count_atomic();
         return private_access(i, addr, true);
@@ -184,9 +176,11 @@ bool Cluster::atomic_begin(unsigned i, uint64_t addr, unsigned len) {
     return core(i).atomic_access(addr, buf, std::min<unsigned>(len, sizeof buf));
 }
 
-void Cluster::atomic_end(unsigned i, uint64_t) {
-    in_flight_[i] = kNone;
-    line_free_.notify();
+void Cluster::atomic_end(unsigned, uint64_t addr) {
+    const auto it = line_queue_.find(addr / kLine);
+    it->second.pop_front();
+    if (it->second.empty()) line_queue_.erase(it);
+    else turn_[it->second.front()]->notify();
 }
 
 }  // namespace smmusim::cpu

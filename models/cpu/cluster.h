@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <functional>
 #include <iterator>
+#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -132,17 +133,14 @@ private:
     std::unordered_map<const sc_core::sc_object*, unsigned> thread_core_;
     std::vector<uint64_t> monitor_;    // line monitored by each core, or kNone
     std::vector<unsigned> monitoring_; // cores with a monitor armed
-    std::vector<uint64_t> in_flight_;  // line of each core's atomic in flight, or kNone
-    struct Waiter {
-        uint64_t line = kNone;
-        uint64_t ticket = 0;
-    };
-    std::vector<Waiter> waiting_;      // line each core waits to do an atomic on, in ticket order
-    uint64_t next_ticket_ = 0;
+    // Atomics on one line, one at a time in the order the cores asked: the cores queued behind
+    // a line's atomic in flight, each woken by its own event when its turn comes (waking every
+    // waiter at each atomic's end costs O(cores) per atomic, O(cores^2) under contention).
+    std::unordered_map<uint64_t, std::deque<unsigned>> line_queue_;  // lines with an atomic in flight
+    std::vector<std::unique_ptr<sc_core::sc_event>> turn_;           // per core: its turn came
     std::vector<Owner> directory_;
     std::map<uint64_t, uint64_t> private_;  // start -> end of the private ranges
     std::unordered_map<uint64_t, std::bitset<kMaxCpus>> holders_;  // private line -> cores holding it
-    sc_core::sc_event line_free_;
     static constexpr unsigned kNoCore = ~0u;
     unsigned first_failed_ = kNoCore;  // the core whose software failed first
     std::string no_failure_;

@@ -60,14 +60,14 @@ uint64_t CommandQueue::cond_load(uint64_t pa, unsigned size, Pred done) {
     return v;
 }
 
-// arm_smmu_cmdq_shared_lock: one atomic increment when the lock is not held exclusively (its
-// value then stays negative), else wait for it to be released and cmpxchg.
+// arm_smmu_cmdq_shared_lock as in mainline since "Improve CMDQ lock fairness and efficiency"
+// (2025): one atomic increment; while the lock is held exclusively (INT_MIN, the sum stays
+// negative) the increment already counts this CPU as a waiter, so it only waits until the
+// exclusive holder clears the sign bit and the value turns positive (no cmpxchg loop, and no
+// new exclusive holder can get in first: the earlier version starved shared waiters).
 void CommandQueue::shared_lock() {
     if (int32_t(bus_.atomic(lock_addr(), 4, hal::Bus::AtomicOp::Add, 1)) >= 0) return;
-    for (;;) {
-        const uint32_t v = uint32_t(cond_load(lock_addr(), 4, [](uint64_t x) { return int32_t(x) >= 0; }));
-        if (bus_.cas32(lock_addr(), v, v + 1) == v) return;
-    }
+    cond_load(lock_addr(), 4, [](uint64_t x) { return int32_t(uint32_t(x)) > 0; });
 }
 
 // atomic_dec_return_release.
@@ -86,10 +86,11 @@ bool CommandQueue::shared_tryunlock() {
 
 bool CommandQueue::exclusive_trylock() { return bus_.cas32(lock_addr(), 0, kLockExclusive) == 0; }
 
-// atomic_set_release(&cmdq->lock, 0).
+// atomic_fetch_andnot_release(INT_MIN, &cmdq->lock): clears the exclusive bit only, so that
+// the shared waiters counted meanwhile keep the lock from the next exclusive trylock.
 void CommandQueue::exclusive_unlock() {
     bus_.dmb();
-    store32(lock_addr(), 0);
+    bus_.atomic(lock_addr(), 4, hal::Bus::AtomicOp::AndNot, kLockExclusive);
 }
 
 // __arm_smmu_cmdq_poll_set_valid_map: the bits of [sprod, eprod), a word at a time. A valid

@@ -179,6 +179,32 @@ void run_storage(const StorageParams& p, Env& env) {
     });
 }
 
+void run_mapbench(const MapbenchParams& p, Env& env) {
+    on_every_cpu(p.setup, p.per_cpu, p.seed, env, [&](const Queue& q) {
+        Random rng(q.seed);
+        env.bus.work(uint64_t(rng.uniform() * double(p.start_skew_cycles)));
+        const unsigned gshift = q.setup.granule_shift;
+        const uint64_t size = p.pages << gshift;
+        if (size > q.setup.buffers_size) throw std::invalid_argument("mapbench: buffer larger than the buffer memory");
+        IovaAllocator& iovas = env.iovas(*q.domain, kIovaBase, uint64_t(1) << q.domain->table().geometry().fmt.ias, gshift);
+        for (uint64_t i = 0; i < p.ops; ++i) {
+            const uint64_t start = env.bus.now();
+            env.bus.work(p.cpu_cycles);
+            const uint64_t t0 = env.bus.now();
+            const uint64_t iova = iovas.alloc(size);
+            if (!iova) throw std::runtime_error("mapbench: IOVA space exhausted");
+            const pgtable::Result r = env.iommu.map(*q.domain, iova, q.setup.buffers_base, size, pgtable::Prot::rw());
+            if (!r.ok()) throw std::runtime_error(std::string("mapbench: map failed: ") + pgtable::error_name(r.error));
+            const uint64_t t1 = env.bus.now();
+            env.bus.work(p.trans_cycles);
+            const uint64_t t2 = env.bus.now();
+            env.iommu.unmap(*q.domain, iova, size);
+            const uint64_t t3 = env.bus.now();
+            if (env.pair_done) env.pair_done(t1 - t0, t3 - t2, t3 - start);
+        }
+    });
+}
+
 void run_footprint(const FootprintParams& p, Env& env) {
     const DeviceSetup& s = p.setup;
     const uint64_t g = uint64_t(1) << s.granule_shift;

@@ -68,6 +68,25 @@ struct StorageParams {
 };
 void run_storage(const StorageParams& p, Env& env);
 
+// Linux's DMA map benchmark (kernel/dma/map_benchmark.c, tools/testing/selftests/dma): each
+// CPU maps one buffer of `pages` granule pages (dma_map_single: IOVA allocation and page-table
+// map), spins `trans_cycles` (its ndelay(dma_trans_ns)) and unmaps it (dma_unmap_single: page
+// table, invalidation as the policy says, IOVA free), `ops` times, with no DMA: the CPU cost of
+// the DMA API alone and how CPUs contend in it (the command queue above all). Each pair is
+// reported to Env::pair_done. The CPUs start a random time apart, as the benchmark's threads
+// wake one after another.
+struct MapbenchParams {
+    DeviceSetup setup;
+    uint64_t ops = 1000;
+    uint64_t pages = 1;
+    uint64_t trans_cycles = 0;
+    uint64_t cpu_cycles = 0;  // before each map (map_benchmark's memset of the buffer)
+    uint64_t start_skew_cycles = 0;  // each CPU starts after a random 0..this (its thread's wake-up)
+    uint64_t seed = 1;
+    PerCpu per_cpu;
+};
+void run_mapbench(const MapbenchParams& p, Env& env);
+
 // A device reading at random over a large mapped footprint: the cost of translation as the
 // footprint outgrows the TLBs and the walk caches (study 2). The footprint is mapped once
 // (stage 1, stage 2, or stage 1 nested over stage 2), with leaf pages at every stage unless

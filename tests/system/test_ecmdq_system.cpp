@@ -22,6 +22,7 @@
 #include "sw/hal/page_alloc.h"
 #include "sw/hal/timed_bus.h"
 #include "tests/common/test_util.h"
+#include "tests/system/cluster_cmdq.h"
 #include "tests/system/software_run.h"
 
 using namespace smmusim;
@@ -31,12 +32,6 @@ using nlohmann::json;
 using platforms::Soc;
 
 namespace {
-
-Command tlbi(unsigned thread, uint64_t page) {
-    Command c = cmd::tlbi_by_address(op::TLBI_NH_VA, uint16_t(thread + 1), 0);
-    cmd::set_range(c, page << 12, true, 0, 0, 0, 0);
-    return c;
-}
 
 struct Quiet : sw::driver::Observer {
     std::vector<std::string> warnings;
@@ -53,9 +48,7 @@ void run(unsigned cores, unsigned queues) {
     params.apply_set("smmu.ecmdqs=" + std::to_string(queues));
     const std::string log = temp_file("", ".cmd");
     core::JsonLog::open(core::LogId::Cmd, log, "cmd");
-    const platforms::Topology* base = nullptr;
-    for (const auto& t : platforms::builtin_topologies())
-        if (t.name == "base") base = &t;
+    const platforms::Topology* base = test::base_topology();
     ASSERT_NE(base, nullptr);
     Soc soc(*base);
     sw::hal::TimedBus bus(soc.cluster);
@@ -65,24 +58,8 @@ void run(unsigned cores, unsigned queues) {
     cfg.ecmdq = true;
     Quiet obs;
     sw::driver::SmmuDriver drv(bus, mem, cfg, obs);
-    sc_core::sc_event ready;
-    bool reset_done = false;
     unsigned failed = 0;
-    for (unsigned t = 0; t < cores; ++t) {
-        soc.cluster.start(t, "t" + std::to_string(t), [&, t] {
-            if (t == 0) {
-                drv.probe_and_reset(true);
-                reset_done = true;
-                ready.notify(sc_core::SC_ZERO_TIME);
-            } else if (!reset_done) {
-                sc_core::wait(ready);
-            }
-            for (unsigned i = 0; i < kCalls; ++i) {
-                const Command c[2] = {tlbi(t, 2 * i), tlbi(t, 2 * i + 1)};
-                if (!drv.cmdq().issue(c, 2, true)) ++failed;
-            }
-        });
-    }
+    test::start_tlbi_threads(soc, drv, cores, cores, kCalls, failed);
     sc_core::sc_start();
     core::JsonLog::close_all();
     ASSERT_TRUE(soc.cluster.failure().empty()) << soc.cluster.failure();
@@ -151,7 +128,7 @@ TEST(EcmdqSystem, NicOnEightCpusWithAQueueEachStopsContending) {
 TEST(EcmdqSystem, DriverRecoversFromAnEcmdqError) {
     // The undefined opcode stops CPU 0's ECMDQ (its CONS.ERR, GERROR.CMDQP_ERR); the GERROR
     // handler replaces it with a CMD_SYNC and toggles ERRACK; the strict unmap after it still
-    // invalidates.
+    // invalidates (as BaseSoftwareFaults.DriverRecoversFromACommandQueueError on the main queue).
     SoftwareRun r(R"({
       "set": {"smmu.ecmdqs": 2, "sw.driver.ecmdq": true},
       "domains": [{"name": "d", "stage": "s1"}],
@@ -161,9 +138,7 @@ TEST(EcmdqSystem, DriverRecoversFromAnEcmdqError) {
         {"op": "dma", "sid": 1, "iova": "0x10000000", "rw": "w"},
         {"op": "command", "raw": ["0xff", "0x0"]},
         {"op": "unmap", "domain": "d", "iova": "0x10000000", "size": "0x1000"},
-        {"op": "dma", "sid": 1, "iova": "0x10000000", "rw": "w"},
-        {"op": "map", "domain": "d", "iova": "0x10000000", "pa": "0x80010000", "size": "0x1000"},
-        {"op": "dma", "sid": 1, "iova": "0x10000000", "rw": "w"}]})");
+        {"op": "dma", "sid": 1, "iova": "0x10000000", "rw": "r"}]})");
     ASSERT_FALSE(r.failure) << r.failure_text;
     EXPECT_EQ(u("smmu.tcu.cmdq.errors"), 1);
     EXPECT_EQ(u("sw.driver.gerrors"), 1);
@@ -172,8 +147,7 @@ TEST(EcmdqSystem, DriverRecoversFromAnEcmdqError) {
     bool ill = false;
     for (const json& c : r.cmd) ill |= c.value("error", "") == "CERROR_ILL";
     EXPECT_TRUE(ill);
-    ASSERT_EQ(r.xlate.size(), 3u);
+    ASSERT_EQ(r.xlate.size(), 2u);
     EXPECT_EQ(r.xlate[0]["status"], "ok");
-    EXPECT_EQ(r.xlate[1]["status"], "fault");
-    EXPECT_EQ(std::stoull(r.xlate[2]["pa"].get<std::string>(), nullptr, 16), 0x80010000u);
+    EXPECT_EQ(r.xlate[1]["status"], "fault");  // the unmap's TLBI after the repaired queue took effect
 }
