@@ -162,7 +162,7 @@ private:
     std::map<uint64_t, unsigned> inflight_;
     sc_core::sc_event drained_;
     unsigned sync_acks_ = 0;
-    bool sync_busy_ = false;  // one CMD_SYNC round to the TBUs at a time (several engines)
+    uint64_t sync_tickets_ = 0, sync_serving_ = 0;  // one CMD_SYNC round to the TBUs at a time, FIFO
     sc_core::sc_event sync_done_;
     sc_core::sc_event link_event_;
     InvalidationWatch* watch_ = nullptr;
