@@ -119,7 +119,10 @@ void SmmuDriver::probe_and_reset(bool enable_now) {
 void SmmuDriver::enable_ecmdqs() {
     if (!cfg_.ecmdq) return;
     if (!caps_.ecmdq_refused.empty()) obs_.warning("suppress ecmdq feature: " + caps_.ecmdq_refused);
-    if (!caps_.ecmdqs) return;
+    if (!caps_.ecmdqs) {
+        if (caps_.ecmdq_refused.empty()) obs_.warning("sw.driver.ecmdq: the SMMU has no ECMDQs (IDR1.ECMDQ = 0)");
+        return;
+    }
     ecmdqs_ = std::make_unique<Ecmdqs>(bus_, mem_, cfg_, obs_, caps_);
     if (ecmdqs_->enable())
         cmdq_->route(ecmdqs_->per_cpu());
