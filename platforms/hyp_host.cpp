@@ -80,7 +80,8 @@ HypHost::HypHost(const HypSetup& setup, sc_core::sc_time cpu_period)
 
 HypHost::~HypHost() = default;
 
-sw::workloads::Iommu& HypHost::attach(sw::hal::Bus& bus, sw::driver::SmmuDriver& drv) {
+sw::workloads::Iommu& HypHost::attach(sw::hal::Bus& bus, sw::driver::SmmuDriver& drv, sw::hal::PageAllocator* hyp_mem,
+                                     uint64_t lock_cycles) {
     sw::hyp::HypConfig c;
     c.shadow.policy = policy;
     c.shadow.nh_all = nh_all;
@@ -96,6 +97,12 @@ sw::workloads::Iommu& HypHost::attach(sw::hal::Bus& bus, sw::driver::SmmuDriver&
     emu_ = std::make_unique<sw::hyp::SmmuEmulation>(bus, setup_.smmu_regs, drv, setup_.host_sids, e);
     host_bus_ = std::make_unique<sw::hyp::TrappedBus>(bus, setup_.smmu_regs, smmu::arch::reg::REGION_SIZE, *emu_,
                                                       trap_cycles);
+    lock_cycles_ = lock_cycles;
+    const sw::hal::LockWords w = sw::hal::alloc_lock_words(bus, hyp_mem, 1);
+    if (bus.cpus() > 1) {
+        smmu_lock_ = std::make_unique<sw::hal::SpinLock>(bus, lock_cycles_, w.at(0));
+        host_bus_->set_lock(smmu_lock_.get());
+    }
     // The host runs the same driver, with the same knobs (its own command-queue algorithm), on
     // the trapped bus and host memory.
     sw::driver::DriverConfig host_cfg = drv.config();

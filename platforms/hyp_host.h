@@ -35,7 +35,10 @@ public:
     ~HypHost() override;
 
     // Built once the driver exists.
-    sw::workloads::Iommu& attach(sw::hal::Bus& bus, sw::driver::SmmuDriver& drv);
+    // `hyp_mem`: the hypervisor's memory, for its lock words with several CPUs; `lock_cycles`:
+    // a lock's acquire cost (sw.lock_cycles).
+    sw::workloads::Iommu& attach(sw::hal::Bus& bus, sw::driver::SmmuDriver& drv, sw::hal::PageAllocator* hyp_mem,
+                                 uint64_t lock_cycles);
     // On the CPU: resets the SMMU and builds the shadow.
     void init();
     void run_donations(sw::workloads::Env& env);
@@ -67,6 +70,8 @@ private:
     std::unique_ptr<sw::hyp::Hypervisor> hyp_;
     std::unique_ptr<sw::hyp::SmmuEmulation> emu_;
     std::unique_ptr<sw::hyp::TrappedBus> host_bus_;
+    uint64_t lock_cycles_ = 0;
+    std::unique_ptr<sw::hal::SpinLock> smmu_lock_;  // the emulation's, with several CPUs
     sw::driver::Observer host_obs_;
     std::unique_ptr<sw::driver::SmmuDriver> host_drv_;
     std::unique_ptr<sw::hyp::HostIommu> iommu_;

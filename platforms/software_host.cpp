@@ -227,6 +227,11 @@ SoftwareHost::SoftwareHost(cpu::Cluster& cpus, SoftwareSetup setup)
       full_flush_pages("sw.driver.full_flush_pages", 0, "pages",
                        "an invalidation of this many pages or more becomes one ASID/VMID TLBI (0: never, as Linux "
                        "DMA domains)"),
+      inv_instances("sw.driver.inv_instances", sw::driver::InvInstances::Serial,
+                    {{"serial", sw::driver::InvInstances::Serial}, {"parallel", sw::driver::InvInstances::Parallel}},
+                    "a domain shared by several SMMU instances: invalidate them one after the other, each waiting "
+                    "for its CMD_SYNC (serial: Linux's arm_smmu_domain_inv_range, whose batch submit waits), or "
+                    "publish every instance's commands first and then wait for every CMD_SYNC (parallel)"),
       prefetch_config("sw.driver.prefetch_config", true, "", "PREFETCH_CONFIG after each STE update (Linux)"),
       fq_queues("sw.driver.fq_queues", sw::driver::FqQueues::PerCpu,
                 {{"percpu", sw::driver::FqQueues::PerCpu}, {"single", sw::driver::FqQueues::Single}},
@@ -331,7 +336,7 @@ SoftwareHost::SoftwareHost(cpu::Cluster& cpus, SoftwareSetup setup)
             std::make_unique<sw::driver::SmmuDriver>(*irq_buses_.back(), *mem_, driver_config(i), *stats_));
     }
     if (hyp_) {
-        iommu_ = &hyp_->attach(*bus_, *driver_);
+        iommu_ = &hyp_->attach(*bus_, *driver_, mem_.get(), lock_cycles);
     } else {
         std::vector<sw::workloads::LinuxIommu::Instance> in{{setup_.smmus[0].name, driver_.get()}};
         for (size_t i = 1; i < setup_.smmus.size(); ++i) in.push_back({setup_.smmus[i].name, more_drivers_[i - 1].get()});
@@ -417,6 +422,8 @@ sw::driver::DriverConfig SoftwareHost::driver_config(size_t smmu) const {
     c.batch = batch;
     c.range_inv = range_inv;
     c.full_flush_pages = full_flush_pages;
+    c.inv_instances = inv_instances;
+    c.instance = unsigned(smmu);
     c.prefetch_config = prefetch_config;
     c.fq_queues = fq_queues;
     c.fq_entries = fq_entries ? fq_entries.value() : sw::driver::linux_fq_entries(fq_queues);

@@ -99,6 +99,7 @@ private:
     core::Param<uint32_t> batch;
     core::Param<bool> range_inv;
     core::Param<uint64_t> full_flush_pages;
+    core::EnumParam<sw::driver::InvInstances> inv_instances;
     core::Param<bool> prefetch_config;
     core::EnumParam<sw::driver::FqQueues> fq_queues;
     core::Param<uint32_t> fq_entries;

@@ -17,9 +17,9 @@ bool uses_cd(const Domain* d) { return d && (d->kind() == DomainKind::S1 || d->k
 // The stage-2 half of an STE from a stage-2 domain (VTCR fields from its table's geometry).
 // Table walks are cacheable and inner shareable when the SMMU is coherent, else
 // non-cacheable and outer shareable (Linux: IRGN/ORGN/SH from coherent_walk).
-void set_s2(Ste& s, const Domain& d, bool coherent) {
+void set_s2(Ste& s, const Domain& d, bool coherent, unsigned instance) {
     const pgtable::Geometry& g = d.table().geometry();
-    s.set<Ste::S2VMID>(d.vmid());
+    s.set<Ste::S2VMID>(d.vmid_on(instance));
     s.set<Ste::S2T0SZ>(g.tsz);
     s.set<Ste::S2SL0>(g.sl0);
     s.set<Ste::S2IR0>(coherent ? 1 : 0);
@@ -86,6 +86,12 @@ void SmmuDriver::attach(uint32_t sid, std::optional<uint32_t> ssid, Domain& d) {
         if ((!ssid || s != *ssid) && !compatible(o))
             throw DriverError(what + ": mixes stage-1 and nested (or two parents) on one device");
 
+    // Another instance's domain: this instance joins its invalidation array (one more user of
+    // its entries) before the STE or CD names it, and a domain replaced here leaves it after.
+    auto at = ssid ? m.ssids.find(*ssid) : m.ssids.end();
+    Domain* const current = ssid ? (at == m.ssids.end() ? nullptr : at->second) : m.rid;
+    if (current != &d && !owns(d)) join_domain(d, what);  // a re-attach changes no array
+    Domain* const replaced = current == &d ? nullptr : current;
     Domain*& slot = ssid ? m.ssids[*ssid] : m.rid;
     if (Domain* old = slot) {
         auto& v = old->streams();
@@ -116,9 +122,10 @@ void SmmuDriver::attach(uint32_t sid, std::optional<uint32_t> ssid, Domain& d) {
     if (!ssid && !uses_cd(&d) && m.cds) {  // CD 0 is no longer reachable: clear it
         write_cd(m, 0, Entry{});
     }
+    if (replaced) leave_domain(*replaced);
 }
 
-Entry SmmuDriver::make_cd(const Domain& d) {
+Entry SmmuDriver::make_cd(const Domain& d) const {
     const pgtable::Geometry& g = d.table().geometry();
     Cd c;
     c.set<Cd::T0SZ>(g.tsz);
@@ -133,7 +140,7 @@ Entry SmmuDriver::make_cd(const Domain& d) {
     c.set<Cd::R>(1);
     c.set<Cd::A>(1);
     c.set<Cd::ASET>(1);
-    c.set<Cd::ASID>(d.asid());
+    c.set<Cd::ASID>(d.asid_on(cfg_.instance));
     c.set_address<Cd::TTB0>(d.table().root());
     c.set<Cd::MAIR>(g.mair);
     return c.dw;
@@ -160,7 +167,7 @@ Entry SmmuDriver::make_ste(Master& m) {
         s.set<Ste::S1COR>(1);
         s.set<Ste::S1CSH>(3);
         s.set<Ste::STRW>(strw::NS_EL1);
-        if (parent) set_s2(s, *parent, caps_.coherent);
+        if (parent) set_s2(s, *parent, caps_.coherent, cfg_.instance);
         return s.dw;
     }
     switch (rid->kind()) {
@@ -168,7 +175,7 @@ Entry SmmuDriver::make_ste(Master& m) {
     case DomainKind::Bypass: s.set<Ste::Config>(ste_config::BYPASS); break;
     case DomainKind::S2:
         s.set<Ste::Config>(ste_config::S2_TRANS);
-        set_s2(s, *rid, caps_.coherent);
+        set_s2(s, *rid, caps_.coherent, cfg_.instance);
         break;
     default: break;
     }
@@ -197,7 +204,7 @@ Entry SmmuDriver::stage2_ste(const Domain& d) const {
     Ste s;
     s.set<Ste::V>(1);
     s.set<Ste::Config>(ste_config::S2_TRANS);
-    set_s2(s, d, caps_.coherent);
+    set_s2(s, d, caps_.coherent, cfg_.instance);
     return s.dw;
 }
 

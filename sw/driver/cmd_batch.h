@@ -27,6 +27,12 @@ public:
         cmds_.clear();
         return ok;
     }
+    // submit() without waiting: the CMD_SYNC published, to be waited for with q.wait().
+    CommandQueue::PendingSync post() {
+        CommandQueue::PendingSync p = q_.post(cmds_.data(), cmds_.size());
+        cmds_.clear();
+        return p;
+    }
     size_t pending() const { return cmds_.size(); }
 
 private:

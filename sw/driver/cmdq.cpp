@@ -163,9 +163,27 @@ bool CommandQueue::issue(const Command* cmds, size_t n, bool sync) {
     if (!route_.empty()) {
         commands_ += n + (sync ? 1 : 0);
         syncs_ += sync ? 1 : 0;
-        return route_[bus_.cpu() % route_.size()]->issue(cmds, n, sync);
+        return routed().issue(cmds, n, sync);
     }
-    return cfg_.cmdq == CmdqAlgo::Linux ? issue_linux(cmds, n, sync) : issue_simple(cmds, n, sync);
+    PendingSync p = cfg_.cmdq == CmdqAlgo::Linux ? post_linux(cmds, n, sync) : post_simple(cmds, n, sync);
+    return cfg_.cmdq == CmdqAlgo::Linux ? finish_linux(p) : finish_simple(p);
+}
+
+CommandQueue::PendingSync CommandQueue::post(const Command* cmds, size_t n) {
+    if (!route_.empty()) {
+        commands_ += n + 1;
+        ++syncs_;
+        CommandQueue& q = routed();
+        PendingSync p = q.post(cmds, n);
+        p.on = &q;
+        return p;
+    }
+    return cfg_.cmdq == CmdqAlgo::Linux ? post_linux(cmds, n, true) : post_simple(cmds, n, true);
+}
+
+bool CommandQueue::wait(PendingSync& p) {
+    if (p.on && p.on != this) return p.on->wait(p);
+    return cfg_.cmdq == CmdqAlgo::Linux ? finish_linux(p) : finish_simple(p);
 }
 
 // Linux arm_smmu_cmdq_build_sync_cmd: with MSIPOLL the MSI goes to the CMD_SYNC's own slot.
@@ -182,22 +200,24 @@ void CommandQueue::sync_timed_out(uint32_t sync_pos) {
     obs_.warning(b);
 }
 
-bool CommandQueue::issue_simple(const Command* cmds, size_t n, bool sync) {
+CommandQueue::PendingSync CommandQueue::post_simple(const Command* cmds, size_t n, bool sync) {
     const QueueIndex q(log2_);
-    const uint64_t start = bus_.now();
-    CmdqCpuTimes t;
+    PendingSync p;
+    p.start = bus_.now();
+    p.sync = sync;
     // More than the queue holds goes in queue-sized pieces (one slot is left for the sync).
     const size_t room = q.entries() - 1;
     while (n > room) {
-        issue_simple(cmds, room, false);
+        PendingSync part = post_simple(cmds, room, false);
+        finish_simple(part);
         cmds += room;
         n -= room;
     }
     wait_for_space(uint32_t(n + (sync ? 1 : 0)));
-    t.space = bus_.now() - start;
+    p.t.space = bus_.now() - p.start;
     std::vector<Command> all(cmds, cmds + n);
-    const uint32_t sync_pos = (prod_ + uint32_t(n)) & ((2u << log2_) - 1);
-    if (sync) all.push_back(sync_command(sync_pos));
+    p.pos = (prod_ + uint32_t(n)) & ((2u << log2_) - 1);
+    if (sync) all.push_back(sync_command(p.pos));
     bus_.work(cfg_.cmd_cycles * all.size());
     write_slots(prod_, all);
     for (const Command& c : all) obs_.command(c);
@@ -206,15 +226,19 @@ bool CommandQueue::issue_simple(const Command* cmds, size_t n, bool sync) {
     write_prod(prod_);
     ++publishes_;
     obs_.prod_published(all.size());
+    return p;
+}
+
+bool CommandQueue::finish_simple(PendingSync& p) {
     bool ok = true;
-    if (sync) {
+    if (p.sync) {
         ++syncs_;
         const uint64_t w = bus_.now();
-        ok = wait_for_sync(sync_pos);
-        t.sync = bus_.now() - w;
+        ok = wait_for_sync(p.pos);
+        p.t.sync = bus_.now() - w;
     }
-    t.issue = bus_.now() - start;
-    obs_.cmdq_issued(bus_.cpu(), t);
+    p.t.issue = bus_.now() - p.start;
+    obs_.cmdq_issued(bus_.cpu(), p.t);
     return ok;
 }
 

@@ -52,6 +52,20 @@ public:
     uint64_t prod_register() const { return prod_reg_; }
     uint64_t cons_register() const { return cons_reg_; }
 
+    // issue(cmds, n, true) in two halves, so that one CPU can have CMD_SYNCs outstanding on
+    // several SMMU instances at once (sw.driver.inv_instances=parallel): post() writes and
+    // publishes the commands and their CMD_SYNC; wait() waits for that sync. issue() is
+    // post() + wait(), the same bus operations in the same order.
+    struct PendingSync {
+        uint32_t pos = 0;     // the CMD_SYNC's slot (index and wrap)
+        uint64_t start = 0;   // when the issue call began
+        CmdqCpuTimes t;
+        bool sync = false;
+        CommandQueue* on = nullptr;  // the ECMDQ the commands went to (route), else this queue
+    };
+    PendingSync post(const smmu::arch::Command* cmds, size_t n);
+    bool wait(PendingSync& p);
+
     // GERROR.CMDQ_ERR: CERROR_ILL replaces the bad command with a CMD_SYNC; CERROR_ABT and
     // CERROR_ATC_INV_SYNC retry as they are. The SMMU restarts when GERRORN is acknowledged.
     // kStuckAborts aborts in a row at one slot make the queue stuck: the next wait throws.
@@ -69,8 +83,11 @@ public:
 
 private:
     void write_prod(uint32_t prod);
-    bool issue_simple(const smmu::arch::Command* cmds, size_t n, bool sync);
-    bool issue_linux(const smmu::arch::Command* cmds, size_t n, bool sync);
+    CommandQueue& routed() const { return *route_[bus_.cpu() % route_.size()]; }
+    PendingSync post_simple(const smmu::arch::Command* cmds, size_t n, bool sync);
+    bool finish_simple(PendingSync& p);
+    PendingSync post_linux(const smmu::arch::Command* cmds, size_t n, bool sync);
+    bool finish_linux(PendingSync& p);
     // ---- Linux (cmdq_linux.cpp) ----
     uint64_t owner_prod_addr() const { return shared_ + 64; }
     uint64_t lock_addr() const { return shared_ + 68; }

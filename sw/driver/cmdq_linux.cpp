@@ -215,20 +215,23 @@ void CommandQueue::write_entries(uint32_t pos, const Command* cmds, size_t n) {
     }
 }
 
-bool CommandQueue::issue_linux(const Command* cmds, size_t n, bool sync) {
+CommandQueue::PendingSync CommandQueue::post_linux(const Command* cmds, size_t n, bool sync) {
     const QueueIndex q(log2_);
     // Linux's batches (CMDQ_BATCH_ENTRIES) always fit; longer lists go in queue-sized pieces.
     const size_t room = q.entries() - 1;
     while (n > room) {
-        issue_linux(cmds, room, false);
+        PendingSync part = post_linux(cmds, room, false);
+        finish_linux(part);
         cmds += room;
         n -= room;
     }
     // The commands were built before the call (arm_smmu_cmdq_batch_add into the on-stack
     // batch), outside the queue's critical window; only the CMD_SYNC is built inside it.
     bus_.work(cfg_.cmd_cycles * n);
-    const uint64_t start = bus_.now();
-    CmdqCpuTimes t;
+    PendingSync p;
+    p.start = bus_.now();
+    p.sync = sync;
+    CmdqCpuTimes& t = p.t;
     const uint32_t need = uint32_t(n) + (sync ? 1 : 0);
     bus_.work(cfg_.cmdq_call_cycles);
 
@@ -281,9 +284,16 @@ bool CommandQueue::issue_linux(const Command* cmds, size_t n, bool sync) {
         obs_.prod_published(q.used(prod, first));
     }
 
+    p.pos = sync_pos;
+    return p;
+}
+
+bool CommandQueue::finish_linux(PendingSync& p) {
+    CmdqCpuTimes& t = p.t;
+    const uint32_t sync_pos = p.pos;
     // 5. Wait for the CMD_SYNC; the last sync waiter out (tryunlock fails) updates llq.cons.
     bool ok = true;
-    if (sync) {
+    if (p.sync) {
         ++syncs_;
         const uint64_t w = bus_.now();
         uint32_t cons = 0;
@@ -297,7 +307,7 @@ bool CommandQueue::issue_linux(const Command* cmds, size_t n, bool sync) {
             shared_unlock();
         }
     }
-    t.issue = bus_.now() - start;
+    t.issue = bus_.now() - p.start;
     obs_.cmdq_issued(bus_.cpu(), t);
     return ok;
 }

@@ -20,9 +20,14 @@ enum class SyncMode { Auto, PollCons, Msi, Irq };
 // state in memory, updated with atomics; waits as Linux's) or the single-CPU one this model had
 // first (shadow PROD/CONS in the driver, every wait a poll with back-off).
 enum class CmdqAlgo { Linux, Simple };
+// A domain on several SMMU instances (sw/driver/inv_array.h): its invalidation reaches them one
+// after the other, each waiting for its CMD_SYNC (Linux's arm_smmu_domain_inv_range), or all
+// published first and their CMD_SYNCs waited for after (a study alternative).
+enum class InvInstances { Serial, Parallel };
 
 struct DriverConfig {
     uint64_t regs = 0;  // SMMU register page 0
+    unsigned instance = 0;  // this SMMU's index in the platform (the invalidation array's sort key)
 
     InvPolicy policy = InvPolicy::Strict;
     SyncMode sync = SyncMode::Auto;
@@ -33,6 +38,7 @@ struct DriverConfig {
     unsigned batch = 64;            // CMDQ_BATCH_ENTRIES: commands before a batch is issued without SYNC
     bool range_inv = true;          // use range TLBIs when the SMMU has IDR3.RIL
     uint64_t full_flush_pages = 0;  // a range of this many pages or more becomes one ASID/VMID TLBI; 0: never
+    InvInstances inv_instances = InvInstances::Serial;  // a domain on several instances (Linux: serial)
     bool prefetch_config = true;    // PREFETCH_CONFIG after each STE write
     FqQueues fq_queues = FqQueues::PerCpu;  // lazy: a flush queue per CPU, or one shared (flush_queue.h)
     unsigned fq_entries = 256;      // lazy: entries per flush queue, a power of two (IOVA_DEFAULT_FQ_SIZE)

@@ -1,5 +1,7 @@
 #include "sw/driver/domain.h"
 
+#include <algorithm>
+
 namespace smmusim::sw::driver {
 
 const char* domain_kind_name(DomainKind k) {
@@ -29,8 +31,82 @@ InvTarget Domain::target() const {
     return t;
 }
 
+void Domain::set_ids(uint16_t asid, uint16_t vmid) {
+    asid_ = asid, vmid_ = vmid;
+    if (spec_.kind == DomainKind::S1 || spec_.kind == DomainKind::Nested)
+        invs_.merge({entry(home(), inv_, InvType::S1Asid, asid)});
+    else if (spec_.kind == DomainKind::S2)
+        invs_.merge({entry(home(), inv_, InvType::S2Vmid, vmid)});
+}
+
+InvEntry Domain::entry(unsigned instance, TlbInvalidator& inv, InvType type, uint16_t id) const {
+    InvEntry e;
+    e.instance = instance;
+    e.inv = &inv;
+    e.type = type;
+    e.id = id;
+    return e;
+}
+
+// Linux arm_smmu_master_build_invs: a nesting parent's S2_VMID is followed by S2_VMID_S1_CLEAR
+// on each instance.
+void Domain::add_nested_child() {
+    if (nest_parent_) return;
+    nest_parent_ = true;
+    std::vector<InvEntry> add;
+    for (const InvEntry& e : invs_.entries())
+        if (e.type == InvType::S2Vmid) add.push_back(entry(e.instance, *e.inv, InvType::S2VmidS1Clear, e.id));
+    invs_.merge(std::move(add));
+}
+
+bool Domain::on(unsigned instance) const {
+    for (const InvEntry& e : invs_.entries())
+        if (e.instance == instance) return true;
+    return false;
+}
+
+void Domain::join(unsigned instance, TlbInvalidator& inv, uint16_t id) {
+    if (spec_.kind == DomainKind::S1) {
+        invs_.merge({entry(instance, inv, InvType::S1Asid, id)});
+    } else if (spec_.kind == DomainKind::S2) {
+        std::vector<InvEntry> add{entry(instance, inv, InvType::S2Vmid, id)};
+        if (nest_parent_) add.push_back(entry(instance, inv, InvType::S2VmidS1Clear, id));
+        invs_.merge(std::move(add));
+    }
+}
+
+uint16_t Domain::asid_on(unsigned instance) const {
+    if (instance == home()) return asid_;
+    const InvEntry* e = invs_.find(instance, InvType::S1Asid);
+    return e ? e->id : asid_;
+}
+
+uint16_t Domain::vmid_on(unsigned instance) const {
+    if (parent_) return parent_->vmid_on(instance);
+    if (instance == home()) return vmid_;
+    const InvEntry* e = invs_.find(instance, InvType::S2Vmid);
+    return e ? e->id : vmid_;
+}
+
+std::vector<CommandQueue*> Domain::queues() const {
+    std::vector<CommandQueue*> v{&inv_.queue()};
+    for (const InvEntry& e : invs_.entries())
+        if (std::find(v.begin(), v.end(), &e.inv->queue()) == v.end()) v.push_back(&e.inv->queue());
+    return v;
+}
+
+// One instance: the driver's invalidator, as before the array. Several: the array's walk.
+void Domain::invalidate(uint64_t iova, uint64_t size, uint64_t granule, bool leaf, bool whole) {
+    if (!shared()) {
+        if (whole) inv_.context(target());
+        else inv_.range(target(), iova, size, granule, leaf);
+        return;
+    }
+    invalidate_array(invs_, target(), iova, size, granule, leaf, whole, cfg_.inv_instances);
+}
+
 void Domain::iotlb_sync(pgtable::Gather& g) {
-    if (!g.empty() && !lazy()) inv_.range(target(), g.start, g.end - g.start, g.pgsize, true);
+    if (!g.empty() && !lazy()) invalidate(g.start, g.end - g.start, g.pgsize, true, false);
     g = pgtable::Gather{};
 }
 
@@ -43,10 +119,8 @@ void Domain::add_page(pgtable::Gather& g, uint64_t iova, uint64_t size) {
     g.add(iova, size);
 }
 
-void Domain::flush_walk(uint64_t iova, uint64_t size, uint64_t granule) {
-    inv_.range(target(), iova, size, granule, false);
-}
+void Domain::flush_walk(uint64_t iova, uint64_t size, uint64_t granule) { invalidate(iova, size, granule, false, false); }
 
-void Domain::flush_all() { inv_.context(target()); }
+void Domain::flush_all() { invalidate(0, 0, 0, false, true); }
 
 }  // namespace smmusim::sw::driver

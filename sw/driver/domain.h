@@ -15,6 +15,7 @@
 
 #include "sw/driver/config.h"
 #include "sw/driver/flush_queue.h"
+#include "sw/driver/inv_array.h"
 #include "sw/driver/tlb_inv.h"
 #include "sw/hal/page_alloc.h"
 #include "sw/pgtable/io_pgtable.h"
@@ -52,11 +53,27 @@ public:
     uint16_t vmid() const { return parent_ ? parent_->vmid_ : vmid_; }
     InvTarget target() const;
 
-    // Set up by the driver.
-    void set_ids(uint16_t asid, uint16_t vmid) { asid_ = asid, vmid_ = vmid; }
+    // Set up by the driver: the IDs on the instance that created the domain (its home).
+    void set_ids(uint16_t asid, uint16_t vmid);
     void set_parent(Domain* p) { parent_ = p; }
     void set_table(std::unique_ptr<pgtable::IoPgtable> t) { pgt_ = std::move(t); }
-    void add_nested_child() { nest_parent_ = true; }
+    void add_nested_child();
+
+    // Shared across SMMU instances (inv_array.h). The home instance's entry is there from the
+    // start (the model invalidates a domain's home even before any attach, as it always did);
+    // join() adds another instance's, with that instance's driver's invalidator and ID.
+    unsigned home() const { return cfg_.instance; }
+    bool on(unsigned instance) const;
+    void join(unsigned instance, TlbInvalidator& inv, uint16_t id);
+    // An attachment on `instance` (not the home) went away: the entries it no longer uses.
+    std::vector<InvEntry> leave(unsigned instance) { return invs_.unref(instance); }
+    // The ASID / VMID the domain has on `instance` (its home's elsewhere).
+    uint16_t asid_on(unsigned instance) const;
+    uint16_t vmid_on(unsigned instance) const;
+    const InvArray& invs() const { return invs_; }
+    bool shared() const { return invs_.instances() > 1; }
+    // Every command queue the domain's invalidation reaches (the home's first).
+    std::vector<CommandQueue*> queues() const;
     // Memory for stage-1 tables and CDs behind this stage-2 domain, identity-mapped in it.
     hal::PageAllocator* guest_memory() const { return guest_mem_; }
     void set_guest_memory(std::unique_ptr<hal::PageAllocator> m) {
@@ -95,6 +112,10 @@ private:
     std::unique_ptr<pgtable::IoPgtable> pgt_;
     std::vector<std::pair<uint32_t, std::optional<uint32_t>>> streams_;
     std::unique_ptr<FlushQueue> fq_;
+    InvArray invs_;
+    // The domain's invalidation: [iova, iova + size), or all of it (whole).
+    void invalidate(uint64_t iova, uint64_t size, uint64_t granule, bool leaf, bool whole);
+    InvEntry entry(unsigned instance, TlbInvalidator& inv, InvType type, uint16_t id) const;
 };
 
 }  // namespace smmusim::sw::driver

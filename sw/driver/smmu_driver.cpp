@@ -174,6 +174,63 @@ uint16_t SmmuDriver::alloc_id(std::map<uint16_t, bool>& used, unsigned bits, con
     throw DriverError(std::string("no free ") + what);
 }
 
+bool SmmuDriver::owns(const Domain& d) const {
+    auto it = domains_.find(d.name());
+    return it != domains_.end() && it->second.get() == &d;
+}
+
+// This instance joins another's domain (the series' attach to a domain of several instances):
+// the SMMU must be able to walk the domain's table (stage, granule, output size), and it gives
+// the domain an ID of its own. Linux allocates ASIDs from one system-wide space, so a shared
+// domain has one ASID everywhere; the model's drivers allocate per instance, so the domain's
+// home ID is kept where this instance has it free, and where another domain of this instance
+// holds it the domain gets another here (its array entry names it): no two domains share an
+// ASID or VMID on one SMMU. VMIDs are per instance in Linux too (smmu->vmid_map).
+void SmmuDriver::join_domain(Domain& d, const std::string& what) {
+    const DomainKind k = d.kind();
+    if (k == DomainKind::Bypass || k == DomainKind::Abort) return;  // no table, nothing to invalidate
+    if (d.on(cfg_.instance)) {  // one more attachment: one more user of the same entries
+        d.join(cfg_.instance, *inv_, k == DomainKind::S1 ? d.asid_on(cfg_.instance) : d.vmid_on(cfg_.instance));
+        return;
+    }
+    if (k == DomainKind::Nested)
+        throw DriverError(what + ": a nested domain serves the instance of its stage-2 parent");
+    if (k == DomainKind::S1 && !caps_.s1) throw DriverError(what + ": this SMMU has no stage 1");
+    if (k == DomainKind::S2 && !caps_.s2) throw DriverError(what + ": this SMMU has no stage 2");
+    const pgtable::Format& f = d.table().geometry().fmt;
+    if (!((caps_.pgsize_bitmap >> f.granule_shift) & 1))
+        throw DriverError(what + ": granule " + std::to_string(1u << f.granule_shift) +
+                          " is not supported by this SMMU (IDR5)");
+    if (f.oas > caps_.oas || (f.stage == pgtable::Stage::S2 && f.ias > caps_.oas))
+        throw DriverError(what + ": the domain's table needs a " + std::to_string(std::max(f.oas, f.ias)) +
+                          "-bit address size, this SMMU's OAS is " + std::to_string(caps_.oas));
+    std::map<uint16_t, bool>& used = k == DomainKind::S1 ? asids_ : vmids_;
+    const unsigned bits = k == DomainKind::S1 ? caps_.asid_bits : caps_.vmid_bits;
+    const uint16_t want = k == DomainKind::S1 ? d.asid() : d.vmid();
+    uint16_t id = want;
+    if (used.count(want) || (uint32_t(want) >> bits)) id = alloc_id(used, bits, k == DomainKind::S1 ? "ASID" : "VMID");
+    else used[want] = true;
+    d.join(cfg_.instance, *inv_, id);
+}
+
+// The last attachment of this instance to another's domain went away (Linux
+// arm_smmu_install_old_domain_invs, after the STE or CD no longer names it): the entries without
+// users leave the array, and their IDs are flushed from this SMMU's TLBs before they are free
+// for another domain (arm_smmu_invs_flush_iotlb_tags: "all ASIDs/VMIDs not in an invalidation
+// array are left cleared in the IOTLB").
+void SmmuDriver::leave_domain(Domain& d) {
+    if (owns(d) || (d.kind() != DomainKind::S1 && d.kind() != DomainKind::S2)) return;
+    for (const InvEntry& e : d.leave(cfg_.instance)) {
+        if (e.type == InvType::S1Asid) {
+            cmdq_->issue(cmd::tlbi_nh_asid(e.id, 0), true);
+            asids_.erase(e.id);
+        } else if (e.type == InvType::S2Vmid) {
+            cmdq_->issue(cmd::tlbi_s12_vmall(e.id), true);  // covers S2_VMID_S1_CLEAR
+            vmids_.erase(e.id);
+        }
+    }
+}
+
 Domain* SmmuDriver::find_domain(const std::string& name) {
     auto it = domains_.find(name);
     return it == domains_.end() ? nullptr : it->second.get();
@@ -261,7 +318,14 @@ pgtable::Result SmmuDriver::map(Domain& d, uint64_t iova, uint64_t pa, uint64_t 
 pgtable::Result SmmuDriver::unmap(Domain& d, uint64_t iova, uint64_t size) {
     if (!d.has_table()) throw DriverError("domain '" + d.name() + "' (" + domain_kind_name(d.kind()) + ") has no page table");
     run_timers();
-    const uint64_t start = bus_.now(), cmds = cmdq_->commands(), syncs = cmdq_->syncs();
+    // Commands and syncs of every instance the domain's invalidation reaches.
+    const std::vector<CommandQueue*> qs = d.queues();
+    auto count = [&qs](uint64_t (CommandQueue::*f)() const) {
+        uint64_t n = 0;
+        for (const CommandQueue* q : qs) n += (q->*f)();
+        return n;
+    };
+    const uint64_t start = bus_.now(), cmds = count(&CommandQueue::commands), syncs = count(&CommandQueue::syncs);
     pgtable::Gather g;
     const pgtable::Result r = d.table().unmap(iova, size, g);
     if (!d.fq()) {
@@ -272,7 +336,8 @@ pgtable::Result SmmuDriver::unmap(Domain& d, uint64_t iova, uint64_t size) {
     }
     ++stats_.unmaps;
     stats_.bytes_unmapped += r.bytes;
-    obs_.unmap_done(bus_.now() - start, r.bytes, cmdq_->commands() - cmds, cmdq_->syncs() - syncs);
+    obs_.unmap_done(bus_.now() - start, r.bytes, count(&CommandQueue::commands) - cmds,
+                    count(&CommandQueue::syncs) - syncs);
     return r;
 }
 

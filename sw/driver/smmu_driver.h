@@ -63,6 +63,8 @@ public:
     Domain& create_domain(const DomainSpec& spec);
     Domain* find_domain(const std::string& name);
     // Attaches `d` to the device's requests without SubstreamID (ssid empty) or with `ssid`.
+    // `d` may be another instance's stage-1 or stage-2 domain: this instance joins its
+    // invalidation array (inv_array.h) with an ASID or VMID of its own (join_domain).
     void attach(uint32_t sid, std::optional<uint32_t> ssid, Domain& d);
 
     // A hypervisor's own STE for `sid` (a device added with add_master): written with the
@@ -104,9 +106,12 @@ private:
     void setup_fq(Domain& d);
     void setup_table(Domain& d);
     uint16_t alloc_id(std::map<uint16_t, bool>& used, unsigned bits, const char* what);
+    void join_domain(Domain& d, const std::string& what);
+    void leave_domain(Domain& d);
+    bool owns(const Domain& d) const;
     // STE and CD composition (attach.cpp)
     Entry make_ste(Master& m);
-    Entry make_cd(const Domain& d);
+    Entry make_cd(const Domain& d) const;
     void write_ste(Master& m);
     void write_cd(Master& m, uint32_t ssid, const Entry& target);
     Master& master(uint32_t sid);

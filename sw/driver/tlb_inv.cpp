@@ -54,21 +54,32 @@ std::vector<Command> range_commands(const InvTarget& t, uint64_t iova, uint64_t 
     return out;
 }
 
-void TlbInvalidator::range(const InvTarget& t, uint64_t iova, uint64_t size, uint64_t granule, bool leaf) {
-    if (cfg_.full_flush_pages && (size >> t.min_page_shift) >= cfg_.full_flush_pages) {
-        context(t);
-        return;
-    }
-    CommandBatch batch(q_, cfg_.batch);
-    for (const Command& c : range_commands(t, iova, size, granule, leaf, ril())) batch.add(c);
-    batch.submit();
+TlbInvalidator::Segments TlbInvalidator::range_segments(const InvTarget& t, uint64_t iova, uint64_t size,
+                                                        uint64_t granule, bool leaf) const {
+    if (cfg_.full_flush_pages && (size >> t.min_page_shift) >= cfg_.full_flush_pages) return context_segments(t);
+    Segments s{range_commands(t, iova, size, granule, leaf, ril())};
     // Linux (nesting parents): TLBI_S2_IPA need not remove combined stage-1+2 entries.
-    if (t.kind == InvTarget::Kind::S2 && t.nest_parent) q_.issue(cmd::tlbi_nh_all(t.vmid), true);
+    if (t.kind == InvTarget::Kind::S2 && t.nest_parent) s.push_back({cmd::tlbi_nh_all(t.vmid)});
+    return s;
 }
 
-void TlbInvalidator::context(const InvTarget& t) {
-    if (t.kind == InvTarget::Kind::S2) q_.issue(cmd::tlbi_s12_vmall(t.vmid), true);
-    else q_.issue(cmd::tlbi_nh_asid(t.asid, t.vmid), true);
+TlbInvalidator::Segments TlbInvalidator::context_segments(const InvTarget& t) const {
+    if (t.kind == InvTarget::Kind::S2) return {{cmd::tlbi_s12_vmall(t.vmid)}};
+    return {{cmd::tlbi_nh_asid(t.asid, t.vmid)}};
+}
+
+void TlbInvalidator::run(const Segments& s) {
+    for (const std::vector<Command>& cmds : s) {
+        CommandBatch batch(q_, cfg_.batch);
+        for (const Command& c : cmds) batch.add(c);
+        batch.submit();
+    }
+}
+
+CommandQueue::PendingSync TlbInvalidator::post(const std::vector<Command>& cmds) {
+    CommandBatch batch(q_, cfg_.batch);
+    for (const Command& c : cmds) batch.add(c);
+    return batch.post();
 }
 
 }  // namespace smmusim::sw::driver

@@ -34,9 +34,23 @@ public:
     bool ril() const { return ril_ && cfg_.range_inv; }
     // Invalidates [iova, iova + size) and waits for the CMD_SYNC. A range of at least
     // cfg.full_flush_pages pages (when set) becomes a whole-context invalidation instead.
-    void range(const InvTarget& t, uint64_t iova, uint64_t size, uint64_t granule, bool leaf);
+    void range(const InvTarget& t, uint64_t iova, uint64_t size, uint64_t granule, bool leaf) {
+        run(range_segments(t, iova, size, granule, leaf));
+    }
     // Everything of the ASID (S1) or VMID (S2), then CMD_SYNC.
-    void context(const InvTarget& t);
+    void context(const InvTarget& t) { run(context_segments(t)); }
+
+    // The same as command lists, each to be issued (in batches of cfg.batch) with one CMD_SYNC
+    // at its end: a nesting parent's TLBI_NH_ALL is a list of its own, after the S2 TLBIs'
+    // sync (Linux arm_smmu_invs_end_batch).
+    using Segments = std::vector<std::vector<smmu::arch::Command>>;
+    Segments range_segments(const InvTarget& t, uint64_t iova, uint64_t size, uint64_t granule, bool leaf) const;
+    Segments context_segments(const InvTarget& t) const;
+    // Each list in turn, waiting for its CMD_SYNC.
+    void run(const Segments& s);
+    // One list, its CMD_SYNC published but not waited for (CommandQueue::wait).
+    CommandQueue::PendingSync post(const std::vector<smmu::arch::Command>& cmds);
+    CommandQueue& queue() { return q_; }
 
 private:
     CommandQueue& q_;

@@ -1,11 +1,17 @@
 #pragma once
-// A spinlock of the software (Linux spin_lock_irqsave / spin_unlock_irqrestore), as arm64
-// takes one: an atomic compare-and-swap on a word in normal memory, and while another CPU
-// holds it, WFE on the word's line until the holder's store-release wakes the waiter
-// (Bus::wait_for_change). The lock word lives in simulated memory only when there is more
-// than one CPU to contend for it (`pa` non-zero); on one CPU a lock is never contended and
-// costs only `cycles` (its uncontended cost: masking interrupts, an L1-resident exclusive
-// pair, a store-release), which it also costs on many.
+// A spinlock of the software (Linux spin_lock_irqsave / spin_unlock_irqrestore). Linux's
+// spinlock on arm64 is a queued spinlock (qspinlock, since 4.18): CPUs get the lock in the
+// order they asked for it, each handed the lock by its predecessor. The model keeps that order
+// with arm64's earlier ticket lock, which is FIFO too: one atomic add (LDADDA) takes a ticket
+// from the word's `next` half; while the `owner` half is not that ticket the CPU waits with
+// WFE on the word's line (Bus::wait_for_change) until the holder's store-release of owner+1
+// (STLRH). (qspinlock waiters spin on their own MCS node instead of the one line: the order and
+// the hand-off are the same, the line traffic of many waiters is lower.) An unfair
+// test-and-set lock would let a CPU that just released win again and starve others.
+// The lock word lives in simulated memory only when there is more than one CPU to contend for
+// it (`pa` non-zero); on one CPU a lock is never contended and costs only `cycles` (its
+// uncontended cost: masking interrupts, an L1-resident atomic, a store-release), which it
+// also costs on many.
 
 #include <cstdint>
 
@@ -21,7 +27,8 @@ struct LockStats {
 class SpinLock {
 public:
     // `cycles` is read at every acquire (a parameter the owner may change); `pa` 0: no
-    // memory word (one CPU), else a 4-byte-aligned word holding 0 (free) or 1 (held).
+    // memory word (one CPU), else a 4-byte-aligned zeroed word: owner in bits [15:0], next
+    // ticket in [31:16] (free when they are equal).
     SpinLock(Bus& bus, const uint64_t& cycles, uint64_t pa = 0, LockStats* stats = nullptr)
         : bus_(bus), cycles_(cycles), pa_(pa), stats_(stats) {}
 
@@ -29,24 +36,37 @@ public:
         bus_.work(cycles_);
         if (stats_) ++stats_->acquires;
         if (!pa_) return;
-        if (bus_.cas32(pa_, 0, 1) == 0) return;
-        const uint64_t start = bus_.now();
-        if (stats_) ++stats_->contended;
-        while (bus_.cas32(pa_, 0, 1) != 0) bus_.wait_for_change(pa_, 4, 1, 0);
-        if (stats_) stats_->spin_cycles += bus_.now() - start;
+        const uint32_t old = uint32_t(bus_.atomic(pa_, 4, Bus::AtomicOp::Add, uint32_t(1) << 16));
+        const uint16_t mine = uint16_t(old >> 16);
+        uint32_t v = old;
+        if (uint16_t(v) != mine) {
+            const uint64_t start = bus_.now();
+            if (stats_) ++stats_->contended;
+            while (uint16_t(v) != mine) {
+                bus_.wait_for_change(pa_, 4, v, 0);
+                v = bus_.load32(pa_);
+            }
+            if (stats_) stats_->spin_cycles += bus_.now() - start;
+        }
+        ticket_ = mine;  // only the holder reads it, at unlock
     }
     void unlock() {
         if (!pa_) return;
         bus_.dmb();  // release: the critical section's accesses before the store
-        bus_.atomic(pa_, 4, Bus::AtomicOp::Swap, 0);
+        const uint16_t owner = uint16_t(ticket_ + 1);
+        bus_.write(pa_, &owner, sizeof owner);  // the owner half (little-endian: the low bytes)
     }
     uint64_t address() const { return pa_; }
+    // What a lock word says: held (a ticket is being served) or free (owner == next).
+    static bool free_word(uint32_t w) { return uint16_t(w) == uint16_t(w >> 16); }
+    static bool held_word(uint32_t w) { return uint16_t(uint16_t(w >> 16) - uint16_t(w)) == 1; }
 
 private:
     Bus& bus_;
     const uint64_t& cycles_;
     uint64_t pa_;
     LockStats* stats_;
+    uint16_t ticket_ = 0;  // the holder's ticket
 };
 
 // Holds a SpinLock for a scope.

@@ -26,14 +26,18 @@ void TrappedBus::leave() {
 
 uint64_t TrappedBus::read_trap(uint64_t pa, unsigned bytes) {
     enter();
+    if (lock_) lock_->lock();
     const uint64_t v = trap_.trap_read(uint32_t(pa - base_), bytes);
+    if (lock_) lock_->unlock();
     leave();
     return v;
 }
 
 void TrappedBus::write_trap(uint64_t pa, uint64_t value, unsigned bytes) {
     enter();
+    if (lock_) lock_->lock();
     trap_.trap_write(uint32_t(pa - base_), value, bytes);
+    if (lock_) lock_->unlock();
     leave();
 }
 

@@ -13,6 +13,7 @@
 #include <functional>
 
 #include "sw/hal/bus.h"
+#include "sw/hal/spinlock.h"
 
 namespace smmusim::sw::hyp {
 
@@ -44,6 +45,23 @@ public:
     void read(uint64_t pa, void* dst, size_t len) override { inner_.read(pa, dst, len); }
     void write(uint64_t pa, const void* src, size_t len) override { inner_.write(pa, src, len); }
     void barrier() override { inner_.barrier(); }
+    // The host's CPUs are the platform's: atomics, barriers, WFE/SEV and the CPU-private
+    // lines are theirs (the host's Linux command queue and locks run on them).
+    void dmb() override { inner_.dmb(); }
+    uint64_t atomic(uint64_t pa, unsigned size, AtomicOp op, uint64_t operand, uint64_t expected = 0) override {
+        return inner_.atomic(pa, size, op, operand, expected);
+    }
+    uint64_t wait_for_change(uint64_t pa, unsigned size, uint64_t old, uint64_t timeout) override {
+        return inner_.wait_for_change(pa, size, old, timeout);
+    }
+    void wfe(uint64_t timeout) override { inner_.wfe(timeout); }
+    void sev() override { inner_.sev(); }
+    void cpu_private(uint64_t pa, uint64_t len) override { inner_.cpu_private(pa, len); }
+    unsigned cpu() const override { return inner_.cpu(); }
+    unsigned cpus() const override { return inner_.cpus(); }
+    // With several CPUs the emulation runs under the SMMU's lock (the series' smmu_dabt_handler
+    // takes hyp_spin_lock(&smmu->lock) around smmu_dabt_device); null: one CPU, no lock.
+    void set_lock(hal::SpinLock* l) { lock_ = l; }
     void work(uint64_t cycles) override { inner_.work(cycles); }
     void set_untimed(bool on) override { inner_.set_untimed(on); }
     uint64_t now() const override { return inner_.now(); }
@@ -57,6 +75,7 @@ private:
     void leave();
 
     hal::Bus& inner_;
+    hal::SpinLock* lock_ = nullptr;
     uint64_t base_, size_;
     MmioTrap& trap_;
     uint64_t trap_cycles_;

@@ -5,9 +5,10 @@
 // stage 2 (sw/hyp). Requests that make no sense throw driver::DriverError.
 //
 // A platform may have several SMMU instances (docs/topology.md), each with its own driver:
-// StreamIDs are per instance, and a domain lives on the instance it was created on (as in
-// Linux before domains shared across instances): attaching it to a StreamID of another is an
-// error. The calls without an instance act on the first.
+// StreamIDs are per instance. A domain is created by one instance's driver (its home) and may
+// be attached to StreamIDs of others (attach_on): each joins the domain's invalidation array
+// (sw/driver/inv_array.h), as Linux's domains shared across instances. The calls without an
+// instance act on the first.
 
 #include <cstdint>
 #include <functional>
@@ -38,6 +39,12 @@ public:
     virtual driver::Domain* find_domain(const std::string& name) = 0;
     // Attaches StreamID `sid` of the domain's instance.
     virtual void attach(uint32_t sid, std::optional<uint32_t> ssid, driver::Domain& d) = 0;
+    // Attaches StreamID `sid` of instance `smmu` (the domain's, or another: the domain is
+    // then shared). Without several instances: attach.
+    virtual void attach_on(size_t smmu, uint32_t sid, std::optional<uint32_t> ssid, driver::Domain& d) {
+        if (smmu != instance_of(d)) throw driver::DriverError("this platform's domains serve one SMMU instance");
+        attach(sid, ssid, d);
+    }
     virtual pgtable::Result map(driver::Domain& d, uint64_t iova, uint64_t pa, uint64_t size,
                                 const pgtable::Prot& prot) = 0;
     virtual pgtable::Result unmap(driver::Domain& d, uint64_t iova, uint64_t size) = 0;
@@ -79,6 +86,9 @@ public:
     driver::Domain* find_domain(const std::string& name) override;
     void attach(uint32_t sid, std::optional<uint32_t> ssid, driver::Domain& d) override {
         drv(instance_of(d)).attach(sid, ssid, d);
+    }
+    void attach_on(size_t smmu, uint32_t sid, std::optional<uint32_t> ssid, driver::Domain& d) override {
+        drv(smmu).attach(sid, ssid, d);
     }
     pgtable::Result map(driver::Domain& d, uint64_t iova, uint64_t pa, uint64_t size,
                         const pgtable::Prot& prot) override {

@@ -217,3 +217,20 @@ TEST(Pkvm, HostCommandQueueIsTrappedAndFiltered) {
     EXPECT_NE(r.commands("TLBI_NH_ASID")[0]["vmid"], 0);  // given the host VMID
     EXPECT_EQ(stat("sw.driver.gerrors").get<uint64_t>(), 0u);  // the real SMMU never saw an error
 }
+
+// The host kernel on four CPUs, each with its own NIC queue on the shared host device: the
+// host's Linux command queue uses the platform's atomics through the trapped bus and the
+// hypervisor emulates each trapped access under the SMMU's lock (the series'
+// smmu_dabt_handler), so every host command is emulated once and no DMA fails. (Before, the
+// host's atomics were a read and a write: concurrent CPUs corrupted the host's queue.)
+TEST(Pkvm, HostOnFourCpusSharesItsQueueThroughTheTrapsWithoutLoss) {
+    SoftwareRun r("", {"dma0.enable=false", "dma1.enable=false", "cpus=4", "sw.workload=nic", "sw.workload.cpus=4",
+                       "sw.nic.packets=100"},
+                  "pkvm");
+    ASSERT_FALSE(r.failure) << r.failure_text;
+    EXPECT_EQ(stat("sw.workload.dma_errors").get<uint64_t>(), 0u);
+    EXPECT_EQ(stat("sw.workload.dma_jobs").get<uint64_t>(), 4u * 100 * 2);  // a descriptor and a packet each
+    EXPECT_EQ(stat("smmu.tcu.faults").get<uint64_t>(), 0u);
+    EXPECT_EQ(stat("sw.hyp.refused_commands").get<uint64_t>(), 0u);
+    EXPECT_GT(stat("cpu1.atomics").get<uint64_t>(), 0u) << "the host's queue on CPU 1 used atomics";
+}

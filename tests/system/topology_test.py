@@ -185,10 +185,14 @@ def case_two_smmus():
 
 
 def case_two_smmus_errors():
+    # A domain may be shared by instances (sw/driver/inv_array.h), not a nested one: it serves
+    # the instance of its stage-2 parent.
     sc = copy.deepcopy(TWO_SCENARIO)
+    sc["domains"] = [{"name": "p", "stage": "s2"}, {"name": "a", "stage": "nested", "parent": "p"},
+                     {"name": "b", "stage": "s1", "smmu": "smmu1"}]
     sc["attach"][1] = {"sid": 2, "domain": "a", "smmu": "smmu1"}
     input_error("--platform", two_smmus(), "--scenario", write("x.json", json.dumps(sc)),
-                needles=["attach[1]", "domain 'a'", "another SMMU instance"])
+                needles=["attach[1]", "'a'", "nested domain serves the instance of its stage-2 parent"])
     sc = copy.deepcopy(TWO_SCENARIO)
     sc["domains"][1]["smmu"] = "smmu7"
     input_error("--platform", two_smmus(), "--scenario", write("y.json", json.dumps(sc)),
@@ -199,6 +203,52 @@ def case_two_smmus_errors():
     with open(topo_path("pkvm")) as f:
         t["software"] = json.load(f)["software"]
     input_error("--platform", write_topology(t), needles=["topo.json: software.kind:", "one SMMU"])
+
+
+def shared_scenario(instances, unmaps=50):
+    """A stage-1 domain on the first `instances` devices of four_smmus.json, `unmaps` rounds of
+    map, DMA by every device (their TLBs hold the pages), strict unmap."""
+    smmus = ["smmu", "smmu1", "smmu2", "smmu3"][:instances]
+    steps = []
+    for k in range(unmaps):
+        iova = hex(0x10000000 + k * 0x10000)
+        steps.append({"op": "map", "domain": "a", "iova": iova, "pa": "0x80000000", "size": "0x4000"})
+        for i in range(instances):
+            steps.append({"op": "dma", "dev": f"dma{i}", "sid": i + 1, "iova": iova, "count": 4, "stride": 4096})
+        steps.append({"op": "unmap", "domain": "a", "iova": iova, "size": "0x4000"})
+    return {"domains": [{"name": "a", "stage": "s1"}],
+            "attach": [{"sid": i + 1, "domain": "a", "smmu": smmus[i]} for i in range(instances)],
+            "steps": steps}
+
+
+def four_smmus():
+    return os.path.join(cli_test.SOURCE, "platforms", "examples", "four_smmus.json")
+
+
+def case_shared_domain():
+    """A domain on 1, 2, 4 instances: every instance's TLBIs and one CMD_SYNC per unmap; the
+    parallel walk is faster than the serial one once there are several instances."""
+    mean = {}
+    for n in (1, 2, 4):
+        sc = write(f"shared{n}.json", json.dumps(shared_scenario(n)))
+        for order in ("serial", "parallel"):
+            s = run_stats("--platform", four_smmus(), "--scenario", sc, "--set", "cpu_traffic.enable=false",
+                          "--set", f"sw.driver.inv_instances={order}", out=f"o{n}{order}")
+            for i, smmu in enumerate(["smmu", "smmu1", "smmu2", "smmu3"]):
+                tlbi = get(s, f"{smmu}.tcu.cmdq.tlbi")
+                if i < n:
+                    check(tlbi >= 50, f"{n} instances, {order}: {smmu} got {tlbi} TLBIs, expected one per unmap")
+                else:
+                    check(tlbi <= 2, f"{n} instances, {order}: {smmu} is not in the domain but got {tlbi} TLBIs")
+            expect_eq(s, "dma0.errors", 0)
+            mean[(n, order)] = get(s, "sw.driver.unmap_cycles")["mean"]
+            check(get(s, "sw.driver.commands_per_unmap")["max"] == 2 * n,
+                  f"{n} instances: {get(s, 'sw.driver.commands_per_unmap')['max']} commands per unmap")
+    print("unmap mean cycles:", {f"{n}/{o}": round(v) for (n, o), v in sorted(mean.items())})
+    check(mean[(1, "serial")] == mean[(1, "parallel")], "one instance: the two orders must not differ")
+    for n in (2, 4):
+        check(mean[(n, "parallel")] < mean[(n, "serial")], f"{n} instances: parallel is not faster")
+        check(mean[(n, "serial")] > mean[(1, "serial")], f"{n} instances: serial is not slower than one")
 
 
 CASES = {name[len("case_"):]: fn for name, fn in globals().items() if name.startswith("case_")}

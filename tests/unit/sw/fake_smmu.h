@@ -24,21 +24,30 @@ public:
     };
 
     FakeSmmu() = default;
-    explicit FakeSmmu(Features f) : f_(f) {}
+    // `base`: where its registers are (several instances on one bus: dispatch with access()).
+    explicit FakeSmmu(Features f, uint64_t base = kBase) : f_(f), base_(base) {}
 
     // The MMIO handler to give the DirectBus; `bus` is that bus (for reading the queue).
     sw::hal::DirectBus::MmioHandler handler(sw::hal::DirectBus*& bus) {
         return [this, &bus](uint64_t pa, uint64_t value, bool write, unsigned) -> uint64_t {
-            return access(*bus, uint32_t(pa - kBase), value, write);
+            return access(*bus, pa, value, write);
         };
+    }
+    uint64_t base() const { return base_; }
+    bool claims(uint64_t pa) const { return pa >= base_ && pa < base_ + 0x20000; }
+    // A register access at `pa` (inside this SMMU's frame).
+    uint64_t access(sw::hal::DirectBus& bus, uint64_t pa, uint64_t value, bool write) {
+        if (!write && on_read) on_read(uint32_t(pa - base_));
+        return access_reg(bus, uint32_t(pa - base_), value, write);
     }
 
     std::function<void(const smmu::arch::Command&)> on_command;
+    std::function<void(uint32_t offset)> on_read;  // every register read
     uint64_t commands = 0;
     uint64_t prod_writes = 0;  // CMDQ_PROD writes (each publishes what is new in the queue)
 
 private:
-    uint64_t access(sw::hal::DirectBus& bus, uint32_t off, uint64_t v, bool write) {
+    uint64_t access_reg(sw::hal::DirectBus& bus, uint32_t off, uint64_t v, bool write) {
         using namespace smmu::arch;
         if (!write) {
             switch (off) {
@@ -84,6 +93,7 @@ private:
     }
 
     Features f_;
+    uint64_t base_ = kBase;
     uint32_t cr0_ = 0, irq_ctrl_ = 0, cons_ = 0;
     uint64_t cmdq_base_ = 0;
 };

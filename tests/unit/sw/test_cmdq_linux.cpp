@@ -166,7 +166,9 @@ TEST(CmdqLinuxMerge, TheOwnerPublishesForEveryCpuThatJoined) {
         bool first = true;
         for (const auto& e : b.bus.executed) {
             if (q.used(e.pos, from) >= q.used(p.prod, from) || !is_tag(e.cmd)) continue;
-            if (first) EXPECT_EQ(tag_cpu(e.cmd), p.cpu) << "the owner's slots start its range";
+            if (first) {
+                EXPECT_EQ(tag_cpu(e.cmd), p.cpu) << "the owner's slots start its range";
+            }
             first = false;
             ++in[tag_cpu(e.cmd)];
         }
