@@ -65,6 +65,20 @@ public:
         ++publishes_;
         per_publish_.sample(commands);
     }
+    // Per ECMDQ as well (all SMMU instances' ECMDQ i together), made at its first publish.
+    void prod_published_on(unsigned queue, uint64_t commands) override {
+        prod_published(commands);
+        if (queue == 0) return;
+        if (ecmdq_.size() < queue) ecmdq_.resize(queue);
+        auto& h = ecmdq_[queue - 1];
+        if (!h) {
+            const std::string p = "sw.driver.ecmdq" + std::to_string(queue - 1) + ".";
+            h = std::make_unique<core::Histogram>(p + "commands_per_publish",
+                                                  "ECMDQ " + std::to_string(queue - 1) +
+                                                      ": commands published by each ECMDQ_PROD write");
+        }
+        h->sample(commands);
+    }
     void event(const smmu::arch::EventRecord& r) override {
         host_.progressed("event record");
         ++events_;
@@ -99,6 +113,7 @@ private:
         std::unique_ptr<core::Counter> issue, space, owner, sync;
     };
     std::vector<CpuCounters> cpu_;
+    std::vector<std::unique_ptr<core::Histogram>> ecmdq_;
     core::Counter publishes_{"sw.driver.cmdq.publishes", "CMDQ_PROD writes publishing commands"};
     core::Histogram per_publish_{"sw.driver.cmdq.commands_per_publish",
                                  "commands published by each CMDQ_PROD write (of one CPU or, merged, several)"};

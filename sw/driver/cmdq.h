@@ -31,6 +31,8 @@ public:
     CommandQueue(hal::Bus& bus, hal::PageAllocator& mem, const DriverConfig& cfg, Observer& obs, unsigned log2,
                  bool sev = false);
     ~CommandQueue();
+    // Which queue this is, for Observer::prod_published_on (0: the main command queue).
+    void set_queue(unsigned q) { queue_ = q; }
 
     // The CMDQ_BASE value (RA | address | LOG2SIZE).
     uint64_t base_register() const;
@@ -124,6 +126,7 @@ private:
     hal::Bus& bus_;
     hal::PageAllocator& mem_;
     const DriverConfig& cfg_;
+    unsigned queue_ = 0;  // 0: the main command queue, 1 + i: ECMDQ i (for the observer)
     Observer& obs_;
     unsigned log2_;
     uint64_t base_;

@@ -29,6 +29,7 @@ Ecmdqs::Ecmdqs(hal::Bus& bus, hal::PageAllocator& mem, const DriverConfig& cfg, 
     for (unsigned i = 0; i < n; ++i) {
         queues_.push_back(std::make_unique<CommandQueue>(bus, mem, cfg, obs, log2, caps.sev));
         queues_.back()->set_registers(regs(i) + reg::ECMDQ_PROD, regs(i) + reg::ECMDQ_CONS, kEn);
+        queues_.back()->set_queue(i + 1);
     }
 }
 

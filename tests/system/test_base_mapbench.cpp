@@ -82,3 +82,21 @@ TEST(BaseMapbench, WarmupPairsAreDoneButNotCounted) {
     EXPECT_EQ(stat("sw.mapbench.unmap_cycles").at("count").get<uint64_t>(), 100u);
     EXPECT_EQ(unmap_tlbis(), 120u);
 }
+
+// With one ECMDQ per CPU the commands per publish are kept per queue too: each CPU's pairs go
+// to its own ECMDQ (one TLBI + CMD_SYNC per PROD write, nobody to merge with).
+TEST(BaseMapbench, EcmdqPerCpuPublishesAreCountedPerQueue) {
+    SoftwareRun r("", {"cpus=4", "sw.workload=mapbench", "sw.workload.cpus=0", "sw.mapbench.ops=50",
+                       "smmu.ecmdqs=4", "sw.driver.ecmdq=true"});
+    ASSERT_FALSE(r.failure) << r.failure_text;
+    uint64_t total = 0;
+    for (int q = 0; q < 4; ++q) {
+        const auto h = stat("sw.driver.ecmdq" + std::to_string(q) + ".commands_per_publish");
+        // CPU 0's queue also carries the workload's set-up (the domain's STE and CD writes).
+        if (q == 0) EXPECT_GE(h.at("count").get<uint64_t>(), 50u);
+        else EXPECT_EQ(h.at("count").get<uint64_t>(), 50u) << "ECMDQ " << q;
+        EXPECT_EQ(h.at("max").get<double>(), 2.0) << "ECMDQ " << q;
+        total += h.at("count").get<uint64_t>();
+    }
+    EXPECT_LE(total, stat("sw.driver.cmdq.publishes").get<uint64_t>());
+}
