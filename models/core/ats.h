@@ -28,6 +28,42 @@ struct AtcInvalidation {
     }
 };
 
+// What a transaction from an ATS endpoint is (the PCIe AT field): an untranslated access is
+// translated as usual; a Translation Request returns the translation to the device instead of
+// accessing memory; a Translated transaction carries an address the device's ATC made.
+enum class AtKind : uint8_t { Untranslated, Request, Translated };
+
+// The data of a Translation Completion (PCIe Base §10.2.3, one 8-byte entry): the translated
+// address of the request's page at [63:12]; R (bit 0), W (bit 1), Global (bit 5), S (bit 11).
+// With S = 1 the translation covers 2^k bytes, k > 12, the lowest 0 bit of the address at or
+// above bit 12 being bit k - 1 (bits [k-2:12] are 1). R = W = 0: the translation failed
+// (a fault in the SMMU), the device must not use the address.
+struct AtsTranslation {
+    uint64_t base = 0;  // output address of the translated range (aligned to 2^log2_bytes)
+    unsigned log2_bytes = 12;
+    bool read = false, write = false, global = false;
+
+    uint64_t encode() const {
+        uint64_t v = base & ~uint64_t(0xFFF);
+        if (log2_bytes > 12) v |= (((uint64_t(1) << (log2_bytes - 1)) - 1) & ~uint64_t(0xFFF)) | (uint64_t(1) << 11);
+        return v | uint64_t(read) | uint64_t(write) << 1 | uint64_t(global) << 5;
+    }
+    static AtsTranslation decode(uint64_t v) {
+        AtsTranslation t;
+        t.read = v & 1;
+        t.write = v & 2;
+        t.global = v & 32;
+        t.log2_bytes = 12;
+        if (v & (uint64_t(1) << 11)) {
+            unsigned k = 12;
+            while (k < 63 && (v >> k & 1)) ++k;
+            t.log2_bytes = k + 1;
+        }
+        t.base = v & ~((uint64_t(1) << t.log2_bytes) - 1);
+        return t;
+    }
+};
+
 // An ATS-capable endpoint the SMMU can send ATC invalidations to.
 class AtsEndpoint {
 public:

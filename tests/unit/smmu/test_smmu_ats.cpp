@@ -193,3 +193,165 @@ TEST(SmmuAts, SyncCompletesOnlyAfterTheAtcInvalidationCompletes) {
     EXPECT_EQ(stat("smmu.tcu.atc_invalidations"), 1);
     EXPECT_EQ(stat("ep.invalidations"), 1);
 }
+
+// --- Translation Requests and Translated transactions through the TBU (DTI-ATS style) ---
+
+namespace {
+
+constexpr uint64_t kVa = 0x10000000, kPa = kDram + 0x100000;
+
+// A stage-1 stream of StreamID `sid` mapping [kVa, kVa + 64 KiB) to kPa, with STE.EATS = eats.
+PageTables ats_stream(SmmuBench& b, uint32_t sid, uint64_t eats) {
+    PageTables pt = b.tables(12, 48, 0);
+    pt.map(kVa, kPa, 0x10000, 3, s1::RW);
+    const uint64_t cd = b.alloc(64, 64);
+    b.put(cd, cd_for(pt, 5));
+    Ste s = ste_s1(cd);
+    s.set<Ste::EATS>(eats);
+    b.set_ste(sid, s);
+    return pt;
+}
+
+struct AtsAccess {
+    tlm::tlm_response_status status;
+    uint64_t data = 0;
+};
+
+AtsAccess ats_read(SmmuBench& b, uint32_t sid, uint64_t addr, core::AtKind at) {
+    core::StreamAttr a;
+    a.sid = sid;
+    a.at = at;
+    unsigned char buf[8] = {};
+    AtsAccess r;
+    r.status = b.devs.at(0)->port.read(addr, buf, 8, &a);
+    for (int i = 7; i >= 0; --i) r.data = (r.data << 8) | buf[i];
+    return r;
+}
+
+uint8_t first_event(SmmuBench& b) {
+    auto ev = b.events(1);
+    return ev.empty() ? 0 : uint8_t(ev[0].get<EventRecord::Type>());
+}
+
+}  // namespace
+
+TEST(AtsTranslation, CompletionEncodingRoundTrips) {
+    for (unsigned k : {12u, 13u, 16u, 21u, 30u}) {
+        core::AtsTranslation t;
+        t.base = uint64_t(0x123) << 30;
+        t.log2_bytes = k;
+        t.read = true;
+        t.write = k != 16;
+        const core::AtsTranslation d = core::AtsTranslation::decode(t.encode());
+        EXPECT_EQ(d.base, t.base) << k;
+        EXPECT_EQ(d.log2_bytes, k);
+        EXPECT_TRUE(d.read);
+        EXPECT_EQ(d.write, t.write);
+    }
+}
+
+TEST(SmmuAts, TranslatedTransactionWithEatsBypassesTranslation) {
+    SmmuBench b({"smmu.ats=true"});
+    b.run([&] {
+        b.enable();
+        ats_stream(b, 1, 1);
+        b.put64(kPa + 0x40, 0x1122334455667788ull);
+        const AtsAccess r = ats_read(b, 1, kPa + 0x40, core::AtKind::Translated);
+        EXPECT_EQ(r.status, tlm::TLM_OK_RESPONSE);
+        EXPECT_EQ(r.data, 0x1122334455667788ull);  // the address was used as it came
+    });
+}
+
+TEST(SmmuAts, TranslatedTransactionWithoutEatsIsTerminated) {
+    SmmuBench b({"smmu.ats=true"});
+    b.run([&] {
+        b.enable();
+        ats_stream(b, 1, 0);
+        EXPECT_NE(ats_read(b, 1, kPa, core::AtKind::Translated).status, tlm::TLM_OK_RESPONSE);
+        EXPECT_EQ(first_event(b), evt::F_TRANSL_FORBIDDEN);
+    });
+}
+
+TEST(SmmuAts, TranslatedTransactionWithoutIdr0AtsIsTerminated) {
+    SmmuBench b;  // STE.EATS means nothing without IDR0.ATS
+    b.run([&] {
+        b.enable();
+        ats_stream(b, 1, 1);
+        EXPECT_NE(ats_read(b, 1, kPa, core::AtKind::Translated).status, tlm::TLM_OK_RESPONSE);
+        EXPECT_EQ(first_event(b), evt::F_TRANSL_FORBIDDEN);
+    });
+}
+
+TEST(SmmuAts, TranslationRequestReturnsTheTranslation) {
+    SmmuBench b({"smmu.ats=true"});
+    b.run([&] {
+        b.enable();
+        ats_stream(b, 1, 1);
+        const AtsAccess r = ats_read(b, 1, kVa + 0x3123, core::AtKind::Request);
+        ASSERT_EQ(r.status, tlm::TLM_OK_RESPONSE);
+        const core::AtsTranslation t = core::AtsTranslation::decode(r.data);
+        EXPECT_EQ(t.base, kPa + 0x3000);
+        EXPECT_EQ(t.log2_bytes, 12u);
+        EXPECT_TRUE(t.read);
+        EXPECT_TRUE(t.write);
+    });
+    EXPECT_EQ(stat("smmu.tcu.events_recorded"), 0);
+}
+
+TEST(SmmuAts, FaultingTranslationRequestFailsWithoutAnEvent) {
+    SmmuBench b({"smmu.ats=true"});
+    b.run([&] {
+        b.enable();
+        ats_stream(b, 1, 1);
+        const AtsAccess r = ats_read(b, 1, kVa + 0x100000, core::AtKind::Request);  // not mapped
+        ASSERT_EQ(r.status, tlm::TLM_OK_RESPONSE);
+        const core::AtsTranslation t = core::AtsTranslation::decode(r.data);
+        EXPECT_FALSE(t.read);
+        EXPECT_FALSE(t.write);
+        b.wait_cycles(2000);
+        EXPECT_EQ(b.rd32(reg::EVENTQ_PROD), b.rd32(reg::EVENTQ_CONS));
+    });
+    EXPECT_EQ(stat("smmu.tcu.events_recorded"), 0);
+}
+
+TEST(SmmuAts, TranslationRequestWithoutEatsIsUnsupported) {
+    SmmuBench b({"smmu.ats=true"});
+    b.run([&] {
+        b.enable();
+        ats_stream(b, 1, 0);
+        EXPECT_NE(ats_read(b, 1, kVa, core::AtKind::Request).status, tlm::TLM_OK_RESPONSE);
+        EXPECT_EQ(first_event(b), evt::F_BAD_ATS_TREQ);
+    });
+}
+
+TEST(SmmuAts, AfterUnmapTlbiAtcInvSyncTheAtcHoldsNoStaleTranslation) {
+    // The driver's order on unmap (Linux arm_smmu_tlb_inv_range_domain, then
+    // arm_smmu_atc_inv_domain): PTE cleared, TLBI, ATC_INV of the range, CMD_SYNC.
+    SmmuBench b({"smmu.ats=true"});
+    Atc atc("ep");
+    b.smmu.tcu.attach_ats_endpoint(1, &atc);
+    b.run([&] {
+        b.enable();
+        PageTables pt = ats_stream(b, 1, 1);
+        for (uint64_t off = 0; off < 0x4000; off += 0x1000) {
+            const core::AtsTranslation t =
+                core::AtsTranslation::decode(ats_read(b, 1, kVa + off, core::AtKind::Request).data);
+            AtcEntry e = entry(kVa + off);
+            e.oa = t.base;
+            fill(atc, e);
+        }
+        ASSERT_EQ(atc.atc.valid_entries(), 4u);
+        pt.set_descriptor(kVa + 0x1000, 3, 0);  // unmap one page
+        Command tlbi;
+        tlbi.set<Command::Opcode>(op::TLBI_NH_VA);
+        tlbi.set<Command::ASID>(5);
+        tlbi.set_address<Command::Address>(kVa + 0x1000);
+        b.command(tlbi);
+        b.command(cmd::atc_inv(1, false, 0, kVa + 0x1000, 0x1000));
+        ASSERT_TRUE(b.sync());
+        EXPECT_EQ(atc.atc.valid_entries(), 3u);
+        EXPECT_FALSE(holds(atc, kVa + 0x1000));
+        // A new request for the page fails: nothing anywhere kept the old translation.
+        EXPECT_FALSE(core::AtsTranslation::decode(ats_read(b, 1, kVa + 0x1000, core::AtKind::Request).data).read);
+    });
+}
