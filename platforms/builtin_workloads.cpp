@@ -67,6 +67,10 @@ BuiltinWorkloads::BuiltinWorkloads()
       mb_trans_cycles("sw.mapbench.trans_cycles", 0, "cycles",
                       "CPU cycles spun between a map and its unmap (map_benchmark's ndelay(dma_trans_ns), -x, "
                       "default 0: unmapped at once)"),
+      mb_warmup("sw.mapbench.warmup", 0, "",
+                "pairs each CPU does first without counting them in sw.mapbench.* (the first map builds the "
+                "tables and touches every line; map_benchmark has none: 0)",
+                {0, uint64_t(1) << 32}),
       mb_skew_cycles("sw.mapbench.start_skew_cycles", 2000, "cycles",
                      "each CPU's thread starts after a random delay up to this (the benchmark wakes its "
                      "kthreads one by one: an estimate of a wake-up, 1 us at 2 GHz); the seed varies it"),
@@ -177,6 +181,7 @@ void BuiltinWorkloads::run(Kind k, const WorkloadDevices& w, unsigned cpus, sw::
         p.trans_cycles = mb_trans_cycles;
         p.cpu_cycles = mb_cpu_cycles;
         p.start_skew_cycles = mb_skew_cycles;
+        p.warmup = mb_warmup;
         p.seed = core::derive_seed(seed, "sw.mapbench");
         p.per_cpu = per_cpu(w, "nic", cpus);
         sw::workloads::run_mapbench(p, env);

@@ -58,7 +58,7 @@ private:
     core::Param<bool> fp_contiguous;
     core::Param<uint64_t> fp_warmup;
     // sw.mapbench.*
-    core::Param<uint64_t> mb_ops, mb_pages, mb_trans_cycles, mb_skew_cycles, mb_cpu_cycles;
+    core::Param<uint64_t> mb_ops, mb_pages, mb_trans_cycles, mb_warmup, mb_skew_cycles, mb_cpu_cycles;
     // sw.workload.cpus, sw.workload.devices
     enum class Devices { Shared, Own };
     core::Param<uint32_t> wl_cpus;

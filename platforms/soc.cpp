@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "models/core/errors.h"
+#include "models/core/value_parse.h"
 #include "models/smmu/arch/regs.h"
 
 namespace smmusim::platforms {
@@ -88,8 +90,14 @@ Soc::Soc(const Topology& t)
     for (size_t s = 0; s < smmus.size(); ++s) initiators.push_back(tcu_port(s));
     std::vector<noc::AddressRange> targets;
     for (const auto& m : memories) targets.push_back(noc::AddressRange{m->basename(), m->base, m->size});
-    for (size_t s = 0; s < smmus.size(); ++s)
-        targets.push_back(noc::AddressRange{t.smmus[s].name, t.smmus[s].regs, smmu::arch::reg::REGION_SIZE});
+    for (size_t s = 0; s < smmus.size(); ++s) {
+        // With ECMDQs the frame grows by the control page and is decoded in a 256 KiB window.
+        const smmu::Features& f = smmus[s]->features();
+        if (f.ecmdqs && t.smmus[s].regs % smmu::arch::reg::REGION_ALIGN_ECMDQ)
+            throw InputError(t.smmus[s].name + ".ecmdqs: its registers (" + core::hex(t.smmus[s].regs) +
+                                     ") must be 256 KiB aligned for the ECMDQ control page");
+        targets.push_back(noc::AddressRange{t.smmus[s].name, t.smmus[s].regs, f.region_size()});
+    }
     noc = std::make_unique<noc::Interconnect>(t.interconnect.c_str(), initiators, targets);
 
     for (Device& d : devices) {

@@ -217,6 +217,10 @@ SoftwareHost::SoftwareHost(cpu::Cluster& cpus, SoftwareSetup setup)
            "command queue: linux (mainline arm_smmu_cmdq_issue_cmdlist: slots reserved by cmpxchg on the shared "
            "llq, the owner publishes CMDQ_PROD for every CPU that joined, CMD_SYNC waited with WFE) or simple "
            "(one CPU, one CMDQ_PROD write per call, every wait a poll with back-off: this model's first queue)"),
+      ecmdq("sw.driver.ecmdq", false, "",
+            "use the SMMU's enhanced command queues (smmu.ecmdqs) as the posted Linux ECMDQ series does: one per "
+            "CPU (CPU c on queue c mod n when fewer), each run by sw.driver.cmdq; the main queue carries only the "
+            "commands before they are enabled"),
       batch("sw.driver.batch", 64, "commands", "commands gathered before a batch is issued without CMD_SYNC",
             {1, 4096}),
       range_inv("sw.driver.range_inv", true, "", "use range TLBIs when the SMMU has IDR3.RIL"),
@@ -436,6 +440,7 @@ sw::driver::DriverConfig SoftwareHost::driver_config(size_t smmu) const {
     c.s2_concat = s2_concat;
     c.cmd_cycles = cmd_cycles;
     c.cmdq = cmdq;
+    c.ecmdq = ecmdq && !setup_.hyp;  // the pKVM hypervisor's driver keeps to the series' one queue
     c.cmdq_call_cycles = cmdq_call_cycles;
     c.poll_spins = poll_spins;
     c.poll_relax = poll_relax;

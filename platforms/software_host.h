@@ -95,6 +95,7 @@ private:
     core::EnumParam<sw::driver::InvPolicy> policy;
     core::EnumParam<sw::driver::SyncMode> sync;
     core::EnumParam<sw::driver::CmdqAlgo> cmdq;
+    core::Param<bool> ecmdq;
     core::Param<uint32_t> batch;
     core::Param<bool> range_inv;
     core::Param<uint64_t> full_flush_pages;

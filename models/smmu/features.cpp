@@ -35,8 +35,18 @@ uint32_t Features::idr1() const {
     v = put<idr1::SSIDSIZE>(v, ssidsize);
     v = put<idr1::EVENTQS>(v, eventqs);
     v = put<idr1::CMDQS>(v, cmdqs);
+    v = put<idr1::ECMDQ>(v, ecmdqs != 0);
     return uint32_t(v);
 }
+
+uint32_t Features::idr6() const {
+    if (!ecmdqs) return 0;  // RES0 without IDR1.ECMDQ
+    unsigned log2 = 0;
+    while ((1u << log2) < ecmdqs) ++log2;
+    return uint32_t(put<idr6::LOG2NUMQ>(0, log2));  // LOG2NUMP = 0: one control page
+}
+
+uint32_t Features::region_size() const { return ecmdqs ? reg::REGION_SIZE_ECMDQ : reg::REGION_SIZE; }
 
 uint32_t Features::idr3() const {
     uint64_t v = 0;
@@ -96,13 +106,21 @@ FeatureParams::FeatureParams(const sc_core::sc_object* o)
       cmdqs(o, "cmdqs", 19, "", "IDR1.CMDQS: log2 of the largest command queue", {0, 19}),
       eventqs(o, "eventqs", 19, "", "IDR1.EVENTQS: log2 of the largest event queue", {0, 19}),
       oas(o, "oas", 5, "", "IDR5.OAS: output address size, 0=32 1=36 2=40 3=42 4=44 5=48 bits",
-          {0, 5}) {
+          {0, 5}),
+      ecmdqs(o, "ecmdqs", 0, "",
+             "IDR1.ECMDQ / IDR6: enhanced command queues (SMMUv3.3), each with its own BASE/PROD/CONS in one "
+             "Command queue control page after page 1; 0 = none, else a power of two up to 256 (IDR6.LOG2NUMQ "
+             "<= 8, LOG2NUMP = 0)",
+             {0, 256}) {
     if (!s1p && !s2p) s2p.fail("an SMMU needs at least one of s1p and s2p");
     // IDR0.HYP advertises EL2 stage-1 contexts and the TLBI_EL2_* commands, which only exist
     // with stage 1; a driver believing it would issue commands the SMMU must refuse.
     if (hyp && !s1p)
         s1p.fail("false needs smmu.hyp=false too: IDR0.HYP (EL2 stage-1 contexts, TLBI_EL2_*) exists only with stage 1");
     if (!gran4k && !gran16k && !gran64k) gran4k.fail("at least one translation granule is needed");
+    if (ecmdqs & (ecmdqs - 1)) ecmdqs.fail("must be 0 or a power of two (IDR6.LOG2NUMQ)");
+    // IDR1.ECMDQ == 1 implies IDR0.COHACC == 1 and IDR0.MSI == 1 (reference §6.3.2).
+    if (ecmdqs && (!coherent || !msi)) ecmdqs.fail("needs smmu.coherent=true and smmu.msi=true (IDR1.ECMDQ)");
 }
 
 Features FeatureParams::features() const {
@@ -130,6 +148,7 @@ Features FeatureParams::features() const {
     f.cmdqs = cmdqs;
     f.eventqs = eventqs;
     f.oas = oas;
+    f.ecmdqs = ecmdqs;
     return f;
 }
 

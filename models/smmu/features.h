@@ -28,6 +28,9 @@ struct Features {
     unsigned sidsize = 16, ssidsize = 20;
     unsigned cmdqs = 19, eventqs = 19;
     unsigned oas = 5;  // IDR5.OAS encoding: 5 = 48 bits
+    // Enhanced command queues (IDR1.ECMDQ, IDR6): 0 = none, else a power of two <= 256, all in
+    // one Command queue control page.
+    unsigned ecmdqs = 0;
 
     unsigned oas_bits() const;
     bool granule_supported(unsigned shift) const {
@@ -37,6 +40,9 @@ struct Features {
     uint32_t idr1() const;
     uint32_t idr3() const;
     uint32_t idr5() const;
+    uint32_t idr6() const;
+    // The register frame: pages 0 and 1, and the ECMDQ control page when there is one.
+    uint32_t region_size() const;
     uint32_t iidr() const;
     uint32_t aidr() const;
 };
@@ -50,7 +56,7 @@ public:
 private:
     core::Param<bool> s1p, s2p, coherent, hyp, asid16, vmid16, msi, sev, two_level_st, cd2l,
         term_model_abort_only, ril, stt, ats, gran4k, gran16k, gran64k;
-    core::Param<uint32_t> bbml, sidsize, ssidsize, cmdqs, eventqs, oas;
+    core::Param<uint32_t> bbml, sidsize, ssidsize, cmdqs, eventqs, oas, ecmdqs;
 };
 
 }  // namespace smmusim::smmu

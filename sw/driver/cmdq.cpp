@@ -19,7 +19,15 @@ constexpr uint64_t kEntryBytes = 16;
 
 CommandQueue::CommandQueue(hal::Bus& bus, hal::PageAllocator& mem, const DriverConfig& cfg, Observer& obs,
                            unsigned log2, bool sev)
-    : bus_(bus), mem_(mem), cfg_(cfg), obs_(obs), log2_(log2), base_(mem.alloc(kEntryBytes << log2)), sev_(sev) {
+    : bus_(bus),
+      mem_(mem),
+      cfg_(cfg),
+      obs_(obs),
+      log2_(log2),
+      base_(mem.alloc(kEntryBytes << log2)),
+      sev_(sev),
+      prod_reg_(cfg.regs + reg::CMDQ_PROD),
+      cons_reg_(cfg.regs + reg::CMDQ_CONS) {
     bus_.fill(base_, 0, kEntryBytes << log2);
     if (cfg_.cmdq == CmdqAlgo::Linux) {
         // llq on its own cache line (____cacheline_aligned_in_smp), owner_prod and the lock on
@@ -32,6 +40,29 @@ CommandQueue::CommandQueue(hal::Bus& bus, hal::PageAllocator& mem, const DriverC
 }
 
 CommandQueue::~CommandQueue() = default;
+
+void CommandQueue::set_registers(uint64_t prod_reg, uint64_t cons_reg, uint32_t prod_flags) {
+    prod_reg_ = prod_reg;
+    cons_reg_ = cons_reg;
+    prod_flags_ = prod_flags;
+}
+
+// The PROD write; an ECMDQ's carries EN and ERRACK (the series: prod | q->ecmdq_prod).
+void CommandQueue::write_prod(uint32_t prod) {
+    ++prod_writers_;
+    bus_.write32(prod_reg_, prod | prod_flags_);
+    --prod_writers_;
+}
+
+void CommandQueue::ack_error(uint32_t cons) {
+    // The series toggles ERRACK on the owning CPU by IPI with interrupts off there, so no PROD
+    // write with the old ERRACK can follow; here: wait until none is in flight.
+    while (prod_writers_) bus_.work(cfg_.poll_relax);
+    constexpr uint32_t kErr = uint32_t(ecmdq::CONS_ERR::mask);
+    prod_flags_ = (prod_flags_ & ~kErr) | (cons & kErr);
+    const uint32_t prod = bus_.read32(prod_reg_);
+    bus_.write32(prod_reg_, (prod & ~kErr) | (cons & kErr));
+}
 
 uint64_t CommandQueue::base_register() const {
     uint64_t v = 0;
@@ -74,7 +105,7 @@ void CommandQueue::wait_for_space(uint32_t need) {
     Poller poll(bus_, cfg_);
     for (;;) {
         if (q.entries() - q.used(prod_, cons_) >= need) return;
-        cons_ = q.pos(bus_.read32(cfg_.regs + reg::CMDQ_CONS));
+        cons_ = q.pos(bus_.read32(cons_reg_));
         if (q.entries() - q.used(prod_, cons_) >= need) return;
         check_stuck();
         if (!poll.wait()) {
@@ -106,7 +137,7 @@ bool CommandQueue::wait_for_sync(uint32_t sync_pos) {
     } else {
         Poller poll(bus_, cfg_);
         for (;;) {
-            const uint32_t cons = q.pos(bus_.read32(cfg_.regs + reg::CMDQ_CONS));
+            const uint32_t cons = q.pos(bus_.read32(cons_reg_));
             if (consumed(cons, sync_pos)) {
                 cons_ = cons;
                 break;
@@ -129,7 +160,29 @@ bool CommandQueue::wait_for_sync(uint32_t sync_pos) {
 }
 
 bool CommandQueue::issue(const Command* cmds, size_t n, bool sync) {
+    if (!route_.empty()) {
+        commands_ += n + (sync ? 1 : 0);
+        syncs_ += sync ? 1 : 0;
+        return routed().issue(cmds, n, sync);
+    }
     PendingSync p = cfg_.cmdq == CmdqAlgo::Linux ? post_linux(cmds, n, sync) : post_simple(cmds, n, sync);
+    return cfg_.cmdq == CmdqAlgo::Linux ? finish_linux(p) : finish_simple(p);
+}
+
+CommandQueue::PendingSync CommandQueue::post(const Command* cmds, size_t n) {
+    if (!route_.empty()) {
+        commands_ += n + 1;
+        ++syncs_;
+        CommandQueue& q = routed();
+        PendingSync p = q.post(cmds, n);
+        p.on = &q;
+        return p;
+    }
+    return cfg_.cmdq == CmdqAlgo::Linux ? post_linux(cmds, n, true) : post_simple(cmds, n, true);
+}
+
+bool CommandQueue::wait(PendingSync& p) {
+    if (p.on && p.on != this) return p.on->wait(p);
     return cfg_.cmdq == CmdqAlgo::Linux ? finish_linux(p) : finish_simple(p);
 }
 
@@ -170,7 +223,7 @@ CommandQueue::PendingSync CommandQueue::post_simple(const Command* cmds, size_t 
     for (const Command& c : all) obs_.command(c);
     commands_ += all.size();
     for (size_t i = 0; i < all.size(); ++i) prod_ = q.next(prod_);
-    bus_.write32(cfg_.regs + reg::CMDQ_PROD, prod_);
+    write_prod(prod_);
     ++publishes_;
     obs_.prod_published(all.size());
     return p;
@@ -200,7 +253,8 @@ void CommandQueue::check_stuck() const {
 }
 
 void CommandQueue::recover_error() {
-    const uint32_t cons = bus_.read32(cfg_.regs + reg::CMDQ_CONS);
+    // CMDQ_CONS.ERR [30:24]; in an ECMDQ_CONS [30:27] are RES0 and [26:24] is ERR_REASON.
+    const uint32_t cons = bus_.read32(cons_reg_);
     const uint32_t err = uint32_t(get<queue_ptr::CMDQ_ERR>(cons));
     const uint32_t at_pos = cons & queue_ptr::kIndexAndWrapMask;
     if (err == cerror::ABT) {

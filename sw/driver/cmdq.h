@@ -9,7 +9,9 @@
 //  Simple  one CPU: shadow PROD/CONS in the driver, one CMDQ_PROD write per call, every wait a
 //          poll with back-off (this model's first queue).
 // A command-queue error is repaired by the GERROR handler (recover_error), as Linux does,
-// never by the waiter.
+// never by the waiter. The same class runs an ECMDQ (set_registers: its PROD/CONS, and the EN
+// and ERRACK bits every ECMDQ_PROD write carries); the main queue then routes each CPU's
+// commands to its ECMDQ (route), as the ECMDQ series' arm_smmu_get_cmdq does.
 
 #include <cstdint>
 #include <vector>
@@ -40,6 +42,16 @@ public:
     bool issue(const smmu::arch::Command* cmds, size_t n, bool sync);
     bool issue(const smmu::arch::Command& c, bool sync) { return issue(&c, 1, sync); }
 
+    // This queue is an ECMDQ: PROD and CONS registers there, `prod_flags` (EN) in every PROD write.
+    void set_registers(uint64_t prod_reg, uint64_t cons_reg, uint32_t prod_flags);
+    // From now on CPU c's commands go to queue per_cpu[c % size] (counted here too).
+    void route(std::vector<CommandQueue*> per_cpu) { route_ = std::move(per_cpu); }
+    // ECMDQ: after recover_error, ERRACK := CONS.ERR so that the SMMU consumes again. Waits
+    // until no CPU is between reading the flags and writing PROD (the series' ecmdq_lock).
+    void ack_error(uint32_t cons);
+    uint64_t prod_register() const { return prod_reg_; }
+    uint64_t cons_register() const { return cons_reg_; }
+
     // issue(cmds, n, true) in two halves, so that one CPU can have CMD_SYNCs outstanding on
     // several SMMU instances at once (sw.driver.inv_instances=parallel): post() writes and
     // publishes the commands and their CMD_SYNC; wait() waits for that sync. issue() is
@@ -49,11 +61,10 @@ public:
         uint64_t start = 0;   // when the issue call began
         CmdqCpuTimes t;
         bool sync = false;
+        CommandQueue* on = nullptr;  // the ECMDQ the commands went to (route), else this queue
     };
-    PendingSync post(const smmu::arch::Command* cmds, size_t n) {
-        return cfg_.cmdq == CmdqAlgo::Linux ? post_linux(cmds, n, true) : post_simple(cmds, n, true);
-    }
-    bool wait(PendingSync& p) { return cfg_.cmdq == CmdqAlgo::Linux ? finish_linux(p) : finish_simple(p); }
+    PendingSync post(const smmu::arch::Command* cmds, size_t n);
+    bool wait(PendingSync& p);
 
     // GERROR.CMDQ_ERR: CERROR_ILL replaces the bad command with a CMD_SYNC; CERROR_ABT and
     // CERROR_ATC_INV_SYNC retry as they are. The SMMU restarts when GERRORN is acknowledged.
@@ -71,6 +82,8 @@ public:
     static constexpr uint32_t kOwnedFlag = 1u << 31;  // CMDQ_PROD_OWNED_FLAG (Q_OVERFLOW_FLAG)
 
 private:
+    void write_prod(uint32_t prod);
+    CommandQueue& routed() const { return *route_[bus_.cpu() % route_.size()]; }
     PendingSync post_simple(const smmu::arch::Command* cmds, size_t n, bool sync);
     bool finish_simple(PendingSync& p);
     PendingSync post_linux(const smmu::arch::Command* cmds, size_t n, bool sync);
@@ -116,6 +129,10 @@ private:
     uint64_t base_;
     bool sev_;
     uint64_t shared_ = 0;
+    uint64_t prod_reg_, cons_reg_;
+    uint32_t prod_flags_ = 0;
+    unsigned prod_writers_ = 0;  // CPUs writing PROD right now
+    std::vector<CommandQueue*> route_;
     uint64_t publishes_ = 0;
     uint32_t prod_ = 0, cons_ = 0;  // shadows: index and wrap bits
     uint64_t commands_ = 0, syncs_ = 0, timeouts_ = 0;

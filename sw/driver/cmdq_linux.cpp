@@ -120,7 +120,7 @@ void CommandQueue::valid_map(uint32_t sprod, uint32_t eprod, bool set) {
 bool CommandQueue::poll_until_not_full(uint64_t& llq) {
     const QueueIndex q(log2_);
     if (exclusive_trylock()) {
-        store32(shared_ + 4, q.pos(bus_.read32(cfg_.regs + reg::CMDQ_CONS)));
+        store32(shared_ + 4, q.pos(bus_.read32(cons_reg_)));
         exclusive_unlock();
         llq = bus_.load64(shared_);
         return true;
@@ -194,7 +194,7 @@ bool CommandQueue::poll_until_consumed(uint32_t sync_pos, uint32_t& cons) {
         } else {
             ok = qp.wait();
         }
-        cons = q.pos(bus_.read32(cfg_.regs + reg::CMDQ_CONS));
+        cons = q.pos(bus_.read32(cons_reg_));
         if (!ok) return false;
     }
 }
@@ -277,7 +277,7 @@ CommandQueue::PendingSync CommandQueue::post_linux(const Command* cmds, size_t n
             uint32_t(bus_.atomic(shared_, 4, hal::Bus::AtomicOp::AndNot, kOwnedFlag)) & ~kOwnedFlag;
         valid_map(first, prod, false);
         t.owner = bus_.now() - w;
-        bus_.write32(cfg_.regs + reg::CMDQ_PROD, prod);
+        write_prod(prod);
         bus_.dmb();
         store32(owner_prod_addr(), prod);
         ++publishes_;

@@ -32,6 +32,9 @@ struct DriverConfig {
     InvPolicy policy = InvPolicy::Strict;
     SyncMode sync = SyncMode::Auto;
     CmdqAlgo cmdq = CmdqAlgo::Linux;
+    // Use the SMMU's enhanced command queues (IDR1.ECMDQ) as the posted ECMDQ series does: one
+    // per CPU (shared when fewer), each run by `cmdq`'s algorithm (sw/driver/ecmdq.h).
+    bool ecmdq = false;
     unsigned batch = 64;            // CMDQ_BATCH_ENTRIES: commands before a batch is issued without SYNC
     bool range_inv = true;          // use range TLBIs when the SMMU has IDR3.RIL
     uint64_t full_flush_pages = 0;  // a range of this many pages or more becomes one ASID/VMID TLBI; 0: never

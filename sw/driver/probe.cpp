@@ -8,6 +8,8 @@ namespace smmusim::sw::driver {
 
 using namespace smmu::arch;
 
+void probe_ecmdqs(hal::Bus& bus, uint64_t regs, SmmuCaps& c);
+
 SmmuCaps probe(hal::Bus& bus, uint64_t regs) {
     const uint32_t i0 = bus.read32(regs + reg::IDR0);
     const uint32_t i1 = bus.read32(regs + reg::IDR1);
@@ -46,7 +48,34 @@ SmmuCaps probe(hal::Bus& bus, uint64_t regs) {
     if (!c.pgsize_bitmap) throw ProbeError("IDR5: no translation granule");
     const uint64_t oas = get<idr5::OAS>(i5);
     c.oas = oas <= 5 ? pa_bits(oas) : 48;  // 52-bit output is not used
+    if (get<idr1::ECMDQ>(i1)) probe_ecmdqs(bus, regs, c);
     return c;
+}
+
+// The posted series' arm_smmu_ecmdq_probe: 2^LOG2NUMP pages of 2^LOG2NUMQ queues, every page
+// in registers (PRESET) and the pages contiguous; each queue 64 KiB >> LOG2NUMQ after the last.
+void probe_ecmdqs(hal::Bus& bus, uint64_t regs, SmmuCaps& c) {
+    const uint32_t i6 = bus.read32(regs + reg::IDR6);
+    const unsigned log2p = std::min<unsigned>(unsigned(get<idr6::LOG2NUMP>(i6)), idr6::kMaxLog2);
+    const unsigned log2q = std::min<unsigned>(unsigned(get<idr6::LOG2NUMQ>(i6)), idr6::kMaxLog2);
+    constexpr uint64_t kPage = 0x10000;
+    uint64_t first = 0;
+    for (unsigned p = 0; p < (1u << log2p); ++p) {
+        const uint64_t v = bus.read64(regs + reg::CMDQ_CONTROL_PAGE_BASE + reg::CMDQ_CONTROL_PAGE_STRIDE * p);
+        const uint64_t at = get<cmdq_cp_base::ADDR>(v) << 16;
+        if (!get<cmdq_cp_base::PRESET>(v)) {
+            c.ecmdq_refused = "ECMDQ control page " + std::to_string(p) + " is in memory mode";
+            return;
+        }
+        if (p == 0) first = at;
+        if (at != first + p * kPage) {
+            c.ecmdq_refused = "ECMDQ control pages are not contiguous";
+            return;
+        }
+    }
+    c.ecmdqs = 1u << (log2p + log2q);
+    c.ecmdq_offset = first;
+    c.ecmdq_stride = uint32_t(kPage >> log2q);
 }
 
 unsigned pick_granule(const SmmuCaps& caps, unsigned preferred_shift) {

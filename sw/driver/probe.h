@@ -29,9 +29,17 @@ struct SmmuCaps {
     unsigned oas = 48;                      // bits
     uint64_t pgsize_bitmap = 0;             // page and block sizes of every supported granule
     uint32_t iidr = 0;
+    // Enhanced command queues (IDR1.ECMDQ, IDR6, CMDQ_CONTROL_PAGE_BASEn): how many, where
+    // the control pages start (offset from page 0) and the spacing of the queues in them.
+    // 0 queues when absent or unusable (a page in memory mode, pages not contiguous:
+    // ecmdq_refused says why), as the posted ECMDQ series suppresses the feature.
+    unsigned ecmdqs = 0;
+    uint64_t ecmdq_offset = 0;
+    uint32_t ecmdq_stride = 0;
+    std::string ecmdq_refused;
 };
 
-// Reads IDR0/1/3/5 and IIDR. Throws ProbeError as Linux refuses to probe (no S1 and no S2,
+// Reads IDR0/1/3/5 and IIDR (and IDR6 and the control pages with IDR1.ECMDQ). Throws ProbeError as Linux refuses to probe (no S1 and no S2,
 // no AArch64 tables, big-endian only, embedded presets, a command queue of 64 entries or fewer).
 SmmuCaps probe(hal::Bus& bus, uint64_t regs);
 

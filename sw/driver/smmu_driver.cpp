@@ -93,6 +93,7 @@ void SmmuDriver::probe_and_reset(bool enable_now) {
     bus_.write32(cfg_.regs + reg::CMDQ_CONS, 0);
     uint32_t enables = uint32_t(cr0::CMDQEN::mask);
     write_reg_sync(reg::CR0, reg::CR0ACK, enables);
+    enable_ecmdqs();
     cmdq_->issue(cmd::cfgi_all(), true);
     if (caps_.hyp) cmdq_->issue(cmd::tlbi_el2_all(), true);
     cmdq_->issue(cmd::tlbi_nsnh_all(), true);
@@ -111,6 +112,22 @@ void SmmuDriver::probe_and_reset(bool enable_now) {
                    uint32_t(irq_ctrl::EVENTQ_IRQEN::mask | irq_ctrl::GERROR_IRQEN::mask));
     enables_ = enables;
     if (enable_now) enable();
+}
+
+// The series' arm_smmu_ecmdq_reset, after CMDQEN and before CFGI_ALL: from here on every
+// command goes to its CPU's ECMDQ.
+void SmmuDriver::enable_ecmdqs() {
+    if (!cfg_.ecmdq) return;
+    if (!caps_.ecmdq_refused.empty()) obs_.warning("suppress ecmdq feature: " + caps_.ecmdq_refused);
+    if (!caps_.ecmdqs) {
+        if (caps_.ecmdq_refused.empty()) obs_.warning("sw.driver.ecmdq: the SMMU has no ECMDQs (IDR1.ECMDQ = 0)");
+        return;
+    }
+    ecmdqs_ = std::make_unique<Ecmdqs>(bus_, mem_, cfg_, obs_, caps_);
+    if (ecmdqs_->enable())
+        cmdq_->route(ecmdqs_->per_cpu());
+    else
+        ecmdqs_.reset();
 }
 
 void SmmuDriver::enable() {
@@ -134,7 +151,7 @@ void SmmuDriver::handle_irq(uint32_t lines) {
 void SmmuDriver::handle_gerror() {
     const uint32_t g = bus_.read32(cfg_.regs + reg::GERROR);
     const uint32_t gn = bus_.read32(cfg_.regs + reg::GERRORN);
-    const uint32_t active = (g ^ gn) & gerror::kImplemented;
+    const uint32_t active = (g ^ gn) & (gerror::kImplemented | gerror::CMDQP_ERR);
     if (!active) return;
     obs_.gerror(active);
     char b[64];
@@ -143,6 +160,7 @@ void SmmuDriver::handle_gerror() {
     if (active & gerror::SFM_ERR) write_reg_sync(reg::CR0, reg::CR0ACK, 0);
     if (active & gerror::EVENTQ_ABT_ERR) obs_.warning("EVTQ write aborted -- events may have been lost");
     if ((active & gerror::CMDQ_ERR) && cmdq_) cmdq_->recover_error();
+    if ((active & gerror::CMDQP_ERR) && ecmdqs_) ecmdqs_->recover_errors();
     bus_.write32(cfg_.regs + reg::GERRORN, g);
 }
 

@@ -22,6 +22,7 @@
 
 #include "sw/driver/cd_table.h"
 #include "sw/driver/cmdq.h"
+#include "sw/driver/ecmdq.h"
 #include "sw/driver/config.h"
 #include "sw/driver/errors.h"
 #include "sw/driver/domain.h"
@@ -84,6 +85,7 @@ public:
 
     const DriverStats& stats() const { return stats_; }
     CommandQueue& cmdq() { return *cmdq_; }
+    Ecmdqs* ecmdqs() { return ecmdqs_.get(); }
     uint64_t table_bytes() const;
 
 private:
@@ -97,6 +99,7 @@ private:
     };
 
     void write_reg_sync(uint32_t reg, uint32_t ack, uint32_t value);
+    void enable_ecmdqs();
     uint32_t enables_ = 0;  // CR0 as last written
     void update_gbpa(uint32_t set_bits);
     void handle_gerror();
@@ -120,6 +123,7 @@ private:
     SmmuCaps caps_;
     std::unique_ptr<StreamTable> strtab_;
     std::unique_ptr<CommandQueue> cmdq_;
+    std::unique_ptr<Ecmdqs> ecmdqs_;  // with sw.driver.ecmdq and IDR1.ECMDQ: the per-CPU queues
     std::unique_ptr<EventQueue> evtq_;
     std::unique_ptr<TlbInvalidator> inv_;
     std::map<std::string, std::unique_ptr<Domain>> domains_;

@@ -17,6 +17,8 @@ void SmmuEmulation::start(ShadowS2& shadow) {
     cmdq_.attach_shadow(shadow);
     for (unsigned i = 0; i < 6; ++i) idr_[i] = bus_.read32(regs_ + reg::IDR0 + 4 * i);
     idr_[0] &= ~uint32_t(idr0::S2P::mask | idr0::HYP::mask | idr0::MSI::mask);
+    // No ECMDQs for the host: only the main queue is emulated (and IDR1.ECMDQ needs IDR0.MSI).
+    idr_[1] &= ~uint32_t(idr1::ECMDQ::mask);
     iidr_ = bus_.read32(regs_ + reg::IIDR);
     aidr_ = bus_.read32(regs_ + reg::AIDR);
 }

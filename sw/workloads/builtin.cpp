@@ -187,7 +187,7 @@ void run_mapbench(const MapbenchParams& p, Env& env) {
         const uint64_t size = p.pages << gshift;
         if (size > q.setup.buffers_size) throw std::invalid_argument("mapbench: buffer larger than the buffer memory");
         IovaAllocator& iovas = env.iovas(*q.domain, kIovaBase, uint64_t(1) << q.domain->table().geometry().fmt.ias, gshift);
-        for (uint64_t i = 0; i < p.ops; ++i) {
+        for (uint64_t i = 0; i < p.warmup + p.ops; ++i) {
             const uint64_t start = env.bus.now();
             env.bus.work(p.cpu_cycles);
             const uint64_t t0 = env.bus.now();
@@ -200,7 +200,7 @@ void run_mapbench(const MapbenchParams& p, Env& env) {
             const uint64_t t2 = env.bus.now();
             env.iommu.unmap(*q.domain, iova, size);
             const uint64_t t3 = env.bus.now();
-            if (env.pair_done) env.pair_done(t1 - t0, t3 - t2, t3 - start);
+            if (env.pair_done && i >= p.warmup) env.pair_done(t1 - t0, t3 - t2, t3 - start);
         }
     });
 }

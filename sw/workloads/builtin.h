@@ -82,6 +82,7 @@ struct MapbenchParams {
     uint64_t trans_cycles = 0;
     uint64_t cpu_cycles = 0;  // before each map (map_benchmark's memset of the buffer)
     uint64_t start_skew_cycles = 0;  // each CPU starts after a random 0..this (its thread's wake-up)
+    uint64_t warmup = 0;             // each CPU's first pairs, not reported (table builds, first touches)
     uint64_t seed = 1;
     PerCpu per_cpu;
 };

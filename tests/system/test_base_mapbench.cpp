@@ -73,3 +73,12 @@ TEST(BaseMapbench, LazyFlushesInsteadOfATlbiPerUnmap) {
     EXPECT_GE(u("sw.driver.fq_flushes"), 1u);
     EXPECT_LT(u("sw.driver.tlbi"), 4u * 600 / 50);
 }
+
+// Warm-up pairs are done but not counted in the benchmark's own stats.
+TEST(BaseMapbench, WarmupPairsAreDoneButNotCounted) {
+    SoftwareRun r("", {"sw.workload=mapbench", "sw.mapbench.ops=100", "sw.mapbench.warmup=20"});
+    ASSERT_FALSE(r.failure) << r.failure_text;
+    EXPECT_EQ(u("sw.mapbench.pairs"), 100u);
+    EXPECT_EQ(stat("sw.mapbench.unmap_cycles").at("count").get<uint64_t>(), 100u);
+    EXPECT_EQ(unmap_tlbis(), 120u);
+}

@@ -22,18 +22,13 @@
 #include "sw/hal/page_alloc.h"
 #include "sw/hal/timed_bus.h"
 #include "tests/common/test_util.h"
+#include "tests/system/cluster_cmdq.h"
 
 using namespace smmusim;
 using namespace smmusim::smmu::arch;
 using platforms::Soc;
 
 namespace {
-
-Command tlbi(unsigned thread, uint64_t page) {
-    Command c = cmd::tlbi_by_address(op::TLBI_NH_VA, uint16_t(thread + 1), 0);
-    cmd::set_range(c, page << 12, true, 0, 0, 0, 0);
-    return c;
-}
 
 struct Publishes : sw::driver::Observer {
     std::vector<uint64_t> sizes;
@@ -56,9 +51,7 @@ void run(unsigned cores) {
     core::ParamRegistry::instance().apply_set("cpus=" + std::to_string(cores));
     const std::string log = test::temp_file("", ".cmd");
     core::JsonLog::open(core::LogId::Cmd, log, "cmd");
-    const platforms::Topology* base = nullptr;
-    for (const auto& t : platforms::builtin_topologies())
-        if (t.name == "base") base = &t;
+    const platforms::Topology* base = test::base_topology();
     ASSERT_NE(base, nullptr);
     Soc soc(*base);
     sw::hal::TimedBus bus(soc.cluster);
@@ -67,24 +60,8 @@ void run(unsigned cores) {
     cfg.regs = base->smmus.at(0).regs;
     Publishes obs;
     sw::driver::SmmuDriver drv(bus, mem, cfg, obs);
-    sc_core::sc_event ready;
-    bool reset_done = false;
     unsigned failed = 0;
-    for (unsigned t = 0; t < kThreads; ++t) {
-        soc.cluster.start(t % cores, "t" + std::to_string(t), [&, t] {
-            if (t == 0) {
-                drv.probe_and_reset(true);
-                reset_done = true;
-                ready.notify(sc_core::SC_ZERO_TIME);
-            } else if (!reset_done) {
-                sc_core::wait(ready);
-            }
-            for (unsigned i = 0; i < kCalls; ++i) {
-                const Command c[2] = {tlbi(t, 2 * i), tlbi(t, 2 * i + 1)};
-                if (!drv.cmdq().issue(c, 2, true)) ++failed;
-            }
-        });
-    }
+    test::start_tlbi_threads(soc, drv, kThreads, cores, kCalls, failed);
     const uint64_t reset_calls = 3;  // CFGI_ALL, TLBI_EL2_ALL, TLBI_NSNH_ALL, each with a sync
     sc_core::sc_start();
     core::JsonLog::close_all();

@@ -35,10 +35,11 @@ std::vector<std::string> range4(uint16_t asid) {
     return {b[0], b[1]};
 }
 
-void run_shared(const char* order) {
+void run_shared(const char* order, bool ecmdq = false) {
     setenv("SMMU_CHECK_STALE", "1", 1);
-    test::SoftwareRun r(read("traces/scenarios/multi_smmu/shared_domain.json"),
-                        {std::string("sw.driver.inv_instances=") + order},
+    std::vector<std::string> sets = {std::string("sw.driver.inv_instances=") + order};
+    if (ecmdq) sets.insert(sets.end(), {"smmu.ecmdqs=2", "smmu1.ecmdqs=2", "sw.driver.ecmdq=true"});
+    test::SoftwareRun r(read("traces/scenarios/multi_smmu/shared_domain.json"), sets,
                         SMMU_SOURCE_DIR "/platforms/examples/two_smmus.json");
     ASSERT_TRUE(r.failure_text.empty()) << r.failure_text;
     // Four translations per device before the unmap, one fault each after it.
@@ -71,10 +72,16 @@ void run_shared(const char* order) {
     EXPECT_EQ(test::stat("smmu.tcu.faults"), 1);
     EXPECT_EQ(test::stat("smmu1.tcu.faults"), 1);
     EXPECT_EQ(test::stat("sw.driver.commands_per_unmap")["max"], 4);  // both instances' commands
+    if (ecmdq) {  // every command on the CPU's ECMDQ of each instance
+        EXPECT_EQ(test::stat("smmu.tcu.cmdq.commands"), test::stat("smmu.tcu.cmdq.ecmdq0.commands"));
+        EXPECT_EQ(test::stat("smmu1.tcu.cmdq.commands"), test::stat("smmu1.tcu.cmdq.ecmdq0.commands"));
+    }
 }
 
 TEST(SharedDomain, SerialUnmapLeavesNoStaleTranslationInEitherSmmu) { run_shared("serial"); }
 TEST(SharedDomain, ParallelUnmapLeavesNoStaleTranslationInEitherSmmu) { run_shared("parallel"); }
+TEST(SharedDomain, ParallelUnmapOnEcmdqs) { run_shared("parallel", true); }
+TEST(SharedDomain, SerialUnmapOnEcmdqs) { run_shared("serial", true); }
 
 }  // namespace
 }  // namespace smmusim

@@ -20,10 +20,21 @@ constexpr uint32_t CMDQ_BASE = 0x090, CMDQ_PROD = 0x098, CMDQ_CONS = 0x09C;
 constexpr uint32_t EVENTQ_BASE = 0x0A0;
 constexpr uint32_t EVENTQ_IRQ_CFG0 = 0x0B0, EVENTQ_IRQ_CFG1 = 0x0B8, EVENTQ_IRQ_CFG2 = 0x0BC;
 constexpr uint32_t PRIQ_BASE = 0x0C0;
+constexpr uint32_t IDR6 = 0x190;  // with IDR1.ECMDQ (reference §3.5.6)
+// Command queue control page n's BASE (64-bit), CFG, STATUS: 0x4000 + 32 * n, read-only.
+constexpr uint32_t CMDQ_CONTROL_PAGE_BASE = 0x4000, CMDQ_CONTROL_PAGE_CFG = 0x4008,
+                   CMDQ_CONTROL_PAGE_STATUS = 0x400C, CMDQ_CONTROL_PAGE_STRIDE = 32;
 constexpr uint32_t PAGE1 = 0x10000;
 constexpr uint32_t EVENTQ_PROD = PAGE1 + 0x0A8, EVENTQ_CONS = PAGE1 + 0x0AC;
 constexpr uint32_t PRIQ_PROD = PAGE1 + 0x0C8, PRIQ_CONS = PAGE1 + 0x0CC;
 constexpr uint32_t REGION_SIZE = 0x20000;  // two 64 KiB pages
+// This model's one Command queue control page (IDR6.LOG2NUMP = 0) follows pages 0 and 1
+// (CMDQ_CONTROL_PAGE_BASE0.ADDR = 0x20000, an offset from page 0); the register frame is then
+// 192 KiB, decoded within a 256 KiB-aligned window.
+constexpr uint32_t ECMDQ_PAGE = 0x20000, ECMDQ_PAGE_SIZE = 0x10000;
+constexpr uint32_t REGION_SIZE_ECMDQ = ECMDQ_PAGE + ECMDQ_PAGE_SIZE, REGION_ALIGN_ECMDQ = 0x40000;
+// Within an ECMDQ's registers (spaced 64 KiB >> IDR6.LOG2NUMQ apart in the page).
+constexpr uint32_t ECMDQ_BASE = 0x00, ECMDQ_PROD = 0x08, ECMDQ_CONS = 0x0C;
 }  // namespace reg
 
 namespace idr0 {
@@ -62,7 +73,34 @@ using ATTR_TYPES_OVR = RegField<27>;
 using REL = RegField<28>;
 using QUEUES_PRESET = RegField<29>;
 using TABLES_PRESET = RegField<30>;
+using ECMDQ = RegField<31>;
 }  // namespace idr1
+
+// IDR6 (present with IDR1.ECMDQ): 2^LOG2NUMP control pages of 2^LOG2NUMQ ECMDQs each.
+namespace idr6 {
+using LOG2NUMQ = RegField<19, 16>;
+using LOG2NUMP = RegField<27, 24>;
+constexpr unsigned kMaxLog2 = 8;  // both fields have a maximum value of 0b1000
+}  // namespace idr6
+
+// CMDQ_CONTROL_PAGE_BASEn: ADDR is an offset from page 0, CMDQGS 0b01 = 64 KiB, PRESET = 1
+// (the ECMDQs of the page are registers in the SMMU).
+namespace cmdq_cp_base {
+using PRESET = RegField<0>;
+using CMDQGS = RegField<2, 1>;
+using ADDR = RegField<55, 16>;
+constexpr uint64_t CMDQGS_64K = 1;
+}  // namespace cmdq_cp_base
+
+// ECMDQ_PROD / ECMDQ_CONS fields beside WR / RD [19:0] (reference §6.3.108-109).
+namespace ecmdq {
+using PROD_EN = RegField<31>;
+using PROD_ERRACK = RegField<23>;
+using CONS_ENACK = RegField<31>;
+using CONS_ERR_REASON = RegField<26, 24>;
+using CONS_ERR = RegField<23>;
+constexpr uint32_t kProdWritable = 0x8080'0000u | 0xFFFFF;  // EN, ERRACK, WR
+}  // namespace ecmdq
 
 namespace idr3 {
 using HAD = RegField<2>;
@@ -146,6 +184,7 @@ constexpr uint32_t MSI_EVENTQ_ABT_ERR = 1u << 5;
 constexpr uint32_t MSI_PRIQ_ABT_ERR = 1u << 6;
 constexpr uint32_t MSI_GERROR_ABT_ERR = 1u << 7;
 constexpr uint32_t SFM_ERR = 1u << 8;
+constexpr uint32_t CMDQP_ERR = 1u << 9;  // an ECMDQ error (with IDR1.ECMDQ)
 constexpr uint32_t kImplemented = 0x1FD;
 }  // namespace gerror
 

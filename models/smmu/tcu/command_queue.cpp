@@ -58,43 +58,127 @@ CommandQueue::CommandQueue(sc_core::sc_module& owner, RegState& regs, const Feat
                     "CMD_SYNC latency: from PROD making it visible to its completion"),
       occupancy_sig_(&owner, "cmdq.occupancy", 20),
       sync_pending_sig_(&owner, "cmdq.sync_pending", 1),
-      trace_track_(std::string(owner.name()) + " cmdq") {}
+      trace_track_(std::string(owner.name()) + " cmdq") {
+    sources_.resize(1 + f.ecmdqs);
+    for (unsigned i = 0; i < f.ecmdqs; ++i) {
+        sources_[1 + i].ecmdq = int(i);
+        sources_[1 + i].commands = std::make_unique<core::Counter>(
+            &owner, ("cmdq.ecmdq" + std::to_string(i) + ".commands").c_str(), "commands consumed from this ECMDQ");
+    }
+}
 
 void CommandQueue::kick() { kick_.notify(sc_core::SC_ZERO_TIME); }
 
-unsigned CommandQueue::log2size() const {
-    return std::min<unsigned>(unsigned(get<queue_base::LOG2SIZE>(regs_.cmdq_base)), f_.cmdqs);
+uint64_t CommandQueue::base_of(const Source& s) const {
+    return s.ecmdq < 0 ? regs_.cmdq_base : regs_.ecmdq[size_t(s.ecmdq)].base;
+}
+uint32_t CommandQueue::prod_of(const Source& s) const {
+    return s.ecmdq < 0 ? regs_.cmdq_prod : regs_.ecmdq[size_t(s.ecmdq)].prod & queue_ptr::kIndexAndWrapMask;
+}
+uint32_t& CommandQueue::cons_of(Source& s) { return s.ecmdq < 0 ? regs_.cmdq_cons : regs_.ecmdq[size_t(s.ecmdq)].cons; }
+
+bool CommandQueue::enabled(const Source& s) const {
+    return s.ecmdq < 0 ? regs_.cmdqen() : regs_.ecmdq[size_t(s.ecmdq)].enack();
+}
+
+// LOG2SIZE above IDR1.CMDQS is treated as CMDQS (the same constraint for ECMDQ_BASE, §6.3.107).
+unsigned CommandQueue::log2size(const Source& s) const {
+    return std::min<unsigned>(unsigned(get<queue_base::LOG2SIZE>(base_of(s))), f_.cmdqs);
+}
+
+void CommandQueue::note_visible(Source& s) {
+    s.visible.emplace_back(QueueIndex(log2size(s)).pos(prod_of(s)), sc_core::sc_time_stamp());
 }
 
 void CommandQueue::prod_written() {
-    visible_.emplace_back(QueueIndex(log2size()).pos(regs_.cmdq_prod), sc_core::sc_time_stamp());
+    note_visible(sources_[0]);
     trace_occupancy();
     kick();
 }
 
-sc_core::sc_time CommandQueue::visible_since(uint32_t cons) {
+void CommandQueue::ecmdq_prod_written(unsigned i) {
+    Source& s = sources_[1 + i];
+    const EcmdqRegs& e = regs_.ecmdq[i];
+    if (e.en() != e.enack() && !s.ack_pending) {
+        s.ack_pending = true;
+        s.ack_due = sc_core::sc_time_stamp() + timing_.ack;
+        ack_ev_.notify(timing_.ack);
+    }
+    note_visible(s);
+    kick();
+}
+
+// ENACK follows EN after the acknowledge latency; it is updated even while ERRACK != ERR
+// (§3.5.6.2). From ENACK = 0 on the engine consumes nothing more from the queue.
+void CommandQueue::run_ecmdq_acks() {
+    for (;;) {
+        sc_core::wait(ack_ev_);
+        const sc_core::sc_time now = sc_core::sc_time_stamp();
+        sc_core::sc_time next = sc_core::SC_ZERO_TIME;
+        for (Source& s : sources_) {
+            if (!s.ack_pending) continue;
+            if (s.ack_due <= now) {
+                EcmdqRegs& e = regs_.ecmdq[size_t(s.ecmdq)];
+                e.cons = uint32_t(put<ecmdq::CONS_ENACK>(e.cons, e.en()));
+                s.ack_pending = false;
+            } else if (next == sc_core::SC_ZERO_TIME || s.ack_due - now < next) {
+                next = s.ack_due - now;
+            }
+        }
+        if (next != sc_core::SC_ZERO_TIME) ack_ev_.notify(next);
+        kick();
+    }
+}
+
+sc_core::sc_time CommandQueue::visible_since(Source& s, uint32_t cons) {
     // The first PROD write that moved PROD past `cons` made the command there visible.
-    const QueueIndex q(log2size());
-    while (!visible_.empty()) {
-        const uint32_t ahead = q.used(visible_.front().first, cons);
-        if (ahead >= 1 && ahead <= q.entries()) return visible_.front().second;
-        visible_.pop_front();
+    const QueueIndex q(log2size(s));
+    while (!s.visible.empty()) {
+        const uint32_t ahead = q.used(s.visible.front().first, cons);
+        if (ahead >= 1 && ahead <= q.entries()) return s.visible.front().second;
+        s.visible.pop_front();
     }
     return sc_core::sc_time_stamp();
 }
 
-bool CommandQueue::runnable() const {
-    if (!regs_.cmdqen() || regs_.gerror_active(gerror::CMDQ_ERR)) return false;
-    return !QueueIndex(log2size()).empty(regs_.cmdq_prod, regs_.cmdq_cons);
+bool CommandQueue::runnable(const Source& s) const {
+    if (s.ecmdq < 0) {
+        if (!regs_.cmdqen() || regs_.gerror_active(gerror::CMDQ_ERR)) return false;
+    } else {
+        const EcmdqRegs& e = regs_.ecmdq[size_t(s.ecmdq)];
+        if (!e.enack() || e.error_pending()) return false;
+    }
+    const uint32_t cons = s.ecmdq < 0 ? regs_.cmdq_cons : regs_.ecmdq[size_t(s.ecmdq)].cons;
+    return !QueueIndex(log2size(s)).empty(prod_of(s), cons);
+}
+
+// Round-robin over the queues with commands to consume.
+CommandQueue::Source* CommandQueue::pick() {
+    for (size_t k = 0; k < sources_.size(); ++k) {
+        const size_t i = (next_ + k) % sources_.size();
+        if (!sources_[i].busy && runnable(sources_[i])) {
+            next_ = (i + 1) % sources_.size();
+            return &sources_[i];
+        }
+    }
+    return nullptr;
 }
 
 void CommandQueue::trace_occupancy() {
-    const QueueIndex q(log2size());
+    const QueueIndex q(log2size(sources_[0]));
     occupancy_sig_.set(q.used(regs_.cmdq_prod, regs_.cmdq_cons));
 }
 
-void CommandQueue::stop(uint32_t cerror) {
+void CommandQueue::stop(Source& s, uint32_t cerror) {
     ++errors_;
+    if (s.ecmdq >= 0) {
+        // ERR toggles with ERR_REASON, RD stays on the failing command; GERROR.CMDQP_ERR is
+        // activated if inactive (§3.5.6.3). The other queues carry on.
+        uint32_t& cons = cons_of(s);
+        cons = uint32_t(put<ecmdq::CONS_ERR_REASON>(cons, cerror)) ^ uint32_t(ecmdq::CONS_ERR::mask);
+        irq_.gerror(gerror::CMDQP_ERR);
+        return;
+    }
     // ERR becomes visible before GERROR.CMDQ_ERR (§9.4); CONS stays on the failing command.
     regs_.cmdq_cons = uint32_t(put<queue_ptr::CMDQ_ERR>(regs_.cmdq_cons, cerror));
     irq_.gerror(gerror::CMDQ_ERR);
@@ -102,43 +186,55 @@ void CommandQueue::stop(uint32_t cerror) {
 
 void CommandQueue::run() {
     for (;;) {
-        while (!runnable()) sc_core::wait(kick_);
-        const QueueIndex q(log2size());
-        const uint64_t bytes = uint64_t(Command::kBytes) << q.log2size();
-        const uint64_t base = queue_base::ADDR::address(regs_.cmdq_base) & ~(bytes - 1);
-        // Fetch up to fetch_batch entries, not past PROD nor the end of the ring.
-        const uint32_t cons = regs_.cmdq_cons;
-        const uint32_t n = std::min({timing_.fetch_batch, q.used(regs_.cmdq_prod, cons),
-                                     q.entries() - q.index(cons)});
-        unsigned char buf[Command::kBytes * 16];
-        ++fetches_;
-        const uint64_t at = base + uint64_t(q.index(cons)) * Command::kBytes;
-        if (mem_.read(at, buf, n * Command::kBytes) != tlm::TLM_OK_RESPONSE) {
-            log_fetch_abort(at);
-            stop(cerror::ABT);
-            continue;
+        Source* s = pick();
+        while (!s) {
+            sc_core::wait(kick_);
+            s = pick();
         }
-        for (uint32_t i = 0; i < n; ++i) {
-            // CMDQEN 1->0: commands in progress are consumed, the rest are not (§9.1).
-            if (!regs_.cmdqen()) break;
-            Command c;
-            c.load(buf + i * Command::kBytes);
-            sc_core::wait(timing_.per_command);
-            const uint32_t err = execute(c);
-            if (err != cerror::NONE) {
-                log_command(c, err);
-                stop(err);
-                break;
-            }
+        s->busy = true;
+        serve(*s);
+        s->busy = false;
+        if (sources_.size() > 1) kick();  // another engine may take the queue now
+    }
+}
+
+void CommandQueue::serve(Source& s) {
+    const QueueIndex q(log2size(s));
+    const uint64_t bytes = uint64_t(Command::kBytes) << q.log2size();
+    const uint64_t base = queue_base::ADDR::address(base_of(s)) & ~(bytes - 1);
+    // Fetch up to fetch_batch entries, not past PROD nor the end of the ring.
+    const uint32_t cons = cons_of(s);
+    const uint32_t n = std::min({timing_.fetch_batch, q.used(prod_of(s), cons), q.entries() - q.index(cons)});
+    unsigned char buf[Command::kBytes * 16];
+    ++fetches_;
+    const uint64_t at = base + uint64_t(q.index(cons)) * Command::kBytes;
+    if (mem_.read(at, buf, n * Command::kBytes) != tlm::TLM_OK_RESPONSE) {
+        log_fetch_abort(at);
+        stop(s, cerror::ABT);
+        return;
+    }
+    for (uint32_t i = 0; i < n; ++i) {
+        // CMDQEN 1->0 (ECMDQ: ENACK 1->0): commands in progress are consumed, the rest are
+        // not (§9.1, §3.5.6.2).
+        if (!enabled(s)) break;
+        Command c;
+        c.load(buf + i * Command::kBytes);
+        sc_core::wait(timing_.per_command);
+        const uint32_t err = execute(s, c);
+        if (err != cerror::NONE) {
+            log_command(c, err);
+            stop(s, err);
+            break;
         }
     }
 }
 
-uint32_t CommandQueue::execute(const Command& c) {
+uint32_t CommandQueue::execute(Source& src, const Command& c) {
     const uint32_t err = check_command(c, f_);
     if (err != cerror::NONE) return err;
     const uint8_t opcode = c.opcode();
-    const QueueIndex q(log2size());
+    const QueueIndex q(log2size(src));
+    uint32_t& cons = cons_of(src);
     const sc_core::sc_time exec_start = sc_core::sc_time_stamp();
     // A command's execution (a CMD_SYNC: from its PROD write to its completion).
     auto trace = [&](const sc_core::sc_time& from) {
@@ -151,17 +247,19 @@ uint32_t CommandQueue::execute(const Command& c) {
     };
     auto consume = [&] {
         ++commands_;
+        if (src.commands) ++*src.commands;
         // SMMUv3 §4.1.2: with IDR0.SEV the SMMU sends a WFE wake-up event when the queue becomes
         // non-full and an agent could have seen it full: software waiting for space (Linux's
-        // queue_poll with WFE) wakes when CONS moves past an entry of a full queue.
-        const bool was_full = q.full(regs_.cmdq_prod, regs_.cmdq_cons);
-        regs_.cmdq_cons = (regs_.cmdq_cons & ~queue_ptr::kIndexAndWrapMask) | q.next(regs_.cmdq_cons);
+        // queue_poll with WFE) wakes when CONS moves past an entry of a full queue (any ECMDQ
+        // too, §3.5.6.1).
+        const bool was_full = q.full(prod_of(src), cons);
+        cons = (cons & ~queue_ptr::kIndexAndWrapMask) | q.next(cons);
         if (was_full) irq_.sev();
-        trace_occupancy();
+        if (src.ecmdq < 0) trace_occupancy();
         log_command(c, cerror::NONE);
     };
     if (opcode == op::CMD_SYNC) {
-        const sc_core::sc_time since = visible_since(regs_.cmdq_cons);
+        const sc_core::sc_time since = visible_since(src, cons);
         sync_pending_sig_.set(1);
         inv_.sync();
         sync_pending_sig_.set(0);

@@ -17,19 +17,20 @@ constexpr uint32_t kOvflg = 1u << 31;
 }  // namespace
 
 RegisterFile::RegisterFile(const Features& f, uint32_t gbpa_reset, Hooks hooks)
-    : f_(f), hooks_(std::move(hooks)), pa_mask_((uint64_t(1) << f.oas_bits()) - 1) {
+    : f_(f), hooks_(std::move(hooks)), pa_mask_((uint64_t(1) << f.oas_bits()) - 1), region_(f.region_size()) {
     s_.gbpa = gbpa_reset & ~(1u << 31);
+    s_.ecmdq.resize(f.ecmdqs);
 }
 
 bool RegisterFile::read(uint32_t offset, unsigned len, uint64_t& value) const {
-    if ((len != 4 && len != 8) || offset % len || offset >= reg::REGION_SIZE) return false;
+    if ((len != 4 && len != 8) || offset % len || offset >= region_) return false;
     value = read32(offset);
     if (len == 8) value |= uint64_t(read32(offset + 4)) << 32;
     return true;
 }
 
 bool RegisterFile::write(uint32_t offset, unsigned len, uint64_t value) {
-    if ((len != 4 && len != 8) || offset % len || offset >= reg::REGION_SIZE) return false;
+    if ((len != 4 && len != 8) || offset % len || offset >= region_) return false;
     write32(offset, uint32_t(value));
     if (len == 8) write32(offset + 4, uint32_t(value >> 32));
     return true;
@@ -38,6 +39,9 @@ bool RegisterFile::write(uint32_t offset, unsigned len, uint64_t value) {
 uint32_t RegisterFile::read32(uint32_t off) const {
     auto lo = [](uint64_t r) { return uint32_t(r); };
     auto hi = [](uint64_t r) { return uint32_t(r >> 32); };
+    if (f_.ecmdqs && (off >= reg::ECMDQ_PAGE || off == reg::IDR6 ||
+                      (off >= reg::CMDQ_CONTROL_PAGE_BASE && off < reg::CMDQ_CONTROL_PAGE_BASE + 0x2000)))
+        return read_ecmdq(off);
     switch (off) {
     case reg::IDR0: return f_.idr0();
     case reg::IDR1: return f_.idr1();
@@ -89,6 +93,7 @@ void RegisterFile::set_half(uint64_t& reg, uint32_t offset, uint32_t value, uint
 
 void RegisterFile::write32(uint32_t off, uint32_t v) {
     const uint64_t irq_addr_mask = bits(55, 2) & pa_mask_;
+    if (off >= reg::ECMDQ_PAGE) return write_ecmdq(off, v);
     switch (off) {
     case reg::CR0:
         // PRIQEN, ATSCHK and VMW are RES0: PRI, ATS and VMID wildcards are not implemented.
@@ -96,8 +101,10 @@ void RegisterFile::write32(uint32_t off, uint32_t v) {
         hooks_.cr0_written();
         return;
     case reg::CR1: {
-        // TABLE_* only while SMMUEN=0, QUEUE_* only while every queue is disabled (§1.5).
-        uint32_t writable = (smmuen_any() ? 0u : 0xFC0u) | (cmdqen_any() || eventqen_any() ? 0u : 0x3Fu);
+        // TABLE_* only while SMMUEN=0, QUEUE_* only while every queue is disabled (§1.5), an
+        // enabled ECMDQ included (§3.5.6.1).
+        uint32_t writable =
+            (smmuen_any() ? 0u : 0xFC0u) | (cmdqen_any() || eventqen_any() || ecmdq_any() ? 0u : 0x3Fu);
         s_.cr1 = (s_.cr1 & ~writable) | (v & writable);
         return;
     }
@@ -116,7 +123,7 @@ void RegisterFile::write32(uint32_t off, uint32_t v) {
         hooks_.irq_ctrl_written();
         return;
     case reg::GERRORN:
-        s_.gerrorn = v & gerror::kImplemented;
+        s_.gerrorn = v & (gerror::kImplemented | (f_.ecmdqs ? gerror::CMDQP_ERR : 0));
         hooks_.gerrorn_written();
         return;
     case reg::STRTAB_BASE:

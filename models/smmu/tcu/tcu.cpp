@@ -1,5 +1,6 @@
 #include "models/smmu/tcu/tcu.h"
 
+#include <algorithm>
 #include <string>
 
 #include "models/core/sim_time.h"
@@ -21,13 +22,14 @@ Tcu::Tcu(sc_core::sc_module_name name, const Features& f, unsigned tbus, uint32_
                                 [this] { gbpa_ev_.notify(clock.cycles(ack_latency)); },
                                 [this] { cmdq_.kick(); },
                                 [this] { cmdq_.prod_written(); },
-                                [] {}}),
+                                [] {},
+                                [this](unsigned i) { cmdq_.ecmdq_prod_written(i); }}),
       irq_(*this, file_.state(), f, mem, clock.cycles(1)),
       events_(*this, file_.state(), f, mem, irq_),
       translator_(file_.state(), f, *this, events_, this,
                   Translator::Caches{&caches_.config_cache, &caches_.tlb, contiguous}),
       cmdq_(*this, file_.state(), f, mem, irq_, *this,
-            CommandQueue::Timing{clock.cycles(cmd_cycles), cmd_fetch_batch}),
+            CommandQueue::Timing{clock.cycles(cmd_cycles), cmd_fetch_batch, clock.cycles(ack_latency)}),
       translations_(this, "translations", "translation requests served for the TBUs (DTI)"),
       dti_requests_(this, "dti_requests", "translation requests received from TBUs"),
       walks_(this, "walks", "translations that read descriptors (PMU: translation table walks)"),
@@ -80,6 +82,11 @@ Tcu::Tcu(sc_core::sc_module_name name, const Features& f, unsigned tbus, uint32_
     sc_core::sc_spawn_options thread;
     sc_core::sc_spawn([this] { events_.run(); }, "eventq", &thread);
     sc_core::sc_spawn([this] { cmdq_.run(); }, "cmdq", &thread);
+    if (f.ecmdqs) {
+        sc_core::sc_spawn([this] { cmdq_.run_ecmdq_acks(); }, "ecmdq_acks", &thread);
+        for (unsigned i = 1; i < std::min<unsigned>(cmdq_engines, f.ecmdqs + 1); ++i)
+            sc_core::sc_spawn([this] { cmdq_.run(); }, ("cmdq" + std::to_string(i)).c_str(), &thread);
+    }
     idle_slots_.reserve(xlate_slots);
     for (unsigned i = 0; i < xlate_slots; ++i) {
         slot_wake_.push_back(std::make_unique<sc_core::sc_event>());
@@ -98,7 +105,7 @@ bool Tcu::register_access(tlm::tlm_generic_payload& gp) {
     const unsigned len = gp.get_data_length();
     if (gp.get_byte_enable_ptr() || (gp.get_streaming_width() && gp.get_streaming_width() < len) || len > 8)
         return false;
-    const uint32_t offset = uint32_t(gp.get_address() & (reg::REGION_SIZE - 1));
+    const uint32_t offset = uint32_t(gp.get_address() & (frame_mask() - 1));
     unsigned char* data = gp.get_data_ptr();
     uint64_t value = 0;
     if (gp.is_read()) {
@@ -127,7 +134,7 @@ unsigned Tcu::at_transport_dbg(tlm::tlm_generic_payload& gp, unsigned) {
     // Debug reads only: a debug write must not have the side effects of a register write.
     uint64_t value;
     const unsigned len = gp.get_data_length();
-    if (!gp.is_read() || !file_.read(uint32_t(gp.get_address() & (reg::REGION_SIZE - 1)), len, value)) return 0;
+    if (!gp.is_read() || !file_.read(uint32_t(gp.get_address() & (frame_mask() - 1)), len, value)) return 0;
     for (unsigned i = 0; i < len; ++i) gp.get_data_ptr()[i] = uint8_t(value >> (8 * i));
     return len;
 }

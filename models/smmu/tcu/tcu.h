@@ -22,6 +22,7 @@
 #include "models/core/stats.h"
 #include "models/core/timed_queue.h"
 #include "models/core/vcd.h"
+#include "models/smmu/arch/regs.h"
 #include "models/smmu/dti/dti.h"
 #include "models/smmu/features.h"
 #include "models/smmu/tcu/command_queue.h"
@@ -49,7 +50,7 @@ public:
     core::Param<uint32_t> reg_latency{this, "reg_latency", 8, "cycles",
                                       "register access latency (MMIO request to response)", {0, 100000}};
     core::Param<uint32_t> ack_latency{this, "ack_latency", 16, "cycles",
-                                      "CR0 / IRQ_CTRL / GBPA update: write to acknowledge", {0, 100000}};
+                                      "CR0 / IRQ_CTRL / GBPA update, ECMDQ_PROD.EN: write to acknowledge", {0, 100000}};
     core::Param<uint32_t> xlate_slots{this, "xlate_slots", 64, "",
                                       "translations the TCU works on at once", {1, 4096}};
     core::Param<uint32_t> ptw_slots{this, "ptw_slots", 16, "",
@@ -58,6 +59,12 @@ public:
                                      "execution cost of each command", {0, 100000}};
     core::Param<uint32_t> cmd_fetch_batch{this, "cmd_fetch_batch", 4, "",
                                           "commands fetched per memory read", {1, 16}};
+    core::Param<uint32_t> cmdq_engines{
+        this, "cmdq_engines", 1, "",
+        "with ECMDQs (smmu.ecmdqs): command queues served at once, each engine taking the next non-empty queue "
+        "round-robin (1: one command engine, as for the main queue alone; more: the parallel consumption "
+        "SMMUv3 3.5.6.1 permits, an IMPLEMENTATION DEFINED number)",
+        {1, 257}};
     core::Param<uint32_t> inv_issue_cycles{this, "inv_issue_cycles", 1, "cycles",
                                            "cycles to send one invalidation or sync message to one TBU",
                                            {0, 100000}};
@@ -90,6 +97,9 @@ private:
     void at_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, unsigned) override;
     unsigned at_transport_dbg(tlm::tlm_generic_payload& gp, unsigned) override;
     bool register_access(tlm::tlm_generic_payload& gp);
+    // The register frame's decode window: 128 KiB, or 256 KiB with the ECMDQ page (the frame's
+    // base is then 256 KiB aligned, platforms/soc.cpp).
+    uint64_t frame_mask() const { return f_.ecmdqs ? arch::reg::REGION_ALIGN_ECMDQ : arch::reg::REGION_SIZE; }
     // Architected update delays; SMMUEN and GBPA reach the TBUs before they are acknowledged.
     void cr0_update();
     void irq_ctrl_update();
@@ -158,6 +168,8 @@ private:
     std::map<uint64_t, unsigned> inflight_;
     sc_core::sc_event drained_;
     unsigned sync_acks_ = 0;
+    uint64_t sync_tickets_ = 0, sync_serving_ = 0;  // one CMD_SYNC round to the TBUs at a time, FIFO
+    sc_core::sc_event sync_done_;
     sc_core::sc_event link_event_;
     InvalidationWatch* watch_ = nullptr;
     // ATS (tcu_ats.cpp): endpoints by StreamID, ATC invalidations awaiting their completion.

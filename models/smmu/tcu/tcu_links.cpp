@@ -72,6 +72,11 @@ void Tcu::invalidate(const Command& c) {
 }
 
 void Tcu::sync() {
+    // Several command engines (ECMDQs): each TBU's sync message is one object, so one round at
+    // a time, in the order the syncs came (a ticket: no engine starves); a later round covers
+    // at least what its sync must.
+    const uint64_t ticket = sync_tickets_++;
+    while (ticket != sync_serving_) wait(sync_done_);
     // Translations that started before the last invalidation may have used what it removed.
     const uint64_t target = epoch_;
     while (!inflight_.empty() && inflight_.begin()->first < target) wait(drained_);
@@ -86,6 +91,8 @@ void Tcu::sync() {
     // The records of faults the devices were answered before now are visible (§4.7.3).
     events_.drain();
     if (watch_) watch_->synced();
+    ++sync_serving_;
+    sync_done_.notify(sc_core::SC_ZERO_TIME);
 }
 
 void Tcu::cr0_update() { update_global(); }

@@ -39,7 +39,7 @@ SmmuBench::SmmuBench(const std::vector<std::string>& sets, unsigned tbus, bool t
       dram("dram", {kDram, kDramSize}),
       smmu("smmu", tbus),
       cpu("cpu"),
-      noc("noc", initiators(tbus), {{"dram", kDram, kDramSize}, {"smmu", kSmmuBase, reg::REGION_SIZE}}) {
+      noc("noc", initiators(tbus), {{"dram", kDram, kDramSize}, {"smmu", kSmmuBase, smmu.features().region_size()}}) {
     cpu.port.socket().bind(noc.initiator_socket("cpu"));
     for (unsigned i = 0; i < tbus; ++i) {
         const std::string name = "dev" + std::to_string(i);
