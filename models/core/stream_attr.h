@@ -7,6 +7,8 @@
 
 #include <tlm>
 
+#include "models/core/ats.h"
+
 namespace smmusim::core {
 
 struct StreamAttr : tlm::tlm_extension<StreamAttr> {
@@ -17,6 +19,7 @@ struct StreamAttr : tlm::tlm_extension<StreamAttr> {
     bool instr = false;
     bool secure = false;
     uint16_t id = 0;
+    AtKind at = AtKind::Untranslated;  // PCIe ATS (models/core/ats.h)
 
     tlm::tlm_extension_base* clone() const override { return new StreamAttr(*this); }
     void copy_from(const tlm::tlm_extension_base& other) override {

@@ -15,6 +15,7 @@ uint32_t Features::idr0() const {
     v = put<idr0::TTF>(v, idr0::TTF_AARCH64);
     v = put<idr0::COHACC>(v, coherent);
     v = put<idr0::HYP>(v, hyp);
+    v = put<idr0::ATS>(v, ats);
     v = put<idr0::ASID16>(v, asid16);
     v = put<idr0::MSI>(v, msi);
     v = put<idr0::SEV>(v, sev);
@@ -93,6 +94,9 @@ FeatureParams::FeatureParams(const sc_core::sc_object* o)
                             "IDR0.TERM_MODEL: terminated transactions always abort (no RAZ/WI)"),
       ril(o, "ril", true, "", "IDR3.RIL: range invalidation (SMMUv3.2)"),
       stt(o, "stt", false, "", "IDR3.STT: small translation tables (T0SZ up to 48)"),
+      ats(o, "ats", false, "",
+          "IDR0.ATS: PCIe ATS (translation requests from endpoints with an ATC, translated transactions "
+          "allowed by STE.EATS, CMD_ATC_INV sent to the endpoints)"),
       gran4k(o, "gran4k", true, "", "IDR5.GRAN4K: 4 KiB translation granule"),
       gran16k(o, "gran16k", true, "", "IDR5.GRAN16K: 16 KiB translation granule"),
       gran64k(o, "gran64k", true, "", "IDR5.GRAN64K: 64 KiB translation granule"),
@@ -134,6 +138,7 @@ Features FeatureParams::features() const {
     f.term_model_abort_only = term_model_abort_only;
     f.ril = ril;
     f.stt = stt;
+    f.ats = ats;
     f.gran4k = gran4k;
     f.gran16k = gran16k;
     f.gran64k = gran64k;

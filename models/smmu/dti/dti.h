@@ -13,6 +13,7 @@
 #include <systemc>
 #include <tlm>
 
+#include "models/core/ats.h"
 #include "models/smmu/cache/entries.h"
 #include "models/smmu/cache/invalidation.h"
 
@@ -27,6 +28,8 @@ enum class Outcome : uint8_t {
     RazWi,       // terminate as read-as-zero / write-ignored (CD.A == 0)
 };
 
+using core::AtKind;  // PCIe ATS: untranslated, Translation Request, Translated
+
 struct TranslateRequest {
     uint32_t sid = 0;
     uint32_t ssid = 0;
@@ -35,6 +38,7 @@ struct TranslateRequest {
     bool write = false;
     bool priv = false;
     bool instr = false;
+    AtKind at = AtKind::Untranslated;
 };
 
 struct TranslateResponse {

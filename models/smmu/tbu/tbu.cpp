@@ -87,6 +87,7 @@ void Tbu::start(tlm::tlm_generic_payload& gp, const sc_core::sc_time& arrival) {
     t->priv = a && a->priv;
     t->instr = a && a->instr;
     t->id = a ? a->id : 0;
+    t->at = a ? a->at : dti::AtKind::Untranslated;
     t->flow = 0;
     t->lookup = "";
     set_slots(slots_busy_ + 1);
@@ -106,6 +107,12 @@ void Tbu::start(tlm::tlm_generic_payload& gp, const sc_core::sc_time& arrival) {
             t->epoch = processed_;
         }
         ready_at(*t, next_cycle);
+        return;
+    }
+    if (t->at != dti::AtKind::Untranslated) {
+        // DTI-ATS: Translation Requests and Translated transactions are the TCU's to check
+        // (STE.EATS); they neither use nor fill this TBU's TLBs.
+        ask_tcu(*t, next_cycle);
         return;
     }
     sc_core::sc_time done;
@@ -149,12 +156,12 @@ const cache::TlbEntry* Tbu::look_up(TbuTxn& t, sc_core::sc_time& done) {
 
 void Tbu::ask_tcu(TbuTxn& t, const sc_core::sc_time& at) {
     t.pending = true;
-    misses_.push_back(&t);
+    if (t.at == dti::AtKind::Untranslated) misses_.push_back(&t);
     dti::DtiMessage& m = t.msg;
     m.type = dti::MsgType::Translate;
     m.owner = &t;
     m.link_latency = link_latency();
-    m.req = dti::TranslateRequest{t.sid, t.ssid, t.ssv, t.iova, t.write, t.priv, t.instr};
+    m.req = dti::TranslateRequest{t.sid, t.ssid, t.ssv, t.iova, t.write, t.priv, t.instr, t.at};
     if (core::TxnTraceWriter::instance().enabled()) {
         t.asked = at;
         t.flow = core::TxnTraceWriter::instance().new_flow();
@@ -208,7 +215,7 @@ void Tbu::translated() {
             e.epoch = e.fill_epoch = r.epoch;
             e.filled_after = processed_;
             // Not kept if an invalidation was applied since the TCU started it: it may be stale.
-            if (r.cacheable && r.epoch >= processed_) {
+            if (r.cacheable && r.epoch >= processed_ && t.at == dti::AtKind::Untranslated) {
                 auto same = [&](const cache::TlbEntry& o) { return same_stream(o, t); };
                 mtlb.insert(e, same);
                 utlb.insert(e, same);
@@ -276,6 +283,10 @@ void Tbu::issue() {
         ++translations_;
         latency_.sample(now - t->start);
         set_slots(slots_busy_ - 1);
+        if (t->at == dti::AtKind::Request) {
+            complete_translation_request(*t, gp);
+            continue;
+        }
         if (t->forward) {
             gp.set_address(t->oa);
             out.send(gp);
@@ -352,6 +363,35 @@ void Tbu::finish(TbuTxn& t) {
         --sync_blockers_;
         sync_progress_.notify(sc_core::SC_ZERO_TIME);
     }
+}
+
+void Tbu::complete_translation_request(TbuTxn& t, tlm::tlm_generic_payload& gp) {
+    // The Translation Completion goes back to the device as the read's data (PCIe §10.2.3);
+    // a refused request (STE.EATS = 0, a configuration error, an aborting stream) is an
+    // Unsupported Request, an error response; a translation fault completes with R = W = 0.
+    const dti::TranslateResponse& r = t.msg.resp;
+    const bool refused = !t.forward && (r.outcome != dti::Outcome::Abort || r.event == 0 || r.recorded);
+    core::AtsTranslation x;
+    if (t.forward) {
+        x.log2_bytes = r.entry.shift;
+        x.base = r.entry.oa;
+        x.read = r.entry.perms & (t.priv ? cache::perm::PR : cache::perm::UR);
+        x.write = r.entry.perms & (t.priv ? cache::perm::PW : cache::perm::UW);
+        x.global = r.entry.global;
+    }
+    if (refused) {
+        ++aborted_;
+        gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+    } else {
+        if (gp.is_read() && gp.get_data_length() >= 8) {
+            const uint64_t v = x.encode();
+            for (unsigned i = 0; i < 8; ++i) gp.get_data_ptr()[i] = uint8_t(v >> (8 * i));
+        }
+        gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    }
+    finish(t);
+    if (core::JsonLog* log = core::JsonLog::get(core::LogId::Xlate)) log_xlate(*log, t, gp);
+    in.respond(gp);
 }
 
 void Tbu::at_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&, unsigned) {

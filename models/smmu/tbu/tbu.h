@@ -82,6 +82,8 @@ private:
     void on_ready();
     void issue();
     void finish(TbuTxn& t);
+    // A Translation Request's answer to the device (PCIe ATS), instead of an access.
+    void complete_translation_request(TbuTxn& t, tlm::tlm_generic_payload& gp);
     // One --xlate-log line for `t`, whose response leaves the TBU now.
     void log_xlate(core::JsonLog& log, const TbuTxn& t, const tlm::tlm_generic_payload& gp) const;
     // Transaction-trace spans (tbu_trace.cpp); called only while the trace is on.

@@ -17,6 +17,7 @@ struct TbuTxn : tlm::tlm_extension<TbuTxn> {
     uint64_t iova = 0, oa = 0;
     uint32_t sid = 0, ssid = 0;
     bool ssv = false, write = false, priv = false, instr = false;
+    dti::AtKind at = dti::AtKind::Untranslated;  // PCIe ATS: Translation Request, Translated
     uint16_t id = 0;  // AXI ID: order is kept among transactions of a StreamID with one ID
     sc_core::sc_time start;    // took a translation slot
     sc_core::sc_time arrival;  // its BEGIN_REQ reached the TBU (earlier if it waited for a slot)
@@ -38,7 +39,7 @@ struct TbuTxn : tlm::tlm_extension<TbuTxn> {
 
     uint8_t needed() const;
     bool same_page(const TbuTxn& o) const {
-        return sid == o.sid && ssv == o.ssv && ssid == o.ssid && (iova >> 12) == (o.iova >> 12);
+        return at == o.at && sid == o.sid && ssv == o.ssv && ssid == o.ssid && (iova >> 12) == (o.iova >> 12);
     }
     tlm::tlm_extension_base* clone() const override { return new TbuTxn(*this); }
     void copy_from(const tlm::tlm_extension_base& o) override { *this = static_cast<const TbuTxn&>(o); }

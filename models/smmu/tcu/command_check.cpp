@@ -52,10 +52,14 @@ uint32_t check_command(const Command& c, const Features& f) {
     case op::TLBI_NSNH_ALL:
         ok = true;
         break;
+    case op::ATC_INV:
+        // Legal only with IDR0.ATS (else CERROR_ILL); SSec is RES0 on the Non-secure queue.
+        ok = f.ats && !ssec;
+        break;
     case op::CMD_SYNC:
         ok = c.get<Command::CS>() != 3;
         break;
-    // ATS, PRI and stalls are not implemented (IDR0.ATS = PRI = 0, STALL_MODEL = terminate
+    // PRI and stalls are not implemented (IDR0.PRI = 0, STALL_MODEL = terminate
     // only), so their commands are illegal; so are Secure/EL3 and reserved opcodes.
     default:
         ok = false;

@@ -280,6 +280,8 @@ uint32_t CommandQueue::execute(Source& src, const Command& c) {
     } else if (opcode >= op::CFGI_STE && opcode <= op::CFGI_CD_ALL) {
         ++cfgi_;
         inv_.invalidate(c);
+    } else if (opcode == op::ATC_INV) {
+        inv_.atc_invalidate(c);
     }
     // PREFETCH_*: a hint; nothing is prefetched (no caches to fill yet).
     consume();

@@ -40,6 +40,9 @@ public:
     virtual ~Invalidator() = default;
     // CFGI_* and TLBI_*: remove what the command covers (takes effect when consumed).
     virtual void invalidate(const arch::Command& c) = 0;
+    // ATC_INV: send it to the ATS endpoints of its StreamID; a later sync() waits for their
+    // completions (§4.4 CMD_ATC_INV, §4.7.3 CMD_SYNC).
+    virtual void atc_invalidate(const arch::Command& c) = 0;
     // Blocks the calling thread until every invalidation consumed so far has completed.
     virtual void sync() = 0;
 };

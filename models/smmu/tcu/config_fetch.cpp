@@ -90,6 +90,7 @@ Outcome<StreamConfig> ConfigFetch::fetch(const RegState& regs, const Access& a, 
     const uint64_t config = ste.get<Ste::Config>();
     if (ste_config::is_abort(config)) return sc;  // silent abort, whatever the rest says
     if (!ste_legal(ste, f_)) return config_fault(evt::C_BAD_STE);
+    sc.eats = f_.ats ? uint8_t(ste.get<Ste::EATS>()) : 0;
 
     const bool s1_on = ste_config::s1_enabled(config);
     sc.s2 = ste_config::s2_enabled(config);

@@ -26,6 +26,7 @@ struct StreamConfig {
     S1Decoded s1cfg;
     S2Context s2cfg;
     bool s2_record = false;  // STE.S2R
+    uint8_t eats = 0;        // STE.EATS, with IDR0.ATS (else 0: ATS not enabled)
     // Tags of what this stream's translations are cached under.
     int32_t cd = -1;  // CD index used (-1: none)
     cache::World world = cache::World::NsEl1;

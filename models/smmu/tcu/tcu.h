@@ -14,6 +14,7 @@
 #include <tlm>
 
 #include "models/core/at_target_port.h"
+#include "models/core/ats.h"
 #include "models/core/blocking_port.h"
 #include "models/core/clock.h"
 #include "models/core/params.h"
@@ -81,6 +82,9 @@ public:
     // Something to tell of every consumed invalidation and completed CMD_SYNC (nullptr: none).
     void set_watch(InvalidationWatch* w) { watch_ = w; }
     Interrupts& interrupts() { return irq_; }
+    // An ATS endpoint (a device with an ATC) of StreamID `sid`: CMD_ATC_INV for that StreamID
+    // is sent to it (tcu_ats.cpp). Only with IDR0.ATS; the platform declares it.
+    void attach_ats_endpoint(uint32_t sid, core::AtsEndpoint* ep);
     TcuCaches& caches() { return caches_; }
 
 private:
@@ -113,7 +117,9 @@ private:
     void send_to_tbu(unsigned tbu, dti::DtiMessage& m);
     // Invalidator
     void invalidate(const arch::Command& c) override;
+    void atc_invalidate(const arch::Command& c) override;
     void sync() override;
+    void wait_atc_completions();
     // TableReader
     bool read(uint64_t pa, void* dst, unsigned len) override;
     // WalkEnv
@@ -166,6 +172,12 @@ private:
     sc_core::sc_event sync_done_;
     sc_core::sc_event link_event_;
     InvalidationWatch* watch_ = nullptr;
+    // ATS (tcu_ats.cpp): endpoints by StreamID, ATC invalidations awaiting their completion.
+    std::multimap<uint32_t, core::AtsEndpoint*> ats_endpoints_;
+    unsigned atc_pending_ = 0;
+    sc_core::sc_event atc_completed_;
+    std::unique_ptr<core::Counter> atc_invs_sent_;
+    std::unique_ptr<core::TimeHistogram> atc_inv_latency_;
 
     core::Counter translations_, dti_requests_, walks_, invalidations_sent_;
     core::TimeHistogram xlate_latency_, walk_latency_;

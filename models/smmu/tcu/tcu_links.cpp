@@ -87,6 +87,7 @@ void Tcu::sync() {
         if (inv_issue_cycles) wait(clock.cycles(inv_issue_cycles));
     }
     while (sync_acks_) wait(link_event_);
+    wait_atc_completions();
     // The records of faults the devices were answered before now are visible (§4.7.3).
     events_.drain();
     if (watch_) watch_->synced();

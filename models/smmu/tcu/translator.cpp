@@ -79,6 +79,12 @@ dti::TranslateResponse Translator::fault(const Access& a, const Fault& f, dti::O
 }
 
 dti::TranslateResponse Translator::walk_fault(const Access& a, Fault f, const StreamConfig& c) {
+    // A Translation Request that faults is answered with a failed translation completion
+    // (R = W = 0), not an event: the device, not the SMMU, reports it (reference §3.9.1).
+    if (a.at == dti::AtKind::Request && evt::is_translation_fault(f.type)) {
+        f.record = false;
+        return fault(a, f, dti::Outcome::Abort);
+    }
     if (!evt::is_translation_fault(f.type)) return fault(a, f, dti::Outcome::Abort);  // F_WALK_EABT
     if (f.s2) {
         f.record = c.s2_record;  // stage 2: record per S2R, always abort
@@ -143,6 +149,24 @@ dti::TranslateResponse Translator::translate(Access a, WalkState& st) {
     if (c.kind == StreamConfig::Kind::Abort) {
         ++n_.aborted;
         return dti::TranslateResponse{};
+    }
+    if (a.at != dti::AtKind::Untranslated) {
+        // ATS needs STE.EATS != 0 (reference §5.2 STE.EATS): else a Translation Request is
+        // refused (F_BAD_ATS_TREQ, UR to the device) and a Translated transaction terminated
+        // (F_TRANSL_FORBIDDEN). A permitted Translated transaction is not translated again.
+        if (c.eats == 0) {
+            const Fault f{a.at == dti::AtKind::Request ? evt::F_BAD_ATS_TREQ : evt::F_TRANSL_FORBIDDEN};
+            return fault(a, f, dti::Outcome::Abort);
+        }
+        if (a.at == dti::AtKind::Translated) {
+            if (a.addr >= oas_limit) return fault(a, Fault{evt::F_ADDR_SIZE}, dti::Outcome::Abort);
+            ++n_.bypassed;
+            cache::TlbEntry id;
+            id.base = id.oa = a.addr & ~uint64_t(0xFFF);
+            dti::TranslateResponse r = translated(id, a.addr, st.start_epoch);
+            r.cacheable = false;  // EATS may change (CFGI_STE): the TBU asks each time
+            return r;
+        }
     }
     const Fault addr_size{evt::F_ADDR_SIZE, false, evt_class::IN, 0, 0};
     cache::TlbEntry e;

@@ -1,0 +1,93 @@
+#include "models/smmu/ats/atc.h"
+
+#include <algorithm>
+
+#include "models/core/sim_time.h"
+
+namespace smmusim::smmu::ats {
+
+namespace {
+
+cache::CacheDefaults atc_defaults() {
+    cache::CacheDefaults d;
+    // An estimate: endpoint ATCs are small; 64 entries, 4 ways (the TBU main TLB's geometry).
+    d.entries = 64;
+    d.ways = 4;
+    d.latency = 2;
+    return d;
+}
+
+}  // namespace
+
+Atc::Atc(sc_core::sc_module_name name)
+    : sc_module(name),
+      inv_latency(this, "inv_latency", sc_core::sc_time(2, sc_core::SC_US), "",
+                  "ATC invalidation: from the SMMU sending it to its Invalidation Completion reaching the SMMU. "
+                  "An estimate: a PCIe Invalidate Request and its Invalidation Completion are messages across the "
+                  "link and the root complex (~1 us round trip at Gen3/Gen4) plus the device's ATC search and "
+                  "drain of requests in flight; PCIe only bounds it by the 1 minute Invalidation Completion "
+                  "timeout"),
+      atc("atc", atc_defaults()),
+      invalidations_(this, "invalidations", "ATC invalidations received (CMD_ATC_INV)"),
+      requests_counter_(this, "translation_requests", "ATS Translation Requests sent to the SMMU"),
+      stale_fills_(this, "stale_fills",
+                   "translation completions not cached: an invalidation arrived while they were in flight") {
+    SC_THREAD(complete);
+}
+
+std::optional<AtcEntry> Atc::lookup(uint64_t addr, bool ssv, uint32_t ssid, const sc_core::sc_time& at,
+                                    sc_core::sc_time& done) {
+    auto f = atc.lookup(addr, [&](const AtcEntry& e) { return e.global || (e.ssv == ssv && e.ssid == ssid); });
+    done = atc.reserve(at, atc.probes_for(f.sizes_probed), clock.value());
+    if (!f.entry) return std::nullopt;
+    return *f.entry;
+}
+
+uint64_t Atc::request_started() {
+    ++requests_counter_;
+    requests_.push_back(next_token_);
+    return next_token_++;
+}
+
+void Atc::request_finished(uint64_t token, const std::optional<AtcEntry>& e) {
+    requests_.erase(std::find(requests_.begin(), requests_.end(), token));
+    if (e) {
+        if (token < stale_before_)
+            ++stale_fills_;
+        else
+            atc.insert(*e, [&](const AtcEntry& o) { return o.ssv == e->ssv && o.ssid == e->ssid; });
+    }
+    wake_.notify(sc_core::SC_ZERO_TIME);
+}
+
+uint64_t Atc::oldest_request() const { return requests_.empty() ? next_token_ : requests_.front(); }
+
+void Atc::atc_invalidate(const core::AtcInvalidation& inv, std::function<void()> done) {
+    ++invalidations_;
+    atc.invalidate_if([&](const AtcEntry& e) {
+        return inv.covers(e.base, uint64_t(1) << e.shift, e.ssv, e.ssid, e.global);
+    });
+    stale_before_ = next_token_;
+    pending_.push_back(Pending{core::now() + sc_core::sc_time(inv_latency), next_token_, std::move(done)});
+    wake_.notify(sc_core::SC_ZERO_TIME);
+}
+
+void Atc::complete() {
+    for (;;) {
+        while (pending_.empty()) wait(wake_);
+        Pending& p = pending_.front();
+        if (core::now() < p.due) {
+            wait(p.due - core::now());
+            continue;
+        }
+        if (oldest_request() < p.waits_for) {
+            wait(wake_);
+            continue;
+        }
+        auto done = std::move(p.done);
+        pending_.pop_front();
+        done();
+    }
+}
+
+}  // namespace smmusim::smmu::ats
