@@ -98,6 +98,7 @@ private:
     core::Param<bool> ecmdq;
     core::Param<uint32_t> batch;
     core::Param<bool> range_inv;
+    core::Param<bool> ats;
     core::Param<uint64_t> full_flush_pages;
     core::EnumParam<sw::driver::InvInstances> inv_instances;
     core::Param<bool> prefetch_config;
