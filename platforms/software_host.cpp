@@ -358,7 +358,10 @@ SoftwareHost::SoftwareHost(cpu::Cluster& cpus, SoftwareSetup setup)
     } else {
         std::vector<sw::workloads::LinuxIommu::Instance> in{{setup_.smmus[0].name, driver_.get()}};
         for (size_t i = 1; i < setup_.smmus.size(); ++i) in.push_back({setup_.smmus[i].name, more_drivers_[i - 1].get()});
-        linux_iommu_ = std::make_unique<sw::workloads::LinuxIommu>(std::move(in));
+        auto linux_iommu = std::make_unique<sw::workloads::LinuxIommu>(std::move(in));
+        for (const SoftwareSetup::Device& d : setup_.devices)
+            if (d.ats) linux_iommu->set_ats_capable(d.smmu, d.sid);
+        linux_iommu_ = std::move(linux_iommu);
         iommu_ = linux_iommu_.get();
     }
     env_ = std::make_unique<sw::workloads::Env>(*bus_, *iommu_, *dma_);

@@ -12,6 +12,7 @@
 #include "models/smmu/arch/command_builders.h"
 #include "models/smmu/arch/regs.h"
 #include "sw/driver/smmu_driver.h"
+#include "sw/workloads/iommu.h"
 #include "tests/unit/sw/fake_smmu.h"
 
 namespace smmusim {
@@ -322,6 +323,24 @@ TEST(AtsDomain, NoAtsOnTheSmmuMeansNoAtcInvalidation) {
     EXPECT_FALSE(d.has_ats());
     r.map_unmap(d, 4);
     expect_stream(r.commands(0), {range4(op::TLBI_NH_VA, 1, 0), sev_sync()}, "no ATS");
+}
+
+
+// The platform names the ATS-capable devices; the others get no ATC invalidation.
+TEST(AtsDomain, ThePlatformDeclaresWhichDevicesAreAtsCapable) {
+    test::FakeSmmu::Features ats;
+    ats.ats = true;
+    Rig r(Feats{ats});
+    sw::workloads::LinuxIommu io(*r.drv[0]);
+    io.set_ats_capable(0, 3);
+    io.add_master_on(0, 3, false);
+    io.add_master_on(0, 4, false);
+    sw::driver::Domain& a = io.create_domain_on(0, spec("a", DomainKind::S1));
+    sw::driver::Domain& b = io.create_domain_on(0, spec("b", DomainKind::S1));
+    io.attach(3, std::nullopt, a);
+    io.attach(4, std::nullopt, b);
+    EXPECT_TRUE(a.has_ats());
+    EXPECT_FALSE(b.has_ats());
 }
 
 }  // namespace
