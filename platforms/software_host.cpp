@@ -239,6 +239,9 @@ SoftwareHost::SoftwareHost(cpu::Cluster& cpus, SoftwareSetup setup)
       batch("sw.driver.batch", 64, "commands", "commands gathered before a batch is issued without CMD_SYNC",
             {1, 4096}),
       range_inv("sw.driver.range_inv", true, "", "use range TLBIs when the SMMU has IDR3.RIL"),
+      ats("sw.driver.ats", true, "",
+          "enable PCIe ATS for ATS-capable devices when the SMMU has IDR0.ATS (STE.EATS=1, CMD_ATC_INV after each "
+          "TLB invalidation); Linux's default: on whenever both sides support it"),
       full_flush_pages("sw.driver.full_flush_pages", 0, "pages",
                        "an invalidation of this many pages or more becomes one ASID/VMID TLBI (0: never, as Linux "
                        "DMA domains)"),
@@ -355,7 +358,10 @@ SoftwareHost::SoftwareHost(cpu::Cluster& cpus, SoftwareSetup setup)
     } else {
         std::vector<sw::workloads::LinuxIommu::Instance> in{{setup_.smmus[0].name, driver_.get()}};
         for (size_t i = 1; i < setup_.smmus.size(); ++i) in.push_back({setup_.smmus[i].name, more_drivers_[i - 1].get()});
-        linux_iommu_ = std::make_unique<sw::workloads::LinuxIommu>(std::move(in));
+        auto linux_iommu = std::make_unique<sw::workloads::LinuxIommu>(std::move(in));
+        for (const SoftwareSetup::Device& d : setup_.devices)
+            if (d.ats) linux_iommu->set_ats_capable(d.smmu, d.sid);
+        linux_iommu_ = std::move(linux_iommu);
         iommu_ = linux_iommu_.get();
     }
     env_ = std::make_unique<sw::workloads::Env>(*bus_, *iommu_, *dma_);
@@ -436,6 +442,7 @@ sw::driver::DriverConfig SoftwareHost::driver_config(size_t smmu) const {
     if (setup_.hyp) c.cmdq = sw::driver::CmdqAlgo::Simple;
     c.batch = batch;
     c.range_inv = range_inv;
+    c.ats = ats;
     c.full_flush_pages = full_flush_pages;
     c.inv_instances = inv_instances;
     c.instance = unsigned(smmu);

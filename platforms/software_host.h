@@ -40,6 +40,7 @@ struct SoftwareSetup {
         traffic::TrafficGen* master = nullptr;
         size_t smmu = 0;  // index into smmus
         uint32_t sid = 0;
+        bool ats = false;  // the device has a PCIe ATS capability (the driver may enable ATS for it)
     };
     std::vector<Smmu> smmus;
     uint64_t memory_base = 0, memory_size = 0;  // for tables and queues
@@ -98,6 +99,7 @@ private:
     core::Param<bool> ecmdq;
     core::Param<uint32_t> batch;
     core::Param<bool> range_inv;
+    core::Param<bool> ats;
     core::Param<uint64_t> full_flush_pages;
     core::EnumParam<sw::driver::InvInstances> inv_instances;
     core::Param<bool> prefetch_config;

@@ -13,6 +13,7 @@ using namespace smmu::arch;
 namespace {
 
 bool uses_cd(const Domain* d) { return d && (d->kind() == DomainKind::S1 || d->kind() == DomainKind::Nested); }
+bool translates(const Domain* d) { return uses_cd(d) || (d && d->kind() == DomainKind::S2); }
 
 // The stage-2 half of an STE from a stage-2 domain (VTCR fields from its table's geometry).
 // Table walks are cacheable and inner shareable when the SMMU is coherent, else
@@ -41,7 +42,7 @@ SmmuDriver::Master& SmmuDriver::master(uint32_t sid) {
     return it->second;
 }
 
-void SmmuDriver::add_master(uint32_t sid, bool uses_ssids) {
+void SmmuDriver::add_master(uint32_t sid, bool uses_ssids, bool ats) {
     if (!strtab_) throw DriverError("add_master before probe_and_reset");
     if (masters_.count(sid)) return;
     if (!strtab_->add_stream(sid))
@@ -52,6 +53,7 @@ void SmmuDriver::add_master(uint32_t sid, bool uses_ssids) {
     // Without 2-level CD tables Linux caps the linear table at 1024 CDs (CTXDESC_LINEAR_CDMAX).
     const unsigned max_bits = caps_.cd2l ? caps_.ssid_bits : std::min(caps_.ssid_bits, 10u);
     m.ssid_bits = uses_ssids ? std::min(cfg_.ssid_bits, max_bits) : 0;
+    m.ats = ats && caps_.ats && cfg_.ats;
     masters_.emplace(sid, std::move(m));
 }
 
@@ -100,9 +102,13 @@ void SmmuDriver::attach(uint32_t sid, std::optional<uint32_t> ssid, Domain& d) {
                 v.erase(it);
                 break;
             }
+        old->remove_ats(*inv_, sid, ssid);
     }
     slot = &d;
     d.streams().emplace_back(sid, ssid);
+    // ATS only under a translating domain for the requests without PASID (Linux disables it
+    // for identity and blocked domains): the domain's invalidations then reach the ATC.
+    if (m.ats && translates(&d) && translates(m.rid)) d.add_ats(*inv_, sid, ssid);
     if (uses_cd(&d)) {
         // A nested device's CDs are read through its stage 2: the table must be in memory the
         // parent maps, so it cannot move between a stage-1 and a nested domain.
@@ -168,6 +174,8 @@ Entry SmmuDriver::make_ste(Master& m) {
         s.set<Ste::S1CSH>(3);
         s.set<Ste::STRW>(strw::NS_EL1);
         if (parent) set_s2(s, *parent, caps_.coherent, cfg_.instance);
+        // Linux arm_smmu_make_cdtable_ste: EATS = STRTAB_STE_1_EATS_TRANS when ATS is enabled.
+        if (m.ats && translates(rid)) s.set<Ste::EATS>(1);
         return s.dw;
     }
     switch (rid->kind()) {
@@ -176,6 +184,7 @@ Entry SmmuDriver::make_ste(Master& m) {
     case DomainKind::S2:
         s.set<Ste::Config>(ste_config::S2_TRANS);
         set_s2(s, *rid, caps_.coherent, cfg_.instance);
+        if (m.ats) s.set<Ste::EATS>(1);  // arm_smmu_make_s2_domain_ste
         break;
     default: break;
     }

@@ -36,6 +36,9 @@ struct DriverConfig {
     // per CPU (shared when fewer), each run by `cmdq`'s algorithm (sw/driver/ecmdq.h).
     bool ecmdq = false;
     unsigned batch = 64;            // CMDQ_BATCH_ENTRIES: commands before a batch is issued without SYNC
+    // Enable PCIe ATS for ATS-capable devices when the SMMU has IDR0.ATS (Linux does whenever
+    // both sides support it and the domain translates: arm_smmu_ats_supported).
+    bool ats = true;
     bool range_inv = true;          // use range TLBIs when the SMMU has IDR3.RIL
     uint64_t full_flush_pages = 0;  // a range of this many pages or more becomes one ASID/VMID TLBI; 0: never
     InvInstances inv_instances = InvInstances::Serial;  // a domain on several instances (Linux: serial)

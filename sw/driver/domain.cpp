@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "models/smmu/arch/atc_inv.h"
+
 namespace smmusim::sw::driver {
 
 const char* domain_kind_name(DomainKind k) {
@@ -100,9 +102,38 @@ void Domain::invalidate(uint64_t iova, uint64_t size, uint64_t granule, bool lea
     if (!shared()) {
         if (whole) inv_.context(target());
         else inv_.range(target(), iova, size, granule, leaf);
-        return;
+    } else {
+        invalidate_array(invs_, target(), iova, size, granule, leaf, whole, cfg_.inv_instances);
     }
-    invalidate_array(invs_, target(), iova, size, granule, leaf, whole, cfg_.inv_instances);
+    if (!ats_.empty()) invalidate_atcs(whole ? 0 : iova, whole ? 0 : size);
+}
+
+void Domain::add_ats(TlbInvalidator& inv, uint32_t sid, std::optional<uint32_t> ssid) {
+    ats_.push_back({&inv, sid, ssid});
+}
+
+void Domain::remove_ats(TlbInvalidator& inv, uint32_t sid, std::optional<uint32_t> ssid) {
+    for (auto it = ats_.begin(); it != ats_.end(); ++it)
+        if (it->inv == &inv && it->sid == sid && it->ssid == ssid) {
+            ats_.erase(it);
+            return;
+        }
+}
+
+// arm_smmu_atc_inv_domain: once the TLBIs are synced (so that a Translation Request cannot
+// refill the ATC from a stale TLB entry), one CMD_ATC_INV per ATS attachment, SSV set for a
+// PASID attachment (arm_smmu_atc_inv_to_cmd), size 0 = everything; one CMD_SYNC per
+// instance's queue, which completes only when the endpoints have (reference §4.7.3).
+void Domain::invalidate_atcs(uint64_t iova, uint64_t size) {
+    std::vector<TlbInvalidator*> order;
+    for (const AtsStream& a : ats_)
+        if (std::find(order.begin(), order.end(), a.inv) == order.end()) order.push_back(a.inv);
+    for (TlbInvalidator* inv : order) {
+        std::vector<smmu::arch::Command> cmds;
+        for (const AtsStream& a : ats_)
+            if (a.inv == inv) cmds.push_back(smmu::arch::cmd::atc_inv(a.sid, a.ssid.has_value(), a.ssid.value_or(0), iova, size));
+        inv->run({cmds});
+    }
 }
 
 void Domain::iotlb_sync(pgtable::Gather& g) {

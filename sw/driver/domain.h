@@ -71,6 +71,12 @@ public:
     uint16_t asid_on(unsigned instance) const;
     uint16_t vmid_on(unsigned instance) const;
     const InvArray& invs() const { return invs_; }
+    // The domain's ATS-enabled attachments (Linux: the domain's devices list, master->ats_enabled):
+    // each of its invalidations ends with a CMD_ATC_INV per attachment on that instance's queue,
+    // after the TLBIs' CMD_SYNC (arm_smmu_atc_inv_domain), then a CMD_SYNC of its own.
+    void add_ats(TlbInvalidator& inv, uint32_t sid, std::optional<uint32_t> ssid);
+    void remove_ats(TlbInvalidator& inv, uint32_t sid, std::optional<uint32_t> ssid);
+    bool has_ats() const { return !ats_.empty(); }
     bool shared() const { return invs_.instances() > 1; }
     // Every command queue the domain's invalidation reaches (the home's first).
     std::vector<CommandQueue*> queues() const;
@@ -113,6 +119,13 @@ private:
     std::vector<std::pair<uint32_t, std::optional<uint32_t>>> streams_;
     std::unique_ptr<FlushQueue> fq_;
     InvArray invs_;
+    struct AtsStream {
+        TlbInvalidator* inv;
+        uint32_t sid;
+        std::optional<uint32_t> ssid;  // the PASID attached, or none (SSV=0)
+    };
+    std::vector<AtsStream> ats_;
+    void invalidate_atcs(uint64_t iova, uint64_t size);
     // The domain's invalidation: [iova, iova + size), or all of it (whole).
     void invalidate(uint64_t iova, uint64_t size, uint64_t granule, bool leaf, bool whole);
     InvEntry entry(unsigned instance, TlbInvalidator& inv, InvType type, uint16_t id) const;

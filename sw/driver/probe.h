@@ -22,6 +22,7 @@ struct SmmuCaps {
     bool two_level_st = false, cd2l = false;
     bool hyp = false, msi = false, sev = false, coherent = false;
     bool ril = false;
+    bool ats = false;  // IDR0.ATS: the SMMU accepts ATS (Translation Requests, CMD_ATC_INV)
     unsigned bbml = 0;
     unsigned asid_bits = 8, vmid_bits = 8;
     unsigned sid_bits = 0, ssid_bits = 0;

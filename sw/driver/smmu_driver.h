@@ -59,7 +59,9 @@ public:
     // What the handler does for the interrupt lines (hal::Irq mask) taken.
     void handle_irq(uint32_t lines);
 
-    void add_master(uint32_t sid, bool uses_ssids);
+    // `ats`: the device is ATS-capable (its PCIe ATS capability); ATS is used when the SMMU
+    // has IDR0.ATS and sw.driver.ats is set (Linux arm_smmu_ats_supported).
+    void add_master(uint32_t sid, bool uses_ssids, bool ats = false);
     Domain& create_domain(const DomainSpec& spec);
     Domain* find_domain(const std::string& name);
     // Attaches `d` to the device's requests without SubstreamID (ssid empty) or with `ssid`.
@@ -92,6 +94,7 @@ private:
     struct Master {
         uint32_t sid = 0;
         unsigned ssid_bits = 0;
+        bool ats = false;  // ATS supported by device, SMMU and driver policy
         Domain* rid = nullptr;              // requests without SubstreamID
         std::map<uint32_t, Domain*> ssids;  // by SubstreamID
         std::unique_ptr<CdTable> cds;

@@ -14,6 +14,7 @@
 #include <functional>
 #include <optional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -81,7 +82,12 @@ public:
     explicit LinuxIommu(std::vector<Instance> instances) : in_(std::move(instances)) {}
 
     size_t instance_of(const driver::Domain& d) const override;
-    void add_master_on(size_t smmu, uint32_t sid, bool uses_ssids) override { drv(smmu).add_master(sid, uses_ssids); }
+    void add_master_on(size_t smmu, uint32_t sid, bool uses_ssids) override {
+        drv(smmu).add_master(sid, uses_ssids, ats_.count({smmu, sid}) > 0);
+    }
+    // The platform: StreamID `sid` of instance `smmu` is a device with a PCIe ATS capability
+    // (what Linux learns from the device's config space, pci_ats_supported).
+    void set_ats_capable(size_t smmu, uint32_t sid) { ats_.insert({smmu, sid}); }
     driver::Domain& create_domain_on(size_t smmu, const driver::DomainSpec& spec) override;
     driver::Domain* find_domain(const std::string& name) override;
     void attach(uint32_t sid, std::optional<uint32_t> ssid, driver::Domain& d) override {
@@ -118,6 +124,7 @@ private:
     driver::SmmuDriver& drv(size_t i) const { return *in_.at(i).driver; }
     std::vector<Instance> in_;
     std::map<const driver::Domain*, size_t> domains_;  // on instances other than the first
+    std::set<std::pair<size_t, uint32_t>> ats_;          // ATS-capable (instance, StreamID)
 };
 
 }  // namespace smmusim::sw::workloads

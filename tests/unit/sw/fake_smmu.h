@@ -21,6 +21,7 @@ public:
     struct Features {
         bool s1 = true, s2 = true, ril = true;
         unsigned bbml = 0;
+        bool ats = false;  // IDR0.ATS
     };
 
     FakeSmmu() = default;
@@ -53,7 +54,7 @@ private:
             switch (off) {
             case reg::IDR0:
                 return (f_.s2 ? 1u : 0u) | (f_.s1 ? 2u : 0u) | (2u << 2) | (1u << 4) | (1u << 12) | (1u << 18) |
-                       (1u << 19) | (2u << 21) | (1u << 24) | (1u << 27);
+                       (1u << 19) | (2u << 21) | (1u << 24) | (1u << 27) | (f_.ats ? 1u << 10 : 0u);
             case reg::IDR1: return 16u | (8u << 6) | (10u << 16) | (10u << 21);
             case reg::IDR3: return (f_.ril ? 1u << 10 : 0u) | (f_.bbml << 11);
             case reg::IDR5: return 5u | (7u << 4);

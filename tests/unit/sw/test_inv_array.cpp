@@ -8,9 +8,11 @@
 #include <memory>
 #include <vector>
 
+#include "models/smmu/arch/atc_inv.h"
 #include "models/smmu/arch/command_builders.h"
 #include "models/smmu/arch/regs.h"
 #include "sw/driver/smmu_driver.h"
+#include "sw/workloads/iommu.h"
 #include "tests/unit/sw/fake_smmu.h"
 
 namespace smmusim {
@@ -268,6 +270,77 @@ TEST(SharedDomain, TheLastAttachmentOfAnInstanceTakesItOutAndFlushesItsId) {
     r.map_unmap(d, 4);
     expect_stream(r.commands(0), {range4(op::TLBI_NH_VA, 1, 0), sev_sync()}, "smmu 0");
     EXPECT_TRUE(r.commands(1).empty());
+}
+
+// ATS (Linux arm_smmu_atc_inv_domain): after the TLBIs and their CMD_SYNC, one CMD_ATC_INV per
+// ATS attachment of the domain covering the unmapped range (arm_smmu_atc_inv_to_cmd), then a
+// CMD_SYNC that completes once the ATCs have.
+TEST(AtsDomain, StrictUnmapInvalidatesTheAtcAfterTheTlbis) {
+    test::FakeSmmu::Features ats;
+    ats.ats = true;
+    Rig r(Feats{ats});
+    r.drv[0]->add_master(2, true, /*ats=*/true);
+    sw::driver::Domain& d = r.drv[0]->create_domain(spec("a", DomainKind::S1));
+    r.drv[0]->attach(1, std::nullopt, d);  // not ATS-capable: no ATC_INV for it
+    r.drv[0]->attach(2, std::nullopt, d);
+    ASSERT_TRUE(d.has_ats());
+    r.map_unmap(d, 4);
+    expect_stream(r.commands(0),
+                  {range4(op::TLBI_NH_VA, 1, 0), sev_sync(), cmd::atc_inv(2, false, 0, kIova, 4 * kPage), sev_sync()},
+                  "smmu 0");
+    // Four pages at kIova: Size 2 from kIova (aligned), no SubstreamID.
+    const Command& a = r.commands(0)[2];
+    EXPECT_EQ(a.opcode(), op::ATC_INV);
+    EXPECT_EQ(a.get<Command::AtcSize>(), 2u);
+    EXPECT_EQ(a.address<Command::Address>(), kIova);
+    EXPECT_EQ(a.get<Command::SSV>(), 0u);
+}
+
+TEST(AtsDomain, PasidAttachmentSetsSsvAndFlushAllCoversEverything) {
+    test::FakeSmmu::Features ats;
+    ats.ats = true;
+    Rig r(Feats{ats}, InvInstances::Serial, sw::driver::InvPolicy::Lazy);
+    r.drv[0]->add_master(2, true, /*ats=*/true);
+    sw::driver::Domain& rid = r.drv[0]->create_domain(spec("rid", DomainKind::S1));
+    sw::driver::Domain& d = r.drv[0]->create_domain(spec("a", DomainKind::S1));
+    r.drv[0]->attach(2, std::nullopt, rid);
+    r.drv[0]->attach(2, 5u, d);
+    ASSERT_TRUE(d.has_ats());
+    r.map_unmap(d, 4);
+    r.log.clear();
+    r.drv[0]->flush_queues();  // lazy: the flush queue's whole-ASID invalidation
+    expect_stream(r.commands(0),
+                  {cmd::tlbi_nh_asid(d.asid(), 0), sev_sync(), cmd::atc_inv(2, true, 5, 0, 0), sev_sync()}, "flush");
+    EXPECT_EQ(r.commands(0)[2].get<Command::AtcSize>(), smmu::arch::kAtcInvSizeAll);
+    EXPECT_EQ(r.commands(0)[2].get<Command::SubstreamID>(), 5u);
+}
+
+TEST(AtsDomain, NoAtsOnTheSmmuMeansNoAtcInvalidation) {
+    Rig r(Feats{{}});
+    r.drv[0]->add_master(2, false, /*ats=*/true);
+    sw::driver::Domain& d = r.drv[0]->create_domain(spec("a", DomainKind::S1));
+    r.drv[0]->attach(2, std::nullopt, d);
+    EXPECT_FALSE(d.has_ats());
+    r.map_unmap(d, 4);
+    expect_stream(r.commands(0), {range4(op::TLBI_NH_VA, 1, 0), sev_sync()}, "no ATS");
+}
+
+
+// The platform names the ATS-capable devices; the others get no ATC invalidation.
+TEST(AtsDomain, ThePlatformDeclaresWhichDevicesAreAtsCapable) {
+    test::FakeSmmu::Features ats;
+    ats.ats = true;
+    Rig r(Feats{ats});
+    sw::workloads::LinuxIommu io(*r.drv[0]);
+    io.set_ats_capable(0, 3);
+    io.add_master_on(0, 3, false);
+    io.add_master_on(0, 4, false);
+    sw::driver::Domain& a = io.create_domain_on(0, spec("a", DomainKind::S1));
+    sw::driver::Domain& b = io.create_domain_on(0, spec("b", DomainKind::S1));
+    io.attach(3, std::nullopt, a);
+    io.attach(4, std::nullopt, b);
+    EXPECT_TRUE(a.has_ats());
+    EXPECT_FALSE(b.has_ats());
 }
 
 }  // namespace
