@@ -289,7 +289,9 @@ TEST(AtsDomain, StrictUnmapInvalidatesTheAtcAfterTheTlbis) {
                   {range4(op::TLBI_NH_VA, 1, 0), sev_sync(), cmd::atc_inv(2, false, 0, kIova, 4 * kPage), sev_sync()},
                   "smmu 0");
     // Four pages at kIova: Size 2 from kIova (aligned), no SubstreamID.
-    const Command& a = r.commands(0)[2];
+    const std::vector<Command> cmds = r.commands(0);  // a copy: commands() returns by value
+    ASSERT_GT(cmds.size(), 2u);
+    const Command& a = cmds[2];
     EXPECT_EQ(a.opcode(), op::ATC_INV);
     EXPECT_EQ(a.get<Command::AtcSize>(), 2u);
     EXPECT_EQ(a.address<Command::Address>(), kIova);
