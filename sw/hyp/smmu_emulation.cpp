@@ -16,7 +16,9 @@ void SmmuEmulation::start(ShadowS2& shadow) {
     stes_.attach_shadow(shadow);
     cmdq_.attach_shadow(shadow);
     for (unsigned i = 0; i < 6; ++i) idr_[i] = bus_.read32(regs_ + reg::IDR0 + 4 * i);
-    idr_[0] &= ~uint32_t(idr0::S2P::mask | idr0::HYP::mask | idr0::MSI::mask);
+    // No ATS for the host either: its STEs' EATS are cleared in the shadow and its ATC_INVs
+    // refused, so an ATS-capable host driver must not see IDR0.ATS.
+    idr_[0] &= ~uint32_t(idr0::S2P::mask | idr0::HYP::mask | idr0::MSI::mask | idr0::ATS::mask);
     // No ECMDQs for the host: only the main queue is emulated (and IDR1.ECMDQ needs IDR0.MSI).
     idr_[1] &= ~uint32_t(idr1::ECMDQ::mask);
     iidr_ = bus_.read32(regs_ + reg::IIDR);

@@ -38,7 +38,7 @@ struct Warnings : sw::driver::Observer {
 };
 
 struct Host {
-    test::FakeSmmu smmu{test::FakeSmmu::Features{true, true, true, 0}};
+    test::FakeSmmu smmu{test::FakeSmmu::Features{true, true, true, 0, true}};  // with ATS: the host must not see it
     sw::hal::DirectBus* bus_ptr = nullptr;
     sw::hal::DirectBus bus{smmu.handler(bus_ptr)};
     sw::hal::PageAllocator hyp_mem{kHypMem, 64u << 20};
@@ -92,13 +92,15 @@ struct Host {
 
 }  // namespace
 
-TEST(HypEmulation, HostSeesAnSmmuWithoutStage2MsiOrHyp) {
+TEST(HypEmulation, HostSeesAnSmmuWithoutStage2MsiHypOrAts) {
     Host h(Refused::CerrorIll);
     EXPECT_TRUE(h.drv.caps().s2);
     EXPECT_FALSE(h.host_drv.caps().s2);
     EXPECT_TRUE(h.host_drv.caps().s1);
     EXPECT_FALSE(h.host_drv.caps().hyp);
     EXPECT_FALSE(h.host_drv.caps().msi);
+    EXPECT_TRUE(h.drv.caps().ats);
+    EXPECT_FALSE(h.host_drv.caps().ats) << "the shadow clears EATS and ATC_INV is refused: no ATS for the host";
     EXPECT_EQ(h.host_drv.config().sync, sw::driver::SyncMode::PollCons);
     EXPECT_GT(h.host_bus.trapped(), 10u);  // the host's probe and reset went through the hypervisor
     EXPECT_EQ(h.host_bus.trap_cycles_spent(), 400 * h.host_bus.trapped());
