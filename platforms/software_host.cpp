@@ -61,13 +61,11 @@ public:
         *c.owner += t.owner;
         *c.sync += t.sync;
     }
-    void prod_published(uint64_t commands) override {
+    // Every queue's together, and per ECMDQ (all SMMU instances' ECMDQ i together, made at
+    // its first publish).
+    void prod_published(unsigned queue, uint64_t commands) override {
         ++publishes_;
         per_publish_.sample(commands);
-    }
-    // Per ECMDQ as well (all SMMU instances' ECMDQ i together), made at its first publish.
-    void prod_published_on(unsigned queue, uint64_t commands) override {
-        prod_published(commands);
         if (queue == 0) return;
         if (ecmdq_.size() < queue) ecmdq_.resize(queue);
         auto& h = ecmdq_[queue - 1];

@@ -176,11 +176,12 @@ bool Cluster::atomic_begin(unsigned i, uint64_t addr, unsigned len) {
     return core(i).atomic_access(addr, buf, std::min<unsigned>(len, sizeof buf));
 }
 
+// A line's queue stays when it empties: the lines that see atomics are few (locks, the
+// command queue's shared words, page-table entries) and keeping them allocates nothing more.
 void Cluster::atomic_end(unsigned, uint64_t addr) {
-    const auto it = line_queue_.find(addr / kLine);
-    it->second.pop_front();
-    if (it->second.empty()) line_queue_.erase(it);
-    else turn_[it->second.front()]->notify();
+    std::deque<unsigned>& q = line_queue_.at(addr / kLine);
+    q.pop_front();
+    if (!q.empty()) turn_[q.front()]->notify();
 }
 
 }  // namespace smmusim::cpu

@@ -136,7 +136,7 @@ private:
     // Atomics on one line, one at a time in the order the cores asked: the cores queued behind
     // a line's atomic in flight, each woken by its own event when its turn comes (waking every
     // waiter at each atomic's end costs O(cores) per atomic, O(cores^2) under contention).
-    std::unordered_map<uint64_t, std::deque<unsigned>> line_queue_;  // lines with an atomic in flight
+    std::unordered_map<uint64_t, std::deque<unsigned>> line_queue_;  // per line: front in flight, then waiters
     std::vector<std::unique_ptr<sc_core::sc_event>> turn_;           // per core: its turn came
     std::vector<Owner> directory_;
     std::map<uint64_t, uint64_t> private_;  // start -> end of the private ranges

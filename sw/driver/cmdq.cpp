@@ -225,7 +225,7 @@ CommandQueue::PendingSync CommandQueue::post_simple(const Command* cmds, size_t 
     for (size_t i = 0; i < all.size(); ++i) prod_ = q.next(prod_);
     write_prod(prod_);
     ++publishes_;
-    obs_.prod_published_on(queue_, all.size());
+    obs_.prod_published(queue_, all.size());
     return p;
 }
 

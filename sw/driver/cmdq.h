@@ -31,7 +31,7 @@ public:
     CommandQueue(hal::Bus& bus, hal::PageAllocator& mem, const DriverConfig& cfg, Observer& obs, unsigned log2,
                  bool sev = false);
     ~CommandQueue();
-    // Which queue this is, for Observer::prod_published_on (0: the main command queue).
+    // Which queue this is, for Observer::prod_published (0: the main command queue).
     void set_queue(unsigned q) { queue_ = q; }
 
     // The CMDQ_BASE value (RA | address | LOG2SIZE).

@@ -281,7 +281,7 @@ CommandQueue::PendingSync CommandQueue::post_linux(const Command* cmds, size_t n
         bus_.dmb();
         store32(owner_prod_addr(), prod);
         ++publishes_;
-        obs_.prod_published_on(queue_, q.used(prod, first));
+        obs_.prod_published(queue_, q.used(prod, first));
     }
 
     p.pos = sync_pos;

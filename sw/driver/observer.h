@@ -26,11 +26,9 @@ public:
     virtual void sync_waited(uint64_t /*cycles*/, bool /*timed_out*/) {}
     // One command-list issue by CPU `cpu` (the bus's cpu()), with where its time went.
     virtual void cmdq_issued(unsigned /*cpu*/, const CmdqCpuTimes&) {}
-    // A CMDQ_PROD write publishing `commands` commands (of one or several CPUs).
-    virtual void prod_published(uint64_t /*commands*/) {}
-    // The same, naming the queue: 0 the main command queue, 1 + i ECMDQ i. By default only
-    // prod_published is called.
-    virtual void prod_published_on(unsigned /*queue*/, uint64_t commands) { prod_published(commands); }
+    // A PROD write publishing `commands` commands (of one or several CPUs) on `queue`: 0 the
+    // main command queue, 1 + i ECMDQ i.
+    virtual void prod_published(unsigned /*queue*/, uint64_t /*commands*/) {}
     // An event record read from the event queue.
     virtual void event(const smmu::arch::EventRecord&) {}
     // Global errors found active by the GERROR handler.

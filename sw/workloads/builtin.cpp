@@ -30,6 +30,12 @@ private:
     uint64_t s_;
 };
 
+// The domain's DMA IOVA space (dma-iommu's iova_domain): from 4 GiB to the top of its input
+// range, in its granule.
+IovaAllocator& dma_iovas(Env& env, driver::Domain& d, unsigned gshift) {
+    return env.iovas(d, kIovaBase, uint64_t(1) << d.table().geometry().fmt.ias, gshift);
+}
+
 struct InFlight {
     uint64_t handle, iova, size;
     uint64_t descriptor;  // the job reading its descriptor (0: none)
@@ -42,7 +48,7 @@ public:
         : s_(s),
           env_(env),
           d_(d),
-          iovas_(env.iovas(d, kIovaBase, uint64_t(1) << d.table().geometry().fmt.ias, s.granule_shift)) {}
+          iovas_(dma_iovas(env, d, s.granule_shift)) {}
 
     // Maps a buffer of `size` at `pa` and starts its DMA; `descriptor` (non-zero) is a
     // descriptor's IOVA the device reads first, in a mapping that stays.
@@ -186,7 +192,7 @@ void run_mapbench(const MapbenchParams& p, Env& env) {
         const unsigned gshift = q.setup.granule_shift;
         const uint64_t size = p.pages << gshift;
         if (size > q.setup.buffers_size) throw std::invalid_argument("mapbench: buffer larger than the buffer memory");
-        IovaAllocator& iovas = env.iovas(*q.domain, kIovaBase, uint64_t(1) << q.domain->table().geometry().fmt.ias, gshift);
+        IovaAllocator& iovas = dma_iovas(env, *q.domain, gshift);
         for (uint64_t i = 0; i < p.warmup + p.ops; ++i) {
             const uint64_t start = env.bus.now();
             env.bus.work(p.cpu_cycles);

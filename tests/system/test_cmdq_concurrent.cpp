@@ -35,7 +35,7 @@ struct Publishes : sw::driver::Observer {
     uint64_t calls = 0;
     std::set<unsigned> cpus;
     std::vector<std::string> warnings;
-    void prod_published(uint64_t n) override { sizes.push_back(n); }
+    void prod_published(unsigned, uint64_t n) override { sizes.push_back(n); }
     void cmdq_issued(unsigned cpu, const sw::driver::CmdqCpuTimes&) override {
         ++calls;
         cpus.insert(cpu);

@@ -43,7 +43,7 @@ struct Times : sw::driver::Observer {
         auto& s = cpu[c];
         s.issue += t.issue, s.space += t.space, s.owner += t.owner, s.sync += t.sync;
     }
-    void prod_published(uint64_t n) override { per_publish.push_back(n); }
+    void prod_published(unsigned, uint64_t n) override { per_publish.push_back(n); }
 };
 
 struct Bench {
