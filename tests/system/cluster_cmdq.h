@@ -4,8 +4,14 @@
 // thread + 1) and a page, so that the command log shows whose command each was and in what
 // order.
 
+#include <fstream>
+#include <map>
 #include <memory>
+#include <stdexcept>
 #include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include <gtest/gtest.h>
 #include <systemc>
@@ -14,6 +20,8 @@
 #include "platforms/soc.h"
 #include "platforms/topology.h"
 #include "sw/driver/smmu_driver.h"
+#include "sw/hal/page_alloc.h"
+#include "sw/hal/timed_bus.h"
 
 namespace smmusim::test {
 
@@ -21,6 +29,50 @@ inline const platforms::Topology* base_topology() {
     for (const auto& t : platforms::builtin_topologies())
         if (t.name == "base") return &t;
     return nullptr;
+}
+
+// The base topology's SoC with a driver for its first SMMU on the CPU cluster's timed bus, its
+// queues and tables in the topology's software memory. Parameters (`cpus`, ...) are set before.
+struct BaseDriver {
+    explicit BaseDriver(sw::driver::Observer& obs, bool ecmdq = false)
+        : topo(checked(base_topology())),
+          soc(topo),
+          bus(soc.cluster),
+          mem(topo.sw_memory.base, uint64_t(64) << 20),
+          cfg(config(topo, ecmdq)),
+          drv(bus, mem, cfg, obs) {}
+
+    const platforms::Topology& topo;
+    platforms::Soc soc;
+    sw::hal::TimedBus bus;
+    sw::hal::PageAllocator mem;
+    sw::driver::DriverConfig cfg;
+    sw::driver::SmmuDriver drv;
+
+private:
+    static const platforms::Topology& checked(const platforms::Topology* t) {
+        if (!t) throw std::runtime_error("no built-in base topology");
+        return *t;
+    }
+    static sw::driver::DriverConfig config(const platforms::Topology& t, bool ecmdq) {
+        sw::driver::DriverConfig c;
+        c.regs = t.smmus.at(0).regs;
+        c.ecmdq = ecmdq;
+        return c;
+    }
+};
+
+// The pages of each thread's TLBI_NH_VA (by ASID, see thread_tlbi) in a command log, in the
+// order the SMMU consumed them; `syncs` (optional) counts the CMD_SYNCs.
+inline std::map<uint64_t, std::vector<uint64_t>> thread_pages(const std::string& log, uint64_t* syncs = nullptr) {
+    std::map<uint64_t, std::vector<uint64_t>> seen;
+    std::ifstream in(log);
+    for (std::string line; std::getline(in, line);) {
+        const nlohmann::json j = nlohmann::json::parse(line);
+        if (j["op"] == "TLBI_NH_VA") seen[j["asid"]].push_back(std::stoull(j["addr"].get<std::string>(), nullptr, 16) >> 12);
+        if (syncs && j["op"] == "CMD_SYNC") ++*syncs;
+    }
+    return seen;
 }
 
 inline smmu::arch::Command thread_tlbi(unsigned thread, uint64_t page) {

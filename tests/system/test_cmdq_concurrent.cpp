@@ -51,15 +51,10 @@ void run(unsigned cores) {
     core::ParamRegistry::instance().apply_set("cpus=" + std::to_string(cores));
     const std::string log = test::temp_file("", ".cmd");
     core::JsonLog::open(core::LogId::Cmd, log, "cmd");
-    const platforms::Topology* base = test::base_topology();
-    ASSERT_NE(base, nullptr);
-    Soc soc(*base);
-    sw::hal::TimedBus bus(soc.cluster);
-    sw::hal::PageAllocator mem(base->sw_memory.base, uint64_t(64) << 20);
-    sw::driver::DriverConfig cfg;
-    cfg.regs = base->smmus.at(0).regs;
     Publishes obs;
-    sw::driver::SmmuDriver drv(bus, mem, cfg, obs);
+    test::BaseDriver m(obs);
+    Soc& soc = m.soc;
+    sw::driver::SmmuDriver& drv = m.drv;
     unsigned failed = 0;
     test::start_tlbi_threads(soc, drv, kThreads, cores, kCalls, failed);
     const uint64_t reset_calls = 3;  // CFGI_ALL, TLBI_EL2_ALL, TLBI_NSNH_ALL, each with a sync
@@ -68,14 +63,8 @@ void run(unsigned cores) {
     ASSERT_TRUE(soc.cluster.failure().empty()) << soc.cluster.failure();
     EXPECT_EQ(failed, 0u);
     EXPECT_TRUE(obs.warnings.empty()) << obs.warnings.front();
-    std::map<uint64_t, std::vector<uint64_t>> seen;  // asid -> page numbers, in consumption order
     uint64_t syncs = 0;
-    std::ifstream in(log);
-    for (std::string line; std::getline(in, line);) {
-        const nlohmann::json j = nlohmann::json::parse(line);
-        if (j["op"] == "TLBI_NH_VA") seen[j["asid"]].push_back(std::stoull(j["addr"].get<std::string>(), nullptr, 16) >> 12);
-        if (j["op"] == "CMD_SYNC") ++syncs;
-    }
+    const auto seen = test::thread_pages(log, &syncs);  // asid -> page numbers, in consumption order
     std::remove(log.c_str());
     ASSERT_EQ(seen.size(), kThreads);
     for (const auto& [asid, pages] : seen) {

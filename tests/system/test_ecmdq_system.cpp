@@ -48,16 +48,10 @@ void run(unsigned cores, unsigned queues) {
     params.apply_set("smmu.ecmdqs=" + std::to_string(queues));
     const std::string log = temp_file("", ".cmd");
     core::JsonLog::open(core::LogId::Cmd, log, "cmd");
-    const platforms::Topology* base = test::base_topology();
-    ASSERT_NE(base, nullptr);
-    Soc soc(*base);
-    sw::hal::TimedBus bus(soc.cluster);
-    sw::hal::PageAllocator mem(base->sw_memory.base, uint64_t(64) << 20);
-    sw::driver::DriverConfig cfg;
-    cfg.regs = base->smmus.at(0).regs;
-    cfg.ecmdq = true;
     Quiet obs;
-    sw::driver::SmmuDriver drv(bus, mem, cfg, obs);
+    test::BaseDriver m(obs, true);
+    Soc& soc = m.soc;
+    sw::driver::SmmuDriver& drv = m.drv;
     unsigned failed = 0;
     test::start_tlbi_threads(soc, drv, cores, cores, kCalls, failed);
     sc_core::sc_start();
@@ -67,12 +61,7 @@ void run(unsigned cores, unsigned queues) {
     EXPECT_TRUE(obs.warnings.empty()) << obs.warnings.front();
     ASSERT_NE(drv.ecmdqs(), nullptr);
     EXPECT_EQ(drv.ecmdqs()->size(), std::min(cores, queues));
-    std::map<uint64_t, std::vector<uint64_t>> seen;  // asid -> page numbers, in consumption order
-    std::ifstream in(log);
-    for (std::string line; std::getline(in, line);) {
-        const json j = json::parse(line);
-        if (j["op"] == "TLBI_NH_VA") seen[j["asid"]].push_back(std::stoull(j["addr"].get<std::string>(), nullptr, 16) >> 12);
-    }
+    const auto seen = test::thread_pages(log);  // asid -> page numbers, in consumption order
     std::remove(log.c_str());
     ASSERT_EQ(seen.size(), cores);
     for (const auto& [asid, pages] : seen) {
