@@ -108,13 +108,13 @@ void Domain::invalidate(uint64_t iova, uint64_t size, uint64_t granule, bool lea
     if (!ats_.empty()) invalidate_atcs(whole ? 0 : iova, whole ? 0 : size);
 }
 
-void Domain::add_ats(TlbInvalidator& inv, uint32_t sid, std::optional<uint32_t> ssid) {
-    ats_.push_back({&inv, sid, ssid});
+void Domain::add_ats(TlbInvalidator& inv, uint32_t sid, std::optional<uint32_t> ssid, bool full) {
+    ats_.push_back({&inv, sid, ssid, full});
 }
 
-void Domain::remove_ats(TlbInvalidator& inv, uint32_t sid, std::optional<uint32_t> ssid) {
+void Domain::remove_ats(TlbInvalidator& inv, uint32_t sid, std::optional<uint32_t> ssid, bool full) {
     for (auto it = ats_.begin(); it != ats_.end(); ++it)
-        if (it->inv == &inv && it->sid == sid && it->ssid == ssid) {
+        if (it->inv == &inv && it->sid == sid && it->ssid == ssid && it->full == full) {
             ats_.erase(it);
             return;
         }
@@ -131,7 +131,9 @@ void Domain::invalidate_atcs(uint64_t iova, uint64_t size) {
     for (TlbInvalidator* inv : order) {
         std::vector<smmu::arch::Command> cmds;
         for (const AtsStream& a : ats_)
-            if (a.inv == inv) cmds.push_back(smmu::arch::cmd::atc_inv(a.sid, a.ssid.has_value(), a.ssid.value_or(0), iova, size));
+            if (a.inv == inv)
+                cmds.push_back(a.full ? smmu::arch::cmd::atc_inv(a.sid, false, 0, 0, 0)
+                                      : smmu::arch::cmd::atc_inv(a.sid, a.ssid.has_value(), a.ssid.value_or(0), iova, size));
         inv->run({cmds});
     }
 }

@@ -262,13 +262,42 @@ TEST(SmmuAts, TranslatedTransactionWithEatsBypassesTranslation) {
     });
 }
 
-TEST(SmmuAts, TranslatedTransactionWithoutEatsIsTerminated) {
+TEST(SmmuAts, TranslatedTransactionWithoutEatsIsTerminatedWithAtschk) {
     SmmuBench b({"smmu.ats=true"});
     b.run([&] {
-        b.enable();
+        BenchSetup s;
+        s.atschk = true;
+        b.enable(s);
         ats_stream(b, 1, 0);
         EXPECT_NE(ats_read(b, 1, kPa, core::AtKind::Translated).status, tlm::TLM_OK_RESPONSE);
         EXPECT_EQ(first_event(b), evt::F_TRANSL_FORBIDDEN);
+    });
+}
+
+// CR0.ATSCHK = 0, Linux's setting (fast mode): the SMMU trusts the device's Translated
+// transactions, no STE lookup, whatever EATS says; only the output address size aborts.
+TEST(SmmuAts, TranslatedTransactionPassesUncheckedWithoutAtschk) {
+    SmmuBench b({"smmu.ats=true"});
+    b.run([&] {
+        b.enable();
+        ats_stream(b, 1, 0);  // EATS = 0: not consulted
+        b.put64(kPa + 0x80, 0x55aa55aa12345678ull);
+        const AtsAccess r = ats_read(b, 1, kPa + 0x80, core::AtKind::Translated);
+        EXPECT_EQ(r.status, tlm::TLM_OK_RESPONSE);
+        EXPECT_EQ(r.data, 0x55aa55aa12345678ull);
+        EXPECT_EQ(first_event(b), 0u);
+        EXPECT_NE(ats_read(b, 1, uint64_t(1) << 50, core::AtKind::Translated).status, tlm::TLM_OK_RESPONSE);
+    });
+    EXPECT_EQ(stat("smmu.tbu0.ats_unchecked"), 2);
+    EXPECT_EQ(stat("smmu.tcu.dti_requests"), 0);
+}
+
+TEST(SmmuAts, AtschkIsRes0WithoutAts) {
+    SmmuBench b;
+    b.run([&] {
+        b.enable();
+        b.wr32(reg::CR0, b.rd32(reg::CR0) | 0x10u);
+        EXPECT_EQ(b.rd32(reg::CR0) & 0x10u, 0u);
     });
 }
 
