@@ -136,3 +136,27 @@ TEST(AtsSystem, WithoutAtsInTheSmmuTheDeviceTranslatesNothing) {
 
 }  // namespace
 }  // namespace smmusim
+
+namespace smmusim {
+namespace {
+
+// sw.workload.devices=spread: CPU c drives device c, every device in one domain attached on its
+// own instance; each unmap reaches both instances (their TLBIs and their devices' ATCs).
+TEST(AtsSystem, SpreadNicDomainIsInvalidatedOnEveryInstanceAndEveryAtc) {
+    setenv("SMMU_CHECK_STALE", "1", 1);
+    test::SoftwareRun r("", ats_on({"smmu1.ats=true", "cpus=2", "sw.workload.cpus=0", "sw.workload.devices=spread",
+                                    "sw.nic.packets=20", "sw.nic.ring_bytes=0"}),
+                        kTwoSmmus);
+    ASSERT_TRUE(r.failure_text.empty()) << r.failure_text;
+    EXPECT_EQ(test::stat("sw.workload.dma_errors"), 0);
+    const int64_t unmaps = test::stat("sw.driver.unmap_cycles")["count"];
+    EXPECT_EQ(unmaps, 40);  // 20 packets on each CPU, all in the one domain
+    // Every unmap sends one ATC_INV to each instance's device, plus one per device at its attach.
+    EXPECT_EQ(test::stat("smmu.tcu.atc_invalidations"), unmaps + 1);
+    EXPECT_EQ(test::stat("smmu1.tcu.atc_invalidations"), unmaps + 1);
+    EXPECT_GT(test::stat("dma1.ats.translated"), 0);
+    EXPECT_EQ(test::stat("dma1.ats.translation_failures"), 0);
+}
+
+}  // namespace
+}  // namespace smmusim
