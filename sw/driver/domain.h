@@ -129,7 +129,7 @@ private:
         bool full;  // a nested domain's device on this parent: its whole ATC (ATS_FULL)
     };
     std::vector<AtsStream> ats_;
-    void invalidate_atcs(uint64_t iova, uint64_t size);
+    std::vector<AtsInvs> atc_invalidations(uint64_t iova, uint64_t size) const;
     // The domain's invalidation: [iova, iova + size), or all of it (whole).
     void invalidate(uint64_t iova, uint64_t size, uint64_t granule, bool leaf, bool whole);
     InvEntry entry(unsigned instance, TlbInvalidator& inv, InvType type, uint16_t id) const;
