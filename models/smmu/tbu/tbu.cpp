@@ -376,11 +376,14 @@ void Tbu::complete_translation_request(TbuTxn& t, tlm::tlm_generic_payload& gp) 
     const bool refused = !t.forward && (r.outcome != dti::Outcome::Abort || r.event == 0 || r.recorded);
     core::AtsTranslation x;
     if (t.forward) {
+        // SMMUv3 §3.9.1: a request without a PASID is treated as Unprivileged (its Priv is
+        // ignored), and a completion for a request with a PASID has Global = 0.
+        const bool priv = t.priv && t.ssv;
         x.log2_bytes = r.entry.shift;
         x.base = r.entry.oa;
-        x.read = r.entry.perms & (t.priv ? cache::perm::PR : cache::perm::UR);
-        x.write = r.entry.perms & (t.priv ? cache::perm::PW : cache::perm::UW);
-        x.global = r.entry.global;
+        x.read = r.entry.perms & (priv ? cache::perm::PR : cache::perm::UR);
+        x.write = r.entry.perms & (priv ? cache::perm::PW : cache::perm::UW);
+        x.global = r.entry.global && !t.ssv;
     }
     if (refused) {
         ++aborted_;

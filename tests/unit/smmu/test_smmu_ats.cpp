@@ -311,6 +311,28 @@ TEST(SmmuAts, TranslatedTransactionWithoutIdr0AtsIsTerminated) {
     });
 }
 
+// SMMUv3 §3.9.1: a Translation Request without a PASID is Unprivileged whatever its Priv says,
+// so a page only EL1 may access gives it no permission.
+TEST(SmmuAts, TranslationRequestWithoutPasidIsUnprivileged) {
+    SmmuBench b({"smmu.ats=true"});
+    b.run([&] {
+        b.enable();
+        PageTables pt = ats_stream(b, 1, 1);
+        pt.map(kVa + 0x20000, kPa, 0x1000, 3, (s1::RW & ~s1::AP_RW) | s1::AP_PRIV_RW);
+        core::StreamAttr a;
+        a.sid = 1;
+        a.priv = true;
+        a.at = core::AtKind::Request;
+        unsigned char buf[8] = {};
+        ASSERT_EQ(b.devs.at(0)->port.read(kVa + 0x20000, buf, 8, &a), tlm::TLM_OK_RESPONSE);
+        uint64_t v = 0;
+        for (int i = 7; i >= 0; --i) v = (v << 8) | buf[i];
+        const core::AtsTranslation t = core::AtsTranslation::decode(v);
+        EXPECT_FALSE(t.read);
+        EXPECT_FALSE(t.write);
+    });
+}
+
 TEST(SmmuAts, TranslationRequestReturnsTheTranslation) {
     SmmuBench b({"smmu.ats=true"});
     b.run([&] {
