@@ -146,6 +146,22 @@ TEST(Atc, ResultOfARequestInFlightAtAnInvalidationIsNotCached) {
     EXPECT_EQ(stat("ep.stale_fills"), 1);
 }
 
+// Only a request for a page the invalidation covers is stale: one elsewhere is cached.
+TEST(Atc, RequestInFlightForAnotherPageStaysUsable) {
+    SmmuBench b;
+    Atc atc("ep");
+    b.run([&] {
+        const uint64_t covered = atc.request_started(0x5000);
+        const uint64_t other = atc.request_started(0x9000);
+        atc.atc_invalidate(decode_atc_inv(atc_inv_raw(5, 0x5000, 0)), [] {});
+        EXPECT_FALSE(atc.request_finished(covered, entry(0x5000)));
+        EXPECT_TRUE(atc.request_finished(other, entry(0x9000)));
+        EXPECT_TRUE(holds(atc, 0x9000));
+        EXPECT_FALSE(holds(atc, 0x5000));
+    });
+    EXPECT_EQ(stat("ep.stale_fills"), 1);
+}
+
 TEST(SmmuAts, AtcInvWithAtsIsConsumed) {
     SmmuBench b({"smmu.ats=true"});
     b.run([&] {
