@@ -58,6 +58,15 @@ void run_shared(const char* order) {
         EXPECT_EQ(test::stat(d + ".errors"), 1) << dev << ": a stale ATC translation after the unmap";
         EXPECT_GE(test::stat(d + ".ats.atc.invalidated"), 1) << dev;
     }
+    // Each instance's queue (the cmd log names it): its TLBI and CMD_SYNC, then its ATC_INV and
+    // CMD_SYNC.
+    for (const char* smmu : {"smmu", "smmu1"}) {
+        std::vector<nlohmann::json> mine;
+        for (const auto& c : r.cmd)
+            if (c["smmu"] == smmu) mine.push_back(c);
+        EXPECT_EQ(ops_from_the_unmap(mine), (std::vector<std::string>{"TLBI_NH_VA", "CMD_SYNC", "ATC_INV", "CMD_SYNC"}))
+            << smmu;
+    }
     // The TBUs translated nothing themselves: every access came translated.
     EXPECT_EQ(test::stat("smmu.tbu0.utlb.misses"), 0);
     EXPECT_EQ(test::stat("smmu1.tbu0.utlb.misses"), 0);

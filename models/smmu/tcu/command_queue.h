@@ -92,6 +92,7 @@ private:
     void stop(Source& s, uint32_t cerror);
     void trace_occupancy();
 
+    const char* smmu_name_;  // names the instance in --cmd-log lines
     RegState& regs_;
     Features f_;
     core::BlockingPort& mem_;
