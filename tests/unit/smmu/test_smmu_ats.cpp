@@ -349,6 +349,35 @@ TEST(SmmuAts, TranslationRequestWithoutPasidIsUnprivileged) {
     });
 }
 
+// STE.EATS = 0b10 (split-stage, IDR0.NS1ATS = 0 here) and 0b11 (DPT, not implemented) make a
+// translating STE ILLEGAL: C_BAD_STE, for ordinary traffic too.
+void expect_bad_ste_for_eats(uint64_t eats) {
+    SmmuBench b({"smmu.ats=true"});
+    b.run([&] {
+        b.enable();
+        ats_stream(b, 1, eats);
+        EXPECT_NE(ats_read(b, 1, kVa, core::AtKind::Untranslated).status, tlm::TLM_OK_RESPONSE);
+        EXPECT_EQ(first_event(b), evt::C_BAD_STE);
+    });
+}
+TEST(SmmuAts, SplitStageEatsIsABadSte) { expect_bad_ste_for_eats(2); }
+TEST(SmmuAts, DptEatsIsABadSte) { expect_bad_ste_for_eats(3); }
+
+// A bypass STE ignores EATS: a Translation Request is refused as with EATS = 0.
+TEST(SmmuAts, BypassStreamIgnoresEats) {
+    SmmuBench b({"smmu.ats=true"});
+    b.run([&] {
+        b.enable();
+        Ste s;
+        s.set<Ste::V>(1);
+        s.set<Ste::Config>(ste_config::BYPASS);
+        s.set<Ste::EATS>(1);
+        b.set_ste(1, s);
+        EXPECT_NE(ats_read(b, 1, kVa, core::AtKind::Request).status, tlm::TLM_OK_RESPONSE);
+        EXPECT_EQ(first_event(b), evt::F_BAD_ATS_TREQ);
+    });
+}
+
 TEST(SmmuAts, TranslationRequestReturnsTheTranslation) {
     SmmuBench b({"smmu.ats=true"});
     b.run([&] {
