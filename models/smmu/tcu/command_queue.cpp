@@ -56,7 +56,7 @@ CommandQueue::CommandQueue(sc_core::sc_module& owner, RegState& regs, const Feat
       syncs_(&owner, "cmdq.syncs", "CMD_SYNC commands completed"),
       tlbi_(&owner, "cmdq.tlbi", "TLBI commands consumed"),
       cfgi_(&owner, "cmdq.cfgi", "CFGI commands consumed"),
-      errors_(&owner, "cmdq.errors", "command queue errors (CERROR_ILL, CERROR_ABT)"),
+      errors_(&owner, "cmdq.errors", "command queue errors (CERROR_ILL, CERROR_ABT, CERROR_ATC_INV_SYNC)"),
       fetches_(&owner, "cmdq.fetches", "memory reads of command queue entries"),
       sync_latency_(&owner, "cmdq.sync_latency",
                     "CMD_SYNC latency: from PROD making it visible to its completion"),
@@ -265,8 +265,9 @@ uint32_t CommandQueue::execute(Source& src, const Command& c) {
     if (opcode == op::CMD_SYNC) {
         const sc_core::sc_time since = visible_since(src, cons);
         sync_pending_sig_.set(1);
-        inv_.sync();
+        const bool done = inv_.sync();
         sync_pending_sig_.set(0);
+        if (!done) return cerror::ATC_INV_SYNC;  // CONS stays on the CMD_SYNC (§4.7.3)
         consume();  // CONS passes the sync before it signals (§9.1)
         ++syncs_;
         sync_latency_.sample(sc_core::sc_time_stamp() - since);
