@@ -56,17 +56,18 @@ bool AtsFunction::at_request(tlm::tlm_generic_payload& gp, unsigned) {
     x.untranslated = gp.get_address();
     x.access = nullptr;
     x.translated = x.passed = false;
-    if (!enabled_) {
+    const core::StreamAttr* a = gp.get_extension<core::StreamAttr>();
+    // ATS disabled, or an access without a requester (no StreamAttr): untranslated.
+    if (!enabled_ || !a) {
         ++untranslated_;
         x.passed = true;
         out.send(gp);
         return true;
     }
-    const core::StreamAttr* a = gp.get_extension<core::StreamAttr>();
     sc_core::sc_time done;
     x.generation = generation();
     // Used when the lookup's result is known (below), unless an invalidation came meanwhile.
-    const std::optional<AtcEntry> e = lookup(x.untranslated, a && a->ssid_valid, a ? a->ssid : 0, core::now(), done);
+    const std::optional<AtcEntry> e = lookup(x.untranslated, a->ssid_valid, a->ssid, core::now(), done);
     x.hit = e.has_value();
     if (e) x.entry = *e;
     lookups_.notify(gp, done - core::now());
