@@ -177,35 +177,46 @@ void Tcu::translation_slot(unsigned slot) {
         }
         dti::DtiMessage* m = waiting_.front();
         waiting_.pop_front();
-        slots_level_.set(++busy_slots_);
-        slots_sig_.set(busy_slots_);
-        WalkState st;
-        st.start_epoch = epoch_;
-        ++inflight_[st.start_epoch];
-        const sc_core::sc_time start = core::now();
-        m->resp = translator_.translate(m->req, st);
-        ++translations_;
-        xlate_latency_.sample(core::now() - start);
-        if (tracing()) trace_translation(*m, start, st.walked);
-        if (st.walked) {
-            ++walks_;
-            walk_latency_.sample(core::now() - start);
-        }
-        if (st.ptw_slot) {
-            ptw_level_.set(--busy_ptw_);
-            ptw_sig_.set(busy_ptw_);
-            ptw_free_.notify(sc_core::SC_ZERO_TIME);
-        }
-        if (--inflight_[st.start_epoch] == 0) {
-            inflight_.erase(st.start_epoch);
-            drained_.notify(sc_core::SC_ZERO_TIME);
-        }
-        slots_level_.set(--busy_slots_);
-        slots_sig_.set(busy_slots_);
+        serve(*m);
         tlm::tlm_phase phase = tlm::BEGIN_RESP;
         sc_core::sc_time delay = m->link_latency;
         dti_[m->port]->socket->nb_transport_bw(*m, phase, delay);
     }
+}
+
+void Tcu::dti_b_transport(dti::DtiMessage& m, sc_core::sc_time& delay) {
+    ++dti_requests_;
+    if (delay > sc_core::SC_ZERO_TIME) wait(delay);  // the translation starts at the request's time
+    serve(m);
+    delay = m.link_latency;
+}
+
+void Tcu::serve(dti::DtiMessage& m) {
+    slots_level_.set(++busy_slots_);
+    slots_sig_.set(busy_slots_);
+    WalkState st;
+    st.start_epoch = epoch_;
+    ++inflight_[st.start_epoch];
+    const sc_core::sc_time start = core::now();
+    m.resp = translator_.translate(m.req, st);
+    ++translations_;
+    xlate_latency_.sample(core::now() - start);
+    if (tracing()) trace_translation(m, start, st.walked);
+    if (st.walked) {
+        ++walks_;
+        walk_latency_.sample(core::now() - start);
+    }
+    if (st.ptw_slot) {
+        ptw_level_.set(--busy_ptw_);
+        ptw_sig_.set(busy_ptw_);
+        ptw_free_.notify(sc_core::SC_ZERO_TIME);
+    }
+    if (--inflight_[st.start_epoch] == 0) {
+        inflight_.erase(st.start_epoch);
+        drained_.notify(sc_core::SC_ZERO_TIME);
+    }
+    slots_level_.set(--busy_slots_);
+    slots_sig_.set(busy_slots_);
 }
 
 bool Tcu::read(uint64_t pa, void* dst, unsigned len) { return mem.read(pa, dst, len) == tlm::TLM_OK_RESPONSE; }

@@ -110,6 +110,11 @@ private:
     void dti_request(dti::DtiMessage& m, const sc_core::sc_time& delay);
     void accept_requests();
     void translation_slot(unsigned slot);
+    // One translation, from the slot's start to its answer in m.resp (blocking).
+    void serve(dti::DtiMessage& m);
+    // sim.mode=lt: a TBU's miss, translated in the calling thread (no slot is waited for);
+    // `delay` is the request's time offset in, the link latency back out.
+    void dti_b_transport(dti::DtiMessage& m, sc_core::sc_time& delay);
     // DTI out: acknowledgements
     tlm::tlm_sync_enum nb_transport_bw(dti::DtiMessage& m, tlm::tlm_phase& phase, sc_core::sc_time& delay) override;
     void invalidate_direct_mem_ptr(sc_dt::uint64, sc_dt::uint64) override {}
