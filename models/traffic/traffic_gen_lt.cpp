@@ -94,8 +94,8 @@ void TrafficGen::issue_lt(const Op& op, const sc_core::sc_time& at) {
     tlm::tlm_generic_payload& gp = prepare(op, at);
     sc_core::sc_time delay = qk_.get_local_time();
     port.socket->b_transport(gp, delay);
-    // A TLB miss waits inside b_transport (the TCU's walk is timed as in AT): simulated time
-    // may have moved, and the transaction completes `delay` after it.
+    // Nothing on the LT path waits today; were a target to, simulated time would have moved
+    // and the transaction completes `delay` after the new time.
     const sc_core::sc_time now = core::now();
     const sc_core::sc_time done = now + delay;
     qk_.set(now >= at ? sc_core::SC_ZERO_TIME : at - now);

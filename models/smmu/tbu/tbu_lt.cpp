@@ -4,7 +4,8 @@
 // lookup latencies, on a miss the DTI link each way and the TCU's translation, then the
 // downstream access. A hit touches no event queue, process or slot and allocates nothing; a
 // miss (or a hit the access may not use) asks the TCU with DTI b_transport, which runs the
-// TCU's translation in the calling thread (its walk and structure reads timed as in AT).
+// TCU's translation in the calling thread on the transaction's local time (its cache lookups
+// and its structure and descriptor reads, b_transport, charged and never waited for).
 // Not modelled in LT: translation slots (xlate_slots), lookup-port contention, miss merging
 // (one transaction at a time per master), AXI-ID ordering, the transaction trace.
 
@@ -39,7 +40,7 @@ void Tbu::at_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, 
         } else {
             dti::DtiMessage& m = request(t);
             sc_core::sc_time d = leave - core::now() + m.link_latency;
-            dti->b_transport(m, d);  // the TCU's translation: simulated time moves
+            dti->b_transport(m, d);  // the TCU's translation, annotated: d is when the answer is back
             leave = core::now() + d;
             cache::TlbEntry filled;
             answered(t, m.resp, filled);

@@ -130,8 +130,12 @@ private:
     // WalkEnv
     cache::WalkCache* walk_cache(int stage, int level) override { return caches_.walk_cache.get(stage, level); }
     cache::IpaCache* ipa_cache() override { return &caches_.ipa_cache; }
+    sc_core::sc_time now() const override { return lt_ ? lt_now_ : sc_core::sc_time_stamp(); }
     void wait_until(const sc_core::sc_time& t) override;
     sc_core::sc_time cycle() const override { return clock.value(); }
+    sc_core::sc_time lookup_done(cache::CacheObject& c, unsigned probes) override {
+        return lt_ ? lt_now_ + c.unloaded(probes, clock.value()) : WalkEnv::lookup_done(c, probes);
+    }
     void take_ptw_slot() override;
     bool may_insert(uint64_t start_epoch) const override { return start_epoch == epoch_; }
     bool tracing() const override;
@@ -160,6 +164,11 @@ private:
     std::vector<std::unique_ptr<sc_core::sc_event>> slot_wake_;
     std::vector<unsigned> idle_slots_;
     unsigned busy_slots_ = 0, busy_ptw_ = 0;
+    // sim.mode=lt: a translation served by dti_b_transport runs on its local time, which
+    // cache lookups and reads (b_transport) advance instead of waiting; it never yields, so
+    // one at a time.
+    bool lt_ = false;
+    sc_core::sc_time lt_now_;
     sc_core::sc_event ptw_free_;
 
     // Global state the TBUs apply (SMMUEN, GBPA.ABORT) and its update in flight.
