@@ -82,9 +82,12 @@ BuiltinWorkloads::BuiltinWorkloads()
               "ring, buffers in flight, share of the buffer memory) moving the whole sw.nic.packets / "
               "sw.storage.requests / sw.mapbench.ops (0: every core of the cluster)",
               {0, 256}),
-      wl_devices("sw.workload.devices", Devices::Shared, {{"shared", Devices::Shared}, {"own", Devices::Own}},
+      wl_devices("sw.workload.devices", Devices::Shared,
+                 {{"shared", Devices::Shared}, {"own", Devices::Own}, {"spread", Devices::Spread}},
                  "shared: every CPU's queue on the one device and its domain (a multi-queue device); own: CPU c "
-                 "drives DMA device c with its own domain (as many devices as CPUs)") {
+                 "drives DMA device c with its own domain (as many devices as CPUs); spread: CPU c drives device c, "
+                 "all in device 0's one domain, attached on each device's SMMU instance (a domain shared across "
+                 "instances, invalidated through its invalidation array)") {
     for (auto* g : {&nic_granule, &sto_granule, &fp_granule})
         if (!smmu::arch::granule_shift(g->value())) g->fail("must be 4096, 16384 or 65536");
     for (auto* t : {&nic_txn_bytes, &sto_txn_bytes, &fp_txn_bytes})
@@ -94,17 +97,18 @@ BuiltinWorkloads::BuiltinWorkloads()
 void BuiltinWorkloads::check(unsigned cpus, size_t devices) const {
     if (wl_cpus.value() > cpus) wl_cpus.fail("the platform has " + std::to_string(cpus) + " CPU(s) (cpus)");
     const unsigned n = wl_cpus ? wl_cpus.value() : cpus;
-    if (wl_devices == Devices::Own && n > devices)
+    if (wl_devices != Devices::Shared && n > devices)
         wl_devices.fail(std::to_string(n) + " CPUs need as many DMA devices; the platform has " +
                         std::to_string(devices));
 }
 
-// Own devices: CPU c drives device c with 1/n of the buffer memory.
+// Own (or spread) devices: CPU c drives device c with 1/n of the buffer memory.
 sw::workloads::PerCpu BuiltinWorkloads::per_cpu(const WorkloadDevices& w, const std::string& prefix,
                                                 unsigned cpus) const {
     sw::workloads::PerCpu pc;
     pc.cpus = wl_cpus ? wl_cpus.value() : cpus;
-    if (wl_devices == Devices::Own)
+    pc.one_domain = wl_devices == Devices::Spread;
+    if (wl_devices != Devices::Shared)
         for (unsigned c = 0; c < pc.cpus; ++c) {
             sw::workloads::DeviceSetup d = device(w, prefix, c);
             d.buffers_size = (w.buffers_size / pc.cpus) & ~uint64_t(0xffff);

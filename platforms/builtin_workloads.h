@@ -60,7 +60,7 @@ private:
     // sw.mapbench.*
     core::Param<uint64_t> mb_ops, mb_pages, mb_trans_cycles, mb_warmup, mb_skew_cycles, mb_cpu_cycles;
     // sw.workload.cpus, sw.workload.devices
-    enum class Devices { Shared, Own };
+    enum class Devices { Shared, Own, Spread };
     core::Param<uint32_t> wl_cpus;
     core::EnumParam<Devices> wl_devices;
 };

@@ -7,6 +7,7 @@
 #include "models/core/run_control.h"
 #include "models/core/value_parse.h"
 #include "models/smmu/arch/regs.h"
+#include "models/smmu/ats/ats_function.h"
 
 namespace smmusim::platforms {
 
@@ -56,8 +57,11 @@ Soc::Soc(const Topology& t)
           std::vector<Device> v;
           std::set<std::string> names;
           for (const Topology::Device& d : t.devices) {
-              v.push_back({std::make_unique<traffic::DmaMaster>(d.name.c_str(), device_defaults(d.sid, false)), d.smmu,
-                           d.tbu, d.sid, false});
+              auto m = std::make_unique<traffic::DmaMaster>(d.name.c_str(), device_defaults(d.sid, false), [] {
+                  return std::make_unique<smmu::ats::AtsFunction>("ats");
+              });
+              auto* ats = dynamic_cast<smmu::ats::AtsFunction*>(m->ats_function());
+              v.push_back({std::move(m), d.smmu, d.tbu, d.sid, false, ats});
               names.insert(d.name);
           }
           for (size_t s = 0; s < t.smmus.size(); ++s) {
@@ -106,7 +110,15 @@ Soc::Soc(const Topology& t)
 
     for (Device& d : devices) {
         smmu::Smmu& s = *smmus[d.smmu];
-        d.master->port.socket.bind(s.tbu(d.tbu).in.socket);
+        if (d.ats) {
+            // A PCIe endpoint with ATS: its ATS function between it and the TBU, and the
+            // TCU's ATC invalidations for its StreamID to its ATC.
+            d.master->port.socket.bind(d.ats->in.socket);
+            d.ats->out.socket.bind(s.tbu(d.tbu).in.socket);
+            s.tcu.attach_ats_endpoint(d.sid, d.ats);
+        } else {
+            d.master->port.socket.bind(s.tbu(d.tbu).in.socket);
+        }
         s.tbu(d.tbu).set_device(d.master->name());  // names the device in --xlate-log lines
         s.tbu(d.tbu).out.socket.bind(noc->initiator_socket(d.master->name()));
     }
@@ -141,7 +153,8 @@ void Soc::print_wiring(std::ostream& os) const {
     os << " ";
     for (size_t i = 0; i < devices.size(); ++i) {
         const Device& d = devices[i];
-        os << (i ? ", " : " ") << d.master->name() << " -> " << smmus[d.smmu]->name() << ".tbu" << d.tbu;
+        os << (i ? ", " : " ") << d.master->name() << " -> " << (d.ats ? d.ats->name() + std::string(" -> ") : "")
+           << smmus[d.smmu]->name() << ".tbu" << d.tbu;
     }
     os << " -> " << noc->name() << ";";
     for (size_t s = 0; s < smmus.size(); ++s) os << " " << smmus[s]->name() << ".tcu (walks, queues) -> " << noc->name() << ";";

@@ -16,6 +16,7 @@
 #include "models/cpu/cluster.h"
 #include "models/mem/memory.h"
 #include "models/noc/interconnect.h"
+#include "models/smmu/ats/ats_function.h"
 #include "models/smmu/smmu.h"
 #include "models/traffic/cpu_traffic.h"
 #include "models/traffic/dma_master.h"
@@ -32,6 +33,7 @@ public:
         unsigned tbu = 0;
         uint32_t sid = 0;
         bool idle = false;  // serves a TBU no topology device sits behind
+        smmu::ats::AtsFunction* ats = nullptr;  // the device's ATS function (`<device>.ats` set)
     };
 
     explicit Soc(const Topology& topo);

@@ -441,6 +441,12 @@ sw::driver::DriverConfig SoftwareHost::driver_config(size_t smmu) const {
     c.batch = batch;
     c.range_inv = range_inv;
     c.ats = ats;
+    // The pKVM hypervisor trusts no device of the host: Translated transactions are checked.
+    c.atschk = bool(setup_.hyp);
+    c.pci_ats = [this, smmu](uint32_t sid, bool on) {
+        for (const SoftwareSetup::Device& d : setup_.devices)
+            if (d.smmu == smmu && d.sid == sid && d.set_ats) d.set_ats(on);
+    };
     c.full_flush_pages = full_flush_pages;
     c.inv_instances = inv_instances;
     c.instance = unsigned(smmu);

@@ -41,6 +41,7 @@ struct SoftwareSetup {
         size_t smmu = 0;  // index into smmus
         uint32_t sid = 0;
         bool ats = false;  // the device has a PCIe ATS capability (the driver may enable ATS for it)
+        std::function<void(bool)> set_ats;  // its ATS Control Enable bit (pci_enable_ats)
     };
     std::vector<Smmu> smmus;
     uint64_t memory_base = 0, memory_size = 0;  // for tables and queues

@@ -31,7 +31,18 @@ public:
         sw.memory_size = t.sw_memory.size;
         sw.dram_base = soc.dram().base;
         sw.dram_size = soc.dram().size;
-        for (Soc::Device& d : soc.devices) sw.devices.push_back({d.master->name(), d.master.get(), d.smmu, d.sid});
+        for (Soc::Device& d : soc.devices) {
+            SoftwareSetup::Device sd;
+            sd.name = d.master->name();
+            sd.master = d.master.get();
+            sd.smmu = d.smmu;
+            sd.sid = d.sid;
+            if (smmu::ats::AtsFunction* f = d.ats) {
+                sd.ats = true;
+                sd.set_ats = [f](bool on) { f->set_enabled(on); };
+            }
+            sw.devices.push_back(std::move(sd));
+        }
         sw.scenario = opts.scenario;
         sw.on_finished = [this] { soc.stop_traffic(); };
         if (t.hyp) {

@@ -35,6 +35,8 @@ enum class AtKind : uint8_t { Untranslated, Request, Translated };
 
 // The data of a Translation Completion (PCIe Base §10.2.3, one 8-byte entry): the translated
 // address of the request's page at [63:12]; R (bit 0), W (bit 1), Global (bit 5), S (bit 11).
+// R, W, U (bit 2), N (bit 10) and S were checked against a reproduction of PCIe Figure 10-12 /
+// Table 10-3; Global at bit 5 (beside Exe 3 and Priv 4) is from memory of the PCIe text.
 // With S = 1 the translation covers 2^k bytes, k > 12, the lowest 0 bit of the address at or
 // above bit 12 being bit k - 1 (bits [k-2:12] are 1). R = W = 0: the translation failed
 // (a fault in the SMMU), the device must not use the address.

@@ -94,7 +94,10 @@ void Cluster::connect_sev(const sc_core::sc_event& ev) {
     opts.spawn_method();
     opts.dont_initialize();
     opts.set_sensitivity(&ev);
-    sc_core::sc_spawn([this] { sev(); }, "cluster_sev", &opts);
+    // One process per source (one per SMMU), each with its own name.
+    const std::string name = "cluster_sev" + (sev_sources_ ? "_" + std::to_string(sev_sources_) : std::string());
+    ++sev_sources_;
+    sc_core::sc_spawn([this] { sev(); }, name.c_str(), &opts);
 }
 
 void Cluster::sev() {

@@ -146,6 +146,7 @@ private:
     std::string no_failure_;
 
     core::Counter sevs_;
+    unsigned sev_sources_ = 0;
     core::Counter monitor_clears_;
 };
 

@@ -2,11 +2,16 @@
 
 namespace smmusim::traffic {
 
-DmaMaster::DmaMaster(sc_core::sc_module_name name, const DmaDefaults& d)
+DmaMaster::DmaMaster(sc_core::sc_module_name name, const DmaDefaults& d, const AtsFactory& make_ats)
     : TrafficGen(name, d),
       sid(this, "sid", d.sid, "", "StreamID on every transaction (pattern modes)"),
       ssid(this, "ssid", d.ssid, "",
-           "SubstreamID on every transaction (pattern modes); -1: none", {-1, (1 << 20) - 1}) {}
+           "SubstreamID on every transaction (pattern modes); -1: none", {-1, (1 << 20) - 1}),
+      ats(this, "ats", d.ats, "",
+          "the device is a PCIe endpoint with ATS and an ATC (<device>.ats.*): once software enables ATS in it "
+          "(Linux pci_enable_ats), it sends Translation Requests and Translated transactions") {
+    if (ats && make_ats) ats_function_ = make_ats();  // built here: a child module of this one
+}
 
 void DmaMaster::decorate(tlm::tlm_generic_payload& gp, const Op& op) {
     core::StreamAttr* a = gp.get_extension<core::StreamAttr>();

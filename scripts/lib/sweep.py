@@ -216,7 +216,9 @@ def build_sweep(args):
     if not stats:
         raise SweepError("no stats to collect: give 'stats' in the sweep file or --stat NAME")
     name = args.name or doc.get("name") or (os.path.splitext(os.path.basename(args.file))[0] if args.file else "sweep")
-    platform = args.platform or doc.get("platform") or "base"
+    # A topology file named in the sweep file is relative to it (a built-in platform is a name).
+    platform = args.platform or (rel(doc["platform"]) if str(doc.get("platform", "")).endswith(".json")
+                                 else doc.get("platform")) or "base"
     scenario = rel(args.scenario) if args.scenario else rel(doc.get("scenario"))
     if configs and any("_config" in p for p in points or []):
         raise SweepError(f"{psrc}: points: '_config' is the label of 'configs'; name the configurations there")

@@ -1,6 +1,7 @@
 // Devices and attach: the STE and CDs a device's attachments call for, written with the
 // hitless entry writer (reference §9.2) and Linux's STE/CD templates (reference §2.3).
 
+#include "models/smmu/arch/atc_inv.h"
 #include "models/smmu/arch/cd.h"
 #include "models/smmu/arch/command_builders.h"
 #include "models/smmu/arch/ste.h"
@@ -103,12 +104,16 @@ void SmmuDriver::attach(uint32_t sid, std::optional<uint32_t> ssid, Domain& d) {
                 break;
             }
         old->remove_ats(*inv_, sid, ssid);
+        if (old->parent()) old->parent()->remove_ats(*inv_, sid, ssid, true);
     }
     slot = &d;
     d.streams().emplace_back(sid, ssid);
     // ATS only under a translating domain for the requests without PASID (Linux disables it
     // for identity and blocked domains): the domain's invalidations then reach the ATC.
-    if (m.ats && translates(&d) && translates(m.rid)) d.add_ats(*inv_, sid, ssid);
+    if (m.ats && translates(&d) && translates(m.rid)) {
+        d.add_ats(*inv_, sid, ssid);
+        if (d.parent()) d.parent()->add_ats(*inv_, sid, ssid, true);
+    }
     if (uses_cd(&d)) {
         // A nested device's CDs are read through its stage 2: the table must be in memory the
         // parent maps, so it cannot move between a stage-1 and a nested domain.
@@ -124,11 +129,30 @@ void SmmuDriver::attach(uint32_t sid, std::optional<uint32_t> ssid, Domain& d) {
         }
         write_cd(m, ssid.value_or(0), make_cd(d));  // the CD before the STE that points at it
     }
+    // Linux arm_smmu_attach_prepare / _commit: ATS is on in the device while its requests
+    // without PASID have a translating domain. Switched off, the device stops first (before the
+    // STE refuses its requests); switched on, it starts after the STE allows them and its ATC
+    // was emptied (arm_smmu_enable_ats); a translation that changed under it is flushed.
+    const bool ats_on = m.ats && translates(m.rid);
+    if (!ats_on && m.ats_enabled && cfg_.pci_ats) cfg_.pci_ats(sid, false);
     write_ste(m);
     if (!ssid && !uses_cd(&d) && m.cds) {  // CD 0 is no longer reachable: clear it
         write_cd(m, 0, Entry{});
     }
+    if (ats_on && !m.ats_enabled) {
+        atc_inv_master(m, std::nullopt);
+        if (cfg_.pci_ats) cfg_.pci_ats(sid, true);
+    } else if (ats_on) {
+        atc_inv_master(m, ssid);
+    } else if (m.ats_enabled) {
+        atc_inv_master(m, std::nullopt);
+    }
+    m.ats_enabled = ats_on;
     if (replaced) leave_domain(*replaced);
+}
+
+void SmmuDriver::atc_inv_master(const Master& m, std::optional<uint32_t> ssid) {
+    cmdq_->issue(cmd::atc_inv(m.sid, ssid.has_value(), ssid.value_or(0), 0, 0), true);
 }
 
 Entry SmmuDriver::make_cd(const Domain& d) const {

@@ -3,6 +3,7 @@
 // arm-smmu-v3 choices; the others exist so that studies can measure the alternatives.
 
 #include <cstdint>
+#include <functional>
 
 #include "sw/driver/flush_queue.h"
 #include "sw/pgtable/format.h"
@@ -39,6 +40,13 @@ struct DriverConfig {
     // Enable PCIe ATS for ATS-capable devices when the SMMU has IDR0.ATS (Linux does whenever
     // both sides support it and the domain translates: arm_smmu_ats_supported).
     bool ats = true;
+    // CR0.ATSCHK when the SMMU has IDR0.ATS. Linux leaves it 0 (fast mode: ATS Translated
+    // transactions pass unchecked, the devices are trusted); a hypervisor that does not trust
+    // the host's devices sets it, as Linux's Realm SMMU driver does.
+    bool atschk = false;
+    // The PCI core's pci_enable_ats / pci_disable_ats for the device of a StreamID (the ATS
+    // Control register's Enable bit: a configuration write, not timed). Unset: no device to tell.
+    std::function<void(uint32_t sid, bool enable)> pci_ats;
     bool range_inv = true;          // use range TLBIs when the SMMU has IDR3.RIL
     uint64_t full_flush_pages = 0;  // a range of this many pages or more becomes one ASID/VMID TLBI; 0: never
     InvInstances inv_instances = InvInstances::Serial;  // a domain on several instances (Linux: serial)

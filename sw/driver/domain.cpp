@@ -99,22 +99,23 @@ std::vector<CommandQueue*> Domain::queues() const {
 
 // One instance: the driver's invalidator, as before the array. Several: the array's walk.
 void Domain::invalidate(uint64_t iova, uint64_t size, uint64_t granule, bool leaf, bool whole) {
+    const std::vector<AtsInvs> atcs = atc_invalidations(whole ? 0 : iova, whole ? 0 : size);
     if (!shared()) {
         if (whole) inv_.context(target());
         else inv_.range(target(), iova, size, granule, leaf);
+        for (const AtsInvs& a : atcs) a.inv->run({a.cmds});
     } else {
-        invalidate_array(invs_, target(), iova, size, granule, leaf, whole, cfg_.inv_instances);
+        invalidate_array(invs_, target(), iova, size, granule, leaf, whole, cfg_.inv_instances, atcs);
     }
-    if (!ats_.empty()) invalidate_atcs(whole ? 0 : iova, whole ? 0 : size);
 }
 
-void Domain::add_ats(TlbInvalidator& inv, uint32_t sid, std::optional<uint32_t> ssid) {
-    ats_.push_back({&inv, sid, ssid});
+void Domain::add_ats(TlbInvalidator& inv, uint32_t sid, std::optional<uint32_t> ssid, bool full) {
+    ats_.push_back({&inv, sid, ssid, full});
 }
 
-void Domain::remove_ats(TlbInvalidator& inv, uint32_t sid, std::optional<uint32_t> ssid) {
+void Domain::remove_ats(TlbInvalidator& inv, uint32_t sid, std::optional<uint32_t> ssid, bool full) {
     for (auto it = ats_.begin(); it != ats_.end(); ++it)
-        if (it->inv == &inv && it->sid == sid && it->ssid == ssid) {
+        if (it->inv == &inv && it->sid == sid && it->ssid == ssid && it->full == full) {
             ats_.erase(it);
             return;
         }
@@ -124,16 +125,15 @@ void Domain::remove_ats(TlbInvalidator& inv, uint32_t sid, std::optional<uint32_
 // refill the ATC from a stale TLB entry), one CMD_ATC_INV per ATS attachment, SSV set for a
 // PASID attachment (arm_smmu_atc_inv_to_cmd), size 0 = everything; one CMD_SYNC per
 // instance's queue, which completes only when the endpoints have (reference §4.7.3).
-void Domain::invalidate_atcs(uint64_t iova, uint64_t size) {
-    std::vector<TlbInvalidator*> order;
-    for (const AtsStream& a : ats_)
-        if (std::find(order.begin(), order.end(), a.inv) == order.end()) order.push_back(a.inv);
-    for (TlbInvalidator* inv : order) {
-        std::vector<smmu::arch::Command> cmds;
-        for (const AtsStream& a : ats_)
-            if (a.inv == inv) cmds.push_back(smmu::arch::cmd::atc_inv(a.sid, a.ssid.has_value(), a.ssid.value_or(0), iova, size));
-        inv->run({cmds});
+std::vector<AtsInvs> Domain::atc_invalidations(uint64_t iova, uint64_t size) const {
+    std::vector<AtsInvs> v;
+    for (const AtsStream& a : ats_) {
+        auto it = std::find_if(v.begin(), v.end(), [&](const AtsInvs& x) { return x.inv == a.inv; });
+        if (it == v.end()) it = v.insert(v.end(), AtsInvs{a.inv, {}});
+        it->cmds.push_back(a.full ? smmu::arch::cmd::atc_inv(a.sid, false, 0, 0, 0)
+                                  : smmu::arch::cmd::atc_inv(a.sid, a.ssid.has_value(), a.ssid.value_or(0), iova, size));
     }
+    return v;
 }
 
 void Domain::iotlb_sync(pgtable::Gather& g) {

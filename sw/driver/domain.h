@@ -74,8 +74,11 @@ public:
     // The domain's ATS-enabled attachments (Linux: the domain's devices list, master->ats_enabled):
     // each of its invalidations ends with a CMD_ATC_INV per attachment on that instance's queue,
     // after the TLBIs' CMD_SYNC (arm_smmu_atc_inv_domain), then a CMD_SYNC of its own.
-    void add_ats(TlbInvalidator& inv, uint32_t sid, std::optional<uint32_t> ssid);
-    void remove_ats(TlbInvalidator& inv, uint32_t sid, std::optional<uint32_t> ssid);
+    // `full`: the attachment is a nested domain's on this stage-2 parent; the ATC caches
+    // IOVA -> PA translations whose IPAs the parent cannot tell, so each of the parent's
+    // invalidations empties the device's whole ATC (Linux nested_ats_flush, INV_TYPE_ATS_FULL).
+    void add_ats(TlbInvalidator& inv, uint32_t sid, std::optional<uint32_t> ssid, bool full = false);
+    void remove_ats(TlbInvalidator& inv, uint32_t sid, std::optional<uint32_t> ssid, bool full = false);
     bool has_ats() const { return !ats_.empty(); }
     bool shared() const { return invs_.instances() > 1; }
     // Every command queue the domain's invalidation reaches (the home's first).
@@ -123,9 +126,10 @@ private:
         TlbInvalidator* inv;
         uint32_t sid;
         std::optional<uint32_t> ssid;  // the PASID attached, or none (SSV=0)
+        bool full;  // a nested domain's device on this parent: its whole ATC (ATS_FULL)
     };
     std::vector<AtsStream> ats_;
-    void invalidate_atcs(uint64_t iova, uint64_t size);
+    std::vector<AtsInvs> atc_invalidations(uint64_t iova, uint64_t size) const;
     // The domain's invalidation: [iova, iova + size), or all of it (whole).
     void invalidate(uint64_t iova, uint64_t size, uint64_t granule, bool leaf, bool whole);
     InvEntry entry(unsigned instance, TlbInvalidator& inv, InvType type, uint16_t id) const;

@@ -67,7 +67,7 @@ const InvEntry* InvArray::find(unsigned instance, InvType type) const {
 }
 
 void invalidate_array(const InvArray& a, const InvTarget& base, uint64_t iova, uint64_t size, uint64_t granule,
-                      bool leaf, bool whole, InvInstances order) {
+                      bool leaf, bool whole, InvInstances order, const std::vector<AtsInvs>& ats) {
     // Group the sorted entries by instance: S1_ASID or S2_VMID gives the TLBIs' target,
     // S2_VMID_S1_CLEAR the nesting parent's TLBI_NH_ALL after them.
     std::vector<InstancePlan> plans;
@@ -85,6 +85,8 @@ void invalidate_array(const InvArray& a, const InvTarget& base, uint64_t iova, u
             }
         }
         plans.push_back({inv, whole ? inv->context_segments(t) : inv->range_segments(t, iova, size, granule, leaf)});
+        for (const AtsInvs& x : ats)
+            if (x.inv == inv && !x.cmds.empty()) plans.back().segments.push_back(x.cmds);
     }
     if (order == InvInstances::Serial) {
         for (const InstancePlan& p : plans) p.inv->run(p.segments);

@@ -10,7 +10,9 @@
 // arm_smmu_domain_inv_range walks the array once: the commands of one instance go into one
 // batch, ended by a CMD_SYNC when the next entry is on another instance, or is the nesting
 // parent's S1_CLEAR (the S2 TLBIs are synced first), or is an ATC invalidation (after the sync
-// of its instance's TLBIs; ATS entries are issue 13 part 4). In Linux every batch submit waits
+// of its instance's TLBIs). The model keeps a domain's ATS attachments in a list beside the
+// array (Domain::add_ats) and gives the walk each instance's ATC invalidations (AtsInvs): the
+// command stream is the array's with INV_TYPE_ATS entries sorted after the TLBI entries. In Linux every batch submit waits
 // for its CMD_SYNC before the walk goes on: the instances are invalidated one after the other
 // (InvInstances::Serial, the default). Parallel is the study alternative: every instance's
 // batch is published first, then every CMD_SYNC is waited for.
@@ -27,7 +29,7 @@
 
 namespace smmusim::sw::driver {
 
-// enum arm_smmu_inv_type, in Linux's order (INV_TYPE_ATS and INV_TYPE_ATS_FULL follow).
+// enum arm_smmu_inv_type, in Linux's order (INV_TYPE_ATS and INV_TYPE_ATS_FULL follow: AtsInvs).
 enum class InvType : uint8_t { S1Asid, S2Vmid, S2VmidS1Clear };
 
 struct InvEntry {
@@ -56,10 +58,20 @@ private:
     std::vector<InvEntry> inv_;
 };
 
+// The ATC invalidations of one instance's ATS attachments of the domain (INV_TYPE_ATS, or
+// INV_TYPE_ATS_FULL for a nesting parent's nested devices), in attachment order.
+struct AtsInvs {
+    TlbInvalidator* inv = nullptr;
+    std::vector<smmu::arch::Command> cmds;
+};
+
 // The by-address (or whole-context) invalidation of a domain whose array spans several
 // instances, as arm_smmu_domain_inv_range: `base` gives the domain's kind-independent fields
 // (page size, VMID of stage-1 commands); `whole`: the whole ASID/VMID (arm_smmu_domain_inv).
+// `ats`: each instance's ATC invalidations, a batch of their own after that instance's TLBIs
+// and their CMD_SYNC (arm_smmu_invs_end_batch: "ATS must be after a sync of the S1/S2
+// invalidations"), before the next instance's.
 void invalidate_array(const InvArray& a, const InvTarget& base, uint64_t iova, uint64_t size, uint64_t granule,
-                      bool leaf, bool whole, InvInstances order);
+                      bool leaf, bool whole, InvInstances order, const std::vector<AtsInvs>& ats = {});
 
 }  // namespace smmusim::sw::driver

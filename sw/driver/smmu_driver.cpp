@@ -92,6 +92,7 @@ void SmmuDriver::probe_and_reset(bool enable_now) {
     bus_.write32(cfg_.regs + reg::CMDQ_PROD, 0);
     bus_.write32(cfg_.regs + reg::CMDQ_CONS, 0);
     uint32_t enables = uint32_t(cr0::CMDQEN::mask);
+    if (cfg_.atschk && caps_.ats) enables |= uint32_t(cr0::ATSCHK::mask);
     write_reg_sync(reg::CR0, reg::CR0ACK, enables);
     enable_ecmdqs();
     cmdq_->issue(cmd::cfgi_all(), true);

@@ -95,6 +95,7 @@ private:
         uint32_t sid = 0;
         unsigned ssid_bits = 0;
         bool ats = false;  // ATS supported by device, SMMU and driver policy
+        bool ats_enabled = false;  // enabled in the device (master->ats_enabled)
         Domain* rid = nullptr;              // requests without SubstreamID
         std::map<uint32_t, Domain*> ssids;  // by SubstreamID
         std::unique_ptr<CdTable> cds;
@@ -116,6 +117,8 @@ private:
     Entry make_ste(Master& m);
     Entry make_cd(const Domain& d) const;
     void write_ste(Master& m);
+    // arm_smmu_atc_inv_master: CMD_ATC_INV of the whole ATC (or one PASID's) and a CMD_SYNC.
+    void atc_inv_master(const Master& m, std::optional<uint32_t> ssid);
     void write_cd(Master& m, uint32_t ssid, const Entry& target);
     Master& master(uint32_t sid);
 

@@ -133,12 +133,18 @@ void on_every_cpu(const DeviceSetup& setup, const PerCpu& pc, uint64_t seed, Env
     const unsigned n = std::max(1u, pc.cpus);
     if (!pc.own.empty() && pc.own.size() < n) throw std::invalid_argument("fewer devices than CPUs for own devices");
     std::vector<Queue> q(n);
-    driver::Domain* shared = pc.own.empty() ? &setup_device(setup, env) : nullptr;
+    driver::Domain* shared = pc.own.empty()  ? &setup_device(setup, env)
+                             : pc.one_domain ? &setup_device(pc.own[0], env)
+                                             : nullptr;
     for (unsigned c = 0; c < n; ++c) {
         q[c].setup = pc.own.empty() ? setup : pc.own[c];
+        if (pc.one_domain && c > 0) {  // device c joins device 0's domain on its own instance
+            env.iommu.add_master_on(q[c].setup.smmu, q[c].setup.sid, false);
+            env.iommu.attach_on(q[c].setup.smmu, q[c].setup.sid, std::nullopt, *shared);
+        }
         q[c].domain = shared ? shared : &setup_device(q[c].setup, env);
         q[c].seed = seed + 0x9E3779B97F4A7C15ull * c;
-        if (shared && n > 1) {
+        if (pc.own.empty() && n > 1) {
             const uint64_t share = (setup.buffers_size / n) & ~uint64_t(0xffff);
             if (!share) throw std::invalid_argument("buffer memory too small for one queue per CPU");
             q[c].setup.buffers_base = setup.buffers_base + c * share;

@@ -28,10 +28,13 @@ struct DeviceSetup {
 // its own queue (its own descriptor ring, buffers in flight, share of the buffer memory and
 // random stream), all on the one device and domain (a multi-queue device: Linux maps through
 // the one DMA domain from every CPU), or with `own` set CPU c on device own[c] with its own
-// domain.
+// domain (with `one_domain`, all in one domain).
 struct PerCpu {
     unsigned cpus = 1;
     std::vector<DeviceSetup> own;  // empty: shared
+    // With `own`: one domain for every device (own[0]'s, attached on each device's SMMU
+    // instance), so that every unmap reaches every instance the devices sit behind.
+    bool one_domain = false;
 };
 
 // A network card: every packet gets a freshly mapped buffer (dma_map_single), a DMA of the

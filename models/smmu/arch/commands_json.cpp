@@ -102,6 +102,7 @@ void operands(std::string& out, const Command& c) {
         range(out, c, true);
         return;
     case op::ATC_INV:
+        sid(out, c);
         substream(out, c);
         json::boolean(out, "global", c.get<C::Global>());
         json::hex(out, "addr", c.address<C::Address>());

@@ -49,14 +49,25 @@ uint64_t Atc::request_started() {
     return next_token_++;
 }
 
-void Atc::request_finished(uint64_t token, const std::optional<AtcEntry>& e) {
-    requests_.erase(std::find(requests_.begin(), requests_.end(), token));
+bool Atc::request_finished(uint64_t token, const std::optional<AtcEntry>& e) {
+    use_finished(token);
+    const bool fresh = token >= stale_before_;
     if (e) {
-        if (token < stale_before_)
+        if (!fresh)
             ++stale_fills_;
         else
             atc.insert(*e, [&](const AtcEntry& o) { return o.ssv == e->ssv && o.ssid == e->ssid; });
     }
+    return fresh;
+}
+
+uint64_t Atc::use_started() {
+    requests_.push_back(next_token_);
+    return next_token_++;
+}
+
+void Atc::use_finished(uint64_t token) {
+    requests_.erase(std::find(requests_.begin(), requests_.end(), token));
     wake_.notify(sc_core::SC_ZERO_TIME);
 }
 
@@ -68,6 +79,7 @@ void Atc::atc_invalidate(const core::AtcInvalidation& inv, std::function<void()>
         return inv.covers(e.base, uint64_t(1) << e.shift, e.ssv, e.ssid, e.global);
     });
     stale_before_ = next_token_;
+    ++generation_;
     pending_.push_back(Pending{core::now() + sc_core::sc_time(inv_latency), next_token_, std::move(done)});
     wake_.notify(sc_core::SC_ZERO_TIME);
 }

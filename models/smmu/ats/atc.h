@@ -47,10 +47,17 @@ public:
     // the lookup result is known (from `at`, charging the ATC's lookup latency).
     std::optional<AtcEntry> lookup(uint64_t addr, bool ssv, uint32_t ssid, const sc_core::sc_time& at,
                                    sc_core::sc_time& done);
-    // A Translation Request leaves / its completion returns. fill() caches `e` unless an
-    // invalidation arrived while the request was in flight (the result may be stale).
+    // A Translation Request leaves / its completion returns. request_finished() caches `e`
+    // and returns true, unless an invalidation arrived while the request was in flight: then
+    // the result may be stale, is not cached, and it returns false (ask again).
     uint64_t request_started();
-    void request_finished(uint64_t token, const std::optional<AtcEntry>& e);
+    bool request_finished(uint64_t token, const std::optional<AtcEntry>& e);
+    // A Translated transaction made with an ATC entry leaves / completes: an invalidation
+    // completes only after those in flight when it arrived.
+    uint64_t use_started();
+    void use_finished(uint64_t token);
+    // Changes with every invalidation: a lookup result older than one is not used.
+    uint64_t generation() const { return generation_; }
 
     // core::AtsEndpoint
     void atc_invalidate(const core::AtcInvalidation& inv, std::function<void()> done) override;
@@ -65,7 +72,8 @@ private:
     uint64_t oldest_request() const;
 
     uint64_t next_token_ = 0;
-    std::deque<uint64_t> requests_;     // tokens of the Translation Requests in flight
+    uint64_t generation_ = 0;
+    std::deque<uint64_t> requests_;     // tokens of the Translation Requests and uses in flight
     uint64_t stale_before_ = 0;          // requests with a token below this are not cached
     std::deque<Pending> pending_;
     sc_core::sc_event wake_;

@@ -61,6 +61,10 @@ struct GlobalState {
     bool abort = false;  // GBPA.ABORT, used while SMMUEN = 0
     // 2^OAS: a bypassed address at or above it is terminated with an abort, no event (§3.4).
     uint64_t bypass_limit = ~uint64_t(0);
+    // IDR0.ATS with CR0.ATSCHK = 0 (fast mode): ATS Translated transactions pass without an
+    // STE lookup while SMMUEN = 1. Else the TCU checks each against STE.EATS (ATSCHK = 1), or
+    // refuses it (no ATS).
+    bool ats_fast = false;
 };
 
 struct DtiMessage {

@@ -101,11 +101,14 @@ void Tbu::start(tlm::tlm_generic_payload& gp, const sc_core::sc_time& arrival) {
     live_.push_back(t);
 
     const sc_core::sc_time next_cycle = core::now() + clock.cycles(1);
-    if (!global_.smmuen) {
-        // SMMUEN=0: every transaction bypasses, or aborts, as GBPA says (§9.5); an address
-        // the output cannot carry aborts too (§3.4).
-        if (global_.abort || t->iova >= global_.bypass_limit) {
-            terminate(*t, dti::TranslateResponse{});  // an abort without an event
+    // SMMUEN=0: every transaction bypasses, or aborts, as GBPA says (§9.5). CR0.ATSCHK = 0: an
+    // ATS Translated transaction passes untouched, no STE lookup (reference §CR0). Either way an
+    // address the output cannot carry aborts (§3.4), without an event.
+    const bool unchecked = global_.smmuen && t->at == dti::AtKind::Translated && global_.ats_fast;
+    if (!global_.smmuen || unchecked) {
+        if (unchecked) ++ats_unchecked_;
+        if ((global_.abort && !global_.smmuen) || t->iova >= global_.bypass_limit) {
+            terminate(*t, dti::TranslateResponse{});
         } else {
             t->oa = t->iova;
             t->forward = true;
@@ -115,8 +118,8 @@ void Tbu::start(tlm::tlm_generic_payload& gp, const sc_core::sc_time& arrival) {
         return;
     }
     if (t->at != dti::AtKind::Untranslated) {
-        // DTI-ATS: Translation Requests and Translated transactions are the TCU's to check
-        // (STE.EATS); they neither use nor fill this TBU's TLBs.
+        // DTI-ATS: Translation Requests, and Translated transactions with ATSCHK = 1, are the
+        // TCU's to check (STE.EATS); they neither use nor fill this TBU's TLBs.
         ask_tcu(*t, next_cycle);
         return;
     }
@@ -397,11 +400,14 @@ void Tbu::complete_translation_request(TbuTxn& t, tlm::tlm_generic_payload& gp) 
     const bool refused = !t.forward && (r.outcome != dti::Outcome::Abort || r.event == 0 || r.recorded);
     core::AtsTranslation x;
     if (t.forward) {
+        // SMMUv3 §3.9.1: a request without a PASID is treated as Unprivileged (its Priv is
+        // ignored), and a completion for a request with a PASID has Global = 0.
+        const bool priv = t.priv && t.ssv;
         x.log2_bytes = r.entry.shift;
         x.base = r.entry.oa;
-        x.read = r.entry.perms & (t.priv ? cache::perm::PR : cache::perm::UR);
-        x.write = r.entry.perms & (t.priv ? cache::perm::PW : cache::perm::UW);
-        x.global = r.entry.global;
+        x.read = r.entry.perms & (priv ? cache::perm::PR : cache::perm::UR);
+        x.write = r.entry.perms & (priv ? cache::perm::PW : cache::perm::UW);
+        x.global = r.entry.global && !t.ssv;
     }
     if (refused) {
         ++aborted_;

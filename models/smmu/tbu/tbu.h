@@ -136,6 +136,8 @@ private:
     core::Counter merged_{this, "merged_misses", "misses that waited for an earlier miss to the same page"};
     core::Counter aborted_{this, "aborted", "transactions terminated with an abort"};
     core::Counter razwi_{this, "razwi", "transactions terminated as RAZ/WI"};
+    core::Counter ats_unchecked_{this, "ats_unchecked",
+                                 "ATS Translated transactions passed without an STE lookup (CR0.ATSCHK = 0)"};
     core::Counter invalidations_{this, "invalidations", "invalidation messages applied"};
     core::Counter syncs_{this, "syncs", "sync messages acknowledged"};
     core::TimeHistogram latency_{this, "xlate_latency", "translation latency: arrival to leaving the TBU"};

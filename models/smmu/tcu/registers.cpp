@@ -96,8 +96,8 @@ void RegisterFile::write32(uint32_t off, uint32_t v) {
     if (off >= reg::ECMDQ_PAGE) return write_ecmdq(off, v);
     switch (off) {
     case reg::CR0:
-        // PRIQEN, ATSCHK and VMW are RES0: PRI, ATS and VMID wildcards are not implemented.
-        s_.cr0 = v & 0xDu;
+        // PRIQEN and VMW are RES0 (no PRI, no VMID wildcards); ATSCHK is RES0 without IDR0.ATS.
+        s_.cr0 = v & (f_.ats ? 0x1Du : 0xDu);
         hooks_.cr0_written();
         return;
     case reg::CR1: {

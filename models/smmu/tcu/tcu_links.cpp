@@ -100,12 +100,13 @@ void Tcu::gbpa_update() { update_global(); }
 
 void Tcu::update_global() {
     const RegState& s = file_.state();
-    const dti::GlobalState want{bool(s.cr0 & 1u), bool(get<gbpa::ABORT>(s.gbpa)), uint64_t(1) << f_.oas_bits()};
+    dti::GlobalState want{bool(s.cr0 & 1u), bool(get<gbpa::ABORT>(s.gbpa)), uint64_t(1) << f_.oas_bits()};
+    want.ats_fast = f_.ats && !(s.cr0 & (1u << 4));  // CR0.ATSCHK
     if (global_acks_) {
         repeat_global_ = true;  // one update at a time; this one follows
         return;
     }
-    if (want.smmuen == tbu_state_.smmuen && want.abort == tbu_state_.abort) {
+    if (want.smmuen == tbu_state_.smmuen && want.abort == tbu_state_.abort && want.ats_fast == tbu_state_.ats_fast) {
         finish_updates();
         return;
     }

@@ -190,7 +190,7 @@ void SmmuBench::enable(const BenchSetup& s) {
     nsnh.set<Command::Opcode>(op::TLBI_NSNH_ALL);
     command(nsnh);
     if (!sync()) throw std::runtime_error("initial CMD_SYNC failed");
-    if (s.enable_smmu && !write_ack(reg::CR0, reg::CR0ACK, queues | 1u))
+    if (s.enable_smmu && !write_ack(reg::CR0, reg::CR0ACK, queues | 1u | (s.atschk ? 0x10u : 0u)))
         throw std::runtime_error("SMMUEN not acknowledged");
 }
 

@@ -50,6 +50,7 @@ struct BenchSetup {
     bool enable_smmu = true;
     bool eventq_irq = true;
     bool gerror_irq = true;
+    bool atschk = false;  // CR0.ATSCHK with SMMUEN (needs smmu.ats)
 };
 
 struct DmaResult {

@@ -262,13 +262,42 @@ TEST(SmmuAts, TranslatedTransactionWithEatsBypassesTranslation) {
     });
 }
 
-TEST(SmmuAts, TranslatedTransactionWithoutEatsIsTerminated) {
+TEST(SmmuAts, TranslatedTransactionWithoutEatsIsTerminatedWithAtschk) {
     SmmuBench b({"smmu.ats=true"});
     b.run([&] {
-        b.enable();
+        BenchSetup s;
+        s.atschk = true;
+        b.enable(s);
         ats_stream(b, 1, 0);
         EXPECT_NE(ats_read(b, 1, kPa, core::AtKind::Translated).status, tlm::TLM_OK_RESPONSE);
         EXPECT_EQ(first_event(b), evt::F_TRANSL_FORBIDDEN);
+    });
+}
+
+// CR0.ATSCHK = 0, Linux's setting (fast mode): the SMMU trusts the device's Translated
+// transactions, no STE lookup, whatever EATS says; only the output address size aborts.
+TEST(SmmuAts, TranslatedTransactionPassesUncheckedWithoutAtschk) {
+    SmmuBench b({"smmu.ats=true"});
+    b.run([&] {
+        b.enable();
+        ats_stream(b, 1, 0);  // EATS = 0: not consulted
+        b.put64(kPa + 0x80, 0x55aa55aa12345678ull);
+        const AtsAccess r = ats_read(b, 1, kPa + 0x80, core::AtKind::Translated);
+        EXPECT_EQ(r.status, tlm::TLM_OK_RESPONSE);
+        EXPECT_EQ(r.data, 0x55aa55aa12345678ull);
+        EXPECT_EQ(first_event(b), 0u);
+        EXPECT_NE(ats_read(b, 1, uint64_t(1) << 50, core::AtKind::Translated).status, tlm::TLM_OK_RESPONSE);
+    });
+    EXPECT_EQ(stat("smmu.tbu0.ats_unchecked"), 2);
+    EXPECT_EQ(stat("smmu.tcu.dti_requests"), 0);
+}
+
+TEST(SmmuAts, AtschkIsRes0WithoutAts) {
+    SmmuBench b;
+    b.run([&] {
+        b.enable();
+        b.wr32(reg::CR0, b.rd32(reg::CR0) | 0x10u);
+        EXPECT_EQ(b.rd32(reg::CR0) & 0x10u, 0u);
     });
 }
 
@@ -279,6 +308,28 @@ TEST(SmmuAts, TranslatedTransactionWithoutIdr0AtsIsTerminated) {
         ats_stream(b, 1, 1);
         EXPECT_NE(ats_read(b, 1, kPa, core::AtKind::Translated).status, tlm::TLM_OK_RESPONSE);
         EXPECT_EQ(first_event(b), evt::F_TRANSL_FORBIDDEN);
+    });
+}
+
+// SMMUv3 §3.9.1: a Translation Request without a PASID is Unprivileged whatever its Priv says,
+// so a page only EL1 may access gives it no permission.
+TEST(SmmuAts, TranslationRequestWithoutPasidIsUnprivileged) {
+    SmmuBench b({"smmu.ats=true"});
+    b.run([&] {
+        b.enable();
+        PageTables pt = ats_stream(b, 1, 1);
+        pt.map(kVa + 0x20000, kPa, 0x1000, 3, (s1::RW & ~s1::AP_RW) | s1::AP_PRIV_RW);
+        core::StreamAttr a;
+        a.sid = 1;
+        a.priv = true;
+        a.at = core::AtKind::Request;
+        unsigned char buf[8] = {};
+        ASSERT_EQ(b.devs.at(0)->port.read(kVa + 0x20000, buf, 8, &a), tlm::TLM_OK_RESPONSE);
+        uint64_t v = 0;
+        for (int i = 7; i >= 0; --i) v = (v << 8) | buf[i];
+        const core::AtsTranslation t = core::AtsTranslation::decode(v);
+        EXPECT_FALSE(t.read);
+        EXPECT_FALSE(t.write);
     });
 }
 

@@ -317,6 +317,60 @@ TEST(AtsDomain, PasidAttachmentSetsSsvAndFlushAllCoversEverything) {
     EXPECT_EQ(r.commands(0)[2].get<Command::SubstreamID>(), 5u);
 }
 
+// A device with ATS under a nested domain caches IOVA -> PA translations made through the
+// stage-2 parent: the parent's unmap cannot tell which IOVAs its IPA range backs, so it empties
+// the device's whole ATC (Linux nested_ats_flush; the series' INV_TYPE_ATS_FULL) after its own
+// TLBIs. Without it the device would keep reaching the unmapped IPA through its ATC.
+TEST(AtsDomain, ANestingParentsUnmapEmptiesTheWholeAtcOfItsNestedDevices) {
+    test::FakeSmmu::Features ats;
+    ats.ats = true;
+    Rig r(Feats{ats});
+    r.drv[0]->add_master(2, false, /*ats=*/true);
+    sw::driver::Domain& s2 = r.drv[0]->create_domain(spec("s2", DomainKind::S2));
+    sw::driver::DomainSpec n = spec("n", DomainKind::Nested);
+    n.parent = "s2";
+    sw::driver::Domain& nested = r.drv[0]->create_domain(n);
+    r.drv[0]->attach(2, std::nullopt, nested);
+    ASSERT_TRUE(nested.has_ats());
+    ASSERT_TRUE(s2.has_ats());
+    r.map_unmap(s2, 4);
+    expect_stream(r.commands(0),
+                  {range4(op::TLBI_S2_IPA, 0, s2.vmid()), sev_sync(), cmd::tlbi_nh_all(s2.vmid()), sev_sync(),
+                   cmd::atc_inv(2, false, 0, 0, 0), sev_sync()},
+                  "parent unmap");
+    EXPECT_EQ(r.commands(0)[4].get<Command::AtcSize>(), smmu::arch::kAtcInvSizeAll);
+    // Attached elsewhere (identity: ATS off), the device leaves the parent's list too.
+    sw::driver::Domain& id = r.drv[0]->create_domain(spec("id", DomainKind::Bypass));
+    r.drv[0]->attach(2, std::nullopt, id);
+    EXPECT_FALSE(s2.has_ats());
+}
+
+// A shared domain with an ATS device behind each of two instances, as the series' array with
+// INV_TYPE_ATS entries: each instance gets its TLBI and CMD_SYNC, then its own ATC_INV and
+// CMD_SYNC; serial, instance 0 is done (both syncs waited for) before instance 1 gets anything.
+TEST(AtsDomain, SharedDomainInvalidatesEachInstancesAtcsAfterItsOwnTlbis) {
+    test::FakeSmmu::Features ats;
+    ats.ats = true;
+    Rig r(Feats{ats, ats});
+    r.drv[0]->add_master(2, false, /*ats=*/true);
+    r.drv[1]->add_master(3, false, /*ats=*/true);
+    sw::driver::Domain& d = r.drv[0]->create_domain(spec("a", DomainKind::S1));
+    r.drv[0]->attach(2, std::nullopt, d);
+    r.drv[1]->attach(3, std::nullopt, d);
+    r.map_unmap(d, 4);
+    expect_stream(r.commands(0),
+                  {range4(op::TLBI_NH_VA, 1, 0), sev_sync(), cmd::atc_inv(2, false, 0, kIova, 4 * kPage), sev_sync()},
+                  "smmu 0");
+    expect_stream(r.commands(1),
+                  {range4(op::TLBI_NH_VA, d.asid_on(1), 0), sev_sync(), cmd::atc_inv(3, false, 0, kIova, 4 * kPage),
+                   sev_sync()},
+                  "smmu 1");
+    size_t last0 = 0;
+    for (size_t k = 0; k < r.log.size(); ++k)
+        if (r.log[k].smmu == 0) last0 = k;
+    EXPECT_LT(last0, r.first(1, false)) << "instance 0's ATC_INV and its sync come before instance 1's TLBI";
+}
+
 TEST(AtsDomain, NoAtsOnTheSmmuMeansNoAtcInvalidation) {
     Rig r(Feats{{}});
     r.drv[0]->add_master(2, false, /*ats=*/true);
