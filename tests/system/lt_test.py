@@ -98,6 +98,14 @@ def case_counts_pkvm():
                        "smmu.tcu.walk_cache.s2l1.hits"))
 
 
+def case_counts_two_smmus():
+    # A topology file with two SMMU instances sharing a stage-1 domain (invalidation array).
+    compare("two", "--platform", os.path.join(cli_test.SOURCE, "platforms", "examples", "two_smmus.json"),
+            "--scenario", scenario(os.path.join("multi_smmu", "shared_domain.json")),
+            "--set", "cpu_traffic.enable=false", "--set", "dma0.max_outstanding=1", "--set", "dma1.max_outstanding=1",
+            must_have=("smmu.tcu.walks", "smmu1.tcu.walks", "smmu1.tcu.cmdq.tlbi"))
+
+
 def case_comparison_fails():
     # The comparison catches a real divergence: with 8 transactions in flight AT merges the
     # misses of a page (smmu.tbu0.merged_misses) and LT, one master's transactions one at a
