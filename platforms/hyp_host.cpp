@@ -62,7 +62,10 @@ HypHost::HypHost(const HypSetup& setup, sc_core::sc_time cpu_period)
           return owners_.bytes_in(PageState::DonatedToGuest) + owners_.bytes_in(PageState::DonatedToHyp);
       }),
       splits_("sw.hyp.blocks_split", "shadow blocks split into tables", "",
-              [this] { return hyp_ ? hyp_->shadow().domain().table().totals().blocks_split : 0; }),
+              [this] {
+                  // A stats reset (--warmup) may come before the shadow is built.
+                  return hyp_ && hyp_->shadow_built() ? hyp_->shadow().domain().table().totals().blocks_split : 0;
+              }),
       trapped_("sw.hyp.trapped_accesses", "host accesses to the SMMU registers trapped and emulated", "",
                [this] { return host_bus_ ? host_bus_->trapped() : 0; }),
       trap_cycles_spent_("sw.hyp.trap_cycles_spent", "CPU cycles of trap entry and exit (sw.hyp.trap_cycles each)",

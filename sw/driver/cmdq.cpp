@@ -268,7 +268,13 @@ void CommandQueue::recover_error() {
                             : "CMDQ: command fetch aborted, retrying");
         return;
     }
-    if (err == cerror::NONE || err == cerror::ATC_INV_SYNC) return;
+    if (err == cerror::ATC_INV_SYNC) {
+        // arm_smmu_cmdq_skip_err: an ATC Invalidation Completion timed out; CONS is still on the
+        // CMD_SYNC, which runs again when the error is acknowledged (it may time out again).
+        obs_.warning("CMDQ error: ATC invalidation completion timeout; the CMD_SYNC is retried");
+        return;
+    }
+    if (err == cerror::NONE) return;
     const uint64_t at = slot(QueueIndex(log2_).pos(cons));
     const uint64_t dw0 = bus_.load64(at), dw1 = bus_.load64(at + 8);
     char b[128];

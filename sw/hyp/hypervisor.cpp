@@ -84,7 +84,7 @@ void Hypervisor::check_host_pages(uint64_t pa, uint64_t size, const char* what) 
 }
 
 uint64_t Hypervisor::shadow_table_bytes() const {
-    return shadow_ ? shadow_->domain().table().table_bytes() : 0;
+    return shadow_ && shadow_->built() ? shadow_->domain().table().table_bytes() : 0;
 }
 
 }  // namespace smmusim::sw::hyp

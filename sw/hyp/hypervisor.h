@@ -56,6 +56,8 @@ public:
     void check_host_pages(uint64_t pa, uint64_t size, const char* what) const;
 
     ShadowS2& shadow() { return *shadow_; }
+    // Whether the shadow stage 2 exists yet (built at initialisation, before the host runs).
+    bool shadow_built() const { return shadow_ && shadow_->built(); }
     const Ownership& ownership() const { return owners_; }
     driver::SmmuDriver& driver() { return drv_; }
     uint64_t shadow_table_bytes() const;

@@ -46,6 +46,8 @@ public:
     // Creates the stage-2 domain and maps every range in `ranges` identically.
     void build(const std::vector<Range>& ranges);
     driver::Domain& domain() { return *d_; }
+    // Whether the shadow's domain exists yet (it is built at the hypervisor's initialisation).
+    bool built() const { return d_ != nullptr; }
     const driver::Domain& domain() const { return *d_; }
     const ShadowConfig& config() const { return cfg_; }
 

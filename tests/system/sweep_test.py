@@ -293,7 +293,7 @@ def case_named_configs():
 
 
 # Studies redone by the method of docs/studies/README.md (the others join when they are).
-METHOD_STUDIES = {"walk", "walk_sens", "tlbi", "tlbi_sens"}
+METHOD_STUDIES = {"walk", "walk_sens", "walk_sens_granule", "tlbi", "tlbi_sens", "ats", "ats_dev2", "ats_dev4", "ats_parallel", "ats_sens", "pkvm", "pkvm_sens"}
 
 
 def case_study_csv_headers():

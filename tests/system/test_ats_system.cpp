@@ -58,6 +58,15 @@ void run_shared(const char* order) {
         EXPECT_EQ(test::stat(d + ".errors"), 1) << dev << ": a stale ATC translation after the unmap";
         EXPECT_GE(test::stat(d + ".ats.atc.invalidated"), 1) << dev;
     }
+    // Each instance's queue (the cmd log names it): its TLBI and CMD_SYNC, then its ATC_INV and
+    // CMD_SYNC.
+    for (const char* smmu : {"smmu", "smmu1"}) {
+        std::vector<nlohmann::json> mine;
+        for (const auto& c : r.cmd)
+            if (c["smmu"] == smmu) mine.push_back(c);
+        EXPECT_EQ(ops_from_the_unmap(mine), (std::vector<std::string>{"TLBI_NH_VA", "CMD_SYNC", "ATC_INV", "CMD_SYNC"}))
+            << smmu;
+    }
     // The TBUs translated nothing themselves: every access came translated.
     EXPECT_EQ(test::stat("smmu.tbu0.utlb.misses"), 0);
     EXPECT_EQ(test::stat("smmu1.tbu0.utlb.misses"), 0);
@@ -89,6 +98,37 @@ TEST(AtsSystem, AtcInvalidationFollowsTheTlbSyncAndItsSyncWaitsForTheDevice) {
     const double slow_unmap = test::stat("sw.driver.unmap_cycles")["mean"];
     // 20 us at the CPU's 2 GHz: the unmap waited for the device.
     EXPECT_GT(slow_unmap, 40000.0);
+}
+
+// A device slower than the SMMU's ATC invalidation timeout: the unmap's CMD_SYNC fails with
+// CERROR_ATC_INV_SYNC (GERROR.CMDQ_ERR, CONS left on it), the driver acknowledges and the SMMU
+// runs the CMD_SYNC again, as often as it takes (Linux arm_smmu_cmdq_skip_err); the unmap ends
+// after the device completes, and the page is gone from its ATC.
+TEST(AtsSystem, AnAtcInvalidationTimeoutFailsTheSyncWhichIsRetried) {
+    const char* scenario = R"({
+      "domains": [{"name": "a", "stage": "s1"}],
+      "attach": [{"sid": 1, "domain": "a"}],
+      "steps": [
+        {"op": "map", "domain": "a", "iova": "0x10000000", "pa": "0x80000000", "size": "0x1000"},
+        {"op": "dma", "sid": 1, "iova": "0x10000000", "size": 64},
+        {"op": "unmap", "domain": "a", "iova": "0x10000000", "size": "0x1000"},
+        {"op": "dma", "sid": 1, "iova": "0x10000000", "size": 64}]})";
+    test::SoftwareRun r(scenario, ats_on({"dma0.ats.inv_latency=35us", "smmu.tcu.atc_inv_timeout=10us"}));
+    ASSERT_TRUE(r.failure_text.empty()) << r.failure_text;
+    size_t timeouts = 0;
+    for (const auto& c : r.cmd)
+        if (c.value("error", std::string()) == "CERROR_ATC_INV_SYNC") {
+            EXPECT_EQ(c["op"], "CMD_SYNC");
+            ++timeouts;
+        }
+    // The attach's whole-ATC invalidation (arm_smmu_enable_ats) and the unmap's each time out
+    // at about 10, 20 and 30 us (each retry waits its own 10 us from its restart: 2 or 3 times),
+    // then their sync completes once the device has.
+    EXPECT_GE(timeouts, 4u);
+    EXPECT_LE(timeouts, 6u);
+    EXPECT_EQ(test::stat("smmu.tcu.cmdq.errors"), int64_t(timeouts));
+    EXPECT_GT(test::stat("sw.driver.unmap_cycles")["mean"], 70000.0);  // >= 35 us at 2 GHz
+    EXPECT_EQ(test::stat("dma0.errors"), 1);  // the page is not reachable after the unmap
 }
 
 // Linux enables ATS in the device only under a translating domain, after flushing its ATC

@@ -43,15 +43,23 @@ std::optional<AtcEntry> Atc::lookup(uint64_t addr, bool ssv, uint32_t ssid, cons
     return *f.entry;
 }
 
-uint64_t Atc::request_started() {
+uint64_t Atc::request_started(uint64_t addr, bool ssv, uint32_t ssid) {
     ++requests_counter_;
+    open_requests_.push_back({next_token_, addr & ~uint64_t(0xFFF), ssv, ssid, false, false});
     requests_.push_back(next_token_);
     return next_token_++;
 }
 
 bool Atc::request_finished(uint64_t token, const std::optional<AtcEntry>& e) {
     use_finished(token);
-    const bool fresh = token >= stale_before_;
+    bool fresh = true;
+    for (auto it = open_requests_.begin(); it != open_requests_.end(); ++it)
+        if (it->token == token) {
+            // A completion larger than the page may span what an invalidation removed elsewhere.
+            fresh = !it->stale && !(it->raced && e && e->shift > 12);
+            open_requests_.erase(it);
+            break;
+        }
     if (e) {
         if (!fresh)
             ++stale_fills_;
@@ -78,7 +86,12 @@ void Atc::atc_invalidate(const core::AtcInvalidation& inv, std::function<void()>
     atc.invalidate_if([&](const AtcEntry& e) {
         return inv.covers(e.base, uint64_t(1) << e.shift, e.ssv, e.ssid, e.global);
     });
-    stale_before_ = next_token_;
+    // A result in flight may be stale if the invalidation covers its page (a global entry of
+    // any PASID is assumed: the completion could be one).
+    for (Request& r : open_requests_) {
+        r.raced = true;
+        if (inv.covers(r.page, 0x1000, r.ssv, r.ssid, true)) r.stale = true;
+    }
     ++generation_;
     pending_.push_back(Pending{core::now() + sc_core::sc_time(inv_latency), next_token_, std::move(done)});
     wake_.notify(sc_core::SC_ZERO_TIME);

@@ -5,14 +5,15 @@
 // meets (an entry is removed whole if the range meets any part of it) for the PASIDs the
 // SSV / SubstreamID / Global rules select (core::AtcInvalidation::covers), and is completed
 // `inv_latency` later; a completion also waits for the Translation Requests that were in
-// flight when the invalidation arrived (their results are not cached: PCIe §10.3.1 requires
-// the completion to follow every translation that may be stale). Parameters and stats under
+// flight when the invalidation arrived (the results of those for a page it covers are not
+// cached: PCIe §10.3.1 requires the completion to follow every translation that may be stale). Parameters and stats under
 // `<device>.ats.*`: `inv_latency`, `atc.entries`, `atc.ways`, `atc.latency` (lookup), ...
 
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <optional>
+#include <vector>
 
 #include <systemc>
 
@@ -47,10 +48,11 @@ public:
     // the lookup result is known (from `at`, charging the ATC's lookup latency).
     std::optional<AtcEntry> lookup(uint64_t addr, bool ssv, uint32_t ssid, const sc_core::sc_time& at,
                                    sc_core::sc_time& done);
-    // A Translation Request leaves / its completion returns. request_finished() caches `e`
-    // and returns true, unless an invalidation arrived while the request was in flight: then
-    // the result may be stale, is not cached, and it returns false (ask again).
-    uint64_t request_started();
+    // A Translation Request for the page at `addr` (of `ssv`/`ssid`) leaves / its completion
+    // returns. request_finished() caches `e` and returns true, unless an invalidation that
+    // covers the page arrived while the request was in flight: then the result may be stale,
+    // is not cached, and it returns false (ask again).
+    uint64_t request_started(uint64_t addr = 0, bool ssv = false, uint32_t ssid = 0);
     bool request_finished(uint64_t token, const std::optional<AtcEntry>& e);
     // A Translated transaction made with an ATC entry leaves / completes: an invalidation
     // completes only after those in flight when it arrived.
@@ -74,7 +76,14 @@ private:
     uint64_t next_token_ = 0;
     uint64_t generation_ = 0;
     std::deque<uint64_t> requests_;     // tokens of the Translation Requests and uses in flight
-    uint64_t stale_before_ = 0;          // requests with a token below this are not cached
+    struct Request {
+        uint64_t token, page;
+        bool ssv;
+        uint32_t ssid;
+        bool stale;   // an invalidation covering the page arrived while it was in flight
+        bool raced;   // any invalidation arrived while it was in flight
+    };
+    std::vector<Request> open_requests_;  // the Translation Requests in flight
     std::deque<Pending> pending_;
     sc_core::sc_event wake_;
 

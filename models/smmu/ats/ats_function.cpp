@@ -110,7 +110,7 @@ void AtsFunction::request_translation(tlm::tlm_generic_payload& access, Txn& ax)
     Txn& x = txn(*rq);
     x.access = &access;
     x.translated = x.passed = false;
-    x.token = request_started();
+    x.token = request_started(page, ssv, ssid);
     core::StreamAttr* ra = rq->get_extension<core::StreamAttr>();
     if (!ra) {
         ra = new core::StreamAttr;

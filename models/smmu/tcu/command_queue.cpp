@@ -17,21 +17,24 @@ namespace {
 
 // The command log (--cmd-log, DESIGN §5): a line per command when CONS passes it (CMD_SYNC:
 // when it completes, which is when CONS passes it), and a line with "error" for a command that
-// stops the queue, when the error is raised (CONS stays on it). Members: t_ns, then
-// arch::append_command_json (op, raw, the opcode's fields), then "error" if any.
-void log_command(const Command& c, uint32_t err) {
+// stops the queue, when the error is raised (CONS stays on it). Members: t_ns, smmu (the
+// instance), then arch::append_command_json (op, raw, the opcode's fields), then "error" if any.
+void log_command(const char* smmu, const Command& c, uint32_t err) {
     core::JsonLog* log = core::JsonLog::get(core::LogId::Cmd);
     if (!log) return;
     core::JsonLine l = log->line();
-    l.time_ns("t_ns", sc_core::sc_time_stamp()).members([&](std::string& out) { append_command_json(out, c); });
+    l.time_ns("t_ns", sc_core::sc_time_stamp()).str("smmu", smmu).members([&](std::string& out) {
+        append_command_json(out, c);
+    });
     if (err != cerror::NONE) l.str("error", cerror_name(err) ? cerror_name(err) : "CERROR_RESERVED");
 }
 
 // A command fetch that aborted (CERROR_ABT): there is no command to show, only where it was.
-void log_fetch_abort(uint64_t addr) {
+void log_fetch_abort(const char* smmu, uint64_t addr) {
     if (core::JsonLog* log = core::JsonLog::get(core::LogId::Cmd))
         log->line()
             .time_ns("t_ns", sc_core::sc_time_stamp())
+            .str("smmu", smmu)
             .null("op")
             .null("raw")
             .str("error", cerror_name(cerror::ABT))
@@ -42,7 +45,8 @@ void log_fetch_abort(uint64_t addr) {
 
 CommandQueue::CommandQueue(sc_core::sc_module& owner, RegState& regs, const Features& f,
                            core::BlockingPort& mem, Interrupts& irq, Invalidator& inv, Timing timing)
-    : regs_(regs),
+    : smmu_name_(owner.get_parent_object() ? owner.get_parent_object()->name() : owner.name()),
+      regs_(regs),
       f_(f),
       mem_(mem),
       irq_(irq),
@@ -52,7 +56,7 @@ CommandQueue::CommandQueue(sc_core::sc_module& owner, RegState& regs, const Feat
       syncs_(&owner, "cmdq.syncs", "CMD_SYNC commands completed"),
       tlbi_(&owner, "cmdq.tlbi", "TLBI commands consumed"),
       cfgi_(&owner, "cmdq.cfgi", "CFGI commands consumed"),
-      errors_(&owner, "cmdq.errors", "command queue errors (CERROR_ILL, CERROR_ABT)"),
+      errors_(&owner, "cmdq.errors", "command queue errors (CERROR_ILL, CERROR_ABT, CERROR_ATC_INV_SYNC)"),
       fetches_(&owner, "cmdq.fetches", "memory reads of command queue entries"),
       sync_latency_(&owner, "cmdq.sync_latency",
                     "CMD_SYNC latency: from PROD making it visible to its completion"),
@@ -209,7 +213,7 @@ void CommandQueue::serve(Source& s) {
     ++fetches_;
     const uint64_t at = base + uint64_t(q.index(cons)) * Command::kBytes;
     if (mem_.read(at, buf, n * Command::kBytes) != tlm::TLM_OK_RESPONSE) {
-        log_fetch_abort(at);
+        log_fetch_abort(smmu_name_, at);
         stop(s, cerror::ABT);
         return;
     }
@@ -222,7 +226,7 @@ void CommandQueue::serve(Source& s) {
         sc_core::wait(timing_.per_command);
         const uint32_t err = execute(s, c);
         if (err != cerror::NONE) {
-            log_command(c, err);
+            log_command(smmu_name_, c, err);
             stop(s, err);
             break;
         }
@@ -256,13 +260,14 @@ uint32_t CommandQueue::execute(Source& src, const Command& c) {
         cons = (cons & ~queue_ptr::kIndexAndWrapMask) | q.next(cons);
         if (was_full) irq_.sev();
         if (src.ecmdq < 0) trace_occupancy();
-        log_command(c, cerror::NONE);
+        log_command(smmu_name_, c, cerror::NONE);
     };
     if (opcode == op::CMD_SYNC) {
         const sc_core::sc_time since = visible_since(src, cons);
         sync_pending_sig_.set(1);
-        inv_.sync();
+        const bool done = inv_.sync();
         sync_pending_sig_.set(0);
+        if (!done) return cerror::ATC_INV_SYNC;  // CONS stays on the CMD_SYNC (§4.7.3)
         consume();  // CONS passes the sync before it signals (§9.1)
         ++syncs_;
         sync_latency_.sample(sc_core::sc_time_stamp() - since);

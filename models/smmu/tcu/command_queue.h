@@ -43,8 +43,9 @@ public:
     // ATC_INV: send it to the ATS endpoints of its StreamID; a later sync() waits for their
     // completions (§4.4 CMD_ATC_INV, §4.7.3 CMD_SYNC).
     virtual void atc_invalidate(const arch::Command& c) = 0;
-    // Blocks the calling thread until every invalidation consumed so far has completed.
-    virtual void sync() = 0;
+    // Blocks the calling thread until every invalidation consumed so far has completed; false
+    // if an ATC invalidation did not complete in time (CERROR_ATC_INV_SYNC).
+    virtual bool sync() = 0;
 };
 
 class CommandQueue {
@@ -92,6 +93,7 @@ private:
     void stop(Source& s, uint32_t cerror);
     void trace_occupancy();
 
+    const char* smmu_name_;  // names the instance in --cmd-log lines
     RegState& regs_;
     Features f_;
     core::BlockingPort& mem_;

@@ -31,6 +31,10 @@ bool ste_legal(const Ste& ste, const Features& f) {
     const uint64_t config = ste.get<Ste::Config>();
     const bool s1 = ste_config::s1_enabled(config), s2 = ste_config::s2_enabled(config);
     if ((s1 && !f.s1p) || (s2 && !f.s2p)) return false;
+    // STE.EATS (with IDR0.ATS; RES0 without): 0b10 split-stage ATS needs IDR0.NS1ATS and 0b11
+    // (full ATS with DPT checks) SMMUv3.3 DPT, neither implemented: an STE that translates and
+    // asks for them is ILLEGAL. Without a translating stage EATS is ignored (effective 0b00).
+    if (f.ats && (s1 || s2) && ste.get<Ste::EATS>() >= 2) return false;
     if (s1) {
         // Stalls are not implemented (STALL_MODEL = terminate only): S1STALLD must be 0.
         if (ste.get<Ste::S1STALLD>()) return false;

@@ -90,10 +90,10 @@ Outcome<StreamConfig> ConfigFetch::fetch(const RegState& regs, const Access& a, 
     const uint64_t config = ste.get<Ste::Config>();
     if (ste_config::is_abort(config)) return sc;  // silent abort, whatever the rest says
     if (!ste_legal(ste, f_)) return config_fault(evt::C_BAD_STE);
-    sc.eats = f_.ats ? uint8_t(ste.get<Ste::EATS>()) : 0;
-
     const bool s1_on = ste_config::s1_enabled(config);
     sc.s2 = ste_config::s2_enabled(config);
+    // Bypassing both stages, EATS is ignored: ATS is not enabled (reference §5.2, Config 0b100).
+    sc.eats = f_.ats && (s1_on || sc.s2) ? uint8_t(ste.get<Ste::EATS>()) : 0;
     const StreamWorld world = stream_world(ste, f_, get<cr2::E2H>(regs.cr2));
     sc.world = world == StreamWorld::NsEl1 ? cache::World::NsEl1
                : world == StreamWorld::NsEl2 ? cache::World::NsEl2

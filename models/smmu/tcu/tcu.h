@@ -68,6 +68,11 @@ public:
     core::Param<uint32_t> inv_issue_cycles{this, "inv_issue_cycles", 1, "cycles",
                                            "cycles to send one invalidation or sync message to one TBU",
                                            {0, 100000}};
+    core::Param<sc_core::sc_time> atc_inv_timeout{
+        this, "atc_inv_timeout", sc_core::sc_time(60, sc_core::SC_SEC), "",
+        "with ATS: how long a CMD_SYNC waits for the ATC invalidations before it before failing with "
+        "CERROR_ATC_INV_SYNC (the SMMU's is IMPLEMENTATION DEFINED; default the PCIe Invalidation Completion "
+        "timeout, 1 minute, PCIe Base 10.3.1)"};
     core::Param<bool> contiguous{this, "contiguous", false, "",
                                  "a TLB entry may cover a whole contiguous-hint run (reference §8.6)"};
 
@@ -123,8 +128,8 @@ private:
     // Invalidator
     void invalidate(const arch::Command& c) override;
     void atc_invalidate(const arch::Command& c) override;
-    void sync() override;
-    void wait_atc_completions();
+    bool sync() override;
+    bool wait_atc_completions();
     // TableReader
     bool read(uint64_t pa, void* dst, unsigned len) override;
     // WalkEnv

@@ -37,8 +37,17 @@ void Tcu::atc_invalidate(const arch::Command& c) {
     }
 }
 
-void Tcu::wait_atc_completions() {
-    while (atc_pending_) wait(atc_completed_);
+// A CMD_SYNC waits for every ATC invalidation sent before it (with ECMDQs: sent by any queue)
+// up to atc_inv_timeout; one still pending then fails the sync (CERROR_ATC_INV_SYNC, §4.7.3).
+// The invalidation stays pending: a retried CMD_SYNC waits for it again.
+bool Tcu::wait_atc_completions() {
+    if (!atc_pending_) return true;
+    const sc_core::sc_time deadline = core::now() + atc_inv_timeout.value();
+    while (atc_pending_) {
+        if (core::now() >= deadline) return false;
+        wait(deadline - core::now(), atc_completed_);
+    }
+    return true;
 }
 
 }  // namespace smmusim::smmu::tcu

@@ -71,7 +71,7 @@ void Tcu::invalidate(const Command& c) {
     }
 }
 
-void Tcu::sync() {
+bool Tcu::sync() {
     // Several command engines (ECMDQs): each TBU's sync message is one object, so one round at
     // a time, in the order the syncs came (a ticket: no engine starves); a later round covers
     // at least what its sync must.
@@ -87,12 +87,15 @@ void Tcu::sync() {
         if (inv_issue_cycles) wait(clock.cycles(inv_issue_cycles));
     }
     while (sync_acks_) wait(link_event_);
-    wait_atc_completions();
-    // The records of faults the devices were answered before now are visible (§4.7.3).
-    events_.drain();
-    if (watch_) watch_->synced();
+    const bool atcs_done = wait_atc_completions();
+    if (atcs_done) {
+        // The records of faults the devices were answered before now are visible (§4.7.3).
+        events_.drain();
+        if (watch_) watch_->synced();
+    }
     ++sync_serving_;
     sync_done_.notify(sc_core::SC_ZERO_TIME);
+    return atcs_done;
 }
 
 void Tcu::cr0_update() { update_global(); }

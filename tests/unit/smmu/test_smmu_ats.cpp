@@ -146,6 +146,22 @@ TEST(Atc, ResultOfARequestInFlightAtAnInvalidationIsNotCached) {
     EXPECT_EQ(stat("ep.stale_fills"), 1);
 }
 
+// Only a request for a page the invalidation covers is stale: one elsewhere is cached.
+TEST(Atc, RequestInFlightForAnotherPageStaysUsable) {
+    SmmuBench b;
+    Atc atc("ep");
+    b.run([&] {
+        const uint64_t covered = atc.request_started(0x5000);
+        const uint64_t other = atc.request_started(0x9000);
+        atc.atc_invalidate(decode_atc_inv(atc_inv_raw(5, 0x5000, 0)), [] {});
+        EXPECT_FALSE(atc.request_finished(covered, entry(0x5000)));
+        EXPECT_TRUE(atc.request_finished(other, entry(0x9000)));
+        EXPECT_TRUE(holds(atc, 0x9000));
+        EXPECT_FALSE(holds(atc, 0x5000));
+    });
+    EXPECT_EQ(stat("ep.stale_fills"), 1);
+}
+
 TEST(SmmuAts, AtcInvWithAtsIsConsumed) {
     SmmuBench b({"smmu.ats=true"});
     b.run([&] {
@@ -330,6 +346,35 @@ TEST(SmmuAts, TranslationRequestWithoutPasidIsUnprivileged) {
         const core::AtsTranslation t = core::AtsTranslation::decode(v);
         EXPECT_FALSE(t.read);
         EXPECT_FALSE(t.write);
+    });
+}
+
+// STE.EATS = 0b10 (split-stage, IDR0.NS1ATS = 0 here) and 0b11 (DPT, not implemented) make a
+// translating STE ILLEGAL: C_BAD_STE, for ordinary traffic too.
+void expect_bad_ste_for_eats(uint64_t eats) {
+    SmmuBench b({"smmu.ats=true"});
+    b.run([&] {
+        b.enable();
+        ats_stream(b, 1, eats);
+        EXPECT_NE(ats_read(b, 1, kVa, core::AtKind::Untranslated).status, tlm::TLM_OK_RESPONSE);
+        EXPECT_EQ(first_event(b), evt::C_BAD_STE);
+    });
+}
+TEST(SmmuAts, SplitStageEatsIsABadSte) { expect_bad_ste_for_eats(2); }
+TEST(SmmuAts, DptEatsIsABadSte) { expect_bad_ste_for_eats(3); }
+
+// A bypass STE ignores EATS: a Translation Request is refused as with EATS = 0.
+TEST(SmmuAts, BypassStreamIgnoresEats) {
+    SmmuBench b({"smmu.ats=true"});
+    b.run([&] {
+        b.enable();
+        Ste s;
+        s.set<Ste::V>(1);
+        s.set<Ste::Config>(ste_config::BYPASS);
+        s.set<Ste::EATS>(1);
+        b.set_ste(1, s);
+        EXPECT_NE(ats_read(b, 1, kVa, core::AtKind::Request).status, tlm::TLM_OK_RESPONSE);
+        EXPECT_EQ(first_event(b), evt::F_BAD_ATS_TREQ);
     });
 }
 
