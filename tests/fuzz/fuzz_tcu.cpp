@@ -4,10 +4,15 @@
 // item 1), CR0 changes, queue-pointer writes and DMA through the TBUs, all from one thread of
 // software on the bench. Whatever the values, the model must answer architecturally: no
 // crash, no exception, no hang. The SMMU has four ECMDQs (smmu.ecmdqs), so their control
-// page (enables, bases anywhere, PROD with stale ERRACKs) is fuzzed with the rest.
+// page (enables, bases anywhere, PROD with stale ERRACKs) is fuzzed with the rest. It has
+// PCIe ATS (smmu.ats): ATC_INV goes to two endpoint ATCs (StreamID 1 answers in 200 ns,
+// StreamID 2 in 5 us, beyond the 2 us ATC invalidation timeout, so its syncs fail with
+// CERROR_ATC_INV_SYNC), and DMA may be an ATS Translation Request or a Translated
+// transaction (CR0.ATSCHK either way).
 
 #include "models/smmu/arch/commands.h"
 #include "models/smmu/arch/regs.h"
+#include "models/smmu/ats/atc.h"
 #include "tests/fuzz/smmu_harness.h"
 
 using namespace smmusim;
@@ -48,7 +53,7 @@ uint64_t address(fuzz::Bytes& b) {
 void execute(fuzz::SmmuHarness& h, fuzz::Bytes& b) {
     test::SmmuBench& s = h.bench;
     for (unsigned n = 0; b.more() && n < 64; ++n) {
-        switch (b.pick(12)) {
+        switch (b.pick(13)) {
         case 0: {
             const uint32_t off = reg_offset(b);
             s.wr32(off, b.u32());
@@ -88,6 +93,19 @@ void execute(fuzz::SmmuHarness& h, fuzz::Bytes& b) {
             break;
         }
         case 7: s.wait_cycles(b.u8()); break;
+        case 11: {  // an ATS Translation Request or Translated transaction
+            core::StreamAttr a;
+            a.sid = b.pick(4) ? b.u8() % 4 : b.u32();
+            a.at = b.pick(2) ? core::AtKind::Request : core::AtKind::Translated;
+            a.ssid_valid = b.pick(4) == 0;
+            a.ssid = a.ssid_valid ? b.u32() & 0xfffff : 0;
+            a.priv = b.pick(2);
+            unsigned char buf[64] = {};
+            const unsigned len = a.at == core::AtKind::Request ? 8 : 1u << b.pick(7);
+            const uint64_t at = address(b) & ~uint64_t(len - 1);
+            (void)s.devs.at(b.pick(2))->port.read(at, buf, len, &a);
+            break;
+        }
         case 8: {
             const uint32_t sid = b.pick(4) ? b.u8() % 4 : b.u32();
             const uint64_t a = address(b);
@@ -101,7 +119,8 @@ void execute(fuzz::SmmuHarness& h, fuzz::Bytes& b) {
         }
         case 9: h.write_ack(reg::CR0, reg::CR0ACK, b.u8() & 0x1f); break;
         case 10: h.write_ack(reg::IRQ_CTRL, reg::IRQ_CTRLACK, b.u8() & 7); break;
-        default: h.acknowledge(); break;
+        case 12: h.acknowledge(); break;
+        default: break;
         }
     }
 }
@@ -109,7 +128,16 @@ void execute(fuzz::SmmuHarness& h, fuzz::Bytes& b) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-    static fuzz::SmmuHarness h({"smmu.ecmdqs=4"}, execute);
+    static fuzz::SmmuHarness h({"smmu.ecmdqs=4", "smmu.ats=true", "smmu.tcu.atc_inv_timeout=2us",
+                                "ep_fast.inv_latency=200ns", "ep_slow.inv_latency=5us"},
+                               execute);
+    static smmu::ats::Atc fast("ep_fast"), slow("ep_slow");
+    static const bool attached = [] {
+        h.bench.smmu.tcu.attach_ats_endpoint(1, &fast);
+        h.bench.smmu.tcu.attach_ats_endpoint(2, &slow);
+        return true;
+    }();
+    (void)attached;
     h.run(data, size);
     return 0;
 }
