@@ -109,6 +109,21 @@ int run(int argc, char** argv) {
     core::Param<sc_core::sc_time> warmup("sim.warmup", sc_core::SC_ZERO_TIME, "",
                                          "reset every stat at this simulated time: stats cover the rest of the run (0: none)");
     core::RunControl::instance().configure(seed, max_tx);
+    enum class Mode { At, Lt };
+    core::EnumParam<Mode> mode("sim.mode", Mode::At, {{"at", Mode::At}, {"lt", Mode::Lt}},
+                               "timing mode: 'at', approximately timed (every queue, slot and port timed); 'lt', "
+                               "loosely timed device traffic (b_transport with the same latencies, no contention "
+                               "or queueing: for count sweeps; docs/design.md, Timing modes)");
+    // 1 us: 1000 cycles of the 1 GHz clocks, about ten uncontended DRAM reads (dram.read_latency
+    // 100), so a TLB-hit stream syncs once per some hundred transactions, while the
+    // software's shortest waits (a CMD_SYNC, a few us) still see the devices within one
+    // quantum of their time (the TLM-2.0 LRM 16.2.2 trade: speed against the error a late sync
+    // adds to cross-process timing).
+    core::Param<sc_core::sc_time> quantum("sim.quantum", sc_core::sc_time(1, sc_core::SC_US), "",
+                                          "sim.mode=lt: the global quantum, how far a device may run ahead of "
+                                          "simulated time before it yields");
+    if (quantum.value() == sc_core::SC_ZERO_TIME) quantum.fail("must be above zero");
+    core::RunControl::instance().set_loosely_timed(mode == Mode::Lt, quantum);
     sc_core::sc_time stats_interval = sc_core::SC_ZERO_TIME;
     if (cli.stats_interval) {
         std::string err;
@@ -149,6 +164,8 @@ int run(int argc, char** argv) {
     config.update(run_record(scenario_path));
     write_json(cli.out_dir + "/config.json", config);
     if (!cli.vcd.empty()) core::VcdWriter::instance().open(cli.vcd, cli.vcd_signals);
+    if (!cli.trace.empty() && mode == Mode::Lt)
+        throw InputError("--trace: the transaction trace is AT only (sim.mode=lt has no per-phase times to show)");
     if (!cli.trace.empty()) core::TxnTraceWriter::instance().open(cli.trace);
     const struct {
         core::LogId id;

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "models/core/errors.h"
+#include "models/core/run_control.h"
 #include "models/core/value_parse.h"
 #include "models/smmu/arch/regs.h"
 #include "models/smmu/ats/ats_function.h"
@@ -101,6 +102,9 @@ Soc::Soc(const Topology& t)
             throw InputError(t.smmus[s].name + ".ecmdqs: its registers (" + core::hex(t.smmus[s].regs) +
                                      ") must be 256 KiB aligned for the ECMDQ control page");
         targets.push_back(noc::AddressRange{t.smmus[s].name, t.smmus[s].regs, f.region_size()});
+        // DTI-ATS (Translation Requests, Translated transactions, ATC invalidation) is AT only.
+        if (f.ats && core::RunControl::instance().loosely_timed())
+            throw InputError(t.smmus[s].name + ".ats: PCIe ATS is not modelled in sim.mode=lt (use sim.mode=at)");
     }
     noc = std::make_unique<noc::Interconnect>(t.interconnect.c_str(), initiators, targets);
 

@@ -30,6 +30,21 @@ tlm::tlm_response_status BlockingPort::write(uint64_t addr, const void* src, uns
     return transact(tlm::TLM_WRITE_COMMAND, addr, const_cast<void*>(src), len, attr);
 }
 
+tlm::tlm_response_status BlockingPort::read_lt(uint64_t addr, void* dst, unsigned len, sc_core::sc_time& delay) {
+    ++reads_;
+    tlm::tlm_generic_payload& gp = lt_gp_;
+    gp.set_command(tlm::TLM_READ_COMMAND);
+    gp.set_address(addr);
+    gp.set_data_ptr(static_cast<unsigned char*>(dst));
+    gp.set_data_length(len);
+    gp.set_streaming_width(len);
+    gp.set_byte_enable_ptr(nullptr);
+    gp.set_dmi_allowed(false);
+    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    port_.socket->b_transport(gp, delay);
+    return gp.get_response_status();
+}
+
 bool BlockingPort::debug(bool write, uint64_t addr, void* data, unsigned len) {
     tlm::tlm_generic_payload gp;
     gp.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);

@@ -26,6 +26,10 @@ public:
     tlm::tlm_response_status write(uint64_t addr, const void* src, unsigned len,
                                    const StreamAttr* attr = nullptr);
 
+    // Loosely timed (sim.mode=lt): the read through b_transport, `delay` the caller's time
+    // offset in and the completion's out. Does not wait; one at a time (its payload is kept).
+    tlm::tlm_response_status read_lt(uint64_t addr, void* dst, unsigned len, sc_core::sc_time& delay);
+
     // A posted write (a CPU store going into its write buffer): sent, and the caller goes on;
     // with `max_posted` writes in flight it first waits for one to finish.
     void post_write(uint64_t addr, const void* src, unsigned len, unsigned max_posted);
@@ -47,6 +51,7 @@ private:
 
     AtInitiatorPort port_;
     PayloadPool pool_;
+    tlm::tlm_generic_payload lt_gp_;  // read_lt's
     uint64_t reads_ = 0, writes_ = 0;
     unsigned posted_ = 0;
     uint64_t posted_errors_ = 0;

@@ -1,7 +1,8 @@
 #pragma once
-// Run-wide settings that every module may consult: the seed and the transaction budget
-// (--max-transactions). Traffic generators take a ticket before each transaction, so a
-// bounded run completes exactly the requested number.
+// Run-wide settings that every module may consult: the seed, the transaction budget
+// (--max-transactions) and the timing mode (sim.mode, sim.quantum). Traffic generators take a
+// ticket before each transaction, so a bounded run completes exactly the requested number.
+// Modules read the timing mode when they are constructed: set it before elaboration.
 
 #include <cstdint>
 
@@ -20,6 +21,15 @@ public:
     }
     uint64_t seed() const { return seed_; }
 
+    // sim.mode=lt: device traffic is loosely timed (b_transport, a local time offset and a
+    // quantum keeper; docs/design.md, Timing modes). AT (false) by default.
+    void set_loosely_timed(bool lt, const sc_core::sc_time& quantum) {
+        lt_ = lt;
+        quantum_ = quantum;
+    }
+    bool loosely_timed() const { return lt_; }
+    const sc_core::sc_time& quantum() const { return quantum_; }
+
     // False once the budget is spent (a budget of 0 means unlimited).
     bool take_ticket() {
         if (budget_ && issued_ >= budget_) return false;
@@ -37,6 +47,8 @@ private:
     uint64_t budget_ = 0;
     uint64_t issued_ = 0;
     sc_core::sc_event* spent_event_ = nullptr;
+    bool lt_ = false;
+    sc_core::sc_time quantum_ = sc_core::SC_ZERO_TIME;
 };
 
 }  // namespace smmusim::core

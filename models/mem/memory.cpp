@@ -74,17 +74,19 @@ void Memory::start(tlm::tlm_generic_payload& gp) {
     sc_core::sc_time data_start = std::max(now, port_free_);
     port_free_ = data_start + clock.cycles(core::ClockParam::beats(len, bytes_per_cycle));
     queue_delay_.sample(data_start - now);
-    uint32_t latency;
+    port.respond(gp, port_free_ - now + clock.cycles(served(gp)));
+}
+
+uint32_t Memory::served(const tlm::tlm_generic_payload& gp) {
+    const unsigned len = gp.get_data_length();
     if (gp.is_write()) {
         ++writes_;
         bytes_written_ += len;
-        latency = write_latency;
-    } else {
-        ++reads_;
-        bytes_read_ += len;
-        latency = read_latency;
+        return write_latency;
     }
-    port.respond(gp, port_free_ - now + clock.cycles(latency));
+    ++reads_;
+    bytes_read_ += len;
+    return read_latency;
 }
 
 void Memory::at_response_done(unsigned) {
@@ -101,14 +103,15 @@ void Memory::set_outstanding(uint32_t n) {
     occupancy_sig_.set(n);
 }
 
+// Loosely timed (sim.mode=lt): the data port's beats and the latency, as start() charges a
+// request that finds the port free; no queueing (docs/design.md, Timing modes).
 void Memory::at_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, unsigned) {
     if (!access(gp)) {
         ++errors_;
+        delay += clock.cycles(1);
         return;
     }
-    const unsigned len = gp.get_data_length();
-    uint32_t latency = gp.is_write() ? write_latency.value() : read_latency.value();
-    delay += clock.cycles(core::ClockParam::beats(len, bytes_per_cycle) + latency);
+    delay += clock.cycles(core::ClockParam::beats(gp.get_data_length(), bytes_per_cycle) + served(gp));
 }
 
 unsigned Memory::at_transport_dbg(tlm::tlm_generic_payload& gp, unsigned) {

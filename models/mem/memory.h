@@ -65,6 +65,8 @@ private:
     void start(tlm::tlm_generic_payload& gp);
     // Checks the payload and performs the access on the store; sets the response status.
     bool access(tlm::tlm_generic_payload& gp);
+    // Counts a request served (reads or writes, bytes); its latency in cycles.
+    uint32_t served(const tlm::tlm_generic_payload& gp);
     void set_outstanding(uint32_t n);
 
     SparseStore store_;

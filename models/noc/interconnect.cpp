@@ -241,19 +241,27 @@ void Interconnect::set_fifo_level(unsigned i) {
     u.fifo_signal.set(u.fifo.size());
 }
 
+// Loosely timed (sim.mode=lt): what the AT path charges a request that meets no other, the
+// request's data beats and both hops each way, then the response's data beats (enqueue,
+// at_response); no FIFO, arbitration or link occupancy (docs/design.md, Timing modes).
 void Interconnect::at_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, unsigned i) {
-    const uint32_t hop_in = up_[i]->hop_latency;
-    std::optional<unsigned> j = map_.decode(gp.get_address(), gp.get_data_length());
+    InitiatorPort& u = *up_[i];
+    ++u.requests;
+    const unsigned len = gp.get_data_length();
+    delay += clock.cycles(gp.is_write() ? core::ClockParam::beats(len, u.width) : 1);
+    std::optional<unsigned> j = map_.decode(gp.get_address(), len);
     if (!j) {
         ++decode_errors_;
         gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-        delay += clock.cycles(2 * hop_in);
+        delay += clock.cycles(2 * u.hop_latency + 1);
         return;
     }
-    const sc_core::sc_time hops = clock.cycles(hop_in + down_[*j]->hop_latency);
+    TargetPort& d = *down_[*j];
+    ++d.requests;
+    const sc_core::sc_time hops = clock.cycles(u.hop_latency + d.hop_latency);
     delay += hops;
-    down_[*j]->port.socket->b_transport(gp, delay);
-    delay += hops;
+    d.port.socket->b_transport(gp, delay);
+    delay += hops + clock.cycles(gp.is_read() ? core::ClockParam::beats(len, u.width) : 1);
 }
 
 unsigned Interconnect::at_transport_dbg(tlm::tlm_generic_payload& gp, unsigned) {

@@ -71,6 +71,11 @@ TrafficGen::TrafficGen(sc_core::sc_module_name name, const TrafficDefaults& d)
                  [this] { first_issue_ = last_done_ = sc_core::sc_time_stamp(); }) {
     validate();
     if (pattern == Pattern::Trace) records_ = read_trace_file(trace, clock.cycles(1));
+    if (core::RunControl::instance().loosely_timed()) {
+        tlm_utils::tlm_quantumkeeper::set_global_quantum(core::RunControl::instance().quantum());
+        SC_THREAD(run_lt);
+        return;
+    }
     SC_METHOD(run);
     SC_METHOD(run_jobs);
     sensitive << job_event_;
@@ -197,7 +202,7 @@ void TrafficGen::run_jobs() {
     next_trigger(job_event_);
 }
 
-void TrafficGen::issue(const Op& op) {
+tlm::tlm_generic_payload& TrafficGen::prepare(const Op& op, const sc_core::sc_time& at) {
     tlm::tlm_generic_payload* gp = pool_.acquire();
     gp->set_command(op.write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
     gp->set_address(op.addr);
@@ -210,28 +215,52 @@ void TrafficGen::issue(const Op& op) {
         info = new IssueInfo;
         gp->set_extension(info);
     }
-    info->start = sc_core::sc_time_stamp();
+    info->start = at;
     info->lane = core::TxnTraceWriter::instance().enabled() ? lanes_.acquire() : 0;
     info->job = op.active;
     decorate(*gp, op);
+    if (issued_++ == 0) first_issue_ = at;
+    return *gp;
+}
 
-    if (issued_++ == 0) first_issue_ = sc_core::sc_time_stamp();
+void TrafficGen::issue(const Op& op) {
+    tlm::tlm_generic_payload& gp = prepare(op, sc_core::sc_time_stamp());
     set_outstanding(outstanding_ + 1);
-    port.send(*gp);
+    port.send(gp);
+}
+
+void TrafficGen::record(const tlm::tlm_generic_payload& gp, const sc_core::sc_time& issued,
+                        const sc_core::sc_time& done) {
+    latency_.sample(done - issued);
+    ++transactions_;
+    if (gp.is_write()) ++writes_;
+    else ++reads_;
+    bytes_ += gp.get_data_length();
+    bytes_sig_.set(bytes_.value());
+    if (!gp.is_response_ok()) ++errors_;
+    if (done > last_done_) last_done_ = done;  // LT completions need not come in time order
+}
+
+bool TrafficGen::job_progress(ActiveJob& j, bool ok, const sc_core::sc_time& done) {
+    if (ok) ++j.result.ok;
+    else ++j.result.errors;
+    if (done > j.result.end) j.result.end = done;
+    return j.result.ok + j.result.errors == j.job.count;
+}
+
+void TrafficGen::job_done(ActiveJob& j) {
+    auto done = std::move(j.done);
+    const DmaJobResult r = j.result;
+    jobs_.remove_if([&j](const ActiveJob& a) { return &a == &j; });
+    if (done) done(r);
 }
 
 void TrafficGen::at_response(tlm::tlm_generic_payload& gp, unsigned) {
     const sc_core::sc_time now = sc_core::sc_time_stamp();
     const IssueInfo* info = gp.get_extension<IssueInfo>();
     const unsigned len = gp.get_data_length();
-    latency_.sample(now - info->start);
-    ++transactions_;
-    if (gp.is_write()) ++writes_;
-    else ++reads_;
-    bytes_ += len;
-    bytes_sig_.set(bytes_.value());
+    record(gp, info->start, now);
     const bool ok = gp.is_response_ok();
-    if (!ok) ++errors_;
     core::TxnTraceWriter& tracer = core::TxnTraceWriter::instance();
     if (tracer.enabled()) {
         // Named by master and operation; the StreamID it carried, and the status if not OK.
@@ -245,18 +274,9 @@ void TrafficGen::at_response(tlm::tlm_generic_payload& gp, unsigned) {
                         len, args);
         lanes_.release(info->lane);
     }
-    last_done_ = now;
     if (info->job) {
         auto* j = static_cast<ActiveJob*>(info->job);
-        if (ok) ++j->result.ok;
-        else ++j->result.errors;
-        if (j->result.ok + j->result.errors == j->job.count) {
-            j->result.end = now;
-            auto done = std::move(j->done);
-            const DmaJobResult r = j->result;
-            jobs_.remove_if([j](const ActiveJob& a) { return &a == j; });
-            if (done) done(r);
-        }
+        if (job_progress(*j, ok, now)) job_done(*j);
     }
     set_outstanding(outstanding_ - 1);
     slot_free_.notify(sc_core::SC_ZERO_TIME);

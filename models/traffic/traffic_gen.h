@@ -13,6 +13,7 @@
 
 #include <systemc>
 #include <tlm>
+#include <tlm_utils/tlm_quantumkeeper.h>
 
 #include "models/core/at_initiator_port.h"
 #include "models/core/clock.h"
@@ -131,9 +132,23 @@ private:
     void run();
     void run_jobs();
     Op next_op();
+    // The payload for `op`, issued at `at`: command, address, data, StreamAttr.
+    tlm::tlm_generic_payload& prepare(const Op& op, const sc_core::sc_time& at);
     void issue(const Op& op);
     void at_response(tlm::tlm_generic_payload& gp, unsigned) override;
+    // The stats of a transaction issued at `issued` that completed at `done`.
+    void record(const tlm::tlm_generic_payload& gp, const sc_core::sc_time& issued, const sc_core::sc_time& done);
+    // Counts a completed transaction of job `j`: true if it was the job's last.
+    bool job_progress(ActiveJob& j, bool ok, const sc_core::sc_time& done);
+    void job_done(ActiveJob& j);
     void set_outstanding(uint32_t n);
+    // sim.mode=lt (traffic_gen_lt.cpp): one thread issues the pattern and the jobs with
+    // b_transport, each at its own issue time (interval, start, trace time, and one of
+    // max_outstanding slots: the earliest completion in flight frees one), kept as the quantum
+    // keeper's local time.
+    void run_lt();
+    void issue_lt(const Op& op, const sc_core::sc_time& at);
+    bool pattern_next(sc_core::sc_time& at);  // false: the pattern is over
 
     std::list<ActiveJob> jobs_;               // issuing or waiting for responses
     std::deque<ActiveJob*> to_issue_;         // submission order
@@ -157,6 +172,9 @@ private:
     sc_core::sc_time next_issue_ = sc_core::SC_ZERO_TIME;
     sc_core::sc_time first_issue_ = sc_core::SC_ZERO_TIME;
     sc_core::sc_time last_done_ = sc_core::SC_ZERO_TIME;
+    // sim.mode=lt
+    tlm_utils::tlm_quantumkeeper qk_;
+    std::vector<sc_core::sc_time> lt_slots_;  // when each of max_outstanding slots frees: a min-heap
 
     core::Counter transactions_{this, "transactions", "transactions completed"};
     core::Counter reads_{this, "reads", "read transactions completed"};

@@ -4,7 +4,8 @@
 //   tlb-hit:  each master streams 64-byte transactions over 64 KiB (16 pages): TLB hits
 //   tlb-miss: each master reads 64-byte lines at random over 256 MiB (65536 pages against a
 //             2048-entry main TLB): mostly TLB misses and walks
-// Usage: smmu-speed tlb-hit|tlb-miss [transactions per master]
+//   tlb-hit-lt, tlb-miss-lt: the same loosely timed (sim.mode=lt, sim.quantum's default 1 us)
+// Usage: smmu-speed tlb-hit|tlb-miss|tlb-hit-lt|tlb-miss-lt [transactions per master]
 
 #include <cstdio>
 #include <cstdlib>
@@ -14,6 +15,7 @@
 
 #include "models/core/cpu_time.h"
 #include "models/core/leak_check.h"
+#include "models/core/run_control.h"
 #include "tests/common/smmu/smmu_bench.h"
 
 using namespace smmusim;
@@ -21,11 +23,13 @@ using namespace smmusim::test;
 
 int sc_main(int argc, char** argv) {
     const std::string kase = argc > 1 ? argv[1] : "tlb-hit";
-    const bool hit = kase == "tlb-hit";
-    if (!hit && kase != "tlb-miss") {
-        std::fprintf(stderr, "usage: smmu-speed tlb-hit|tlb-miss [transactions per master]\n");
+    const bool lt = kase == "tlb-hit-lt" || kase == "tlb-miss-lt";
+    const bool hit = kase == "tlb-hit" || kase == "tlb-hit-lt";
+    if (!hit && !lt && kase != "tlb-miss") {
+        std::fprintf(stderr, "usage: smmu-speed tlb-hit|tlb-miss|tlb-hit-lt|tlb-miss-lt [transactions per master]\n");
         return 2;
     }
+    core::RunControl::instance().set_loosely_timed(lt, sc_core::sc_time(1, sc_core::SC_US));
     const uint64_t count = argc > 2 ? std::strtoull(argv[2], nullptr, 0) : (hit ? 500000 : 50000);
     // Below the bench's table arena (DRAM + 512 MiB), so DMA writes cannot touch the tables.
     const uint64_t footprint = hit ? (64u << 10) : (uint64_t(256) << 20);

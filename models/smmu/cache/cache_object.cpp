@@ -33,7 +33,7 @@ CacheObject::CacheObject(const char* name, const CacheDefaults& d)
 sc_core::sc_time CacheObject::reserve(const sc_core::sc_time& at, unsigned probes, const sc_core::sc_time& cycle) {
     auto slot = std::min_element(pipe_.begin(), pipe_.end());
     const sc_core::sc_time start = std::max(at, *slot);
-    const sc_core::sc_time busy = cycle * double(uint64_t(latency) * probes);
+    const sc_core::sc_time busy = unloaded(probes, cycle);
     // A pipelined lookup occupies its slot for its whole latency (at least one cycle).
     *slot = start + std::max(busy, cycle);
     return start + busy;

@@ -54,6 +54,10 @@ public:
     // Timing: a lookup of `probes` probes that may start at `at`, one cycle = `cycle`.
     // Returns when its result is known; with `lookups` lookups in flight at most.
     sc_core::sc_time reserve(const sc_core::sc_time& at, unsigned probes, const sc_core::sc_time& cycle);
+    // The same lookup's time with no lookup in flight (sim.mode=lt: no contention), reserving nothing.
+    sc_core::sc_time unloaded(unsigned probes, const sc_core::sc_time& cycle) const {
+        return sc_core::sc_time::from_value(cycle.value() * (uint64_t(latency) * probes));  // exact, as clock.h
+    }
     unsigned probes_for(unsigned sizes_probed) const {
         return size_probes == SizeProbes::Parallel ? 1u : std::max(1u, sizes_probed);
     }

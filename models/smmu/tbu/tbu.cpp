@@ -66,7 +66,7 @@ bool Tbu::at_request(tlm::tlm_generic_payload& gp, unsigned) {
     return true;
 }
 
-void Tbu::start(tlm::tlm_generic_payload& gp, const sc_core::sc_time& arrival) {
+TbuTxn& Tbu::attach(tlm::tlm_generic_payload& gp, const sc_core::sc_time& start, const sc_core::sc_time& arrival) {
     TbuTxn* t = gp.get_extension<TbuTxn>();
     if (!t) {
         t = new TbuTxn;
@@ -75,7 +75,7 @@ void Tbu::start(tlm::tlm_generic_payload& gp, const sc_core::sc_time& arrival) {
     t->gp = &gp;
     t->iova = gp.get_address();
     t->write = gp.is_write();
-    t->start = core::now();
+    t->start = start;
     t->arrival = arrival;
     t->ready = t->forward = t->pending = t->blocks_sync = false;
     t->next_merged = nullptr;
@@ -90,6 +90,11 @@ void Tbu::start(tlm::tlm_generic_payload& gp, const sc_core::sc_time& arrival) {
     t->at = a ? a->at : dti::AtKind::Untranslated;
     t->flow = 0;
     t->lookup = "";
+    return *t;
+}
+
+void Tbu::start(tlm::tlm_generic_payload& gp, const sc_core::sc_time& arrival) {
+    TbuTxn* t = &attach(gp, core::now(), arrival);
     set_slots(slots_busy_ + 1);
     order_.push_back(t);
     t->live_index = live_.size();
@@ -142,35 +147,44 @@ void Tbu::start(tlm::tlm_generic_payload& gp, const sc_core::sc_time& arrival) {
     ask_tcu(*t, done);
 }
 
-const cache::TlbEntry* Tbu::look_up(TbuTxn& t, sc_core::sc_time& done) {
+const cache::TlbEntry* Tbu::look_up(TbuTxn& t, sc_core::sc_time& done, bool unloaded) {
     // Entries hold canonical VAs (TBI); one made without TBI serves only the untagged address.
     const uint64_t key = smmu::arch::canonical_va(t.iova);
     auto match = [&](const cache::TlbEntry& e) { return same_stream(e, t) && (e.tbi || key == t.iova); };
-    const sc_core::sc_time now = core::now(), cycle = clock.cycles(1);
+    const sc_core::sc_time cycle = clock.cycles(1);
+    // LT: the lookup starts at the transaction's own time and meets no other lookup.
+    auto timed = [&](cache::CacheObject& c, const sc_core::sc_time& at, unsigned sizes) {
+        return unloaded ? at + c.unloaded(c.probes_for(sizes), cycle) : c.reserve(at, c.probes_for(sizes), cycle);
+    };
     auto u = utlb.lookup(key, match);
-    done = utlb.reserve(now, utlb.probes_for(u.sizes_probed), cycle);
+    done = timed(utlb, unloaded ? t.start : core::now(), u.sizes_probed);
     if (u.entry) return u.entry;
     auto m = mtlb.lookup(key, match);
-    done = mtlb.reserve(done, mtlb.probes_for(m.sizes_probed), cycle);
+    done = timed(mtlb, done, m.sizes_probed);
     if (!m.entry) return nullptr;
     utlb.insert(*m.entry, [&](const cache::TlbEntry& o) { return same_stream(o, t); });
     return m.entry;
 }
 
-void Tbu::ask_tcu(TbuTxn& t, const sc_core::sc_time& at) {
-    t.pending = true;
-    if (t.at == dti::AtKind::Untranslated) misses_.push_back(&t);
+dti::DtiMessage& Tbu::request(TbuTxn& t) {
     dti::DtiMessage& m = t.msg;
     m.type = dti::MsgType::Translate;
     m.owner = &t;
     m.link_latency = link_latency();
     m.req = dti::TranslateRequest{t.sid, t.ssid, t.ssv, t.iova, t.write, t.priv, t.instr, t.at};
+    ++dti_requests_;
+    return m;
+}
+
+void Tbu::ask_tcu(TbuTxn& t, const sc_core::sc_time& at) {
+    t.pending = true;
+    if (t.at == dti::AtKind::Untranslated) misses_.push_back(&t);
+    dti::DtiMessage& m = request(t);
     if (core::TxnTraceWriter::instance().enabled()) {
         t.asked = at;
         t.flow = core::TxnTraceWriter::instance().new_flow();
     }
     m.flow = t.flow;
-    ++dti_requests_;
     tlm::tlm_phase phase = tlm::BEGIN_REQ;
     sc_core::sc_time delay = (at - core::now()) + m.link_latency;
     dti->nb_transport_fw(m, phase, delay);
@@ -209,26 +223,8 @@ void Tbu::translated() {
         t.pending = false;
         const dti::TranslateResponse& r = m->resp;
         if (core::TxnTraceWriter::instance().enabled()) trace_dti(t);
-        cache::TlbEntry e = r.entry;
-        const bool ok = r.outcome == dti::Outcome::Translated;
-        if (ok) {
-            e.sid = t.sid;
-            e.ssv = t.ssv;
-            e.ssid = t.ssid;
-            e.epoch = e.fill_epoch = r.epoch;
-            e.filled_after = processed_;
-            // Not kept if an invalidation was applied since the TCU started it: it may be stale.
-            if (r.cacheable && r.epoch >= processed_ && t.at == dti::AtKind::Untranslated) {
-                auto same = [&](const cache::TlbEntry& o) { return same_stream(o, t); };
-                mtlb.insert(e, same);
-                utlb.insert(e, same);
-            }
-            t.oa = r.oa;
-            t.forward = true;
-            t.epoch = r.epoch;
-        } else {
-            terminate(t, r);
-        }
+        cache::TlbEntry e;
+        const bool ok = answered(t, r, e);
         ready_at(t, now);
         // Merged misses use the answer if it is a translation they may use, else ask themselves.
         for (TbuTxn* w = t.next_merged; w;) {
@@ -245,6 +241,30 @@ void Tbu::translated() {
         }
         t.next_merged = nullptr;
     }
+}
+
+bool Tbu::answered(TbuTxn& t, const dti::TranslateResponse& r, cache::TlbEntry& e) {
+    e = r.entry;
+    const bool ok = r.outcome == dti::Outcome::Translated;
+    if (ok) {
+        e.sid = t.sid;
+        e.ssv = t.ssv;
+        e.ssid = t.ssid;
+        e.epoch = e.fill_epoch = r.epoch;
+        e.filled_after = processed_;
+        // Not kept if an invalidation was applied since the TCU started it: it may be stale.
+        if (r.cacheable && r.epoch >= processed_ && t.at == dti::AtKind::Untranslated) {
+            auto same = [&](const cache::TlbEntry& o) { return same_stream(o, t); };
+            mtlb.insert(e, same);
+            utlb.insert(e, same);
+        }
+        t.oa = r.oa;
+        t.forward = true;
+        t.epoch = r.epoch;
+    } else {
+        terminate(t, r);
+    }
+    return ok;
 }
 
 void Tbu::on_ready() {
@@ -295,16 +315,9 @@ void Tbu::issue() {
             out.send(gp);
             continue;
         }
-        if (t->outcome == dti::Outcome::RazWi) {
-            ++razwi_;
-            if (gp.is_read()) std::memset(gp.get_data_ptr(), 0, gp.get_data_length());
-            gp.set_response_status(tlm::TLM_OK_RESPONSE);
-        } else {
-            ++aborted_;
-            gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
-        }
+        terminated(*t, gp);
         finish(*t);
-        if (core::JsonLog* log = core::JsonLog::get(core::LogId::Xlate)) log_xlate(*log, *t, gp);
+        if (core::JsonLog* log = core::JsonLog::get(core::LogId::Xlate)) log_xlate(*log, *t, gp, now);
         if (core::TxnTraceWriter::instance().enabled()) trace_txn(*t, gp);
         in.respond(gp);
     }
@@ -316,11 +329,22 @@ void Tbu::issue() {
     }
 }
 
+void Tbu::terminated(const TbuTxn& t, tlm::tlm_generic_payload& gp) {
+    if (t.outcome == dti::Outcome::RazWi) {
+        ++razwi_;
+        if (gp.is_read()) std::memset(gp.get_data_ptr(), 0, gp.get_data_length());
+        gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    } else {
+        ++aborted_;
+        gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+    }
+}
+
 void Tbu::at_response(tlm::tlm_generic_payload& gp, unsigned) {
     TbuTxn& t = *gp.get_extension<TbuTxn>();
     gp.set_address(t.iova);  // the device sees its own address back
     finish(t);
-    if (core::JsonLog* log = core::JsonLog::get(core::LogId::Xlate)) log_xlate(*log, t, gp);
+    if (core::JsonLog* log = core::JsonLog::get(core::LogId::Xlate)) log_xlate(*log, t, gp, core::now());
     if (core::TxnTraceWriter::instance().enabled()) trace_txn(t, gp);
     in.respond(gp);
 }
@@ -334,8 +358,8 @@ void Tbu::at_response(tlm::tlm_generic_payload& gp, unsigned) {
 // (terminated with no event type: GBPA.ABORT while SMMUEN = 0, an STE with Config = abort).
 // Terminated lines say how in "term": "abort" (error response) or "razwi" (read-as-zero /
 // write-ignored, CD.A = 0).
-void Tbu::log_xlate(core::JsonLog& log, const TbuTxn& t, const tlm::tlm_generic_payload& gp) const {
-    const sc_core::sc_time now = core::now();
+void Tbu::log_xlate(core::JsonLog& log, const TbuTxn& t, const tlm::tlm_generic_payload& gp,
+                    const sc_core::sc_time& now) const {
     core::JsonLine l = log.line();
     l.time_ns("t_ns", now).str("dev", device_).num("sid", t.sid);
     if (t.ssv) l.num("ssid", t.ssid);
@@ -396,13 +420,8 @@ void Tbu::complete_translation_request(TbuTxn& t, tlm::tlm_generic_payload& gp) 
         gp.set_response_status(tlm::TLM_OK_RESPONSE);
     }
     finish(t);
-    if (core::JsonLog* log = core::JsonLog::get(core::LogId::Xlate)) log_xlate(*log, t, gp);
+    if (core::JsonLog* log = core::JsonLog::get(core::LogId::Xlate)) log_xlate(*log, t, gp, core::now());
     in.respond(gp);
-}
-
-void Tbu::at_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&, unsigned) {
-    // Devices use the AT protocol; a blocking access cannot be translated here.
-    gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
 }
 
 void Tbu::set_slots(uint32_t n) {

@@ -68,11 +68,23 @@ public:
 private:
     // Device side
     bool at_request(tlm::tlm_generic_payload& gp, unsigned) override;
+    // sim.mode=lt (tbu_lt.cpp): a TLB hit is translated and forwarded on the caller's call
+    // stack with the latencies annotated; a miss asks the TCU with DTI b_transport.
     void at_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, unsigned) override;
     void at_response(tlm::tlm_generic_payload& gp, unsigned) override;
+    // The transaction's TbuTxn, set up from the payload and its StreamAttr.
+    TbuTxn& attach(tlm::tlm_generic_payload& gp, const sc_core::sc_time& start, const sc_core::sc_time& arrival);
     void start(tlm::tlm_generic_payload& gp, const sc_core::sc_time& arrival);
-    const cache::TlbEntry* look_up(TbuTxn& t, sc_core::sc_time& done);
+    // Micro then main TLB; `done` is when the answer is known: the lookups' reservations, or
+    // (`unloaded`, LT) their latencies from the transaction's start with none in the way.
+    const cache::TlbEntry* look_up(TbuTxn& t, sc_core::sc_time& done, bool unloaded = false);
+    dti::DtiMessage& request(TbuTxn& t);  // its DTI translation request
     void ask_tcu(TbuTxn& t, const sc_core::sc_time& at);
+    // The TCU's answer for `t`: TLBs filled (when it may be kept), `t` translated or
+    // terminated; `e` is the entry it made. True if translated.
+    bool answered(TbuTxn& t, const dti::TranslateResponse& r, cache::TlbEntry& e);
+    // A terminated transaction's response: an abort, or RAZ/WI.
+    void terminated(const TbuTxn& t, tlm::tlm_generic_payload& gp);
     void use(TbuTxn& t, const cache::TlbEntry& e, uint64_t epoch);
     // The invalidations a translation from `e` has seen: its own epoch, or every one this TBU
     // processed if any came after the entry was kept (it survived them).
@@ -85,7 +97,8 @@ private:
     // A Translation Request's answer to the device (PCIe ATS), instead of an access.
     void complete_translation_request(TbuTxn& t, tlm::tlm_generic_payload& gp);
     // One --xlate-log line for `t`, whose response leaves the TBU now.
-    void log_xlate(core::JsonLog& log, const TbuTxn& t, const tlm::tlm_generic_payload& gp) const;
+    void log_xlate(core::JsonLog& log, const TbuTxn& t, const tlm::tlm_generic_payload& gp,
+                   const sc_core::sc_time& now) const;
     // Transaction-trace spans (tbu_trace.cpp); called only while the trace is on.
     void trace_lookup(TbuTxn& t, const char* outcome, const sc_core::sc_time& done);
     void trace_dti(const TbuTxn& t);

@@ -160,11 +160,12 @@ void Tcu::accept_requests() {
 }
 
 void Tcu::wait_until(const sc_core::sc_time& t) {
-    if (t > core::now()) wait(t - core::now());
+    if (lt_) lt_now_ = std::max(lt_now_, t);
+    else if (t > core::now()) wait(t - core::now());
 }
 
 void Tcu::take_ptw_slot() {
-    while (busy_ptw_ >= ptw_slots) wait(ptw_free_);
+    while (!lt_ && busy_ptw_ >= ptw_slots) wait(ptw_free_);  // LT: no walk waits for a slot
     ptw_level_.set(++busy_ptw_);
     ptw_sig_.set(busy_ptw_);
 }
@@ -177,37 +178,56 @@ void Tcu::translation_slot(unsigned slot) {
         }
         dti::DtiMessage* m = waiting_.front();
         waiting_.pop_front();
-        slots_level_.set(++busy_slots_);
-        slots_sig_.set(busy_slots_);
-        WalkState st;
-        st.start_epoch = epoch_;
-        ++inflight_[st.start_epoch];
-        const sc_core::sc_time start = core::now();
-        m->resp = translator_.translate(m->req, st);
-        ++translations_;
-        xlate_latency_.sample(core::now() - start);
-        if (tracing()) trace_translation(*m, start, st.walked);
-        if (st.walked) {
-            ++walks_;
-            walk_latency_.sample(core::now() - start);
-        }
-        if (st.ptw_slot) {
-            ptw_level_.set(--busy_ptw_);
-            ptw_sig_.set(busy_ptw_);
-            ptw_free_.notify(sc_core::SC_ZERO_TIME);
-        }
-        if (--inflight_[st.start_epoch] == 0) {
-            inflight_.erase(st.start_epoch);
-            drained_.notify(sc_core::SC_ZERO_TIME);
-        }
-        slots_level_.set(--busy_slots_);
-        slots_sig_.set(busy_slots_);
+        serve(*m);
         tlm::tlm_phase phase = tlm::BEGIN_RESP;
         sc_core::sc_time delay = m->link_latency;
         dti_[m->port]->socket->nb_transport_bw(*m, phase, delay);
     }
 }
 
-bool Tcu::read(uint64_t pa, void* dst, unsigned len) { return mem.read(pa, dst, len) == tlm::TLM_OK_RESPONSE; }
+void Tcu::dti_b_transport(dti::DtiMessage& m, sc_core::sc_time& delay) {
+    ++dti_requests_;
+    lt_ = true;
+    lt_now_ = core::now() + delay;  // the translation starts at the request's time
+    serve(m);
+    lt_ = false;
+    delay = lt_now_ - core::now() + m.link_latency;
+}
+
+void Tcu::serve(dti::DtiMessage& m) {
+    slots_level_.set(++busy_slots_);
+    slots_sig_.set(busy_slots_);
+    WalkState st;
+    st.start_epoch = epoch_;
+    ++inflight_[st.start_epoch];
+    const sc_core::sc_time start = now();
+    m.resp = translator_.translate(m.req, st);
+    ++translations_;
+    xlate_latency_.sample(now() - start);
+    if (tracing()) trace_translation(m, start, st.walked);
+    if (st.walked) {
+        ++walks_;
+        walk_latency_.sample(now() - start);
+    }
+    if (st.ptw_slot) {
+        ptw_level_.set(--busy_ptw_);
+        ptw_sig_.set(busy_ptw_);
+        ptw_free_.notify(sc_core::SC_ZERO_TIME);
+    }
+    if (--inflight_[st.start_epoch] == 0) {
+        inflight_.erase(st.start_epoch);
+        drained_.notify(sc_core::SC_ZERO_TIME);
+    }
+    slots_level_.set(--busy_slots_);
+    slots_sig_.set(busy_slots_);
+}
+
+bool Tcu::read(uint64_t pa, void* dst, unsigned len) {
+    if (!lt_) return mem.read(pa, dst, len) == tlm::TLM_OK_RESPONSE;
+    sc_core::sc_time delay = lt_now_ - core::now();
+    const bool ok = mem.read_lt(pa, dst, len, delay) == tlm::TLM_OK_RESPONSE;
+    lt_now_ = core::now() + delay;
+    return ok;
+}
 
 }  // namespace smmusim::smmu::tcu

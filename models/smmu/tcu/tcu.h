@@ -115,6 +115,11 @@ private:
     void dti_request(dti::DtiMessage& m, const sc_core::sc_time& delay);
     void accept_requests();
     void translation_slot(unsigned slot);
+    // One translation, from the slot's start to its answer in m.resp (blocking).
+    void serve(dti::DtiMessage& m);
+    // sim.mode=lt: a TBU's miss, translated in the calling thread (no slot is waited for);
+    // `delay` is the request's time offset in, the link latency back out.
+    void dti_b_transport(dti::DtiMessage& m, sc_core::sc_time& delay);
     // DTI out: acknowledgements
     tlm::tlm_sync_enum nb_transport_bw(dti::DtiMessage& m, tlm::tlm_phase& phase, sc_core::sc_time& delay) override;
     void invalidate_direct_mem_ptr(sc_dt::uint64, sc_dt::uint64) override {}
@@ -130,8 +135,12 @@ private:
     // WalkEnv
     cache::WalkCache* walk_cache(int stage, int level) override { return caches_.walk_cache.get(stage, level); }
     cache::IpaCache* ipa_cache() override { return &caches_.ipa_cache; }
+    sc_core::sc_time now() const override { return lt_ ? lt_now_ : sc_core::sc_time_stamp(); }
     void wait_until(const sc_core::sc_time& t) override;
     sc_core::sc_time cycle() const override { return clock.value(); }
+    sc_core::sc_time lookup_done(cache::CacheObject& c, unsigned probes) override {
+        return lt_ ? lt_now_ + c.unloaded(probes, clock.value()) : WalkEnv::lookup_done(c, probes);
+    }
     void take_ptw_slot() override;
     bool may_insert(uint64_t start_epoch) const override { return start_epoch == epoch_; }
     bool tracing() const override;
@@ -160,6 +169,11 @@ private:
     std::vector<std::unique_ptr<sc_core::sc_event>> slot_wake_;
     std::vector<unsigned> idle_slots_;
     unsigned busy_slots_ = 0, busy_ptw_ = 0;
+    // sim.mode=lt: a translation served by dti_b_transport runs on its local time, which
+    // cache lookups and reads (b_transport) advance instead of waiting; it never yields, so
+    // one at a time.
+    bool lt_ = false;
+    sc_core::sc_time lt_now_;
     sc_core::sc_event ptw_free_;
 
     // Global state the TBUs apply (SMMUEN, GBPA.ABORT) and its update in flight.

@@ -21,7 +21,10 @@ struct Tcu::DtiPort : dti::FwIf {
         tcu.dti_request(m, d);
         return tlm::TLM_ACCEPTED;
     }
-    void b_transport(dti::DtiMessage&, sc_core::sc_time&) override {}
+    void b_transport(dti::DtiMessage& m, sc_core::sc_time& d) override {
+        m.port = index;
+        tcu.dti_b_transport(m, d);
+    }
     bool get_direct_mem_ptr(dti::DtiMessage&, tlm::tlm_dmi&) override { return false; }
     unsigned transport_dbg(dti::DtiMessage&) override { return 0; }
 };

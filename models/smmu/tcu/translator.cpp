@@ -95,7 +95,7 @@ dti::TranslateResponse Translator::walk_fault(const Access& a, Fault f, const St
 }
 
 void Translator::wait_lookup(cache::CacheObject& c, unsigned sizes) {
-    env_->wait_until(c.reserve(core::now(), c.probes_for(sizes), env_->cycle()));
+    env_->wait_until(env_->lookup_done(c, c.probes_for(sizes)));
 }
 
 dti::TranslateResponse Translator::translated(const cache::TlbEntry& e, uint64_t addr, uint64_t epoch) {
@@ -116,7 +116,7 @@ Outcome<StreamConfig> Translator::configuration(const Access& a, WalkState& st) 
         wait_lookup(*cc, f.sizes_probed);
         if (f.entry) return f.entry->cfg;
     }
-    const sc_core::sc_time fetch_start = core::now();
+    const sc_core::sc_time fetch_start = env_ ? env_->now() : core::now();
     Outcome<StreamConfig> oc = config_.fetch(regs_, a, st);
     if (env_ && env_->tracing()) env_->trace_span("config fetch (STE, CD)", fetch_start, a.sid);
     // A configuration that faulted is not kept: the next access fetches it again.

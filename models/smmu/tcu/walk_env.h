@@ -16,9 +16,17 @@ public:
     virtual ~WalkEnv() = default;
     virtual cache::WalkCache* walk_cache(int stage, int level) = 0;  // nullptr: none
     virtual cache::IpaCache* ipa_cache() = 0;
-    // Blocks the calling thread until `t`.
+    // The translation's time: simulated time, or (sim.mode=lt) the local time of the
+    // loosely-timed translation being served.
+    virtual sc_core::sc_time now() const { return sc_core::sc_time_stamp(); }
+    // Blocks the calling thread until `t` (LT: moves the translation's local time to `t`).
     virtual void wait_until(const sc_core::sc_time& t) = 0;
     virtual sc_core::sc_time cycle() const = 0;
+    // When a lookup of `probes` probes in `c` starting now has its answer: its reservation of
+    // the cache's lookup slots (LT: its latency alone, no lookup in the way).
+    virtual sc_core::sc_time lookup_done(cache::CacheObject& c, unsigned probes) {
+        return c.reserve(now(), probes, cycle());
+    }
     // Takes a page-table-walk slot for the current translation (blocking while none is free).
     virtual void take_ptw_slot() = 0;
     virtual bool may_insert(uint64_t start_epoch) const = 0;

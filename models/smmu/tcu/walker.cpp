@@ -111,7 +111,7 @@ bool Walker::read(uint64_t pa, uint64_t& desc, WalkState& st, bool stage2) {
     st.walked = true;
     ++(stage2 ? n_.s2_reads : n_.s1_reads);
     unsigned char b[8];
-    const sc_core::sc_time read_start = core::now();
+    const sc_core::sc_time read_start = env_ ? env_->now() : core::now();
     const bool ok = mem_.read(pa, b, 8);
     if (env_ && env_->tracing()) env_->trace_span(stage2 ? "stage-2 descriptor read" : "stage-1 descriptor read", read_start, pa);
     if (!ok) return false;
@@ -123,7 +123,7 @@ bool Walker::read(uint64_t pa, uint64_t& desc, WalkState& st, bool stage2) {
 const WalkEntry* Walker::cached(int stage, int start, uint64_t addr, unsigned gshift, const Tags& t) {
     if (!env_) return nullptr;
     const WalkEntry* best = nullptr;
-    sc_core::sc_time done = core::now();
+    sc_core::sc_time done = env_->now();
     for (int level = start; level <= 3; ++level) {
         cache::WalkCache* c = env_->walk_cache(stage, level);
         if (!c || !c->enable) continue;
@@ -132,7 +132,7 @@ const WalkEntry* Walker::cached(int stage, int start, uint64_t addr, unsigned gs
                    (e.asid == t.asid || (e.leaf && e.global));
         });
         // The levels are looked up together: the walk waits for the slowest.
-        done = std::max(done, c->reserve(core::now(), c->probes_for(f.sizes_probed), env_->cycle()));
+        done = std::max(done, env_->lookup_done(*c, c->probes_for(f.sizes_probed)));
         if (f.entry) best = f.entry;
     }
     env_->wait_until(done);
@@ -173,7 +173,7 @@ Outcome<WalkResult> Walker::stage2(const S2Context& c, uint64_t ipa, const Acces
     cache::IpaCache* ic = env_ ? env_->ipa_cache() : nullptr;
     if (ic && ic->enable) {
         auto f = ic->lookup(ipa, [&](const cache::IpaEntry& e) { return e.vmid == c.vmid && e.gshift == g.shift; });
-        env_->wait_until(ic->reserve(core::now(), ic->probes_for(f.sizes_probed), env_->cycle()));
+        env_->wait_until(env_->lookup_done(*ic, ic->probes_for(f.sizes_probed)));
         if (f.entry) {
             if (!s2_allows(c, f.entry->desc, a, use)) return fault(evt::F_PERMISSION);
             return result(f.entry->desc, f.entry->level, f.entry->oa);
