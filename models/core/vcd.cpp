@@ -188,10 +188,34 @@ void VcdWriter::close() {
     write_gtkw_save_file(path_, save_file_path(path_), *this, t);
 }
 
+namespace {
+
+// The value changes are most of a dump: written with the stream's unlocked primitives rather
+// than fprintf (no format parsing, no lock per call; the writer is the only user), byte for
+// byte what fprintf wrote.
+void put_decimal(std::FILE* f, uint64_t v) {
+    char d[20];
+    int n = 0;
+    do {
+        d[n++] = char('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n) putc_unlocked(d[--n], f);
+}
+
+void put_code_line(std::FILE* f, const std::string& code) {
+    fwrite_unlocked(code.data(), 1, code.size(), f);
+    putc_unlocked('\n', f);
+}
+
+}  // namespace
+
 void VcdWriter::advance_time() {
     uint64_t t = now_ps();
     if (t != last_time_ps_) {
-        std::fprintf(file_, "#%llu\n", static_cast<unsigned long long>(t));
+        putc_unlocked('#', file_);
+        put_decimal(file_, t);
+        putc_unlocked('\n', file_);
         last_time_ps_ = t;
     }
 }
@@ -217,7 +241,8 @@ void VcdWriter::sample_rates() {
 
 void VcdWriter::write_value(const TraceSignal& s) {
     if (s.width_ == 1) {
-        std::fprintf(file_, "%c%s\n", s.value_ ? '1' : '0', s.code_.c_str());
+        putc_unlocked(s.value_ ? '1' : '0', file_);
+        put_code_line(file_, s.code_);
         return;
     }
     write_bits(s.value_, s.code_);
@@ -229,8 +254,9 @@ void VcdWriter::write_bits(uint64_t v, const std::string& code) {
     int top = v ? 63 - __builtin_clzll(v) : 0;
     bits[n++] = 'b';
     for (int i = top; i >= 0; --i) bits[n++] = char('0' + ((v >> i) & 1));
-    bits[n] = 0;
-    std::fprintf(file_, "%s %s\n", bits, code.c_str());
+    bits[n++] = ' ';
+    fwrite_unlocked(bits, 1, size_t(n), file_);
+    put_code_line(file_, code);
 }
 
 }  // namespace smmusim::core
