@@ -50,6 +50,16 @@ struct AtsTranslation {
         if (log2_bytes > 12) v |= (((uint64_t(1) << (log2_bytes - 1)) - 1) & ~uint64_t(0xFFF)) | (uint64_t(1) << 11);
         return v | uint64_t(read) | uint64_t(write) << 1 | uint64_t(global) << 5;
     }
+    // The entry as the completion's 8 data bytes (little-endian), and back.
+    void store(unsigned char* bytes) const {
+        const uint64_t v = encode();
+        for (unsigned i = 0; i < 8; ++i) bytes[i] = uint8_t(v >> (8 * i));
+    }
+    static AtsTranslation load(const unsigned char* bytes) {
+        uint64_t v = 0;
+        for (int i = 7; i >= 0; --i) v = (v << 8) | bytes[i];
+        return decode(v);
+    }
     static AtsTranslation decode(uint64_t v) {
         AtsTranslation t;
         t.read = v & 1;

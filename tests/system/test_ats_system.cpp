@@ -30,6 +30,16 @@ std::vector<std::string> ats_on(std::vector<std::string> more = {}) {
     return v;
 }
 
+// One page of StreamID 1's stage-1 domain mapped, read by the device, unmapped, read again.
+const char* const kOnePageUnmapped = R"({
+  "domains": [{"name": "a", "stage": "s1"}],
+  "attach": [{"sid": 1, "domain": "a"}],
+  "steps": [
+    {"op": "map", "domain": "a", "iova": "0x10000000", "pa": "0x80000000", "size": "0x1000"},
+    {"op": "dma", "sid": 1, "iova": "0x10000000", "size": 64},
+    {"op": "unmap", "domain": "a", "iova": "0x10000000", "size": "0x1000"},
+    {"op": "dma", "sid": 1, "iova": "0x10000000", "size": 64}]})";
+
 // The commands the SMMU received from the unmap's first TLBI on.
 std::vector<std::string> ops_from_the_unmap(const std::vector<nlohmann::json>& cmd) {
     std::vector<std::string> ops;
@@ -81,15 +91,7 @@ TEST(AtsSystem, SharedDomainUnmapLeavesNoAtcEntryOnEitherInstanceParallel) { run
 // CMD_SYNC (arm_smmu_atc_inv_domain after the TLB sync), and that CMD_SYNC completes only after
 // the device's Invalidation Completion (`dma0.ats.inv_latency` later).
 TEST(AtsSystem, AtcInvalidationFollowsTheTlbSyncAndItsSyncWaitsForTheDevice) {
-    const char* scenario = R"({
-      "domains": [{"name": "a", "stage": "s1"}],
-      "attach": [{"sid": 1, "domain": "a"}],
-      "steps": [
-        {"op": "map", "domain": "a", "iova": "0x10000000", "pa": "0x80000000", "size": "0x1000"},
-        {"op": "dma", "sid": 1, "iova": "0x10000000", "size": 64},
-        {"op": "unmap", "domain": "a", "iova": "0x10000000", "size": "0x1000"},
-        {"op": "dma", "sid": 1, "iova": "0x10000000", "size": 64}]})";
-    test::SoftwareRun slow(scenario, ats_on({"dma0.ats.inv_latency=20us"}));
+    test::SoftwareRun slow(kOnePageUnmapped, ats_on({"dma0.ats.inv_latency=20us"}));
     ASSERT_TRUE(slow.failure_text.empty()) << slow.failure_text;
     EXPECT_EQ(ops_from_the_unmap(slow.cmd),
               (std::vector<std::string>{"TLBI_NH_VA", "CMD_SYNC", "ATC_INV", "CMD_SYNC"}));
@@ -105,15 +107,7 @@ TEST(AtsSystem, AtcInvalidationFollowsTheTlbSyncAndItsSyncWaitsForTheDevice) {
 // runs the CMD_SYNC again, as often as it takes (Linux arm_smmu_cmdq_skip_err); the unmap ends
 // after the device completes, and the page is gone from its ATC.
 TEST(AtsSystem, AnAtcInvalidationTimeoutFailsTheSyncWhichIsRetried) {
-    const char* scenario = R"({
-      "domains": [{"name": "a", "stage": "s1"}],
-      "attach": [{"sid": 1, "domain": "a"}],
-      "steps": [
-        {"op": "map", "domain": "a", "iova": "0x10000000", "pa": "0x80000000", "size": "0x1000"},
-        {"op": "dma", "sid": 1, "iova": "0x10000000", "size": 64},
-        {"op": "unmap", "domain": "a", "iova": "0x10000000", "size": "0x1000"},
-        {"op": "dma", "sid": 1, "iova": "0x10000000", "size": 64}]})";
-    test::SoftwareRun r(scenario, ats_on({"dma0.ats.inv_latency=35us", "smmu.tcu.atc_inv_timeout=10us"}));
+    test::SoftwareRun r(kOnePageUnmapped, ats_on({"dma0.ats.inv_latency=35us", "smmu.tcu.atc_inv_timeout=10us"}));
     ASSERT_TRUE(r.failure_text.empty()) << r.failure_text;
     size_t timeouts = 0;
     for (const auto& c : r.cmd)

@@ -43,23 +43,26 @@ std::optional<AtcEntry> Atc::lookup(uint64_t addr, bool ssv, uint32_t ssid, cons
     return *f.entry;
 }
 
+uint64_t Atc::start(InFlight f) {
+    f.token = next_token_++;
+    in_flight_.push_back(f);
+    return f.token;
+}
+
+std::vector<Atc::InFlight>::iterator Atc::find(uint64_t token) {
+    return std::find_if(in_flight_.begin(), in_flight_.end(), [&](const InFlight& f) { return f.token == token; });
+}
+
 uint64_t Atc::request_started(uint64_t addr, bool ssv, uint32_t ssid) {
     ++requests_counter_;
-    open_requests_.push_back({next_token_, addr & ~uint64_t(0xFFF), ssv, ssid, false, false});
-    requests_.push_back(next_token_);
-    return next_token_++;
+    return start({0, true, addr & ~uint64_t(0xFFF), ssv, ssid, false, false});
 }
 
 bool Atc::request_finished(uint64_t token, const std::optional<AtcEntry>& e) {
+    const auto it = find(token);
+    // A completion larger than the page may span what an invalidation removed elsewhere.
+    const bool fresh = !it->stale && !(it->raced && e && e->shift > 12);
     use_finished(token);
-    bool fresh = true;
-    for (auto it = open_requests_.begin(); it != open_requests_.end(); ++it)
-        if (it->token == token) {
-            // A completion larger than the page may span what an invalidation removed elsewhere.
-            fresh = !it->stale && !(it->raced && e && e->shift > 12);
-            open_requests_.erase(it);
-            break;
-        }
     if (e) {
         if (!fresh)
             ++stale_fills_;
@@ -69,17 +72,14 @@ bool Atc::request_finished(uint64_t token, const std::optional<AtcEntry>& e) {
     return fresh;
 }
 
-uint64_t Atc::use_started() {
-    requests_.push_back(next_token_);
-    return next_token_++;
-}
+uint64_t Atc::use_started() { return start({0, false, 0, false, 0, false, false}); }
 
 void Atc::use_finished(uint64_t token) {
-    requests_.erase(std::find(requests_.begin(), requests_.end(), token));
+    in_flight_.erase(find(token));
     wake_.notify(sc_core::SC_ZERO_TIME);
 }
 
-uint64_t Atc::oldest_request() const { return requests_.empty() ? next_token_ : requests_.front(); }
+uint64_t Atc::oldest_request() const { return in_flight_.empty() ? next_token_ : in_flight_.front().token; }
 
 void Atc::atc_invalidate(const core::AtcInvalidation& inv, std::function<void()> done) {
     ++invalidations_;
@@ -88,10 +88,11 @@ void Atc::atc_invalidate(const core::AtcInvalidation& inv, std::function<void()>
     });
     // A result in flight may be stale if the invalidation covers its page (a global entry of
     // any PASID is assumed: the completion could be one).
-    for (Request& r : open_requests_) {
-        r.raced = true;
-        if (inv.covers(r.page, 0x1000, r.ssv, r.ssid, true)) r.stale = true;
-    }
+    for (InFlight& f : in_flight_)
+        if (f.request) {
+            f.raced = true;
+            if (inv.covers(f.page, 0x1000, f.ssv, f.ssid, true)) f.stale = true;
+        }
     ++generation_;
     pending_.push_back(Pending{core::now() + sc_core::sc_time(inv_latency), next_token_, std::move(done)});
     wake_.notify(sc_core::SC_ZERO_TIME);

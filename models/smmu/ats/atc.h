@@ -75,15 +75,19 @@ private:
 
     uint64_t next_token_ = 0;
     uint64_t generation_ = 0;
-    std::deque<uint64_t> requests_;     // tokens of the Translation Requests and uses in flight
-    struct Request {
-        uint64_t token, page;
+    // The Translation Requests and Translated accesses in flight, in the order they started.
+    struct InFlight {
+        uint64_t token;
+        bool request;  // a Translation Request (else a Translated access)
+        uint64_t page;
         bool ssv;
         uint32_t ssid;
-        bool stale;   // an invalidation covering the page arrived while it was in flight
-        bool raced;   // any invalidation arrived while it was in flight
+        bool stale;  // a request: an invalidation covering its page arrived while it was in flight
+        bool raced;  // a request: any invalidation arrived while it was in flight
     };
-    std::vector<Request> open_requests_;  // the Translation Requests in flight
+    std::vector<InFlight> in_flight_;
+    uint64_t start(InFlight f);
+    std::vector<InFlight>::iterator find(uint64_t token);
     std::deque<Pending> pending_;
     sc_core::sc_event wake_;
 

@@ -16,7 +16,6 @@ struct AtsFunction::Txn : tlm::tlm_extension<Txn> {
     uint64_t token = 0;                          // Atc in-flight token
     uint64_t generation = 0;                     // Atc::generation() at the lookup
     bool translated = false;                     // sent as a Translated transaction
-    bool passed = false;                         // sent untranslated (ATS disabled)
     bool hit = false;                            // the lookup found `entry`
     AtcEntry entry;
 
@@ -55,12 +54,11 @@ bool AtsFunction::at_request(tlm::tlm_generic_payload& gp, unsigned) {
     Txn& x = txn(gp);
     x.untranslated = gp.get_address();
     x.access = nullptr;
-    x.translated = x.passed = false;
+    x.translated = false;
     const core::StreamAttr* a = gp.get_extension<core::StreamAttr>();
     // ATS disabled, or an access without a requester (no StreamAttr): untranslated.
     if (!enabled_ || !a) {
         ++untranslated_;
-        x.passed = true;
         out.send(gp);
         return true;
     }
@@ -110,7 +108,7 @@ void AtsFunction::request_translation(tlm::tlm_generic_payload& access, Txn& ax)
     inflight_.push_back(rq);
     Txn& x = txn(*rq);
     x.access = &access;
-    x.translated = x.passed = false;
+    x.translated = false;
     x.token = request_started(page, ssv, ssid);
     core::StreamAttr* ra = rq->get_extension<core::StreamAttr>();
     if (!ra) {
@@ -150,10 +148,7 @@ void AtsFunction::at_response(tlm::tlm_generic_payload& gp, unsigned) {
         // A Translation Completion for `access`.
         std::optional<AtcEntry> e;
         if (gp.is_response_ok()) {
-            uint64_t v = 0;
-            const unsigned char* d = gp.get_data_ptr();
-            for (int i = 7; i >= 0; --i) v = (v << 8) | d[i];
-            const core::AtsTranslation t = core::AtsTranslation::decode(v);
+            const core::AtsTranslation t = core::AtsTranslation::load(gp.get_data_ptr());
             if (t.read || t.write) {
                 const core::StreamAttr* a = access->get_extension<core::StreamAttr>();
                 AtcEntry c;

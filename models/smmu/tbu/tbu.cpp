@@ -413,10 +413,7 @@ void Tbu::complete_translation_request(TbuTxn& t, tlm::tlm_generic_payload& gp) 
         ++aborted_;
         gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
     } else {
-        if (gp.is_read() && gp.get_data_length() >= 8) {
-            const uint64_t v = x.encode();
-            for (unsigned i = 0; i < 8; ++i) gp.get_data_ptr()[i] = uint8_t(v >> (8 * i));
-        }
+        if (gp.is_read() && gp.get_data_length() >= 8) x.store(gp.get_data_ptr());
         gp.set_response_status(tlm::TLM_OK_RESPONSE);
     }
     finish(t);

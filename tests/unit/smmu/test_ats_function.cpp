@@ -45,8 +45,7 @@ private:
             core::AtsTranslation t;
             t.base = gp.get_address() + kOffset;
             t.read = t.write = gp.get_address() != kRefused;
-            const uint64_t v = t.encode();
-            for (unsigned i = 0; i < 8; ++i) gp.get_data_ptr()[i] = uint8_t(v >> (8 * i));
+            t.store(gp.get_data_ptr());
         }
         gp.set_response_status(tlm::TLM_OK_RESPONSE);
         in.respond(gp, sc_core::sc_time(100, sc_core::SC_NS));

@@ -233,10 +233,11 @@ struct AtsAccess {
     uint64_t data = 0;
 };
 
-AtsAccess ats_read(SmmuBench& b, uint32_t sid, uint64_t addr, core::AtKind at) {
+AtsAccess ats_read(SmmuBench& b, uint32_t sid, uint64_t addr, core::AtKind at, bool priv = false) {
     core::StreamAttr a;
     a.sid = sid;
     a.at = at;
+    a.priv = priv;
     unsigned char buf[8] = {};
     AtsAccess r;
     r.status = b.devs.at(0)->port.read(addr, buf, 8, &a);
@@ -335,15 +336,9 @@ TEST(SmmuAts, TranslationRequestWithoutPasidIsUnprivileged) {
         b.enable();
         PageTables pt = ats_stream(b, 1, 1);
         pt.map(kVa + 0x20000, kPa, 0x1000, 3, (s1::RW & ~s1::AP_RW) | s1::AP_PRIV_RW);
-        core::StreamAttr a;
-        a.sid = 1;
-        a.priv = true;
-        a.at = core::AtKind::Request;
-        unsigned char buf[8] = {};
-        ASSERT_EQ(b.devs.at(0)->port.read(kVa + 0x20000, buf, 8, &a), tlm::TLM_OK_RESPONSE);
-        uint64_t v = 0;
-        for (int i = 7; i >= 0; --i) v = (v << 8) | buf[i];
-        const core::AtsTranslation t = core::AtsTranslation::decode(v);
+        const AtsAccess r = ats_read(b, 1, kVa + 0x20000, core::AtKind::Request, /*priv=*/true);
+        ASSERT_EQ(r.status, tlm::TLM_OK_RESPONSE);
+        const core::AtsTranslation t = core::AtsTranslation::decode(r.data);
         EXPECT_FALSE(t.read);
         EXPECT_FALSE(t.write);
     });

@@ -272,12 +272,18 @@ TEST(SharedDomain, TheLastAttachmentOfAnInstanceTakesItOutAndFlushesItsId) {
     EXPECT_TRUE(r.commands(1).empty());
 }
 
+// An SMMU with IDR0.ATS.
+test::FakeSmmu::Features with_ats() {
+    test::FakeSmmu::Features f;
+    f.ats = true;
+    return f;
+}
+
 // ATS (Linux arm_smmu_atc_inv_domain): after the TLBIs and their CMD_SYNC, one CMD_ATC_INV per
 // ATS attachment of the domain covering the unmapped range (arm_smmu_atc_inv_to_cmd), then a
 // CMD_SYNC that completes once the ATCs have.
 TEST(AtsDomain, StrictUnmapInvalidatesTheAtcAfterTheTlbis) {
-    test::FakeSmmu::Features ats;
-    ats.ats = true;
+    const test::FakeSmmu::Features ats = with_ats();
     Rig r(Feats{ats});
     r.drv[0]->add_master(2, true, /*ats=*/true);
     sw::driver::Domain& d = r.drv[0]->create_domain(spec("a", DomainKind::S1));
@@ -299,8 +305,7 @@ TEST(AtsDomain, StrictUnmapInvalidatesTheAtcAfterTheTlbis) {
 }
 
 TEST(AtsDomain, PasidAttachmentSetsSsvAndFlushAllCoversEverything) {
-    test::FakeSmmu::Features ats;
-    ats.ats = true;
+    const test::FakeSmmu::Features ats = with_ats();
     Rig r(Feats{ats}, InvInstances::Serial, sw::driver::InvPolicy::Lazy);
     r.drv[0]->add_master(2, true, /*ats=*/true);
     sw::driver::Domain& rid = r.drv[0]->create_domain(spec("rid", DomainKind::S1));
@@ -322,8 +327,7 @@ TEST(AtsDomain, PasidAttachmentSetsSsvAndFlushAllCoversEverything) {
 // the device's whole ATC (Linux nested_ats_flush; the series' INV_TYPE_ATS_FULL) after its own
 // TLBIs. Without it the device would keep reaching the unmapped IPA through its ATC.
 TEST(AtsDomain, ANestingParentsUnmapEmptiesTheWholeAtcOfItsNestedDevices) {
-    test::FakeSmmu::Features ats;
-    ats.ats = true;
+    const test::FakeSmmu::Features ats = with_ats();
     Rig r(Feats{ats});
     r.drv[0]->add_master(2, false, /*ats=*/true);
     sw::driver::Domain& s2 = r.drv[0]->create_domain(spec("s2", DomainKind::S2));
@@ -349,8 +353,7 @@ TEST(AtsDomain, ANestingParentsUnmapEmptiesTheWholeAtcOfItsNestedDevices) {
 // INV_TYPE_ATS entries: each instance gets its TLBI and CMD_SYNC, then its own ATC_INV and
 // CMD_SYNC; serial, instance 0 is done (both syncs waited for) before instance 1 gets anything.
 TEST(AtsDomain, SharedDomainInvalidatesEachInstancesAtcsAfterItsOwnTlbis) {
-    test::FakeSmmu::Features ats;
-    ats.ats = true;
+    const test::FakeSmmu::Features ats = with_ats();
     Rig r(Feats{ats, ats});
     r.drv[0]->add_master(2, false, /*ats=*/true);
     r.drv[1]->add_master(3, false, /*ats=*/true);
@@ -384,8 +387,7 @@ TEST(AtsDomain, NoAtsOnTheSmmuMeansNoAtcInvalidation) {
 
 // The platform names the ATS-capable devices; the others get no ATC invalidation.
 TEST(AtsDomain, ThePlatformDeclaresWhichDevicesAreAtsCapable) {
-    test::FakeSmmu::Features ats;
-    ats.ats = true;
+    const test::FakeSmmu::Features ats = with_ats();
     Rig r(Feats{ats});
     sw::workloads::LinuxIommu io(*r.drv[0]);
     io.set_ats_capable(0, 3);
