@@ -141,6 +141,8 @@ Soc::Soc(const Topology& t)
     // Every write to memory (a core's store, DMA, an MSI) clears the exclusive monitors on its lines.
     for (const auto& m : memories)
         m->set_write_observer([this](uint64_t addr, uint64_t len) { cluster.memory_written(addr, len); });
+    // The cores' data caches sit in front of every memory (cluster.cache.size > 0).
+    for (const auto& m : memories) cluster.attach_memory(*m);
 }
 
 std::string Soc::tcu_port(size_t i) const {

@@ -234,6 +234,10 @@ SoftwareHost::SoftwareHost(cpu::Cluster& cpus, SoftwareSetup setup)
             "use the SMMU's enhanced command queues (smmu.ecmdqs) as the posted Linux ECMDQ series does: one per "
             "CPU (CPU c on queue c mod n when fewer), each run by sw.driver.cmdq; the main queue carries only the "
             "commands before they are enabled"),
+      skip_cleans("sw.driver.skip_cleans", false, "",
+                  "fault injection: with smmu.coherent=false the driver leaves out io-pgtable's cleans to the point "
+                  "of coherency after its descriptor writes (needs cluster.cache.size > 0 to show: the SMMU then "
+                  "walks the stale descriptors DRAM still holds)"),
       batch("sw.driver.batch", 64, "commands", "commands gathered before a batch is issued without CMD_SYNC",
             {1, 4096}),
       range_inv("sw.driver.range_inv", true, "", "use range TLBIs when the SMMU has IDR3.RIL"),
@@ -466,7 +470,8 @@ sw::driver::DriverConfig SoftwareHost::driver_config(size_t smmu) const {
     c.s2_concat = s2_concat;
     c.cmd_cycles = cmd_cycles;
     c.cmdq = cmdq;
-    c.ecmdq = ecmdq && !setup_.hyp;  // the pKVM hypervisor's driver keeps to the series' one queue
+    c.ecmdq = ecmdq && !setup_.hyp;
+    c.skip_cleans = skip_cleans;  // the pKVM hypervisor's driver keeps to the series' one queue
     c.cmdq_call_cycles = cmdq_call_cycles;
     c.poll_spins = poll_spins;
     c.poll_relax = poll_relax;

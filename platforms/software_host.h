@@ -98,6 +98,7 @@ private:
     core::EnumParam<sw::driver::SyncMode> sync;
     core::EnumParam<sw::driver::CmdqAlgo> cmdq;
     core::Param<bool> ecmdq;
+    core::Param<bool> skip_cleans;
     core::Param<uint32_t> batch;
     core::Param<bool> range_inv;
     core::Param<bool> ats;

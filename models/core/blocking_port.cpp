@@ -41,6 +41,7 @@ tlm::tlm_response_status BlockingPort::read_lt(uint64_t addr, void* dst, unsigne
     gp.set_byte_enable_ptr(nullptr);
     gp.set_dmi_allowed(false);
     gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    set_coherency(gp, false);
     port_.socket->b_transport(gp, delay);
     return gp.get_response_status();
 }
@@ -78,6 +79,7 @@ tlm::tlm_response_status BlockingPort::transact(tlm::tlm_command cmd, uint64_t a
         gp->clear_extension(a);
         delete a;
     }
+    set_coherency(*gp, false);
     gp->set_command(cmd);
     gp->set_address(addr);
     gp->set_data_length(len);
@@ -105,7 +107,18 @@ void BlockingPort::at_response(tlm::tlm_generic_payload& gp, unsigned) {
     w->done.notify(sc_core::SC_ZERO_TIME);
 }
 
-void BlockingPort::post_write(uint64_t addr, const void* src, unsigned len, unsigned max_posted) {
+void BlockingPort::set_coherency(tlm::tlm_generic_payload& gp, bool write_back) const {
+    MemAttr* m = gp.get_extension<MemAttr>();
+    if (!m) {
+        if (!non_coherent_ && !write_back) return;
+        m = new MemAttr;
+        gp.set_extension(m);
+    }
+    m->non_coherent = non_coherent_;
+    m->write_back = write_back;
+}
+
+void BlockingPort::post_write(uint64_t addr, const void* src, unsigned len, unsigned max_posted, bool write_back) {
     if (len > pool_.capacity()) throw std::logic_error("BlockingPort: access larger than its buffer");
     while (posted_ >= max_posted) sc_core::wait(posted_done_);
     ++writes_;
@@ -121,6 +134,7 @@ void BlockingPort::post_write(uint64_t addr, const void* src, unsigned len, unsi
         gp->clear_extension(a);
         delete a;
     }
+    set_coherency(*gp, write_back);
     gp->set_command(tlm::TLM_WRITE_COMMAND);
     gp->set_address(addr);
     gp->set_data_length(len);

@@ -9,6 +9,7 @@
 #include <tlm>
 
 #include "models/core/at_initiator_port.h"
+#include "models/core/mem_attr.h"
 #include "models/core/payload_pool.h"
 #include "models/core/stream_attr.h"
 
@@ -32,7 +33,11 @@ public:
 
     // A posted write (a CPU store going into its write buffer): sent, and the caller goes on;
     // with `max_posted` writes in flight it first waits for one to finish.
-    void post_write(uint64_t addr, const void* src, unsigned len, unsigned max_posted);
+    // `write_back`: a CPU cache's write-back (core::MemAttr::write_back).
+    void post_write(uint64_t addr, const void* src, unsigned len, unsigned max_posted, bool write_back = false);
+    // Every later transaction of this port is non-coherent (core::MemAttr::non_coherent): an
+    // SMMU with IDR0.COHACC = 0.
+    void set_non_coherent(bool on) { non_coherent_ = on; }
     // Waits until every posted write has completed; returns how many of them (since the last
     // drain) were answered with an error.
     uint64_t drain();
@@ -48,12 +53,16 @@ private:
     tlm::tlm_response_status transact(tlm::tlm_command cmd, uint64_t addr, void* data, unsigned len,
                                       const StreamAttr* attr);
     void at_response(tlm::tlm_generic_payload& gp, unsigned) override;
+    // Puts this port's coherency attributes on `gp` (nothing for a coherent access on a payload
+    // that never carried any).
+    void set_coherency(tlm::tlm_generic_payload& gp, bool write_back) const;
 
     AtInitiatorPort port_;
     PayloadPool pool_;
     tlm::tlm_generic_payload lt_gp_;  // read_lt's
     uint64_t reads_ = 0, writes_ = 0;
     unsigned posted_ = 0;
+    bool non_coherent_ = false;
     uint64_t posted_errors_ = 0;
     sc_core::sc_event posted_done_;
 };

@@ -35,6 +35,26 @@ Cluster::Cluster()
                    "ARCH_TIMER_EVT_STREAM_PERIOD_US = 100; 0: off)"),
       irq_cpu("cluster.irq_cpu", 0, "", "core the SMMU's wired interrupts (and the software's IRQ thread) go to",
               {0, kMaxCpus - 1}),
+      // Off by default: without it every access the software makes is a memory transaction (the
+      // model of the first rounds; every study before issue 18 ran so). Arm's Neoverse N1 and
+      // Cortex-A76 have a 64 KiB 4-way L1D (TRMs); the private L2 behind it is not modelled.
+      cache_size("cluster.cache.size", 0, "bytes",
+                 "each core's write-back data cache (0: none, every access a memory transaction; Neoverse N1 / "
+                 "Cortex-A76 L1D: 65536)",
+                 {0, uint64_t(1) << 26}),
+      cache_ways("cluster.cache.ways", 4, "", "associativity of the data caches (Neoverse N1 L1D: 4)", {1, 64}),
+      // An estimate: Arm's optimization guides give no latency for DC CVAC / CIVAC; the issue
+      // cost of a by-VA maintenance instruction on a line the core holds is taken as a few L1D
+      // accesses. The write-back it causes is timed as a memory write.
+      cmo_cycles("cluster.cache.cmo_cycles", 8, "cycles",
+                 "cost of one DC CVAC / CIVAC by line beyond its write-back (estimate: a few L1D accesses)",
+                 {0, 1000000}),
+      // An estimate: a coherent device's read of a line dirty in a CPU cache is answered from that
+      // cache after a snoop, which costs of the order of a core-to-core transfer (atomic_cycles).
+      snoop_cycles("cluster.cache.snoop_cycles", 100, "cycles",
+                   "extra latency of a coherent device access to a line dirty in a CPU cache (the snoop; estimate "
+                   "as cluster.atomic_cycles, a core-to-core transfer)",
+                   {0, 1000000}),
       sevs_("cluster.sevs", "SEV events sent to the cores (a core's SEV, the SMMU's)"),
       monitor_clears_("cluster.monitor_clears",
                       "exclusive monitors cleared by a write to their line (WFE wake-ups)") {
@@ -51,6 +71,13 @@ Cluster::Cluster()
     monitoring_.reserve(n);
     for (unsigned i = 0; i < n; ++i) turn_.push_back(std::make_unique<sc_core::sc_event>());
     directory_.assign(kDirectory, Owner{});
+    if (cache_size) {
+        if (cache_size % (uint64_t(cache_ways) * kLine) ||
+            ((cache_size / (uint64_t(cache_ways) * kLine)) & (cache_size / (uint64_t(cache_ways) * kLine) - 1)))
+            cache_size.fail("must be a power of two number of sets of cluster.cache.ways 64-byte lines");
+        caches_ = std::make_unique<DataCaches>(n, cache_size, cache_ways);
+        make_cache_stats();
+    }
 }
 
 Cluster::~Cluster() { kill_threads(); }
@@ -134,12 +161,14 @@ void Cluster::memory_written(uint64_t addr, uint64_t len) {
     }
 }
 
-void Cluster::add_private(uint64_t addr, uint64_t len) {
+void Cluster::add_range(std::map<uint64_t, uint64_t>& ranges, uint64_t addr, uint64_t len) {
     if (!len) return;
     // Whole lines: a cache holds lines, and the owners align this data to lines.
     const uint64_t start = addr / kLine * kLine, end = (addr + len + kLine - 1) / kLine * kLine;
-    private_[start] = std::max(end, private_.count(start) ? private_[start] : 0);
+    ranges[start] = std::max(end, ranges.count(start) ? ranges[start] : 0);
 }
+
+void Cluster::add_private(uint64_t addr, uint64_t len) { add_range(private_, addr, len); }
 
 bool Cluster::private_access(unsigned i, uint64_t addr, bool exclusive) {
     std::bitset<kMaxCpus>& h = holders_[addr / kLine];

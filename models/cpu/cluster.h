@@ -22,6 +22,14 @@
 // - The generic timer's event stream (Linux arm64 enables it at 10 kHz, ARCH_TIMER_EVT_STREAM_PERIOD_US
 //   = 100) wakes WFE periodically.
 // - Wired interrupts go to one core (cluster.irq_cpu).
+// - Data caches (cluster.cache.size > 0, issue 18; models/cpu/data_cache.h): a write-back
+//   cache per core for cacheable memory: a load or store costs a hit (cluster.cached_cycles),
+//   a transfer from another core (cluster.atomic_cycles) or a line fill through the core's
+//   port; a store stays in the cache until evicted or cleaned (DC CVAC / CIVAC by line,
+//   cluster.cache.cmo_cycles each, the write-back posted and completed by the next DSB); DC ZVA
+//   zeroes a line without a fill. Memory the software declares non-cacheable (Linux's
+//   dma_alloc_coherent for a non-coherent device) and CPU-only data (add_private) bypass them.
+//   What DRAM holds under dirty lines is kept by mem::DirtyLines: a non-coherent SMMU reads it.
 // Which core a call is for is the core running the calling software thread (current()).
 
 #include <bitset>
@@ -40,6 +48,12 @@
 #include "models/core/params.h"
 #include "models/core/stats.h"
 #include "models/cpu/cpu.h"
+#include "models/cpu/data_cache.h"
+#include "models/mem/dirty_lines.h"
+
+namespace smmusim::mem {
+class Memory;
+}
 
 namespace smmusim::cpu {
 
@@ -60,6 +74,10 @@ public:
     core::Param<uint64_t> dsb_cycles;
     core::Param<sc_core::sc_time> event_stream;
     core::Param<uint32_t> irq_cpu;
+    core::Param<uint64_t> cache_size;
+    core::Param<uint32_t> cache_ways;
+    core::Param<uint64_t> cmo_cycles;
+    core::Param<uint64_t> snoop_cycles;
 
     unsigned size() const { return unsigned(cores_.size()); }
     Cpu& core(unsigned i) { return *cores_.at(i); }
@@ -106,10 +124,7 @@ public:
     void atomic_end(unsigned i, uint64_t addr);
     // [addr, addr + len) holds data only the CPUs touch (Bus::cpu_private): cached.
     void add_private(uint64_t addr, uint64_t len);
-    bool is_private(uint64_t addr) const {
-        auto it = private_.upper_bound(addr);
-        return it != private_.begin() && addr < std::prev(it)->second;
-    }
+    bool is_private(uint64_t addr) const { return in(private_, addr); }
     // An access of core `i` to the private line of `addr`, for a store or atomic
     // (`exclusive`) or a load: waits its cost (a hit; a transfer when another core holds the
     // line, or for a store shares it; the line's first touch: a memory read). False: that
@@ -120,8 +135,41 @@ public:
         if (cores_.size() > 1) owner(addr) = Owner{addr / kLine, i};
     }
 
+    // ---- Data caches (cluster.cache.size > 0) ----
+    // A memory the cores' caches sit in front of (the platform calls it for each memory; no-op
+    // without caches). Before the simulation starts.
+    void attach_memory(mem::Memory& m);
+    bool caches_on() const { return caches_ != nullptr; }
+    // [addr, addr + len) is mapped non-cacheable by the software: its accesses bypass the caches.
+    void add_non_cacheable(uint64_t addr, uint64_t len);
+    // Whether a memory access to `addr` goes through the caches.
+    bool cacheable(uint64_t addr) const {
+        return caches_ && !in(non_cacheable_, addr) && !is_private(addr) && dirty_lines(addr);
+    }
+    // Brings the line of `addr` into core `i`'s cache for a load, a store or (`zero`) a DC ZVA,
+    // waiting what that costs; from its return no simulated time passes before the caller's data
+    // access (load_cached / store_cached). Returns a dirty line it evicted, to write_back() after
+    // that access (DataCaches::kNone if none). `ok` false: the line fill was answered with an error.
+    uint64_t acquire_line(unsigned i, uint64_t addr, bool store, bool zero, bool& ok);
+    // The data of a cached access, at this instant: a store marks its line dirty (DRAM keeps the
+    // older bytes). False if the memory did not take it.
+    bool load_cached(unsigned i, uint64_t addr, void* dst, unsigned len);
+    bool store_cached(unsigned i, uint64_t addr, const void* src, unsigned len);
+    // Posts the write-back of dirty line `line` from core `i` (an eviction or a clean).
+    void write_back(unsigned i, uint64_t line);
+    // DC CVAC (`invalidate`: DC CIVAC) by core `i` on the line of `addr`: cluster.cache.cmo_cycles,
+    // and a dirty line's write-back posted (the next DSB waits for it).
+    void clean_line(unsigned i, uint64_t addr, bool invalidate);
+
 private:
     static constexpr uint64_t kNone = ~uint64_t(0);
+    static bool in(const std::map<uint64_t, uint64_t>& ranges, uint64_t addr) {
+        auto it = ranges.upper_bound(addr);
+        return it != ranges.begin() && addr < std::prev(it)->second;
+    }
+    mem::DirtyLines* dirty_lines(uint64_t addr) const;
+    void make_cache_stats();
+    static void add_range(std::map<uint64_t, uint64_t>& ranges, uint64_t addr, uint64_t len);
     static constexpr unsigned kDirectory = 4096;  // lines whose last core is remembered
     struct Owner {
         uint64_t line = kNone;
@@ -144,6 +192,20 @@ private:
     static constexpr unsigned kNoCore = ~0u;
     unsigned first_failed_ = kNoCore;  // the core whose software failed first
     std::string no_failure_;
+
+    // Data caches (null without): tags, DRAM images per attached memory, counters.
+    struct CacheStats {
+        core::Counter hits{"cluster.cache.hits", "cached loads and stores whose line the core held"};
+        core::Counter fills{"cluster.cache.fills", "lines read from memory into a core's cache (misses)"};
+        core::Counter transfers{"cluster.cache.transfers", "lines moved from another core's cache"};
+        core::Counter zeroes{"cluster.cache.zeroes", "lines zeroed in the cache without a fill (DC ZVA)"};
+        core::Counter write_backs{"cluster.cache.write_backs", "dirty lines written back (evictions and cleans)"};
+        core::Counter cmos{"cluster.cache.cmos", "DC CVAC / CIVAC instructions executed"};
+    };
+    std::unique_ptr<DataCaches> caches_;
+    std::vector<std::pair<mem::Memory*, std::unique_ptr<mem::DirtyLines>>> memories_;
+    std::map<uint64_t, uint64_t> non_cacheable_;
+    std::unique_ptr<CacheStats> cache_stats_;
 
     core::Counter sevs_;
     unsigned sev_sources_ = 0;

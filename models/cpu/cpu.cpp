@@ -98,6 +98,12 @@ void Cpu::post_write(uint64_t addr, const void* data, unsigned len) {
     port.post_write(addr, data, len, write_buffer);
 }
 
+void Cpu::post_write_back(uint64_t addr, const void* data, unsigned len) {
+    ++writes_;
+    bytes_ += len;
+    port.post_write(addr, data, len, write_buffer, true);
+}
+
 bool Cpu::drain() {
     const uint64_t e = port.drain();
     errors_ += e;

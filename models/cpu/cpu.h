@@ -70,6 +70,8 @@ public:
     bool debug_access(bool write, uint64_t addr, void* data, unsigned len) { return port.debug(write, addr, data, len); }
     // A store to memory: posted (see write_buffer).
     void post_write(uint64_t addr, const void* data, unsigned len);
+    // A data cache's write-back of a line (posted, core::MemAttr::write_back).
+    void post_write_back(uint64_t addr, const void* data, unsigned len);
     // Waits until every posted store has completed; false if one was answered with an error.
     bool drain();
     void work(uint64_t cycles);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "models/core/mem_attr.h"
 #include "models/core/sim_time.h"
 
 namespace smmusim::mem {
@@ -36,7 +37,10 @@ bool Memory::access(tlm::tlm_generic_payload& gp) {
         gp.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
         return false;
     }
-    if (gp.is_read()) {
+    snooped_ = false;
+    if (dirty_ && !be) {
+        cached_access(gp, addr, len);
+    } else if (gp.is_read()) {
         if (be) {
             // Only enabled bytes are copied into the initiator's buffer.
             unsigned char* dst = gp.get_data_ptr();
@@ -46,13 +50,45 @@ bool Memory::access(tlm::tlm_generic_payload& gp) {
             store_.read(addr, gp.get_data_ptr(), len);
         }
     } else if (gp.is_write()) {
+        if (dirty_) snooped_ = dirty_->coherent_write(addr, len);
         if (be) store_.write_enabled(addr, gp.get_data_ptr(), len, be, be_len);
         else store_.write(addr, gp.get_data_ptr(), len);
         if (observer_) observer_(addr, len);
     }
-    gp.set_dmi_allowed(dmi && !observer_);
+    if (snooped_) ++*snoop_hits_;
+    gp.set_dmi_allowed(dmi && !observer_ && !dirty_);
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
     return true;
+}
+
+void Memory::set_dirty_lines(DirtyLines* d, const sc_core::sc_time& snoop) {
+    dirty_ = d;
+    snoop_ = snoop;
+    if (d && !snoop_hits_)
+        snoop_hits_ = std::make_unique<core::Counter>(
+            this, "snoop_hits", "coherent accesses to lines dirty in a CPU cache (snooped out of it)");
+}
+
+void Memory::cached_access(tlm::tlm_generic_payload& gp, uint64_t addr, unsigned len) {
+    const core::MemAttr* m = gp.get_extension<core::MemAttr>();
+    unsigned char* data = gp.get_data_ptr();
+    if (gp.is_read()) {
+        store_.read(addr, data, len);
+        if (m && m->non_coherent) dirty_->read_dram(addr, len, data);
+        else snooped_ = dirty_->coherent_read(addr, len);
+    } else if (gp.is_write()) {
+        if (m && m->write_back) {
+            dirty_->write_back_arrived(addr, len, data);  // no data changes: no observer
+            return;
+        }
+        if (m && m->non_coherent) {
+            dirty_->write_dram(addr, len, data);
+        } else {
+            snooped_ = dirty_->coherent_write(addr, len);
+            store_.write(addr, data, len);
+        }
+        if (observer_) observer_(addr, len);
+    }
 }
 
 bool Memory::at_request(tlm::tlm_generic_payload& gp, unsigned) {
@@ -74,7 +110,7 @@ void Memory::start(tlm::tlm_generic_payload& gp) {
     sc_core::sc_time data_start = std::max(now, port_free_);
     port_free_ = data_start + clock.cycles(core::ClockParam::beats(len, bytes_per_cycle));
     queue_delay_.sample(data_start - now);
-    port.respond(gp, port_free_ - now + clock.cycles(served(gp)));
+    port.respond(gp, port_free_ - now + clock.cycles(served(gp)) + (snooped_ ? snoop_ : sc_core::SC_ZERO_TIME));
 }
 
 uint32_t Memory::served(const tlm::tlm_generic_payload& gp) {
@@ -112,6 +148,7 @@ void Memory::at_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& dela
         return;
     }
     delay += clock.cycles(core::ClockParam::beats(gp.get_data_length(), bytes_per_cycle) + served(gp));
+    if (snooped_) delay += snoop_;
 }
 
 unsigned Memory::at_transport_dbg(tlm::tlm_generic_payload& gp, unsigned) {
@@ -120,6 +157,8 @@ unsigned Memory::at_transport_dbg(tlm::tlm_generic_payload& gp, unsigned) {
     if (!contains(addr, len)) return 0;
     if (gp.is_read()) store_.read(addr, gp.get_data_ptr(), len);
     else if (gp.is_write()) {
+        // Debug writes (boot-time setup, the CPUs' cached stores) are coherent.
+        if (dirty_) dirty_->coherent_write(addr, len);
         store_.write(addr, gp.get_data_ptr(), len);
         if (observer_) observer_(addr, len);
     } else
@@ -129,7 +168,7 @@ unsigned Memory::at_transport_dbg(tlm::tlm_generic_payload& gp, unsigned) {
 
 bool Memory::at_get_dmi(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi_data, unsigned) {
     const uint64_t addr = gp.get_address();
-    if (!dmi || observer_ || !contains(addr, 1)) return false;
+    if (!dmi || observer_ || dirty_ || !contains(addr, 1)) return false;
     // One store chunk, clipped to this memory's range.
     uint64_t lo = std::max<uint64_t>(addr & ~(SparseStore::kChunkSize - 1), base);
     uint64_t hi = std::min<uint64_t>((addr | (SparseStore::kChunkSize - 1)), base + (size - 1));

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 
 #include <systemc>
 #include <tlm>
@@ -16,6 +17,7 @@
 #include "models/core/params.h"
 #include "models/core/stats.h"
 #include "models/core/vcd.h"
+#include "models/mem/dirty_lines.h"
 #include "models/mem/sparse_store.h"
 
 namespace smmusim::mem {
@@ -54,6 +56,11 @@ public:
         observer_ = std::move(observer);
     }
     bool contains(uint64_t addr, uint64_t len) const;
+    // CPU write-back caches in front of this memory (cluster.cache.size > 0): non-coherent
+    // transactions see DRAM (DirtyLines), coherent writes snoop the caches, a coherent access to
+    // a line dirty in a CPU cache takes `snoop` longer (no DMI then). Before the simulation.
+    void set_dirty_lines(DirtyLines* d, const sc_core::sc_time& snoop);
+    DirtyLines* dirty_lines() const { return dirty_; }
 
 private:
     bool at_request(tlm::tlm_generic_payload& gp, unsigned) override;
@@ -69,8 +76,15 @@ private:
     uint32_t served(const tlm::tlm_generic_payload& gp);
     void set_outstanding(uint32_t n);
 
+    // The data movement of access() with CPU caches in front (set_dirty_lines).
+    void cached_access(tlm::tlm_generic_payload& gp, uint64_t addr, unsigned len);
+
     SparseStore store_;
     std::function<void(uint64_t, uint64_t)> observer_;
+    DirtyLines* dirty_ = nullptr;
+    sc_core::sc_time snoop_ = sc_core::SC_ZERO_TIME;
+    bool snooped_ = false;  // the access in progress hit a line dirty in a CPU cache
+    std::unique_ptr<core::Counter> snoop_hits_;
     uint32_t outstanding_ = 0;
     sc_core::sc_time port_free_ = sc_core::SC_ZERO_TIME;
 

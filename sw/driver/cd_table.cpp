@@ -28,6 +28,7 @@ CdTable::~CdTable() {
 
 uint64_t CdTable::alloc(uint64_t bytes) {
     const uint64_t pa = mem_.alloc(bytes);
+    bus_.dma_memory(pa, bytes);
     blocks_.push_back(pa);
     const uint64_t size = mem_.block_size(pa);
     bytes_ += size;

@@ -28,6 +28,7 @@ CommandQueue::CommandQueue(hal::Bus& bus, hal::PageAllocator& mem, const DriverC
       sev_(sev),
       prod_reg_(cfg.regs + reg::CMDQ_PROD),
       cons_reg_(cfg.regs + reg::CMDQ_CONS) {
+    bus_.dma_memory(base_, kEntryBytes << log2);
     bus_.fill(base_, 0, kEntryBytes << log2);
     if (cfg_.cmdq == CmdqAlgo::Linux) {
         // llq on its own cache line (____cacheline_aligned_in_smp), owner_prod and the lock on

@@ -36,6 +36,10 @@ struct DriverConfig {
     // Use the SMMU's enhanced command queues (IDR1.ECMDQ) as the posted ECMDQ series does: one
     // per CPU (shared when fewer), each run by `cmdq`'s algorithm (sw/driver/ecmdq.h).
     bool ecmdq = false;
+    // Fault injection: with an SMMU that does not snoop the CPU caches (IDR0.COHACC = 0), leave
+    // out the cleans to the point of coherency io-pgtable makes after its descriptor writes (a
+    // driver bug: the SMMU then walks stale descriptors).
+    bool skip_cleans = false;
     unsigned batch = 64;            // CMDQ_BATCH_ENTRIES: commands before a batch is issued without SYNC
     // Enable PCIe ATS for ATS-capable devices when the SMMU has IDR0.ATS (Linux does whenever
     // both sides support it and the domain translates: arm_smmu_ats_supported).

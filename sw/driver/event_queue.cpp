@@ -15,6 +15,7 @@ constexpr uint32_t kOvf = queue_ptr::OVFLG::mask;
 
 EventQueue::EventQueue(hal::Bus& bus, hal::PageAllocator& mem, Observer& obs, uint64_t regs, unsigned log2)
     : bus_(bus), obs_(obs), regs_(regs), log2_(log2), base_(mem.alloc(kRecordBytes << log2)) {
+    bus_.dma_memory(base_, kRecordBytes << log2);
     bus_.fill(base_, 0, kRecordBytes << log2);
 }
 

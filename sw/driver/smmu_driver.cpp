@@ -52,6 +52,9 @@ void SmmuDriver::update_gbpa(uint32_t set_bits) {
 
 void SmmuDriver::probe_and_reset(bool enable_now) {
     caps_ = probe(bus_, cfg_.regs);
+    // Linux allocates the queues, stream table and CDs with dma_alloc_coherent: non-cacheable
+    // for an SMMU that does not snoop the CPU caches.
+    bus_.set_device_coherent(caps_.coherent);
     // The SMMU cannot reach what lies above its output address size: queues and tables there
     // would abort every fetch, for ever (issue 19).
     const uint64_t reach = caps_.oas >= 64 ? ~uint64_t(0) : (uint64_t(1) << caps_.oas) - 1;
@@ -281,6 +284,8 @@ void SmmuDriver::setup_table(Domain& d) {
     pgtable::IoPgtable::Config pc;
     pc.pte_read_cycles = cfg_.pte_read_cycles;
     pc.bbml2 = caps_.bbml == 2;
+    pc.coherent_walk = caps_.coherent;  // Linux: io_pgtable_cfg.coherent_walk = ARM_SMMU_FEAT_COHERENCY
+    pc.skip_cleans = cfg_.skip_cleans;
     hal::PageAllocator* alloc = &mem_;
     if (Domain* p = d.parent()) {
         if (!p->guest_memory()) {

@@ -38,6 +38,7 @@ StreamTable::StreamTable(hal::Bus& bus, hal::PageAllocator& mem, unsigned sid_bi
         log2size_ = l1_log2 + kSplit;
         const uint64_t l1_bytes = uint64_t(8) << l1_log2;
         base_ = mem_.alloc(l1_bytes);
+        bus_.dma_memory(base_, l1_bytes);
         bus_.fill(base_, 0, l1_bytes);  // every L1STD invalid (Span 0)
         l2_.assign(size_t(1) << l1_log2, 0);
         bytes_ = mem_.block_size(base_);
@@ -45,6 +46,7 @@ StreamTable::StreamTable(hal::Bus& bus, hal::PageAllocator& mem, unsigned sid_bi
         log2size_ = sid_bits;
         const uint64_t n = uint64_t(1) << sid_bits;
         base_ = mem_.alloc(n * kSteBytes);
+        bus_.dma_memory(base_, n * kSteBytes);
         fill_abort(bus_, base_, n);
         bytes_ = mem_.block_size(base_);
     }
@@ -71,6 +73,7 @@ bool StreamTable::add_stream(uint32_t sid) {
         if (!l2_[l1]) {
             const uint64_t l2_bytes = kSteBytes << kSplit;
             const uint64_t l2 = mem_.alloc(l2_bytes);
+            bus_.dma_memory(l2, l2_bytes);
             fill_abort(bus_, l2, uint64_t(1) << kSplit);
             L1Std d;
             d.set<L1Std::Span>(kSplit + 1);

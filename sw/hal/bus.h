@@ -38,7 +38,9 @@ public:
     // Normal memory (tables, queues, buffers), any length.
     virtual void read(uint64_t pa, void* dst, size_t len) = 0;
     virtual void write(uint64_t pa, const void* src, size_t len) = 0;
-    void fill(uint64_t pa, uint8_t byte, size_t len);
+    // Stores `byte` to [pa, pa + len), a line at a time (a timed backend with data caches zeroes
+    // whole lines with DC ZVA, as Linux's clear_page).
+    virtual void fill(uint64_t pa, uint8_t byte, size_t len);
     uint64_t load64(uint64_t pa);
     void store64(uint64_t pa, uint64_t value);
     uint32_t load32(uint64_t pa);
@@ -81,6 +83,19 @@ public:
     // the cores' caches, where an access costs a cache hit, or a cache-line transfer when
     // another core holds the line, instead of a memory transaction. Others ignore it.
     virtual void cpu_private(uint64_t /*pa*/, uint64_t /*len*/) {}
+    // ---- CPU data caches (issue 18) ----
+    // Cache maintenance by address to the point of coherency, one instruction per 64-byte line
+    // of [pa, pa + len): DC CVAC (clean) or, `invalidate`, DC CIVAC (clean and invalidate), as
+    // Linux's dcache_clean_poc loop; the barrier() (DSB) after them waits for their write-backs.
+    // What a non-coherent device (IDR0.COHACC = 0) needs before it may read what the CPU wrote.
+    virtual void clean_dcache(uint64_t /*pa*/, uint64_t /*len*/, bool /*invalidate*/ = false) {}
+    // Whether the device this software drives (its SMMU) snoops the CPU caches (IDR0.COHACC),
+    // for dma_memory(); a driver says it once, after probing.
+    virtual void set_device_coherent(bool /*coherent*/) {}
+    // [pa, pa + len) is what Linux's dma_alloc_coherent returns for the device (the SMMU's queues,
+    // stream table and CD tables): for a non-coherent device it is mapped non-cacheable, and its
+    // accesses bypass the data caches. Backends without caches ignore it.
+    virtual void dma_memory(uint64_t /*pa*/, uint64_t /*len*/) {}
     // The CPU running the calling software thread (smp_processor_id), and how many there are.
     virtual unsigned cpu() const { return 0; }
     virtual unsigned cpus() const { return 1; }

@@ -28,7 +28,9 @@ void TimedBus::access(bool write, uint64_t pa, void* data, size_t len, bool mmio
     while (len) {
         const size_t n = mmio ? len : std::min<size_t>(len, kLine - pa % kLine);
         bool ok;
-        if (!mmio && cluster_.is_private(pa)) {
+        if (!mmio && cluster_.cacheable(pa)) {
+            ok = cached(core, write, pa, p, unsigned(n));
+        } else if (!mmio && cluster_.is_private(pa)) {
             // In this core's cache (after a hit, a transfer or a fill): the data itself is
             // memory's, read or written at this instant. A store becomes visible to the other
             // cores at once, so this core's posted stores are drained first: they stay ordered
@@ -50,6 +52,42 @@ void TimedBus::access(bool write, uint64_t pa, void* data, size_t len, bool mmio
         p += n;
         len -= n;
     }
+}
+
+// A cached store is not ordered after this core's posted stores (non-cacheable memory, write-backs):
+// Normal memory is weakly ordered, and Linux puts a barrier where it needs one.
+bool TimedBus::cached(unsigned core, bool write, uint64_t pa, void* data, unsigned len, bool zero) {
+    bool ok = false;
+    const uint64_t victim = cluster_.acquire_line(core, pa, write, zero, ok);
+    if (!ok) return false;
+    ok = write ? cluster_.store_cached(core, pa, data, len) : cluster_.load_cached(core, pa, data, len);
+    cluster_.write_back(core, victim);
+    return ok;
+}
+
+void TimedBus::fill(uint64_t pa, uint8_t byte, size_t len) {
+    const unsigned core = cluster_.current_index();
+    uint8_t line[kLine] = {};
+    while (len) {
+        const size_t n = std::min<size_t>(len, kLine - pa % kLine);
+        if (byte == 0 && n == kLine && !untimed_ && cluster_.cacheable(pa)) {
+            // DC ZVA: the line allocated zeroed in the cache, no fill (Linux clear_page).
+            if (!cached(core, true, pa, line, unsigned(kLine), true))
+                throw BusError("DC ZVA at " + hex(pa) + " answered with an error");
+        } else {
+            std::fill(line, line + n, byte);
+            write(pa, line, n);
+            std::fill(line, line + n, 0);
+        }
+        pa += n;
+        len -= n;
+    }
+}
+
+void TimedBus::clean_dcache(uint64_t pa, uint64_t len, bool invalidate) {
+    if (untimed_ || !len) return;  // untimed stores write DRAM (debug transport): nothing to clean
+    const unsigned core = cluster_.current_index();
+    for (uint64_t a = pa / kLine * kLine; a < pa + len; a += kLine) cluster_.clean_line(core, a, invalidate);
 }
 
 // Stores posted before stay ordered before the untimed ones: drained first.
@@ -76,6 +114,21 @@ uint64_t TimedBus::atomic(uint64_t pa, unsigned size, AtomicOp op, uint64_t oper
     if (untimed_) return Bus::atomic(pa, size, op, operand, expected);  // no time passes: atomic
     const unsigned core = cluster_.current_index();
     cpu::Cpu& cpu = cluster_.core(core);
+    if (cluster_.cacheable(pa)) {
+        // A near atomic: the line in this core's cache, the read-modify-write at one instant.
+        bool ok = false;
+        const uint64_t victim = cluster_.acquire_line(core, pa, true, false, ok);
+        uint64_t old = 0;
+        bool store = false;
+        ok = ok && cluster_.load_cached(core, pa, &old, size);
+        uint64_t v = rmw_value(op, old, operand, expected, size, store);
+        if (ok && store) ok = cluster_.store_cached(core, pa, &v, size);
+        cpu.count_atomic();
+        cluster_.write_back(core, victim);
+        if (!ok) throw BusError("atomic access of " + std::to_string(size) + " bytes at " + hex(pa) +
+                                " answered with an error");
+        return old;
+    }
     if (cluster_.is_private(pa)) drain();  // ordered after the posted stores, as a store (access)
     const bool ok = cluster_.atomic_begin(core, pa, size);
     // The read-modify-write itself, at the instant the access completes: no other process runs

@@ -15,6 +15,10 @@
 // (cluster.event_stream) or the timeout; sev() wakes every core. Data declared cpu_private()
 // stays in the cores' caches: its loads, stores and atomics are timed by the cluster's line
 // directory (Cluster::private_access), not sent through the interconnect.
+// With data caches (cluster.cache.size > 0, issue 18) cacheable memory is accessed through the
+// core's cache (Cluster::acquire_line): a cached store is visible to coherent agents at once
+// and reaches DRAM, where a non-coherent SMMU reads, only when its line is written back
+// (clean_dcache, an eviction). Atomics on cacheable lines are done in the cache (near atomics).
 
 #include "models/cpu/cluster.h"
 #include "sw/hal/bus.h"
@@ -47,17 +51,26 @@ public:
     void wfe(uint64_t timeout) override;
     void sev() override { cluster_.sev(); }
     void cpu_private(uint64_t pa, uint64_t len) override { cluster_.add_private(pa, len); }
+    void fill(uint64_t pa, uint8_t byte, size_t len) override;
+    void clean_dcache(uint64_t pa, uint64_t len, bool invalidate = false) override;
+    void set_device_coherent(bool coherent) override { device_coherent_ = coherent; }
+    void dma_memory(uint64_t pa, uint64_t len) override {
+        if (!device_coherent_) cluster_.add_non_cacheable(pa, len);
+    }
     unsigned cpu() const override { return cluster_.current_index(); }
     unsigned cpus() const override { return cluster_.size(); }
 
 private:
     cpu::Cpu& here() { return cluster_.current(); }
     void access(bool write, uint64_t pa, void* data, size_t len, bool mmio);
+    // One line's piece of a cacheable access (cluster.cache.size > 0).
+    bool cached(unsigned core, bool write, uint64_t pa, void* data, unsigned len, bool zero = false);
     // Waits until this core's posted stores have completed (what a register write and a DSB do).
     void drain();
     cpu::Cluster& cluster_;
     unsigned irq_base_;
     bool untimed_ = false;
+    bool device_coherent_ = true;
 };
 
 }  // namespace smmusim::sw::hal

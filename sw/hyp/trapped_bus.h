@@ -57,6 +57,12 @@ public:
     void wfe(uint64_t timeout) override { inner_.wfe(timeout); }
     void sev() override { inner_.sev(); }
     void cpu_private(uint64_t pa, uint64_t len) override { inner_.cpu_private(pa, len); }
+    void fill(uint64_t pa, uint8_t byte, size_t len) override { inner_.fill(pa, byte, len); }
+    void clean_dcache(uint64_t pa, uint64_t len, bool invalidate = false) override {
+        inner_.clean_dcache(pa, len, invalidate);
+    }
+    void set_device_coherent(bool coherent) override { inner_.set_device_coherent(coherent); }
+    void dma_memory(uint64_t pa, uint64_t len) override { inner_.dma_memory(pa, len); }
     unsigned cpu() const override { return inner_.cpu(); }
     unsigned cpus() const override { return inner_.cpus(); }
     // With several CPUs the emulation runs under the SMMU's lock (the series' smmu_dabt_handler

@@ -39,6 +39,7 @@ IoPgtable::IoPgtable(const Format& fmt, hal::Bus& bus, hal::PageAllocator& alloc
 
 IoPgtable::IoPgtable(const Format& fmt, hal::Bus& bus, hal::PageAllocator& alloc, TlbOps* tlb, const Config& cfg)
     : geo_(make_geometry(fmt)), cfg_(cfg), store_(bus, alloc, cfg.pte_read_cycles), tlb_(tlb) {
+    if (!cfg.coherent_walk) store_.set_non_coherent_walk(cfg.skip_cleans);
     // The root is zeroed before anyone can point a CD or STE at it (Linux: before the TTBR is
     // handed out). A concatenated root is 2..16 granules, aligned to its total size.
     root_ = store_.allocate(geo_.start_level, geo_.root_entries);
@@ -75,6 +76,7 @@ bool IoPgtable::has_leaves(uint64_t table) const {
 }
 
 void IoPgtable::flush_walk(uint64_t iova, uint64_t size, uint64_t granule) {
+    flush_run();  // the SMMU may walk again after the TLBI: what it walks must be in memory
     ++store_.stats().flush_walks;
     if (tlb_) tlb_->flush_walk(iova, size, granule);
 }
@@ -84,9 +86,42 @@ void IoPgtable::add_page(Gather& gather, uint64_t iova, uint64_t size) {
     if (tlb_) tlb_->add_page(gather, iova, size);
 }
 
-Result IoPgtable::finish(Result r, const OpStats& before) const {
+Result IoPgtable::finish(Result r, const OpStats& before) {
+    flush_run();
     r.stats = store_.stats() - before;
     return r;
+}
+
+void IoPgtable::write_leaf(uint64_t table, uint64_t idx, uint64_t desc, uint64_t iova, uint64_t size,
+                           Gather* gather) {
+    store_.write(table, idx, desc);
+    if (store_.coherent_walk()) {
+        if (gather) add_page(*gather, iova, size);
+        return;
+    }
+    SyncRun& r = run_;
+    if (r.count && r.table == table && idx == r.first + r.count && r.gather == gather && r.size == size &&
+        iova == r.iova + r.count * size) {
+        ++r.count;
+        return;
+    }
+    flush_run();
+    run_ = SyncRun{table, idx, 1, iova, size, gather};
+}
+
+void IoPgtable::flush_run() {
+    if (!run_.count) return;
+    const SyncRun r = run_;
+    run_.count = 0;
+    store_.clean(r.table + r.first * 8, r.count * 8);
+    if (r.gather)
+        for (uint64_t j = 0; j < r.count; ++j) add_page(*r.gather, r.iova + j * r.size, r.size);
+}
+
+void IoPgtable::write_synced(uint64_t table, uint64_t idx, uint64_t desc) {
+    flush_run();
+    store_.write(table, idx, desc);
+    store_.clean(table + idx * 8, 8);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -143,7 +178,9 @@ void IoPgtable::map_leaf(uint64_t iova, uint64_t pa, uint64_t size, uint64_t att
             const uint64_t next = store_.allocate(level + 1, geo_.entries_at(level + 1));
             ++taken;
             store_.zero(next);
+            flush_run();
             const uint64_t old = store_.install(table, idx, d, pte::table(next));
+            store_.clean(table + idx * 8, 8);  // arm_lpae_install_table: __arm_lpae_sync_pte after the cmpxchg
             if (old == d) {
                 d = pte::table(next);
             } else {
@@ -157,7 +194,7 @@ void IoPgtable::map_leaf(uint64_t iova, uint64_t pa, uint64_t size, uint64_t att
     const uint64_t idx = index(iova, target);
     const uint64_t d = store_.read(table, idx);
     if (pte::valid(d)) remove_table(table, idx, d, iova, target);  // empty (check_map)
-    store_.write(table, idx, pte::leaf(pa, target, attrs));
+    write_leaf(table, idx, pte::leaf(pa, target, attrs), iova, size, nullptr);
     cur = {table, target, slot_of(iova, target)};
 }
 

@@ -26,6 +26,13 @@
 //       table descriptor;
 //     Config::bbml2: write the table descriptor over the block; add_page(block iova, block size)
 //       so the old block's TLB entries go with the caller's next sync.
+// Non-coherent walks (Config::coherent_walk false), as io-pgtable-arm's __arm_lpae_sync_pte:
+//   the leaves one map()/unmap() call writes into one table are cleaned together (DC CVAC of
+//   their lines, then DSB: __arm_lpae_init_pte / __arm_lpae_clear_pte with num_entries) before
+//   the next table is touched, a walk flushed or the call returns, and an unmap's add_page calls
+//   for them come after that clean (__arm_lpae_unmap); a table installed by compare-and-swap, a
+//   table entry cleared and each entry of a split block are cleaned on their own, as Linux's
+//   arm_lpae_install_table, __arm_lpae_clear_pte(1) and arm_lpae_split_blk_unmap do.
 // Empty tables are kept for reuse (Linux) unless Config::reclaim_empty_tables (pKVM-style):
 //   then a table whose last entry goes is unhooked, flush_walk'ed and freed, up to the root.
 // Several CPUs (SystemC threads interleaving at timed bus accesses) may map and unmap disjoint
@@ -79,6 +86,12 @@ public:
         uint64_t pte_read_cycles = 4;  // CPU cycles per descriptor read (an L1 hit)
         bool bbml2 = false;            // the SMMU has SMMU_IDR3.BBML == 2: split without breaking
         bool reclaim_empty_tables = false;
+        // The SMMU's walks snoop the CPU caches (IDR0.COHACC; Linux io_pgtable_cfg.coherent_walk).
+        // Without: every new table is cleaned to the point of coherency when zeroed, and every
+        // descriptor write is cleaned before anything else may make the SMMU look (see
+        // "Non-coherent walks" above).
+        bool coherent_walk = true;
+        bool skip_cleans = false;  // fault injection: leave the cleans out
     };
 
     // Allocates and zeroes the root. Throws std::invalid_argument (format) or hal::OutOfMemory.
@@ -134,7 +147,18 @@ private:
     void free_tree(uint64_t table);
     void flush_walk(uint64_t iova, uint64_t size, uint64_t granule);
     void add_page(Gather& gather, uint64_t iova, uint64_t size);
-    Result finish(Result r, const OpStats& before) const;
+    Result finish(Result r, const OpStats& before);
+    // Descriptor writes with the non-coherent walk's cleans (see above): a leaf of a run
+    // (`gather`: an unmap's, whose add_page follows the run's clean), an entry cleaned at once.
+    void write_leaf(uint64_t table, uint64_t idx, uint64_t desc, uint64_t iova, uint64_t size, Gather* gather);
+    void write_synced(uint64_t table, uint64_t idx, uint64_t desc);
+    void flush_run();
+    struct SyncRun {
+        uint64_t table = 0, first = 0, count = 0;  // entries [first, first + count) of table
+        uint64_t iova = 0, size = 0;               // the first leaf's input address, leaf size
+        Gather* gather = nullptr;
+    };
+    SyncRun run_;
 
     Geometry geo_;
     Config cfg_;

@@ -28,7 +28,7 @@ void IoPgtable::free_tree(uint64_t table) {
 // Leaf=0 before freed tables can be reused).
 void IoPgtable::remove_table(uint64_t table, uint64_t idx, uint64_t desc, uint64_t iova, int level) {
     const uint64_t span = geo_.g.level_size(level);
-    store_.write(table, idx, 0);
+    write_synced(table, idx, 0);
     flush_walk(iova & ~(span - 1), span, geo_.g.bytes());
     free_tree(next_table(desc));
 }
@@ -52,19 +52,21 @@ std::optional<uint64_t> IoPgtable::split_block(uint64_t table, uint64_t idx, int
     }
     // Built completely while unreachable: no walk can see a half-filled table.
     store_.zero(next);
-    for (uint64_t i = 0, n = geo_.entries_at(child); i < n; ++i) store_.write(next, i, pte::leaf(oa + i * step, child, attrs));
+    // Each entry synced on its own for a non-coherent walker (arm_lpae_split_blk_unmap's
+    // __arm_lpae_init_pte with num_entries 1).
+    for (uint64_t i = 0, n = geo_.entries_at(child); i < n; ++i) write_synced(next, i, pte::leaf(oa + i * step, child, attrs));
     const uint64_t base = iova & ~(block - 1);
     const uint64_t tdesc = pte::table(next);
     if (!cfg_.bbml2) {
         // Break-before-make (§9.3, BBML 0/1): changing the leaf size of a live mapping needs
         // invalid -> TLBI + SYNC -> new, or the SMMU may hold both and conflict.
-        store_.write(table, idx, 0);
+        write_synced(table, idx, 0);
         flush_walk(base, block, block);
-        store_.write(table, idx, tdesc);
+        write_synced(table, idx, tdesc);
     } else {
         // BBML2: the SMMU copes with old and new entries coexisting; the old block's TLB
         // entries only have to be gone by the caller's next sync.
-        store_.write(table, idx, tdesc);
+        write_synced(table, idx, tdesc);
         add_page(gather, base, block);
     }
     ++store_.stats().blocks_split;
@@ -101,8 +103,7 @@ uint64_t IoPgtable::unmap_leaf(uint64_t iova, uint64_t size, Gather& gather, Err
     if (is_table(target, d)) {
         remove_table(leaf_table, leaf_idx, d, iova, target);
     } else {
-        store_.write(leaf_table, leaf_idx, 0);
-        add_page(gather, iova, size);
+        write_leaf(leaf_table, leaf_idx, 0, iova, size, &gather);
     }
     cur = {leaf_table, target, slot_of(iova, target)};
     if (cfg_.reclaim_empty_tables) {

@@ -16,6 +16,8 @@ OpStats OpStats::operator-(const OpStats& o) const {
     d.add_pages = add_pages - o.add_pages;
     d.flush_walks = flush_walks - o.flush_walks;
     d.blocks_split = blocks_split - o.blocks_split;
+    d.cmo_syncs = cmo_syncs - o.cmo_syncs;
+    d.cmo_lines = cmo_lines - o.cmo_lines;
     return d;
 }
 
@@ -79,6 +81,15 @@ void TableStore::zero(uint64_t table) {
     std::fill(t.desc.begin(), t.desc.end(), 0);
     t.valid = 0;
     stats_.bytes_zeroed += len;
+    clean(table, len);  // Linux: dma_map_single of the new table
+}
+
+void TableStore::clean(uint64_t pa, uint64_t len) {
+    if (coherent_ || skip_cleans_ || !len) return;
+    bus_.clean_dcache(pa, len);
+    bus_.barrier();
+    ++stats_.cmo_syncs;
+    stats_.cmo_lines += (pa + len - 1) / 64 - pa / 64 + 1;
 }
 
 void TableStore::release(uint64_t table) {

@@ -25,6 +25,8 @@ struct OpStats {
     uint64_t add_pages = 0;         // TlbOps::add_page calls
     uint64_t flush_walks = 0;       // TlbOps::flush_walk calls
     uint64_t blocks_split = 0;
+    uint64_t cmo_syncs = 0;         // non-coherent walk: cleans to the point of coherency + DSB
+    uint64_t cmo_lines = 0;         // lines they cleaned (DC CVAC)
 
     OpStats operator-(const OpStats& o) const;
 };
@@ -33,6 +35,18 @@ class TableStore {
 public:
     TableStore(hal::Bus& bus, hal::PageAllocator& alloc, uint64_t read_cycles)
         : bus_(bus), alloc_(alloc), read_cycles_(read_cycles) {}
+    // A walker that does not snoop the CPU caches (Linux io_pgtable_cfg.coherent_walk false):
+    // zero() cleans each new table to the point of coherency, as __arm_lpae_alloc_pages's
+    // dma_map_single; clean() is then what __arm_lpae_sync_pte does. `skip_cleans`: fault
+    // injection, the cleans are left out (the walker then sees stale descriptors).
+    void set_non_coherent_walk(bool skip_cleans) {
+        coherent_ = false;
+        skip_cleans_ = skip_cleans;
+    }
+    bool coherent_walk() const { return coherent_; }
+    // dma_sync_single_for_device of [pa, pa + len): DC CVAC of each line, then DSB. Nothing for
+    // a coherent walker.
+    void clean(uint64_t pa, uint64_t len);
     // Hands every table still held back to the allocator (no memory traffic).
     ~TableStore();
     TableStore(const TableStore&) = delete;
@@ -77,6 +91,7 @@ public:
     bool mirror_matches_memory();
 
 private:
+    bool coherent_ = true, skip_cleans_ = false;
     struct Table {
         int level;
         uint64_t block_bytes;

@@ -58,6 +58,9 @@ Tcu::Tcu(sc_core::sc_module_name name, const Features& f, unsigned tbus, uint32_
       slots_sig_(this, "slots_busy", 16),
       ptw_sig_(this, "ptw_busy", 16) {
     tbu_state_.abort = get<gbpa::ABORT>(gbpa_reset);
+    // IDR0.COHACC = 0: table walks, STE/CD fetches, queue and MSI accesses do not snoop the
+    // CPUs' caches (they see DRAM, which lags a CPU's dirty lines until they are cleaned).
+    mem.set_non_coherent(!f.coherent);
     for (unsigned i = 0; i < tbus; ++i) {
         dti_.push_back(std::make_unique<DtiPort>("dti" + std::to_string(i), *this, i));
         links_.push_back(std::make_unique<TbuLink>("to_tbu" + std::to_string(i), *this, i));

@@ -33,12 +33,14 @@ constexpr uint64_t kMemSize = 64ull << 20;
 constexpr uint64_t K4 = 0x1000, M2 = 0x200000, G1 = 0x40000000;
 
 struct Event {
-    enum Kind { Store, Fill, AddPage, FlushWalk, FlushAll } kind;
-    uint64_t a = 0, b = 0, c = 0;  // Store: pa, value. Fill: pa, len. AddPage: iova, size. FlushWalk: iova, size, granule
+    enum Kind { Store, Fill, AddPage, FlushWalk, FlushAll, Clean, Dsb } kind;
+    // Store: pa, value. Fill: pa, len. AddPage: iova, size. FlushWalk: iova, size, granule.
+    // Clean (DC CVAC over a range): pa, len.
+    uint64_t a = 0, b = 0, c = 0;
     bool operator==(const Event& o) const { return kind == o.kind && a == o.a && b == o.b && c == o.c; }
 };
 inline std::ostream& operator<<(std::ostream& os, const Event& e) {
-    static const char* names[] = {"Store", "Fill", "AddPage", "FlushWalk", "FlushAll"};
+    static const char* names[] = {"Store", "Fill", "AddPage", "FlushWalk", "FlushAll", "Clean", "Dsb"};
     return os << names[e.kind] << std::hex << "(0x" << e.a << ", 0x" << e.b << ", 0x" << e.c << ")";
 }
 
@@ -58,6 +60,8 @@ public:
         }
         DirectBus::write(pa, src, len);
     }
+    void clean_dcache(uint64_t pa, uint64_t len, bool) override { log_.push_back({Event::Clean, pa, len}); }
+    void barrier() override { log_.push_back({Event::Dsb}); }
 
 private:
     std::vector<Event>& log_;
