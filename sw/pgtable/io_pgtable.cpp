@@ -99,20 +99,27 @@ void IoPgtable::write_leaf(uint64_t table, uint64_t idx, uint64_t desc, uint64_t
         if (gather) add_page(*gather, iova, size);
         return;
     }
-    SyncRun& r = run_;
+    SyncRun& r = run();
     if (r.count && r.table == table && idx == r.first + r.count && r.gather == gather && r.size == size &&
         iova == r.iova + r.count * size) {
         ++r.count;
         return;
     }
     flush_run();
-    run_ = SyncRun{table, idx, 1, iova, size, gather};
+    run() = SyncRun{table, idx, 1, iova, size, gather};
+}
+
+IoPgtable::SyncRun& IoPgtable::run() {
+    const unsigned c = store_.cpu();
+    if (c >= runs_.size()) runs_.resize(c + 1);
+    return runs_[c];
 }
 
 void IoPgtable::flush_run() {
-    if (!run_.count) return;
-    const SyncRun r = run_;
-    run_.count = 0;
+    SyncRun& mine = run();
+    if (!mine.count) return;
+    const SyncRun r = mine;
+    mine.count = 0;
     store_.clean(r.table + r.first * 8, r.count * 8);
     if (r.gather)
         for (uint64_t j = 0; j < r.count; ++j) add_page(*r.gather, r.iova + j * r.size, r.size);

@@ -44,6 +44,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "sw/hal/bus.h"
 #include "sw/hal/page_alloc.h"
@@ -158,7 +159,9 @@ private:
         uint64_t iova = 0, size = 0;               // the first leaf's input address, leaf size
         Gather* gather = nullptr;
     };
-    SyncRun run_;
+    // Per CPU: several CPUs map and unmap in one table at once, each call with its own run.
+    std::vector<SyncRun> runs_;
+    SyncRun& run();
 
     Geometry geo_;
     Config cfg_;

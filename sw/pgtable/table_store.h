@@ -44,6 +44,7 @@ public:
         skip_cleans_ = skip_cleans;
     }
     bool coherent_walk() const { return coherent_; }
+    unsigned cpu() const { return bus_.cpu(); }  // the CPU making the calling software thread's call
     // dma_sync_single_for_device of [pa, pa + len): DC CVAC of each line, then DSB. Nothing for
     // a coherent walker.
     void clean(uint64_t pa, uint64_t len);

@@ -94,3 +94,15 @@ TEST(NonCoherentSmmu, QueuesStreamTableAndCdsNeedNoCleans) {
     EXPECT_GT(stat("smmu.tcu.cmdq.commands").get<uint64_t>(), 0u);
     EXPECT_EQ(stat("smmu.tcu.cmdq.errors").get<uint64_t>(), 0u);
 }
+
+TEST(NonCoherentSmmu, CpusMappingAtOnceEachCleanTheirOwnWrites) {
+    // Linux's map benchmark on four CPUs in one domain: their map and unmap calls interleave in
+    // one table, each with its own run of descriptors to clean (a shared run once cleaned
+    // another CPU's gather after its call had returned).
+    SoftwareRun r("", {"cluster.cache.size=65536", "smmu.coherent=false", "cpus=4", "sw.workload=mapbench",
+                       "sw.workload.cpus=0", "sw.mapbench.ops=40", "sw.mapbench.pages=16"});
+    ASSERT_FALSE(r.failure) << r.failure_text;
+    EXPECT_EQ(stat("sw.mapbench.pairs").get<uint64_t>(), 4u * 40u);  // sw.mapbench.ops per CPU
+    EXPECT_GT(stat("cluster.cache.cmos").get<uint64_t>(), 0u);
+    EXPECT_EQ(stat("smmu.tcu.faults").get<uint64_t>(), 0u);
+}
