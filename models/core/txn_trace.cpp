@@ -1,5 +1,7 @@
 #include "models/core/txn_trace.h"
 
+#include <cstring>
+
 #include "models/core/errors.h"
 
 namespace smmusim::core {
@@ -9,13 +11,65 @@ constexpr unsigned kDevicePid = 1, kSmmuPid = 2;
 
 uint64_t to_ns(const sc_core::sc_time& t) { return uint64_t(t.to_seconds() * 1e9 + 0.5); }
 
-// Whole nanoseconds as microseconds: "12.345".
-struct Us {
-    char text[32];
-    explicit Us(uint64_t ns) {
-        std::snprintf(text, sizeof text, "%llu.%03llu", static_cast<unsigned long long>(ns / 1000),
-                      static_cast<unsigned long long>(ns % 1000));
+// One trace event built in a buffer and written with one unlocked fwrite: a traced run writes
+// an event per span, and printf's format parsing and stream locking were most of its cost.
+class Line {
+public:
+    explicit Line(std::FILE* f) : f_(f) {}
+    ~Line() { flush(); }
+    Line& s(const char* p) { return put(p, std::strlen(p)); }
+    Line& s(const std::string& p) { return put(p.data(), p.size()); }
+    Line& u(uint64_t v) {
+        char d[24];
+        unsigned k = 0;
+        do d[k++] = char('0' + v % 10);
+        while (v /= 10);
+        while (k) c(d[--k]);
+        return *this;
     }
+    Line& hex(uint64_t v) {
+        char d[16];
+        unsigned k = 0;
+        do d[k++] = "0123456789abcdef"[v & 15];
+        while (v >>= 4);
+        s("0x");
+        while (k) c(d[--k]);
+        return *this;
+    }
+    // Whole nanoseconds as microseconds with three decimals: "12.345".
+    Line& us(uint64_t ns) {
+        u(ns / 1000);
+        c('.');
+        const uint64_t f = ns % 1000;
+        c(char('0' + f / 100));
+        c(char('0' + f / 10 % 10));
+        return c(char('0' + f % 10));
+    }
+
+private:
+    Line& c(char ch) {
+        if (n_ == sizeof buf_) flush();
+        buf_[n_++] = ch;
+        return *this;
+    }
+    Line& put(const char* p, size_t len) {
+        while (len) {
+            if (n_ == sizeof buf_) flush();
+            const size_t k = std::min(len, sizeof buf_ - n_);
+            std::memcpy(buf_ + n_, p, k);
+            n_ += k;
+            p += k;
+            len -= k;
+        }
+        return *this;
+    }
+    void flush() {
+        if (n_) fwrite_unlocked(buf_, 1, n_, f_);
+        n_ = 0;
+    }
+    std::FILE* f_;
+    char buf_[512];
+    size_t n_ = 0;
 };
 
 }  // namespace
@@ -45,66 +99,76 @@ void TxnTraceWriter::close() {
     file_ = nullptr;
 }
 
-unsigned TxnTraceWriter::thread_id(const std::string& track, unsigned pid, unsigned lane, Track** out) {
-    auto it = tracks_.find(track);
-    if (it == tracks_.end()) it = tracks_.emplace(track, Track{unsigned(tracks_.size()) + 1, pid, {}}).first;
-    if (out) *out = &it->second;
-    const unsigned tid = it->second.index * kLanesPerTrack + lane % kLanesPerTrack;
-    if (named_threads_.insert(tid).second) {
-        std::fprintf(file_,
-                     ",\n{\"name\":\"thread_name\",\"cat\":\"__metadata\",\"ph\":\"M\",\"pid\":%u,\"tid\":%u,"
-                     "\"args\":{\"name\":\"%s #%u\"}},\n"
-                     "{\"name\":\"thread_sort_index\",\"cat\":\"__metadata\",\"ph\":\"M\",\"pid\":%u,\"tid\":%u,"
-                     "\"args\":{\"sort_index\":%u}}",
-                     pid, tid, track.c_str(), lane, pid, tid, tid);
+unsigned TxnTraceWriter::track(const std::string& name) {
+    auto [it, fresh] = by_name_.try_emplace(name, unsigned(tracks_.size()));
+    if (fresh) tracks_.push_back(Track{name, unsigned(tracks_.size()) + 1, {}, {}});
+    return it->second;
+}
+
+unsigned TxnTraceWriter::thread_id(Track& t, unsigned pid, unsigned lane) {
+    const unsigned slot = lane % kLanesPerTrack;
+    const unsigned tid = t.index * kLanesPerTrack + slot;
+    if (slot >= t.named.size()) t.named.resize(slot + 1);
+    if (!t.named[slot]) {
+        t.named[slot] = true;
+        Line(file_)
+            .s(",\n{\"name\":\"thread_name\",\"cat\":\"__metadata\",\"ph\":\"M\",\"pid\":")
+            .u(pid)
+            .s(",\"tid\":")
+            .u(tid)
+            .s(",\"args\":{\"name\":\"")
+            .s(t.name)
+            .s(" #")
+            .u(lane)
+            .s("\"}},\n{\"name\":\"thread_sort_index\",\"cat\":\"__metadata\",\"ph\":\"M\",\"pid\":")
+            .u(pid)
+            .s(",\"tid\":")
+            .u(tid)
+            .s(",\"args\":{\"sort_index\":")
+            .u(tid)
+            .s("}}");
     }
     return tid;
 }
 
-void TxnTraceWriter::complete(const std::string& track, unsigned lane, const sc_core::sc_time& start,
-                              const sc_core::sc_time& end, const char* label, uint64_t addr,
-                              unsigned size, const std::string& args_json) {
+void TxnTraceWriter::complete(unsigned track, unsigned lane, const sc_core::sc_time& start,
+                              const sc_core::sc_time& end, const char* label, uint64_t addr, unsigned size,
+                              const char* args_json) {
     if (!file_) return;
-    const unsigned tid = thread_id(track, kDevicePid, lane);
+    Track& t = tracks_[track];
+    const unsigned tid = thread_id(t, kDevicePid, lane);
     const uint64_t s = to_ns(start), e = to_ns(end);
-    std::fprintf(file_,
-                 ",\n{\"name\":\"%s %s\",\"cat\":\"device\",\"ph\":\"X\",\"pid\":%u,\"tid\":%u,"
-                 "\"ts\":%s,\"dur\":%s,\"args\":{\"master\":\"%s\",\"addr\":\"0x%llx\",\"size\":%u,"
-                 "\"latency_ns\":%llu%s%s}}",
-                 track.c_str(), label, kDevicePid, tid, Us(s).text, Us(e - s).text, track.c_str(),
-                 static_cast<unsigned long long>(addr), size, static_cast<unsigned long long>(e - s),
-                 args_json.empty() ? "" : ",", args_json.c_str());
+    Line l(file_);
+    l.s(",\n{\"name\":\"").s(t.name).s(" ").s(label).s("\",\"cat\":\"device\",\"ph\":\"X\",\"pid\":").u(kDevicePid);
+    l.s(",\"tid\":").u(tid).s(",\"ts\":").us(s).s(",\"dur\":").us(e - s);
+    l.s(",\"args\":{\"master\":\"").s(t.name).s("\",\"addr\":\"").hex(addr).s("\",\"size\":").u(size);
+    l.s(",\"latency_ns\":").u(e - s);
+    if (*args_json) l.s(",").s(args_json);
+    l.s("}}");
 }
 
-void TxnTraceWriter::span(const std::string& track, const char* name, const char* cat,
-                          const sc_core::sc_time& start, const sc_core::sc_time& end,
-                          const std::string& args_json, uint64_t flow_out, uint64_t flow_in) {
+void TxnTraceWriter::span(unsigned track, const char* name, const char* cat, const sc_core::sc_time& start,
+                          const sc_core::sc_time& end, const char* args_json, uint64_t flow_out, uint64_t flow_in) {
     if (!file_) return;
     const uint64_t s = to_ns(start), e = std::max(to_ns(end), s);
-    Track* t = nullptr;
-    thread_id(track, kSmmuPid, 0, &t);
+    Track& t = tracks_[track];
+    thread_id(t, kSmmuPid, 0);
     // Spans end in time order, so a lane that was free by `s` holds nothing after it.
     unsigned lane = 0;
-    while (lane < t->lane_end_ns.size() && t->lane_end_ns[lane] > s) ++lane;
-    if (lane == t->lane_end_ns.size()) t->lane_end_ns.push_back(0);
-    t->lane_end_ns[lane] = e;
-    const unsigned tid = thread_id(track, kSmmuPid, lane);
-    const Us ts(s);
-    std::fprintf(file_,
-                 ",\n{\"name\":\"%s\",\"cat\":\"%s\",\"ph\":\"X\",\"pid\":%u,\"tid\":%u,\"ts\":%s,\"dur\":%s,"
-                 "\"args\":{%s}}",
-                 name, cat, kSmmuPid, tid, ts.text, Us(e - s).text, args_json.c_str());
+    while (lane < t.lane_end_ns.size() && t.lane_end_ns[lane] > s) ++lane;
+    if (lane == t.lane_end_ns.size()) t.lane_end_ns.push_back(0);
+    t.lane_end_ns[lane] = e;
+    const unsigned tid = thread_id(t, kSmmuPid, lane);
+    Line l(file_);
+    l.s(",\n{\"name\":\"").s(name).s("\",\"cat\":\"").s(cat).s("\",\"ph\":\"X\",\"pid\":").u(kSmmuPid);
+    l.s(",\"tid\":").u(tid).s(",\"ts\":").us(s).s(",\"dur\":").us(e - s).s(",\"args\":{").s(args_json).s("}}");
     // Flow events bind to the slice that encloses their timestamp on their thread.
-    if (flow_out)
-        std::fprintf(file_,
-                     ",\n{\"name\":\"translation\",\"cat\":\"flow\",\"ph\":\"s\",\"id\":%llu,\"pid\":%u,"
-                     "\"tid\":%u,\"ts\":%s}",
-                     static_cast<unsigned long long>(flow_out), kSmmuPid, tid, ts.text);
-    if (flow_in)
-        std::fprintf(file_,
-                     ",\n{\"name\":\"translation\",\"cat\":\"flow\",\"ph\":\"f\",\"bp\":\"e\",\"id\":%llu,"
-                     "\"pid\":%u,\"tid\":%u,\"ts\":%s}",
-                     static_cast<unsigned long long>(flow_in), kSmmuPid, tid, ts.text);
+    auto flow = [&](const char* phase, uint64_t id) {
+        l.s(",\n{\"name\":\"translation\",\"cat\":\"flow\",\"ph\":").s(phase).s(",\"id\":").u(id);
+        l.s(",\"pid\":").u(kSmmuPid).s(",\"tid\":").u(tid).s(",\"ts\":").us(s).s("}");
+    };
+    if (flow_out) flow("\"s\"", flow_out);
+    if (flow_in) flow("\"f\",\"bp\":\"e\"", flow_in);
 }
 
 unsigned LaneSet::acquire() {

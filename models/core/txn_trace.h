@@ -11,8 +11,8 @@
 
 #include <cstdint>
 #include <cstdio>
-#include <map>
 #include <set>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -28,33 +28,54 @@ public:
     void close();
     bool enabled() const { return file_ != nullptr; }
 
+    // The id of track `name` (made on first use; ids stay valid for the process): what the
+    // span and complete calls take, so that a traced transaction builds no track name.
+    unsigned track(const std::string& name);
+
     // A device transaction of master `track` on its own lane; `args_json` is extra members
     // for "args" (may be empty).
-    void complete(const std::string& track, unsigned lane, const sc_core::sc_time& start,
-                  const sc_core::sc_time& end, const char* label, uint64_t addr, unsigned size,
-                  const std::string& args_json = {});
+    void complete(unsigned track, unsigned lane, const sc_core::sc_time& start, const sc_core::sc_time& end,
+                  const char* label, uint64_t addr, unsigned size, const char* args_json = "");
 
     // A span inside the SMMU on `track` (process 2), on the first lane free at `start`.
     // `args_json` is the members of "args" (may be empty). A non-zero `flow_out` starts a flow
     // arrow at the span, a non-zero `flow_in` ends one there.
-    void span(const std::string& track, const char* name, const char* cat, const sc_core::sc_time& start,
-              const sc_core::sc_time& end, const std::string& args_json = {}, uint64_t flow_out = 0,
-              uint64_t flow_in = 0);
+    void span(unsigned track, const char* name, const char* cat, const sc_core::sc_time& start,
+              const sc_core::sc_time& end, const char* args_json = "", uint64_t flow_out = 0, uint64_t flow_in = 0);
     // A fresh flow id (never 0).
     uint64_t new_flow() { return ++flows_; }
 
 private:
     struct Track {
+        std::string name;
         unsigned index;
-        unsigned pid;
         std::vector<uint64_t> lane_end_ns;  // SMMU tracks: when each lane is free again
+        std::vector<bool> named;            // lanes (mod kLanesPerTrack) whose thread is named
     };
-    unsigned thread_id(const std::string& track, unsigned pid, unsigned lane, Track** out = nullptr);
+    unsigned thread_id(Track& t, unsigned pid, unsigned lane);
 
     std::FILE* file_ = nullptr;
-    std::map<std::string, Track> tracks_;
-    std::set<unsigned> named_threads_;
+    std::vector<Track> tracks_;
+    std::unordered_map<std::string, unsigned> by_name_;
     uint64_t flows_ = 0;
+};
+
+// A module's track, its id found on first use (the writer interns the name once).
+class TraceTrack {
+public:
+    // `owner`'s name followed by `suffix` (" lookup"), or `suffix` alone without an owner.
+    TraceTrack(const sc_core::sc_object* owner, std::string suffix) : owner_(owner), suffix_(std::move(suffix)) {}
+    unsigned id() {
+        if (id_ == kNone)
+            id_ = TxnTraceWriter::instance().track(owner_ ? std::string(owner_->name()) + suffix_ : suffix_);
+        return id_;
+    }
+
+private:
+    static constexpr unsigned kNone = ~0u;
+    const sc_core::sc_object* owner_;
+    std::string suffix_;
+    unsigned id_ = kNone;
 };
 
 // Smallest free lane number, so that lanes are reused and stay few.

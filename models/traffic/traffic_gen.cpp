@@ -1,5 +1,6 @@
 #include "models/traffic/traffic_gen.h"
 
+#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -264,14 +265,18 @@ void TrafficGen::at_response(tlm::tlm_generic_payload& gp, unsigned) {
     core::TxnTraceWriter& tracer = core::TxnTraceWriter::instance();
     if (tracer.enabled()) {
         // Named by master and operation; the StreamID it carried, and the status if not OK.
-        std::string args;
+        char args[160];
+        int n = 0;
+        args[0] = 0;
         if (const auto* a = gp.get_extension<core::StreamAttr>()) {
-            args = "\"sid\":" + std::to_string(a->sid) +
-                   (a->ssid_valid ? ",\"ssid\":" + std::to_string(a->ssid) : std::string(",\"ssid\":null"));
+            n = a->ssid_valid ? std::snprintf(args, sizeof args, "\"sid\":%u,\"ssid\":%u", a->sid, a->ssid)
+                              : std::snprintf(args, sizeof args, "\"sid\":%u,\"ssid\":null", a->sid);
         }
-        if (!ok) args += std::string(args.empty() ? "" : ",") + "\"status\":\"" + gp.get_response_string() + "\"";
-        tracer.complete(name(), info->lane, info->start, now, gp.is_write() ? "write" : "read", gp.get_address(),
-                        len, args);
+        if (!ok)
+            std::snprintf(args + n, sizeof args - size_t(n), "%s\"status\":\"%s\"", n ? "," : "",
+                          gp.get_response_string().c_str());
+        tracer.complete(trace_track_.id(), info->lane, info->start, now, gp.is_write() ? "write" : "read",
+                        gp.get_address(), len, args);
         lanes_.release(info->lane);
     }
     if (info->job) {

@@ -160,6 +160,7 @@ private:
     std::vector<TraceRecord> records_;
     core::PayloadPool pool_{kMaxTransactionSize};
     core::LaneSet lanes_;
+    core::TraceTrack trace_track_{this, ""};  // this master's track in the transaction trace
     sc_core::sc_event slot_free_;
     uint32_t outstanding_ = 0;
     uint64_t issued_ = 0;

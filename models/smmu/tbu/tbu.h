@@ -17,6 +17,7 @@
 #include <systemc>
 #include <tlm>
 
+#include "models/core/txn_trace.h"
 #include "models/core/at_initiator_port.h"
 #include "models/core/at_target_port.h"
 #include "models/core/clock.h"
@@ -116,6 +117,9 @@ private:
     void acknowledge(dti::DtiMessage& m);
 
     std::string device_;
+    // Transaction-trace tracks (tbu_trace.cpp).
+    mutable core::TraceTrack trace_lookup_{this, " lookup"}, trace_dti_{this, " dti"},
+        trace_txns_{this, " transactions"};
     sc_core::sc_time held_since_;  // arrival of the request the device port holds for a slot
     dti::GlobalState global_;
     core::TimedQueue<dti::DtiMessage> responses_, inbound_;

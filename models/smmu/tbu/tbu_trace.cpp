@@ -15,15 +15,13 @@
 namespace smmusim::smmu::tbu {
 namespace {
 
-std::string stream_args(const TbuTxn& t) {
-    char buf[128];
+// The stream's members of a span's args into `buf`; returns their length.
+int stream_args(const TbuTxn& t, char* buf, size_t size) {
     if (t.ssv)
-        std::snprintf(buf, sizeof buf, "\"sid\":%u,\"ssid\":%u,\"iova\":\"0x%llx\"", t.sid, t.ssid,
-                      static_cast<unsigned long long>(t.iova));
-    else
-        std::snprintf(buf, sizeof buf, "\"sid\":%u,\"ssid\":null,\"iova\":\"0x%llx\"", t.sid,
-                      static_cast<unsigned long long>(t.iova));
-    return buf;
+        return std::snprintf(buf, size, "\"sid\":%u,\"ssid\":%u,\"iova\":\"0x%llx\"", t.sid, t.ssid,
+                             static_cast<unsigned long long>(t.iova));
+    return std::snprintf(buf, size, "\"sid\":%u,\"ssid\":null,\"iova\":\"0x%llx\"", t.sid,
+                         static_cast<unsigned long long>(t.iova));
 }
 
 }  // namespace
@@ -31,30 +29,34 @@ std::string stream_args(const TbuTxn& t) {
 void Tbu::trace_lookup(TbuTxn& t, const char* outcome, const sc_core::sc_time& done) {
     t.looked_up = done;
     t.lookup = outcome;
-    core::TxnTraceWriter::instance().span(std::string(name()) + " lookup", outcome, "tbu.lookup",
-                                          sc_core::sc_time_stamp(), done, stream_args(t));
+    char args[128];
+    stream_args(t, args, sizeof args);
+    core::TxnTraceWriter::instance().span(trace_lookup_.id(), outcome, "tbu.lookup", sc_core::sc_time_stamp(), done,
+                                          args);
 }
 
 void Tbu::trace_dti(const TbuTxn& t) {
-    core::TxnTraceWriter::instance().span(std::string(name()) + " dti", "DTI translate", "tbu.dti", t.asked,
-                                          sc_core::sc_time_stamp(), stream_args(t));
+    char args[128];
+    stream_args(t, args, sizeof args);
+    core::TxnTraceWriter::instance().span(trace_dti_.id(), "DTI translate", "tbu.dti", t.asked,
+                                          sc_core::sc_time_stamp(), args);
 }
 
 void Tbu::trace_txn(const TbuTxn& t, const tlm::tlm_generic_payload& gp) const {
-    std::string args = stream_args(t);
-    char buf[160];
+    char args[384];
+    int n = stream_args(t, args, sizeof args);
     if (t.forward)
-        std::snprintf(buf, sizeof buf, ",\"pa\":\"0x%llx\",\"status\":\"ok\"", static_cast<unsigned long long>(t.oa));
+        n += std::snprintf(args + n, sizeof args - size_t(n), ",\"pa\":\"0x%llx\",\"status\":\"ok\"",
+                           static_cast<unsigned long long>(t.oa));
     else
-        std::snprintf(buf, sizeof buf, ",\"status\":\"%s\"",
-                      t.event ? smmu::arch::event_name(t.event) : "abort");
-    args += buf;
-    std::snprintf(buf, sizeof buf, ",\"size\":%u,\"lookup\":\"%s\",\"master\":\"%s\"", gp.get_data_length(),
-                  t.lookup, device_.c_str());
-    args += buf;
-    core::TxnTraceWriter::instance().span(std::string(name()) + " transactions",
-                                          (device_ + (t.write ? " write" : " read")).c_str(), "tbu.transaction",
-                                          t.arrival, sc_core::sc_time_stamp(), args, t.flow);
+        n += std::snprintf(args + n, sizeof args - size_t(n), ",\"status\":\"%s\"",
+                           t.event ? smmu::arch::event_name(t.event) : "abort");
+    std::snprintf(args + n, sizeof args - size_t(n), ",\"size\":%u,\"lookup\":\"%s\",\"master\":\"%s\"",
+                  gp.get_data_length(), t.lookup, device_.c_str());
+    char label[160];
+    std::snprintf(label, sizeof label, "%s %s", device_.c_str(), t.write ? "write" : "read");
+    core::TxnTraceWriter::instance().span(trace_txns_.id(), label, "tbu.transaction", t.arrival,
+                                          sc_core::sc_time_stamp(), args, t.flow);
 }
 
 }  // namespace smmusim::smmu::tbu

@@ -62,7 +62,7 @@ CommandQueue::CommandQueue(sc_core::sc_module& owner, RegState& regs, const Feat
                     "CMD_SYNC latency: from PROD making it visible to its completion"),
       occupancy_sig_(&owner, "cmdq.occupancy", 20),
       sync_pending_sig_(&owner, "cmdq.sync_pending", 1),
-      trace_track_(std::string(owner.name()) + " cmdq") {
+      trace_track_(&owner, " cmdq") {
     sources_.resize(1 + f.ecmdqs);
     for (unsigned i = 0; i < f.ecmdqs; ++i) {
         sources_[1 + i].ecmdq = int(i);
@@ -247,7 +247,7 @@ uint32_t CommandQueue::execute(Source& src, const Command& c) {
         char args[64];
         std::snprintf(args, sizeof args, "\"raw\":[\"0x%llx\",\"0x%llx\"]", static_cast<unsigned long long>(c.dw[0]),
                       static_cast<unsigned long long>(c.dw[1]));
-        tw.span(trace_track_, opcode_name(opcode), "tcu.command", from, sc_core::sc_time_stamp(), args);
+        tw.span(trace_track_.id(), opcode_name(opcode), "tcu.command", from, sc_core::sc_time_stamp(), args);
     };
     auto consume = [&] {
         ++commands_;

@@ -24,6 +24,7 @@
 
 #include <systemc>
 
+#include "models/core/txn_trace.h"
 #include "models/core/blocking_port.h"
 #include "models/core/stats.h"
 #include "models/core/vcd.h"
@@ -109,7 +110,7 @@ private:
     core::Counter commands_, syncs_, tlbi_, cfgi_, errors_, fetches_;
     core::TimeHistogram sync_latency_;
     core::TraceSignal occupancy_sig_, sync_pending_sig_;
-    std::string trace_track_;  // `<tcu> cmdq` in the transaction trace
+    core::TraceTrack trace_track_;  // `<tcu> cmdq` in the transaction trace
 };
 
 }  // namespace smmusim::smmu::tcu

@@ -24,7 +24,7 @@ EventQueue::EventQueue(sc_core::sc_module& owner, RegState& regs, const Features
                  "event records discarded: queue disabled, full or after a write abort"),
       overflows_(&owner, "eventq.overflows", "times the overflow flag was raised"),
       aborts_(&owner, "eventq.write_aborts", "event record writes that got an error response"),
-      trace_track_(std::string(owner.name()) + " eventq") {}
+      trace_track_(&owner, " eventq") {}
 
 void EventQueue::post(const EventRecord& r) {
     pending_.push_back(r);
@@ -78,7 +78,7 @@ void EventQueue::write(const EventRecord& r) {
         char args[96];
         std::snprintf(args, sizeof args, "\"sid\":%u,\"ok\":%s", unsigned(r.get<EventRecord::StreamID>()),
                       ok ? "true" : "false");
-        core::TxnTraceWriter::instance().span(trace_track_, event_name(uint8_t(r.get<EventRecord::Type>())),
+        core::TxnTraceWriter::instance().span(trace_track_.id(), event_name(uint8_t(r.get<EventRecord::Type>())),
                                               "tcu.event", write_start, sc_core::sc_time_stamp(), args);
     }
     if (!ok) {

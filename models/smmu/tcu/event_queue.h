@@ -10,6 +10,7 @@
 
 #include <systemc>
 
+#include "models/core/txn_trace.h"
 #include "models/core/blocking_port.h"
 #include "models/core/stats.h"
 #include "models/smmu/arch/events.h"
@@ -45,7 +46,7 @@ private:
     uint64_t posted_count_ = 0, handled_count_ = 0;
 
     core::Counter written_, discarded_, overflows_, aborts_;
-    std::string trace_track_;  // `<tcu> eventq` in the transaction trace
+    core::TraceTrack trace_track_;  // `<tcu> eventq` in the transaction trace
 };
 
 }  // namespace smmusim::smmu::tcu

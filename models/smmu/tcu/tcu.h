@@ -21,6 +21,7 @@
 #include "models/core/ring.h"
 #include "models/core/stats.h"
 #include "models/core/timed_queue.h"
+#include "models/core/txn_trace.h"
 #include "models/core/vcd.h"
 #include "models/smmu/arch/regs.h"
 #include "models/smmu/dti/dti.h"
@@ -159,6 +160,9 @@ private:
     CommandQueue cmdq_;
     std::vector<std::unique_ptr<DtiPort>> dti_;
     std::vector<std::unique_ptr<TbuLink>> links_;
+    // Transaction-trace tracks (tcu_trace.cpp).
+    core::TraceTrack trace_walk_{this, " walk"}, trace_translate_{this, " translate"};
+    std::vector<core::TraceTrack> trace_invalidate_;
 
     sc_core::sc_event cr0_ev_, irq_ctrl_ev_, gbpa_ev_;
     core::TimedQueue<dti::DtiMessage> dti_peq_, ack_peq_;

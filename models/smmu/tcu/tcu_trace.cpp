@@ -16,7 +16,7 @@ bool Tcu::tracing() const { return core::TxnTraceWriter::instance().enabled(); }
 void Tcu::trace_span(const char* what, const sc_core::sc_time& start, uint64_t addr) {
     char args[64];
     std::snprintf(args, sizeof args, "\"addr\":\"0x%llx\"", static_cast<unsigned long long>(addr));
-    core::TxnTraceWriter::instance().span(std::string(name()) + " walk", what, "tcu.walk", start,
+    core::TxnTraceWriter::instance().span(trace_walk_.id(), what, "tcu.walk", start,
                                           sc_core::sc_time_stamp(), args);
 }
 
@@ -32,14 +32,14 @@ void Tcu::trace_translation(const dti::DtiMessage& m, const sc_core::sc_time& st
     if (q.ssv) n += std::snprintf(args + n, sizeof args - size_t(n), ",\"ssid\":%u", q.ssid);
     if (r.outcome == dti::Outcome::Translated)
         std::snprintf(args + n, sizeof args - size_t(n), ",\"pa\":\"0x%llx\"", static_cast<unsigned long long>(r.oa));
-    core::TxnTraceWriter::instance().span(std::string(name()) + " translate", walked ? "walk" : "translate (cached)",
+    core::TxnTraceWriter::instance().span(trace_translate_.id(), walked ? "walk" : "translate (cached)",
                                           "tcu.translate", start, sc_core::sc_time_stamp(), args, 0, m.flow);
 }
 
 void Tcu::trace_invalidation(unsigned tbu, const sc_core::sc_time& sent) {
-    char track[32];
-    std::snprintf(track, sizeof track, " invalidate tbu%u", tbu);
-    core::TxnTraceWriter::instance().span(std::string(name()) + track, "invalidation", "tcu.invalidate", sent,
+    while (trace_invalidate_.size() <= tbu)
+        trace_invalidate_.emplace_back(this, " invalidate tbu" + std::to_string(trace_invalidate_.size()));
+    core::TxnTraceWriter::instance().span(trace_invalidate_[tbu].id(), "invalidation", "tcu.invalidate", sent,
                                           sc_core::sc_time_stamp());
 }
 
