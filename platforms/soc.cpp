@@ -105,6 +105,9 @@ Soc::Soc(const Topology& t)
         // DTI-ATS (Translation Requests, Translated transactions, ATC invalidation) is AT only.
         if (f.ats && core::RunControl::instance().loosely_timed())
             throw InputError(t.smmus[s].name + ".ats: PCIe ATS is not modelled in sim.mode=lt (use sim.mode=at)");
+        if (f.btm && core::RunControl::instance().loosely_timed())
+            throw InputError(t.smmus[s].name +
+                             ".btm: broadcast TLB maintenance is not modelled in sim.mode=lt (use sim.mode=at)");
     }
     noc = std::make_unique<noc::Interconnect>(t.interconnect.c_str(), initiators, targets);
 
@@ -143,6 +146,16 @@ Soc::Soc(const Topology& t)
         m->set_write_observer([this](uint64_t addr, uint64_t len) { cluster.memory_written(addr, len); });
     // The cores' data caches sit in front of every memory (cluster.cache.size > 0).
     for (const auto& m : memories) cluster.attach_memory(*m);
+    // Broadcast TLB maintenance: the cores' TLBIs reach every SMMU with IDR0.BTM.
+    std::vector<std::string> participants;
+    std::vector<size_t> in_domain;
+    for (size_t s = 0; s < smmus.size(); ++s)
+        if (smmus[s]->features().btm) participants.push_back("to_" + t.smmus[s].name), in_domain.push_back(s);
+    if (!participants.empty()) {
+        dvm = std::make_unique<noc::DvmNode>("dvm", participants);
+        cluster.dvm_port().out.bind(dvm->in);
+        for (size_t i = 0; i < in_domain.size(); ++i) dvm->participant(i).bind(smmus[in_domain[i]]->tcu.dvm());
+    }
 }
 
 std::string Soc::tcu_port(size_t i) const {
@@ -162,6 +175,12 @@ void Soc::print_wiring(std::ostream& os) const {
     for (size_t s = 0; s < smmus.size(); ++s) os << " " << smmus[s]->name() << ".tcu (walks, queues) -> " << noc->name() << ";";
     os << " cpu (software; cpu0, cpu1, ... with cpus > 1)" << (cpu_traffic ? ", cpu_traffic" : "") << " -> "
        << noc->name() << "\n";
+    if (dvm) {
+        os << "  DVM (broadcast TLBIs): cpu -> " << dvm->name() << " ->";
+        for (size_t s = 0; s < smmus.size(); ++s)
+            if (smmus[s]->features().btm) os << " " << smmus[s]->name() << ".tcu";
+        os << "\n";
+    }
 }
 
 Soc::~Soc() = default;

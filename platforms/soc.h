@@ -5,7 +5,7 @@
 // (`cpu_traffic`), the SMMU instances (each TCU's registers on the interconnect at the
 // topology's address, its memory port an initiator of the interconnect) and the interconnect.
 // Modules are built in a fixed order (memories, DMA masters, cpu_traffic, SMMUs, CPU cluster,
-// interconnect), the same for every topology, so that a topology file reproduces the
+// interconnect, then the DVM node when an SMMU has IDR0.BTM), the same for every topology, so that a topology file reproduces the
 // platform that was once written in C++ event for event.
 
 #include <memory>
@@ -15,6 +15,7 @@
 
 #include "models/cpu/cluster.h"
 #include "models/mem/memory.h"
+#include "models/noc/dvm_node.h"
 #include "models/noc/interconnect.h"
 #include "models/smmu/ats/ats_function.h"
 #include "models/smmu/smmu.h"
@@ -57,6 +58,9 @@ public:
     std::vector<std::unique_ptr<smmu::Smmu>> smmus;
     cpu::Cluster cluster;
     std::unique_ptr<noc::Interconnect> noc;
+    // The DVM domain (`dvm`): the cluster's TLBIs to every SMMU with IDR0.BTM (smmu.btm), built
+    // after the interconnect and only when there is such an SMMU.
+    std::unique_ptr<noc::DvmNode> dvm;
 };
 
 }  // namespace smmusim::platforms

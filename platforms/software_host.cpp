@@ -238,6 +238,9 @@ SoftwareHost::SoftwareHost(cpu::Cluster& cpus, SoftwareSetup setup)
                   "fault injection: with smmu.coherent=false the driver leaves out io-pgtable's cleans to the point "
                   "of coherency after its descriptor writes (needs cluster.cache.size > 0 to show: the SMMU then "
                   "walks the stale descriptors DRAM still holds)"),
+      btm("sw.driver.btm", false, "",
+          "with smmu.btm: clear CR2.PTM so that the CPUs' broadcast TLBIs reach the SMMU (the posted SVA-with-BTM "
+          "patches; mainline Linux always sets PTM)"),
       batch("sw.driver.batch", 64, "commands", "commands gathered before a batch is issued without CMD_SYNC",
             {1, 4096}),
       range_inv("sw.driver.range_inv", true, "", "use range TLBIs when the SMMU has IDR3.RIL"),
@@ -472,6 +475,7 @@ sw::driver::DriverConfig SoftwareHost::driver_config(size_t smmu) const {
     c.cmdq = cmdq;
     c.ecmdq = ecmdq && !setup_.hyp;
     c.skip_cleans = skip_cleans;  // the pKVM hypervisor's driver keeps to the series' one queue
+    c.btm = btm;
     c.cmdq_call_cycles = cmdq_call_cycles;
     c.poll_spins = poll_spins;
     c.poll_relax = poll_relax;

@@ -99,6 +99,7 @@ private:
     core::EnumParam<sw::driver::CmdqAlgo> cmdq;
     core::Param<bool> ecmdq;
     core::Param<bool> skip_cleans;
+    core::Param<bool> btm;
     core::Param<uint32_t> batch;
     core::Param<bool> range_inv;
     core::Param<bool> ats;

@@ -55,6 +55,12 @@ Cluster::Cluster()
                    "extra latency of a coherent device access to a line dirty in a CPU cache (the snoop; estimate "
                    "as cluster.atomic_cycles, a core-to-core transfer)",
                    {0, 1000000}),
+      // An estimate: Arm's optimization guides give no issue cost for a broadcast TLBI; its
+      // completion (the DVM round trip) is what the DSB after it waits for, timed by the DVM node.
+      tlbi_cycles("cluster.tlbi_cycles", 20, "cycles",
+                  "cost of issuing one TLBI instruction, beyond its completion, which the DSB after it waits for "
+                  "(estimate; swept in docs/studies/coherency_btm.md)",
+                  {0, 1000000}),
       sevs_("cluster.sevs", "SEV events sent to the cores (a core's SEV, the SMMU's)"),
       monitor_clears_("cluster.monitor_clears",
                       "exclusive monitors cleared by a write to their line (WFE wake-ups)") {
@@ -68,6 +74,7 @@ Cluster::Cluster()
             for (auto& o : cores_) o->kill_others();
         };
     monitor_.assign(n, kNone);
+    tlbi_pending_.assign(n, 0);
     monitoring_.reserve(n);
     for (unsigned i = 0; i < n; ++i) turn_.push_back(std::make_unique<sc_core::sc_event>());
     directory_.assign(kDirectory, Owner{});
@@ -125,6 +132,23 @@ void Cluster::connect_sev(const sc_core::sc_event& ev) {
     const std::string name = "cluster_sev" + (sev_sources_ ? "_" + std::to_string(sev_sources_) : std::string());
     ++sev_sources_;
     sc_core::sc_spawn([this] { sev(); }, name.c_str(), &opts);
+}
+
+DvmRequester& Cluster::dvm_port() {
+    if (!dvm_) dvm_ = std::make_unique<DvmRequester>("cpu_dvm");
+    return *dvm_;
+}
+
+void Cluster::tlbi(unsigned i, const smmu::arch::dvm::Message& m) {
+    if (!dvm_) return;
+    dvm_->tlbi(i, m);
+    tlbi_pending_[i] = 1;
+}
+
+void Cluster::tlbi_sync(unsigned i) {
+    if (!dvm_ || !tlbi_pending_[i]) return;
+    tlbi_pending_[i] = 0;
+    dvm_->sync(i);
 }
 
 void Cluster::sev() {

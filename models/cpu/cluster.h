@@ -49,6 +49,7 @@
 #include "models/core/stats.h"
 #include "models/cpu/cpu.h"
 #include "models/cpu/data_cache.h"
+#include "models/cpu/dvm_requester.h"
 #include "models/mem/dirty_lines.h"
 
 namespace smmusim::mem {
@@ -78,6 +79,7 @@ public:
     core::Param<uint32_t> cache_ways;
     core::Param<uint64_t> cmo_cycles;
     core::Param<uint64_t> snoop_cycles;
+    core::Param<uint64_t> tlbi_cycles;
 
     unsigned size() const { return unsigned(cores_.size()); }
     Cpu& core(unsigned i) { return *cores_.at(i); }
@@ -134,6 +136,17 @@ public:
     void touched(unsigned i, uint64_t addr) {
         if (cores_.size() > 1) owner(addr) = Owner{addr / kLine, i};
     }
+
+    // ---- Broadcast TLB maintenance ----
+    // The cluster's port into the DVM domain, created on the first call (by the platform, when
+    // an SMMU has IDR0.BTM; before the simulation starts). Without it TLBIs reach no one.
+    DvmRequester& dvm_port();
+    bool has_dvm() const { return dvm_ != nullptr; }
+    // A broadcast TLBI by core `i` (its cluster.tlbi_cycles are the caller's to charge): posted
+    // to the DVM domain; core i's next DSB waits for it (tlbi_sync).
+    void tlbi(unsigned i, const smmu::arch::dvm::Message& m);
+    // What core i's DSB adds: a DVM Sync when it has posted TLBIs since its last one.
+    void tlbi_sync(unsigned i);
 
     // ---- Data caches (cluster.cache.size > 0) ----
     // A memory the cores' caches sit in front of (the platform calls it for each memory; no-op
@@ -206,6 +219,9 @@ private:
     std::vector<std::pair<mem::Memory*, std::unique_ptr<mem::DirtyLines>>> memories_;
     std::map<uint64_t, uint64_t> non_cacheable_;
     std::unique_ptr<CacheStats> cache_stats_;
+
+    std::unique_ptr<DvmRequester> dvm_;
+    std::vector<uint8_t> tlbi_pending_;  // per core: TLBIs posted since its last DVM Sync
 
     core::Counter sevs_;
     unsigned sev_sources_ = 0;

@@ -16,6 +16,7 @@ uint32_t Features::idr0() const {
     v = put<idr0::COHACC>(v, coherent);
     v = put<idr0::HYP>(v, hyp);
     v = put<idr0::ATS>(v, ats);
+    v = put<idr0::BTM>(v, btm);
     v = put<idr0::ASID16>(v, asid16);
     v = put<idr0::MSI>(v, msi);
     v = put<idr0::SEV>(v, sev);
@@ -97,6 +98,9 @@ FeatureParams::FeatureParams(const sc_core::sc_object* o)
       ats(o, "ats", false, "",
           "IDR0.ATS: PCIe ATS (translation requests from endpoints with an ATC, translated transactions "
           "allowed by STE.EATS, CMD_ATC_INV sent to the endpoints)"),
+      btm(o, "btm", false, "",
+          "IDR0.BTM: broadcast TLB maintenance (the SMMU takes part in the CPUs' Inner Shareable DVM domain: "
+          "their TLBI instructions reach its TLBs unless CR2.PTM = 1; SMMUv3 §3.17)"),
       gran4k(o, "gran4k", true, "", "IDR5.GRAN4K: 4 KiB translation granule"),
       gran16k(o, "gran16k", true, "", "IDR5.GRAN16K: 16 KiB translation granule"),
       gran64k(o, "gran64k", true, "", "IDR5.GRAN64K: 64 KiB translation granule"),
@@ -139,6 +143,7 @@ Features FeatureParams::features() const {
     f.ril = ril;
     f.stt = stt;
     f.ats = ats;
+    f.btm = btm;
     f.gran4k = gran4k;
     f.gran16k = gran16k;
     f.gran64k = gran64k;

@@ -23,6 +23,7 @@ struct Features {
     bool ril = true;
     bool stt = false;
     bool ats = false;  // IDR0.ATS: PCIe ATS, CMD_ATC_INV, STE.EATS
+    bool btm = false;  // IDR0.BTM: broadcast TLB maintenance (DVM), CR2.PTM
     unsigned bbml = 2;
     bool gran4k = true, gran16k = true, gran64k = true;
     unsigned sidsize = 16, ssidsize = 20;
@@ -55,7 +56,7 @@ public:
 
 private:
     core::Param<bool> s1p, s2p, coherent, hyp, asid16, vmid16, msi, sev, two_level_st, cd2l,
-        term_model_abort_only, ril, stt, ats, gran4k, gran16k, gran64k;
+        term_model_abort_only, ril, stt, ats, btm, gran4k, gran16k, gran64k;
     core::Param<uint32_t> bbml, sidsize, ssidsize, cmdqs, eventqs, oas, ecmdqs;
 };
 

@@ -44,6 +44,11 @@ struct DriverConfig {
     // Enable PCIe ATS for ATS-capable devices when the SMMU has IDR0.ATS (Linux does whenever
     // both sides support it and the domain translates: arm_smmu_ats_supported).
     bool ats = true;
+    // Let the CPUs' broadcast TLB maintenance reach the SMMU (CR2.PTM = 0) when it has IDR0.BTM.
+    // Mainline Linux always sets CR2.PTM (arm_smmu_device_reset), so CPU TLBIs never touch the
+    // SMMU's TLBs; the posted SVA-with-BTM patches clear it when the SMMU has BTM. Its DMA
+    // domains keep CD.ASET = 1 (non-shared ASIDs, spared by ASID-matching broadcasts).
+    bool btm = false;
     // CR0.ATSCHK when the SMMU has IDR0.ATS. Linux leaves it 0 (fast mode: ATS Translated
     // transactions pass unchecked, the devices are trusted); a hypervisor that does not trust
     // the host's devices sets it, as Linux's Realm SMMU driver does.

@@ -42,6 +42,7 @@ SmmuCaps probe(hal::Bus& bus, uint64_t regs) {
     if (c.sid_bits <= 8) c.two_level_st = false;  // Linux: a linear table is small enough
     c.ril = get<idr3::RIL>(i3);
     c.ats = get<idr0::ATS>(i0);
+    c.btm = get<idr0::BTM>(i0);
     c.bbml = unsigned(get<idr3::BBML>(i3));
     if (get<idr5::GRAN4K>(i5)) c.pgsize_bitmap |= (1ull << 12) | (1ull << 21) | (1ull << 30);
     if (get<idr5::GRAN16K>(i5)) c.pgsize_bitmap |= (1ull << 14) | (1ull << 25);

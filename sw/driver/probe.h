@@ -23,6 +23,7 @@ struct SmmuCaps {
     bool hyp = false, msi = false, sev = false, coherent = false;
     bool ril = false;
     bool ats = false;  // IDR0.ATS: the SMMU accepts ATS (Translation Requests, CMD_ATC_INV)
+    bool btm = false;  // IDR0.BTM: broadcast TLB maintenance
     unsigned bbml = 0;
     unsigned asid_bits = 8, vmid_bits = 8;
     unsigned sid_bits = 0, ssid_bits = 0;

@@ -88,7 +88,9 @@ void SmmuDriver::probe_and_reset(bool enable_now) {
     cr1 = put<cr1::QUEUE_OC>(cr1, 1);
     cr1 = put<cr1::QUEUE_IC>(cr1, 1);
     bus_.write32(cfg_.regs + reg::CR1, uint32_t(cr1));
-    bus_.write32(cfg_.regs + reg::CR2, uint32_t(cr2::PTM::mask | cr2::RECINVSID::mask));
+    // CR2: PTM unless broadcast TLB maintenance is to reach the SMMU (Config::btm).
+    const bool ptm = !(cfg_.btm && caps_.btm);
+    bus_.write32(cfg_.regs + reg::CR2, uint32_t((ptm ? cr2::PTM::mask : 0) | cr2::RECINVSID::mask));
     bus_.write64(cfg_.regs + reg::STRTAB_BASE, strtab_->base_register());
     bus_.write32(cfg_.regs + reg::STRTAB_BASE_CFG, strtab_->cfg_register());
     bus_.write64(cfg_.regs + reg::CMDQ_BASE, cmdq_->base_register());

@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "models/smmu/arch/dvm.h"
+
 namespace smmusim::sw::hal {
 
 // Wired interrupt lines software can wait for, as bits of a mask.
@@ -96,6 +98,12 @@ public:
     // stream table and CD tables): for a non-coherent device it is mapped non-cacheable, and its
     // accesses bypass the data caches. Backends without caches ignore it.
     virtual void dma_memory(uint64_t /*pa*/, uint64_t /*len*/) {}
+    // ---- Broadcast TLB maintenance (issue 18) ----
+    // TLBI <op>IS, Xt on this CPU (arch::dvm::Message: the operation, its operand, the PE's
+    // VMID and regime): the CPUs' TLBs (not modelled) and, over the interconnect's DVM domain,
+    // those of every SMMU with IDR0.BTM and CR2.PTM = 0. Complete only once the next barrier()
+    // (DSB ISH) returns, as on a PE. Backends without a DVM domain ignore it.
+    virtual void tlbi(const smmu::arch::dvm::Message& /*m*/) {}
     // The CPU running the calling software thread (smp_processor_id), and how many there are.
     virtual unsigned cpu() const { return 0; }
     virtual unsigned cpus() const { return 1; }

@@ -103,6 +103,13 @@ void TimedBus::drain() {
 void TimedBus::barrier() {
     drain();
     if (!untimed_) here().stall_barrier(cluster_.dsb_cycles);
+    // DSB ISH after TLBIs: complete once every SMMU in the DVM domain has completed them.
+    cluster_.tlbi_sync(cluster_.current_index());
+}
+
+void TimedBus::tlbi(const smmu::arch::dvm::Message& m) {
+    if (!untimed_) here().work(cluster_.tlbi_cycles);
+    cluster_.tlbi(cluster_.current_index(), m);
 }
 
 void TimedBus::dmb() {

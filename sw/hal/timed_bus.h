@@ -19,6 +19,8 @@
 // core's cache (Cluster::acquire_line): a cached store is visible to coherent agents at once
 // and reaches DRAM, where a non-coherent SMMU reads, only when its line is written back
 // (clean_dcache, an eviction). Atomics on cacheable lines are done in the cache (near atomics).
+// A TLBI costs cluster.tlbi_cycles and is broadcast when the platform has a DVM domain (an SMMU
+// with IDR0.BTM); the next barrier() (DSB) then also waits for a DVM Sync (Cluster::tlbi_sync).
 
 #include "models/cpu/cluster.h"
 #include "sw/hal/bus.h"
@@ -57,6 +59,7 @@ public:
     void dma_memory(uint64_t pa, uint64_t len) override {
         if (!device_coherent_) cluster_.add_non_cacheable(pa, len);
     }
+    void tlbi(const smmu::arch::dvm::Message& m) override;
     unsigned cpu() const override { return cluster_.current_index(); }
     unsigned cpus() const override { return cluster_.size(); }
 

@@ -63,6 +63,7 @@ public:
     }
     void set_device_coherent(bool coherent) override { inner_.set_device_coherent(coherent); }
     void dma_memory(uint64_t pa, uint64_t len) override { inner_.dma_memory(pa, len); }
+    void tlbi(const smmu::arch::dvm::Message& m) override { inner_.tlbi(m); }
     unsigned cpu() const override { return inner_.cpu(); }
     unsigned cpus() const override { return inner_.cpus(); }
     // With several CPUs the emulation runs under the SMMU's lock (the series' smmu_dabt_handler

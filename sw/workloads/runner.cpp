@@ -131,6 +131,11 @@ void run_scenario(const Scenario& sc, Env& env) {
                 env.iommu.issue_raw_on(env.iommu.instance(s.smmu), c, s.sync);
                 break;
             }
+            case Step::Op::Tlbi:
+                // A CPU's TLBI ...IS, and the DSB ISH after it (Linux: __tlbi(); dsb(ish)).
+                env.bus.tlbi(s.tlbi);
+                if (s.sync) env.bus.barrier();
+                break;
             case Step::Op::Donate: env.iommu.donate(s.pa, s.size, s.to); break;
             case Step::Op::Reclaim: env.iommu.reclaim(s.pa, s.size); break;
             case Step::Op::Share: env.iommu.share(s.pa, s.size); break;

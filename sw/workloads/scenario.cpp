@@ -108,11 +108,12 @@ Step parse_step(const json& j, size_t i, const std::string& file, const std::map
     else if (op == "dma") s.op = Step::Op::Dma;
     else if (op == "wait") s.op = Step::Op::Wait;
     else if (op == "command") s.op = Step::Op::Command;
+    else if (op == "tlbi") s.op = Step::Op::Tlbi;
     else if (op == "donate") s.op = Step::Op::Donate;
     else if (op == "reclaim") s.op = Step::Op::Reclaim;
     else if (op == "share") s.op = Step::Op::Share;
     else if (op == "unshare") s.op = Step::Op::Unshare;
-    else pre.fail("unknown op '" + op + "' (map, unmap, dma, wait, command, donate, reclaim, share, unshare)");
+    else pre.fail("unknown op '" + op + "' (map, unmap, dma, wait, command, tlbi, donate, reclaim, share, unshare)");
     const Ctx c(file, "steps[" + std::to_string(i) + "] (" + op + ")");
     auto domain = [&] {
         s.domain = c.string(c.req(j, "domain"), "domain");
@@ -182,6 +183,20 @@ Step parse_step(const json& j, size_t i, const std::string& file, const std::map
         s.sync = c.boolean(j, "sync", true);
         break;
     }
+    case Step::Op::Tlbi: {
+        c.only(j, {"op", "instr", "xt", "vmid", "el20", "sync"});
+        const std::string instr = c.string(c.req(j, "instr"), "instr");
+        const auto t = smmu::arch::dvm::tlbi_from_name(instr);
+        if (!t) c.fail("unknown TLBI '" + instr + "' (VAE1IS, ASIDE1IS, VMALLE1IS, RVAE1IS, IPAS2E1IS, ... : docs/scenarios.md)");
+        s.tlbi.op = *t;
+        s.tlbi.xt = c.number(j, "xt", 0);
+        const uint64_t vmid = c.number(j, "vmid", 0);
+        if (vmid > 0xFFFF) c.fail("'vmid' must be below 65536");
+        s.tlbi.vmid = uint16_t(vmid);
+        s.tlbi.el20 = c.boolean(j, "el20", false);
+        s.sync = c.boolean(j, "sync", true);
+        break;
+    }
     case Step::Op::Donate:
     case Step::Op::Reclaim:
     case Step::Op::Share:
@@ -212,6 +227,7 @@ const char* Step::op_name() const {
     case Op::Unmap: return "unmap";
     case Op::Dma: return "dma";
     case Op::Wait: return "wait";
+    case Op::Tlbi: return "tlbi";
     case Op::Command: return "command";
     case Op::Donate: return "donate";
     case Op::Reclaim: return "reclaim";

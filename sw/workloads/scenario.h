@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "models/smmu/arch/dvm.h"
 #include "sw/driver/domain.h"
 #include "sw/hal/dma.h"
 #include "sw/workloads/iommu.h"
@@ -36,7 +37,7 @@ struct AttachSpec {
 };
 
 struct Step {
-    enum class Op { Map, Unmap, Dma, Wait, Command, Donate, Reclaim, Share, Unshare } op = Op::Wait;
+    enum class Op { Map, Unmap, Dma, Wait, Command, Tlbi, Donate, Reclaim, Share, Unshare } op = Op::Wait;
     size_t index = 0;  // position in "steps"
     std::string domain;
     uint64_t iova = 0, pa = 0, size = 0;
@@ -46,6 +47,7 @@ struct Step {
     uint64_t raw[2] = {0, 0};  // command: the two dwords, issued as they are
     bool sync = true;          // command: followed by a CMD_SYNC
     std::string smmu;          // command: the SMMU instance whose queue takes it (empty: the first)
+    smmu::arch::dvm::Message tlbi;  // tlbi: the CPU's TLBI (sync: followed by DSB ISH)
     Iommu::Owner to = Iommu::Owner::Guest;  // donate: the new owner (pa, size: the pages)
 
     const char* op_name() const;

@@ -35,6 +35,9 @@ struct TlbEntry {
     World world = World::NsEl1;
     bool s1 = false, s2 = false;  // stages that produced it (neither: STE bypass)
     bool global = false;          // stage-1 nG = 0
+    // Stage 1: the CD's ASET (§3.17): 1 marks a non-shared ASID, spared by broadcast TLBIs that
+    // match an ASID; a global entry matches only lookups through CDs of the same ASET (§3.17.1).
+    bool aset = false;
     bool vmid_tagged = false;
     uint16_t asid = 0, vmid = 0;
     uint8_t s1_level = 0, s1_gshift = 0;  // stage-1 leaf level and granule (TTL / TG)
@@ -84,6 +87,7 @@ struct WalkEntry {
     uint16_t asid = 0, vmid = 0;
     uint8_t gshift = 12;
     bool global = false;     // a stage-1 leaf with nG = 0: matches every ASID (§4.4.2.4)
+    bool aset = false;       // stage 1: the CD's ASET (see TlbEntry)
     uint64_t fill_epoch = 0;  // see TlbEntry
 };
 

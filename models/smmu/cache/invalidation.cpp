@@ -56,9 +56,74 @@ InvScope InvScope::from(const Command& c, const Features& f, bool e2h) {
     return s;
 }
 
+InvScope InvScope::from_dvm(const dvm::Message& m, const Features& f) {
+    using dvm::Tlbi;
+    InvScope s;
+    s.broadcast = true;
+    s.match_vmid = true;
+    s.vmid = m.vmid;
+    s.e2h = m.el20;
+    s.asid = uint16_t(get<dvm::XtAsid>(m.xt));
+    if (dvm::by_address(m.op)) {
+        const std::optional<TlbiRange> r = dvm::decode_address(m.op, m.xt);
+        if (!r) return s;  // reserved encoding: None
+        s.range = *r;
+        if (!dvm::is_ipa(m.op)) s.range.addr = canonical_va(s.range.addr);
+    }
+    // The EL1 stage-1 operations act on the EL2&0 regime when the PE runs a VHE host.
+    const bool el20 = m.el20;
+    switch (m.op) {
+    case Tlbi::VAE1IS:
+    case Tlbi::VALE1IS:
+    case Tlbi::RVAE1IS:
+    case Tlbi::RVALE1IS: s.kind = el20 ? Kind::El2Va : Kind::NhVa; break;
+    case Tlbi::VAAE1IS:
+    case Tlbi::VAALE1IS:
+    case Tlbi::RVAAE1IS:
+    case Tlbi::RVAALE1IS: s.kind = el20 ? Kind::El2Vaa : Kind::NhVaa; break;
+    case Tlbi::ASIDE1IS: s.kind = el20 ? Kind::El2Asid : Kind::NhAsid; break;
+    case Tlbi::VMALLE1IS: s.kind = el20 ? Kind::El2All : Kind::NhAll; break;
+    case Tlbi::IPAS2E1IS:
+    case Tlbi::IPAS2LE1IS:
+    case Tlbi::RIPAS2E1IS:
+    case Tlbi::RIPAS2LE1IS: s.kind = f.s2p ? Kind::S2Ipa : Kind::None; break;
+    // Both stages: without stage 2 it affects stage 1 of the VMID (which must then be 0).
+    case Tlbi::VMALLS12E1IS: s.kind = f.s2p ? Kind::S12Vmall : Kind::NhAll; break;
+    case Tlbi::ALLE1IS: s.kind = Kind::NsnhAll; break;
+    case Tlbi::VAE2IS:
+    case Tlbi::VALE2IS:
+    case Tlbi::RVAE2IS:
+    case Tlbi::RVALE2IS: s.kind = Kind::El2Va; break;
+    case Tlbi::ALLE2IS: s.kind = Kind::El2All; break;
+    }
+    const bool stage1 = s.kind != Kind::S2Ipa && s.kind != Kind::S12Vmall && s.kind != Kind::NsnhAll;
+    const bool el2 = s.kind >= Kind::El2All && s.kind <= Kind::El2Vaa;
+    if ((stage1 && !f.s1p) || (el2 && !f.hyp)) s.kind = Kind::None;
+    return s;
+}
+
 namespace {
 
-bool vmid_ok(const InvScope& s, bool tagged, uint16_t vmid) { return !s.match_vmid || !tagged || vmid == s.vmid; }
+// A broadcast always names a VMID: entries without a VMID tag (S2P = 0) are VMID 0's (§3.17).
+bool vmid_ok(const InvScope& s, bool tagged, uint16_t vmid) {
+    if (s.broadcast) return (tagged ? vmid : 0) == s.vmid;
+    return !s.match_vmid || !tagged || vmid == s.vmid;
+}
+
+// Whether a broadcast spares a stage-1 entry of a non-shared ASID (CD.ASET = 1, §3.17): the
+// operations that match an ASID (VA{L}ExIS, ASIDExIS) do, and at any-EL2 (no ASIDs) the VAA
+// forms as well; everything else must hit it.
+bool aset_spared(const InvScope& s, bool aset, World w) {
+    if (!s.broadcast || !aset) return false;
+    switch (s.kind) {
+    case Kind::NhVa:
+    case Kind::NhAsid:
+    case Kind::El2Asid:
+    case Kind::El2Va: return true;
+    case Kind::El2Vaa: return w == World::NsEl2;
+    default: return false;
+    }
+}
 
 // A leaf of `level` in a granule of 2^gshift covering [base, base + 2^shift) against the
 // address range, TG and TTL of a by-address invalidation.
@@ -71,7 +136,8 @@ bool leaf_in_range(const InvScope& s, uint64_t base, uint8_t shift, uint8_t leve
 
 // Which regime and ASID an EL2_* command selects (fact sheet walk_cmd_evt §6).
 bool el2_hits(const InvScope& s, World w, bool global, uint16_t asid, bool by_asid) {
-    if (s.kind == Kind::El2All) return w != World::NsEl1;
+    // A broadcast ALLE2IS (or a VHE host's VMALLE1IS) reaches only its own regime's entries.
+    if (s.kind == Kind::El2All) return s.broadcast ? w == (s.e2h ? World::NsEl2E2H : World::NsEl2) : w != World::NsEl1;
     if (s.kind == Kind::El2Asid) return w == World::NsEl2E2H && !global && asid == s.asid;
     if (!s.e2h) return w == World::NsEl2;  // EL2_VA / EL2_VAA without E2H: ASID ignored
     return w == World::NsEl2E2H && (!by_asid || global || asid == s.asid);
@@ -100,6 +166,7 @@ bool hits(const InvScope& s, const TlbEntry& e) {
     const uint8_t reach = uint8_t(e.reach_shift());
     const uint64_t reach_base = e.base & ~((uint64_t(1) << reach) - 1);
     auto s1_va = [&] { return leaf_in_range(s, reach_base, reach, e.s1_level, e.s1_gshift); };
+    if (e.s1 && aset_spared(s, e.aset, e.world)) return false;
     if (is_el2(s.kind)) {
         if (!el2_hits(s, e.world, e.global, e.asid, s.kind == Kind::El2Va)) return false;
         return !by_address(s.kind) || s1_va();
@@ -141,6 +208,7 @@ bool hits(const InvScope& s, const WalkEntry& e) {
     // A global leaf (nG = 0) belongs to every ASID: NH_VA / EL2_VA of any ASID remove it,
     // NH_ASID / EL2_ASID spare it (§4.4.2.4).
     const bool global = e.leaf && e.global;
+    if (aset_spared(s, e.aset, e.world)) return false;
     if (is_el2(s.kind)) return el2_hits(s, e.world, global, e.asid, s.kind == Kind::El2Va);
     if (e.world != World::NsEl1) return false;
     const bool vm = vmid_ok(s, e.vmid_tagged, e.vmid);

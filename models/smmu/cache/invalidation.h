@@ -8,10 +8,18 @@
 // - TG restricts range invalidations to entries of that granule, TTL to that leaf level,
 //   Leaf=1 spares walk-cache table entries; Leaf=0 with TTL also removes tables above it;
 // - CFGI_* hit configuration and what the TBUs hold per StreamID / SubstreamID.
+// A broadcast TLBI (IDR0.BTM, SMMUv3 §3.17; from_dvm) is the scope of the command of the same
+// reach, with the broadcast's rules: its VMID is always matched (entries without a VMID tag,
+// S2P = 0, count as VMID 0); ASET = 1 entries are spared by the operations that match an ASID
+// (VA{L}E1IS, ASIDE1IS, VA{L}E2IS, and at any-EL2 VAA forms too) and hit by all others; an
+// EL2 or EL2&0 broadcast hits only its own regime's entries (§3.17.5: an E2H broadcast need
+// not hit any-EL2 entries, nor the converse). Illegal broadcasts (a stage or regime the SMMU
+// does not implement) are None, except that a both-stages one affects the stage there is.
 
 #include <cstdint>
 
 #include "models/smmu/arch/commands.h"
+#include "models/smmu/arch/dvm.h"
 #include "models/smmu/arch/tlbi_range.h"
 #include "models/smmu/cache/entries.h"
 #include "models/smmu/features.h"
@@ -28,11 +36,14 @@ struct InvScope {
     uint32_t ssid = 0;
     uint16_t asid = 0, vmid = 0;
     bool match_vmid = false;  // NH_*: only when stage 2 is implemented
-    bool e2h = false;         // EL2_*: CR2.E2H when consumed
+    bool e2h = false;         // EL2_*: CR2.E2H when consumed (broadcast: the EL2&0 regime)
+    bool broadcast = false;   // a PE's TLBI received as a DVM message (from_dvm)
     arch::TlbiRange range;
 
     // The scope of a consumed command (None for commands that invalidate nothing).
     static InvScope from(const arch::Command& c, const Features& f, bool e2h);
+    // The scope of a broadcast TLBI (None for what this SMMU must ignore).
+    static InvScope from_dvm(const arch::dvm::Message& m, const Features& f);
     bool config() const { return kind >= Kind::CfgiSte && kind <= Kind::CfgiAll; }
     bool tlbi() const { return kind >= Kind::NhAll; }
     // By address (NH_VA, NH_VAA, EL2_VA, EL2_VAA, S2_IPA): a TLB entry is hit only if its

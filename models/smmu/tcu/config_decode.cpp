@@ -124,6 +124,7 @@ std::optional<S1Decoded> decode_cd(const Cd& cd, const Features& f, StreamWorld 
     c.wxn = cd.get<Cd::WXN>();
     c.pan = !single && cd.get<Cd::PAN>();
     c.asid = uint16_t(cd.get<Cd::ASID>());
+    c.aset = cd.get<Cd::ASET>();
     d.record = cd.get<Cd::R>();
     d.abort = cd.get<Cd::A>() || f.term_model_abort_only;
     return d;

@@ -110,7 +110,7 @@ void RegisterFile::write32(uint32_t off, uint32_t v) {
     }
     case reg::CR2:
         // E2H needs HYP; PTM is RES0 without broadcast TLB maintenance (IDR0.BTM = 0).
-        if (!smmuen_any()) s_.cr2 = v & (f_.hyp ? 0x3u : 0x2u);
+        if (!smmuen_any()) s_.cr2 = v & ((f_.hyp ? 0x3u : 0x2u) | (f_.btm ? 0x4u : 0u));
         return;
     case reg::GBPA:
         // Only a write with Update=1, and none while an update is pending (v3.2, §1.6).

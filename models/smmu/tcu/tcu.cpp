@@ -5,6 +5,7 @@
 
 #include "models/core/sim_time.h"
 #include "models/smmu/arch/regs.h"
+#include "models/smmu/tcu/tcu_dvm.h"
 #include "models/smmu/tcu/tcu_links.h"
 
 namespace smmusim::smmu::tcu {
@@ -89,6 +90,11 @@ Tcu::Tcu(sc_core::sc_module_name name, const Features& f, unsigned tbus, uint32_
         sc_core::sc_spawn([this] { cmdq_.run_ecmdq_acks(); }, "ecmdq_acks", &thread);
         for (unsigned i = 1; i < std::min<unsigned>(cmdq_engines, f.ecmdqs + 1); ++i)
             sc_core::sc_spawn([this] { cmdq_.run(); }, ("cmdq" + std::to_string(i)).c_str(), &thread);
+    }
+    if (f.btm) {
+        // In the CPUs' DVM domain: the platform binds the socket to the interconnect's DVM node.
+        dvm_ = std::make_unique<DvmPort>(*this);
+        sc_core::sc_spawn([this] { dvm_run(); }, "dvm_thread", &thread);
     }
     idle_slots_.reserve(xlate_slots);
     for (unsigned i = 0; i < xlate_slots; ++i) {

@@ -23,6 +23,7 @@
 #include "models/core/timed_queue.h"
 #include "models/core/txn_trace.h"
 #include "models/core/vcd.h"
+#include "models/noc/dvm.h"
 #include "models/smmu/arch/regs.h"
 #include "models/smmu/dti/dti.h"
 #include "models/smmu/features.h"
@@ -74,6 +75,11 @@ public:
         "with ATS: how long a CMD_SYNC waits for the ATC invalidations before it before failing with "
         "CERROR_ATC_INV_SYNC (the SMMU's is IMPLEMENTATION DEFINED; default the PCIe Invalidation Completion "
         "timeout, 1 minute, PCIe Base 10.3.1)"};
+    core::Param<uint32_t> dvm_cycles{
+        this, "dvm_cycles", 8, "cycles",
+        "with IDR0.BTM (smmu.btm): cost of taking one broadcast TLBI or DVM Sync from the DVM node before it is "
+        "applied (estimate: as cmd_cycles, a command's execution; swept in docs/studies/coherency_btm.md)",
+        {0, 100000}};
     core::Param<bool> contiguous{this, "contiguous", false, "",
                                  "a TLB entry may cover a whole contiguous-hint run (reference §8.6)"};
 
@@ -92,10 +98,14 @@ public:
     // is sent to it (tcu_ats.cpp). Only with IDR0.ATS; the platform declares it.
     void attach_ats_endpoint(uint32_t sid, core::AtsEndpoint* ep);
     TcuCaches& caches() { return caches_; }
+    // With IDR0.BTM: the target the interconnect's DVM node sends the CPUs' broadcast TLBIs and
+    // DVM Syncs to (tcu_dvm.cpp). Without it the SMMU is not in the DVM domain: logic_error.
+    noc::dvm::TargetSocket& dvm();
 
 private:
     struct DtiPort;
     struct TbuLink;
+    struct DvmPort;
     SC_HAS_PROCESS(Tcu);
 
     // MMIO
@@ -130,6 +140,15 @@ private:
     void invalidate(const arch::Command& c) override;
     void atc_invalidate(const arch::Command& c) override;
     bool sync() override;
+    // What a consumed TLBI or CFGI command and a broadcast TLBI do: the TCU's caches, then each
+    // TBU (one invalidation in flight per TBU).
+    void invalidate_scope(const cache::InvScope& s);
+    // A sync round: the translations that started before the last invalidation drained and
+    // every TBU's acknowledgement; a CMD_SYNC (`cmd_sync`) also waits for the ATC
+    // invalidations and makes the recorded events visible. False: an ATC wait timed out.
+    bool sync_round(bool cmd_sync);
+    // Broadcast TLB maintenance (tcu_dvm.cpp): the DVM messages, in arrival order.
+    void dvm_run();
     bool wait_atc_completions();
     // TableReader
     bool read(uint64_t pa, void* dst, unsigned len) override;
@@ -195,6 +214,8 @@ private:
     sc_core::sc_event sync_done_;
     sc_core::sc_event link_event_;
     InvalidationWatch* watch_ = nullptr;
+    unsigned inv_sending_ = 0;  // invalidations consumed and not yet sent to every TBU
+    std::unique_ptr<DvmPort> dvm_;  // with IDR0.BTM
     // ATS (tcu_ats.cpp): endpoints by StreamID, ATC invalidations awaiting their completion.
     std::multimap<uint32_t, core::AtsEndpoint*> ats_endpoints_;
     unsigned atc_pending_ = 0;

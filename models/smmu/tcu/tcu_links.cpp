@@ -55,8 +55,13 @@ void Tcu::acknowledged() {
 void Tcu::invalidate(const Command& c) {
     const cache::InvScope s = cache::InvScope::from(c, f_, get<cr2::E2H>(file_.state().cr2));
     if (s.kind == cache::InvScope::Kind::None) return;
+    invalidate_scope(s);
+}
+
+void Tcu::invalidate_scope(const cache::InvScope& s) {
     // From now on, a translation that started earlier may hold what this removes.
     ++epoch_;
+    ++inv_sending_;
     if (watch_) watch_->consumed(s, epoch_);
     caches_.invalidate(s);
     for (unsigned i = 0; i < links_.size(); ++i) {
@@ -69,12 +74,15 @@ void Tcu::invalidate(const Command& c) {
         send_to_tbu(i, l.inv);
         if (inv_issue_cycles) wait(clock.cycles(inv_issue_cycles));
     }
+    --inv_sending_;
 }
 
-bool Tcu::sync() {
-    // Several command engines (ECMDQs): each TBU's sync message is one object, so one round at
-    // a time, in the order the syncs came (a ticket: no engine starves); a later round covers
-    // at least what its sync must.
+bool Tcu::sync() { return sync_round(true); }
+
+bool Tcu::sync_round(bool cmd_sync) {
+    // Several command engines (ECMDQs), broadcast TLB maintenance: each TBU's sync message is
+    // one object, so one round at a time, in the order the syncs came (a ticket: no engine
+    // starves); a later round covers at least what its sync must.
     const uint64_t ticket = sync_tickets_++;
     while (ticket != sync_serving_) wait(sync_done_);
     // Translations that started before the last invalidation may have used what it removed.
@@ -87,15 +95,22 @@ bool Tcu::sync() {
         if (inv_issue_cycles) wait(clock.cycles(inv_issue_cycles));
     }
     while (sync_acks_) wait(link_event_);
-    const bool atcs_done = wait_atc_completions();
-    if (atcs_done) {
-        // The records of faults the devices were answered before now are visible (§4.7.3).
-        events_.drain();
-        if (watch_) watch_->synced();
+    bool done = true;
+    if (cmd_sync) {
+        done = wait_atc_completions();
+        if (done) {
+            // The records of faults the devices were answered before now are visible (§4.7.3).
+            events_.drain();
+            if (watch_) watch_->synced();
+        }
+    } else if (watch_ && epoch_ == target && !inv_sending_) {
+        // Every invalidation consumed so far has taken effect (none came or is still being
+        // sent since the round began): the stale-entry check may look.
+        watch_->synced();
     }
     ++sync_serving_;
     sync_done_.notify(sc_core::SC_ZERO_TIME);
-    return atcs_done;
+    return done;
 }
 
 void Tcu::cr0_update() { update_global(); }

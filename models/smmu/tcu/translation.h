@@ -56,6 +56,7 @@ struct S1Context {
     bool wxn = false;
     bool pan = false;
     uint16_t asid = 0;
+    bool aset = false;  // CD.ASET: a non-shared ASID (broadcast TLBIs, global entries; §3.17)
 };
 
 // Which stage-2 access a walk serves: the data access, a stage-1 table read, a CD read.

@@ -184,13 +184,15 @@ dti::TranslateResponse Translator::translate(Access a, WalkState& st) {
     e.s1 = c.s1;
     e.s2 = c.s2;
     e.asid = c.s1 && c.world != cache::World::NsEl2 ? c.s1cfg.ctx.asid : 0;
+    e.aset = c.s1 && c.s1cfg.ctx.aset;
     TlbCache* tlb = caches_.tlb;
     // Entries hold canonical VAs; one made without TBI serves only the untagged address.
     const uint64_t canonical = canonical_va(a.addr);
     if (tlb && tlb->enable) {
         auto f = tlb->lookup(canonical, [&](const cache::TlbEntry& t) {
             return t.world == e.world && t.s1 == e.s1 && t.s2 == e.s2 && t.vmid_tagged == e.vmid_tagged &&
-                   t.vmid == e.vmid && (t.global || t.asid == e.asid) && (t.tbi || canonical == a.addr);
+                   t.vmid == e.vmid && (t.global ? t.aset == e.aset : t.asid == e.asid) &&
+                   (t.tbi || canonical == a.addr);
         });
         wait_lookup(*tlb, f.sizes_probed);
         // A hit the access may use answers at once; otherwise the walk produces the fault.
@@ -247,7 +249,7 @@ dti::TranslateResponse Translator::translate(Access a, WalkState& st) {
     if (tlb && tlb->enable && env_->may_insert(st.start_epoch))
         tlb->insert(e, [&](const cache::TlbEntry& t) {
             return t.world == e.world && t.s1 == e.s1 && t.s2 == e.s2 && t.vmid == e.vmid && t.asid == e.asid &&
-                   t.global == e.global;
+                   t.global == e.global && t.aset == e.aset;
         });
     return translated(e, a.addr, st.start_epoch);
 }

@@ -129,7 +129,7 @@ const WalkEntry* Walker::cached(int stage, int start, uint64_t addr, unsigned gs
         if (!c || !c->enable) continue;
         auto f = c->lookup(addr, [&](const WalkEntry& e) {
             return e.gshift == gshift && e.vmid == t.vmid && e.vmid_tagged == t.vmid_tagged && e.world == t.world &&
-                   (e.asid == t.asid || (e.leaf && e.global));
+                   (e.asid == t.asid || (e.leaf && e.global && e.aset == t.aset));
         });
         // The levels are looked up together: the walk waits for the slowest.
         done = std::max(done, env_->lookup_done(*c, c->probes_for(f.sizes_probed)));
@@ -147,7 +147,7 @@ void Walker::remember(int stage, const WalkEntry& e, const WalkState& st) {
     filled.fill_epoch = st.start_epoch;
     c->insert(filled, [&](const WalkEntry& o) {
         return o.gshift == e.gshift && o.vmid == e.vmid && o.vmid_tagged == e.vmid_tagged && o.world == e.world &&
-               (o.asid == e.asid || (o.leaf && o.global && e.leaf && e.global));
+               (o.asid == e.asid || (o.leaf && o.global && e.leaf && e.global && o.aset == e.aset));
     });
 }
 
@@ -229,7 +229,7 @@ Outcome<WalkResult> Walker::stage1(const S1Context& c, const S2Context* s2, cons
 
     const Granule& g = t.g;
     const uint16_t asid = st.world == cache::World::NsEl2 ? 0 : c.asid;  // EL2 entries carry no ASID
-    const Tags tags{st.world, st.vmid_tagged, st.vmid, asid};
+    const Tags tags{st.world, st.vmid_tagged, st.vmid, asid, c.aset};
     Cursor w{g, va, t.start, t.ttb,
              (va >> g.level_shift(t.start)) & ((uint64_t(1) << (t.ia - g.level_shift(t.start))) - 1)};
     TableAttrs tbl;
@@ -241,7 +241,7 @@ Outcome<WalkResult> Walker::stage1(const S1Context& c, const S2Context* s2, cons
     auto entry = [&](bool leaf) {
         const unsigned shift = g.level_shift(w.level);
         return WalkEntry{va & ~low(shift), uint8_t(shift), 1, uint8_t(w.level), leaf, w.desc, tbl, st.world,
-                         st.vmid_tagged, asid, st.vmid, uint8_t(g.shift), leaf && !get<pte::nG>(w.desc)};
+                         st.vmid_tagged, asid, st.vmid, uint8_t(g.shift), leaf && !get<pte::nG>(w.desc), c.aset};
     };
     while (!w.have_leaf) {
         const uint64_t desc_ipa = w.table + w.index * 8;

@@ -48,6 +48,7 @@ private:
         bool vmid_tagged;
         uint16_t vmid;
         uint16_t asid;
+        bool aset = false;  // stage 1: a global leaf matches only walks of the same ASET (§3.17.1)
     };
     // Deepest walk-cache entry of `stage` covering `addr` from `start` down.
     const cache::WalkEntry* cached(int stage, int start, uint64_t addr, unsigned gshift, const Tags& t);

@@ -58,6 +58,33 @@ SmmuBench::SmmuBench(const std::vector<std::string>& sets, unsigned tbus, bool t
     smmu.tcu.mem.socket().bind(noc.initiator_socket("tcu"));
     noc.target_socket("dram").bind(dram.port.socket);
     noc.target_socket("smmu").bind(smmu.tcu.regs.socket);
+    if (smmu.features().btm) {
+        dvm = std::make_unique<noc::DvmNode>("dvm", std::vector<std::string>{"to_smmu"});
+        dvm_cpu = std::make_unique<cpu::DvmRequester>("cpu_dvm");
+        dvm_cpu->out.bind(dvm->in);
+        dvm->participant(0).bind(smmu.tcu.dvm());
+    }
+}
+
+void SmmuBench::start_read(uint32_t sid, uint64_t addr, InFlightRead& r, unsigned dev) {
+    sc_core::sc_spawn([this, sid, addr, &r, dev] {
+        core::StreamAttr a;
+        a.sid = sid;
+        unsigned char buf[8];
+        r.status = devs.at(dev)->port.read(addr, buf, 8, &a);
+        r.done = sc_core::sc_time_stamp();
+    });
+    wait_cycles(100);
+}
+
+void SmmuBench::tlbi(const smmu::arch::dvm::Message& m) {
+    if (!dvm_cpu) throw std::logic_error("tlbi: the bench has no DVM domain (smmu.btm=false)");
+    dvm_cpu->tlbi(0, m);
+}
+
+void SmmuBench::dvm_sync() {
+    if (!dvm_cpu) throw std::logic_error("dvm_sync: the bench has no DVM domain (smmu.btm=false)");
+    dvm_cpu->sync(0);
 }
 
 void SmmuBench::run(std::function<void()> script) {
@@ -177,7 +204,7 @@ void SmmuBench::enable(const BenchSetup& s) {
     wr64(reg::EVENTQ_BASE, evtq_ | s.evtq_log2);
     wr32(reg::EVENTQ_PROD, 0);
     wr32(reg::EVENTQ_CONS, 0);
-    wr32(reg::CR2, (s.recinvsid ? 2u : 0u) | (s.e2h ? 1u : 0u));
+    wr32(reg::CR2, (s.recinvsid ? 2u : 0u) | (s.e2h ? 1u : 0u) | (s.ptm ? 4u : 0u));
     if (!write_ack(reg::IRQ_CTRL, reg::IRQ_CTRLACK, (s.gerror_irq ? 1u : 0u) | (s.eventq_irq ? 4u : 0u)))
         throw std::runtime_error("IRQ_CTRL not acknowledged");
     const uint32_t queues = 0x8u | 0x4u;  // CMDQEN | EVENTQEN

@@ -19,7 +19,9 @@
 #include <systemc>
 
 #include "models/core/blocking_port.h"
+#include "models/cpu/dvm_requester.h"
 #include "models/mem/memory.h"
+#include "models/noc/dvm_node.h"
 #include "models/noc/interconnect.h"
 #include "models/smmu/arch/cd.h"
 #include "models/smmu/arch/commands.h"
@@ -51,6 +53,7 @@ struct BenchSetup {
     bool eventq_irq = true;
     bool gerror_irq = true;
     bool atschk = false;  // CR0.ATSCHK with SMMUEN (needs smmu.ats)
+    bool ptm = false;     // CR2.PTM (needs smmu.btm): ignore broadcast TLB maintenance
 };
 
 struct DmaResult {
@@ -92,6 +95,9 @@ public:
     std::vector<std::unique_ptr<BareInitiator>> devs;
     std::vector<std::unique_ptr<traffic::DmaMaster>> masters;
     noc::Interconnect noc;
+    // With smmu.btm: the DVM domain, a node and a requester standing for the CPUs.
+    std::unique_ptr<noc::DvmNode> dvm;
+    std::unique_ptr<cpu::DvmRequester> dvm_cpu;
 
     // Runs `script` in a thread, then the simulation until nothing is left to do.
     void run(std::function<void()> script);
@@ -148,11 +154,25 @@ public:
     // are there, or a timeout.
     std::vector<smmu::arch::EventRecord> events(unsigned expect = 0);
 
+    // --- broadcast TLB maintenance (smmu.btm), in a script ---
+    // A CPU's TLBI (posted), and the DVM Sync of the DSB after it (returns when answered).
+    void tlbi(const smmu::arch::dvm::Message& m);
+    void dvm_sync();
+
     // --- DMA from dev0 / dev1 ---
     DmaResult dma_read(uint32_t sid, uint64_t addr, unsigned len, std::optional<uint32_t> ssid = {},
                        bool priv = false, bool instr = false, unsigned dev = 0);
     DmaResult dma_write(uint32_t sid, uint64_t addr, const std::vector<unsigned char>& data,
                         std::optional<uint32_t> ssid = {}, bool priv = false, unsigned dev = 0);
+
+    // A read of 8 bytes at `addr` from device `dev` started in a thread of its own; returns
+    // after 100 cycles, when it has passed the TBU with its translation. `r` (which must outlive
+    // the read) gets its status and completion time.
+    struct InFlightRead {
+        tlm::tlm_response_status status = tlm::TLM_INCOMPLETE_RESPONSE;
+        sc_core::sc_time done = sc_core::SC_ZERO_TIME;
+    };
+    void start_read(uint32_t sid, uint64_t addr, InFlightRead& r, unsigned dev = 0);
 
     // Fields of the next free command slot.
     uint32_t cmdq_prod() const { return prod_; }

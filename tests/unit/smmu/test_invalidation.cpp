@@ -13,6 +13,7 @@
 #include "models/smmu/cache/entries.h"
 #include "models/smmu/cache/invalidation.h"
 #include "models/smmu/features.h"
+#include "tests/unit/smmu/scope_table.h"
 
 using namespace smmusim::smmu;
 using namespace smmusim::smmu::cache;
@@ -60,35 +61,13 @@ Features no_ril() {
 // Checks that each command hits exactly the named entries of the catalogue.
 template <typename E>
 void check(const std::vector<std::pair<std::string, E>>& catalogue, const std::vector<Case>& cases) {
-    std::set<std::string> names;
-    for (const auto& [name, e] : catalogue) names.insert(name);
-    for (const Case& c : cases) {
-        for (const std::string& h : c.hit)
-            if (!names.count(h)) ADD_FAILURE() << c.what << ": no entry named " << h;
-        const InvScope s = InvScope::from(c.cmd.c, c.f, c.e2h);
-        for (const auto& [name, e] : catalogue)
-            EXPECT_EQ(hits(s, e), c.hit.count(name) == 1) << c.what << " vs " << name;
-    }
+    smmusim::test::check_hits(catalogue, cases, [](const Case& c) { return InvScope::from(c.cmd.c, c.f, c.e2h); });
 }
 
 constexpr uint64_t X = 0x12345000;  // the VA (or IPA) invalidated
 
 // A stage-1 NS-EL1 4 KiB page: VMID 1, ASID 5, non-global, StreamID 0x10, CD 0.
-TlbEntry s1(uint64_t base = X) {
-    TlbEntry e;
-    e.base = base;
-    e.shift = 12;
-    e.sid = 0x10;
-    e.cd = 0;
-    e.world = World::NsEl1;
-    e.s1 = true;
-    e.vmid_tagged = true;
-    e.vmid = 1;
-    e.asid = 5;
-    e.s1_level = 3;
-    e.s1_gshift = 12;
-    return e;
-}
+TlbEntry s1(uint64_t base = X) { return smmusim::test::stage1_page(base); }
 
 TlbEntry s2only(uint64_t base = X, uint16_t vmid = 1) {
     TlbEntry e = s1(base);
@@ -113,11 +92,7 @@ TlbEntry el2(World w, uint16_t asid, bool global, uint64_t base = X) {
     return e;
 }
 
-template <typename E, typename F>
-E with(E e, F f) {
-    f(e);
-    return e;
-}
+using smmusim::test::with;
 
 std::vector<std::pair<std::string, TlbEntry>> tlb_catalogue() {
     return {

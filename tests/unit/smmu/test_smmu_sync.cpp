@@ -45,20 +45,16 @@ void sync_while_reading(bool reading, sc_core::sc_time& sync_done, sc_core::sc_t
         b.enable();
         s1_stream(b, 1);
         ASSERT_TRUE(b.dma_read(1, kVa, 8).ok());  // fills the TLB
-        if (reading) {
-            sc_core::sc_spawn([&] {
-                core::StreamAttr a;
-                a.sid = 1;
-                unsigned char buf[8];
-                EXPECT_EQ(b.devs[0]->port.read(kVa + 8, buf, 8, &a), tlm::TLM_OK_RESPONSE);
-                read_done = sc_core::sc_time_stamp();
-            });
-            b.wait_cycles(100);  // the read has passed the TBU with its translation
-        }
+        SmmuBench::InFlightRead read;
+        if (reading) b.start_read(1, kVa + 8, read);
         const sc_core::sc_time start = sc_core::sc_time_stamp();
         ASSERT_TRUE(b.submit({nsnh_all(), cmd_sync()}));
         sync_done = sc_core::sc_time_stamp() - start;
-        read_done = read_done > start ? read_done - start : sc_core::SC_ZERO_TIME;
+        if (reading) {
+            b.wait_cycles(1);  // the read is done by now (the sync waited for it)
+            EXPECT_EQ(read.status, tlm::TLM_OK_RESPONSE);
+        }
+        read_done = read.done > start ? read.done - start : sc_core::SC_ZERO_TIME;
     });
     if (tbu_syncs) *tbu_syncs = stat("smmu.tbu0.syncs").get<uint64_t>();
 }

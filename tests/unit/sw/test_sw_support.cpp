@@ -104,7 +104,13 @@ TEST(Scenario, ParsesTheDesignExample) {
 
 TEST(Scenario, ErrorsNameTheFileAndTheStep) {
     EXPECT_EQ(error_of(R"({"steps": [{"op": "wait"}, {"op": "jump"}]})"),
-              "s.json: steps[1]: unknown op 'jump' (map, unmap, dma, wait, command, donate, reclaim, share, unshare)");
+              "s.json: steps[1]: unknown op 'jump' (map, unmap, dma, wait, command, tlbi, donate, reclaim, share, unshare)");
+    EXPECT_EQ(error_of(R"({"steps": [{"op": "tlbi", "instr": "VAE3IS"}]})"),
+              "s.json: steps[0] (tlbi): unknown TLBI 'VAE3IS' (VAE1IS, ASIDE1IS, VMALLE1IS, RVAE1IS, IPAS2E1IS, ... : "
+              "docs/scenarios.md)");
+    EXPECT_EQ(error_of(R"({"steps": [{"op": "tlbi", "instr": "VMALLE1IS", "vmid": 65536}]})"),
+              "s.json: steps[0] (tlbi): 'vmid' must be below 65536");
+    EXPECT_EQ(error_of(R"({"steps": [{"op": "tlbi"}]})"), "s.json: steps[0] (tlbi): missing field 'instr'");
     EXPECT_EQ(error_of(R"({"domains": [{"name": "a", "stage": "s1"}],
                           "steps": [{"op": "map", "domain": "a", "iova": 0, "pa": "0xZZ", "size": 4096}]})"),
               "s.json: steps[0] (map): 'pa' is not a number (an integer or a hex string): \"0xZZ\"");
@@ -123,6 +129,22 @@ TEST(Scenario, ErrorsNameTheFileAndTheStep) {
               "s.json: steps[0] (dma): 'iova' is not aligned to 'size'");
     EXPECT_EQ(error_of(R"({"steps": [{"op": "dma", "sid": -1, "iova": 0}]})"),
               "s.json: steps[0] (dma): 'sid' is not a number (an integer or a hex string): -1");
+}
+
+TEST(Scenario, TlbiStepCarriesTheOperationAndItsContext) {
+    const auto sc = sw::workloads::parse_scenario(
+        json::parse(R"({"steps": [{"op": "tlbi", "instr": "RVAE1IS", "xt": "0x0005400000010000", "vmid": 3,
+                                   "el20": true, "sync": false}, {"op": "tlbi", "instr": "ALLE1IS"}]})"),
+        "s.json");
+    ASSERT_EQ(sc.steps.size(), 2u);
+    EXPECT_EQ(sc.steps[0].tlbi.op, smmu::arch::dvm::Tlbi::RVAE1IS);
+    EXPECT_EQ(sc.steps[0].tlbi.xt, 0x0005400000010000u);
+    EXPECT_EQ(sc.steps[0].tlbi.vmid, 3u);
+    EXPECT_TRUE(sc.steps[0].tlbi.el20);
+    EXPECT_FALSE(sc.steps[0].sync);
+    EXPECT_EQ(sc.steps[1].tlbi.op, smmu::arch::dvm::Tlbi::ALLE1IS);
+    EXPECT_TRUE(sc.steps[1].sync);
+    EXPECT_EQ(sc.steps[1].tlbi.vmid, 0u);
 }
 
 TEST(Scenario, RandomDmaNeedsARegion) {
