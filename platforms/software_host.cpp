@@ -476,6 +476,8 @@ sw::driver::DriverConfig SoftwareHost::driver_config(size_t smmu) const {
     c.ecmdq = ecmdq && !setup_.hyp;
     c.skip_cleans = skip_cleans;  // the pKVM hypervisor's driver keeps to the series' one queue
     c.btm = btm;
+    c.cpu_tlb.range = c.cpu_tlb.ttl = cpus_.tlbi_range;
+    c.cpu_tlb.bbml2 = cpus_.bbml2_noabort;
     c.cmdq_call_cycles = cmdq_call_cycles;
     c.poll_spins = poll_spins;
     c.poll_relax = poll_relax;

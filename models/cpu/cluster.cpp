@@ -61,6 +61,13 @@ Cluster::Cluster()
                   "cost of issuing one TLBI instruction, beyond its completion, which the DSB after it waits for "
                   "(estimate; swept in docs/studies/coherency_btm.md)",
                   {0, 1000000}),
+      tlbi_range("cluster.tlbi_range", false, "",
+                 "the cores have Armv8.4's range TLBIs and TTL hints (FEAT_TLBIRANGE, FEAT_TTL), which Linux uses for "
+                 "a process's TLB flushes (Neoverse N1 / Cortex-A76, Armv8.2: no; Neoverse N2: yes)"),
+      bbml2_noabort("cluster.bbml2_noabort", false, "",
+                    "the cores change mapping sizes without break-before-make (FEAT_BBM level 2 with no TLB conflict "
+                    "aborts, Linux's BBML2_NOABORT allow-list; not Neoverse N1): SVA then needs an SMMU with "
+                    "IDR3.BBML = 2 and a process's block splits go without the break"),
       sevs_("cluster.sevs", "SEV events sent to the cores (a core's SEV, the SMMU's)"),
       monitor_clears_("cluster.monitor_clears",
                       "exclusive monitors cleared by a write to their line (WFE wake-ups)") {

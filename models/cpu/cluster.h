@@ -80,6 +80,8 @@ public:
     core::Param<uint64_t> cmo_cycles;
     core::Param<uint64_t> snoop_cycles;
     core::Param<uint64_t> tlbi_cycles;
+    core::Param<bool> tlbi_range;
+    core::Param<bool> bbml2_noabort;
 
     unsigned size() const { return unsigned(cores_.size()); }
     Cpu& core(unsigned i) { return *cores_.at(i); }

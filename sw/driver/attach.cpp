@@ -13,7 +13,9 @@ using namespace smmu::arch;
 
 namespace {
 
-bool uses_cd(const Domain* d) { return d && (d->kind() == DomainKind::S1 || d->kind() == DomainKind::Nested); }
+bool uses_cd(const Domain* d) {
+    return d && (d->kind() == DomainKind::S1 || d->kind() == DomainKind::Nested || d->kind() == DomainKind::Sva);
+}
 bool translates(const Domain* d) { return uses_cd(d) || (d && d->kind() == DomainKind::S2); }
 
 // The stage-2 half of an STE from a stage-2 domain (VTCR fields from its table's geometry).
@@ -62,8 +64,10 @@ void SmmuDriver::attach(uint32_t sid, std::optional<uint32_t> ssid, Domain& d) {
     Master& m = master(sid);
     if (ssid && *ssid == 0) ssid.reset();  // SSID 0 is the CD requests without SubstreamID use (S1DSS=SSID0)
     const std::string what = "attach of StreamID " + std::to_string(sid) + " to '" + d.name() + "'";
+    // iommu_attach_device_pasid: an SVA domain serves a PASID, never the requests without one.
+    if (!ssid && d.kind() == DomainKind::Sva) throw DriverError(what + ": an SVA domain attaches to a PASID (ssid)");
     if (ssid) {
-        if (!uses_cd(&d)) throw DriverError(what + ": only stage-1 and nested domains attach to a SubstreamID");
+        if (!uses_cd(&d)) throw DriverError(what + ": only stage-1, nested and SVA domains attach to a SubstreamID");
         if (!m.ssid_bits || (*ssid >> m.ssid_bits))
             throw DriverError(what + ": SubstreamID " + std::to_string(*ssid) + " beyond the device's " +
                               std::to_string(m.ssid_bits) + " SubstreamID bits");
@@ -169,7 +173,8 @@ Entry SmmuDriver::make_cd(const Domain& d) const {
     c.set<Cd::AA64>(1);
     c.set<Cd::R>(1);
     c.set<Cd::A>(1);
-    c.set<Cd::ASET>(1);
+    // Non-shared ASIDs (DMA domains, mainline SVA); the CPU's, shared, with broadcast TLBIs.
+    c.set<Cd::ASET>(d.broadcast() ? 0 : 1);
     c.set<Cd::ASID>(d.asid_on(cfg_.instance));
     c.set_address<Cd::TTB0>(d.table().root());
     c.set<Cd::MAIR>(g.mair);

@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "sw/driver/flush_queue.h"
+#include "sw/mm/tlb_flush.h"
 #include "sw/pgtable/format.h"
 
 namespace smmusim::sw::driver {
@@ -49,6 +50,8 @@ struct DriverConfig {
     // SMMU's TLBs; the posted SVA-with-BTM patches clear it when the SMMU has BTM. Its DMA
     // domains keep CD.ASET = 1 (non-shared ASIDs, spared by ASID-matching broadcasts).
     bool btm = false;
+    // The CPUs' TLB maintenance features (range TLBIs, TTL hints) for an SVA process's flushes.
+    mm::CpuTlbFeatures cpu_tlb;
     // CR0.ATSCHK when the SMMU has IDR0.ATS. Linux leaves it 0 (fast mode: ATS Translated
     // transactions pass unchecked, the devices are trusted); a hypervisor that does not trust
     // the host's devices sets it, as Linux's Realm SMMU driver does.

@@ -13,6 +13,7 @@ const char* domain_kind_name(DomainKind k) {
     case DomainKind::Nested: return "nested";
     case DomainKind::Bypass: return "bypass";
     case DomainKind::Abort: return "abort";
+    case DomainKind::Sva: return "sva";
     }
     return "?";
 }
@@ -35,7 +36,7 @@ InvTarget Domain::target() const {
 
 void Domain::set_ids(uint16_t asid, uint16_t vmid) {
     asid_ = asid, vmid_ = vmid;
-    if (spec_.kind == DomainKind::S1 || spec_.kind == DomainKind::Nested)
+    if (spec_.kind == DomainKind::S1 || spec_.kind == DomainKind::Nested || spec_.kind == DomainKind::Sva)
         invs_.merge({entry(home(), inv_, InvType::S1Asid, asid)});
     else if (spec_.kind == DomainKind::S2)
         invs_.merge({entry(home(), inv_, InvType::S2Vmid, vmid)});
@@ -68,7 +69,7 @@ bool Domain::on(unsigned instance) const {
 }
 
 void Domain::join(unsigned instance, TlbInvalidator& inv, uint16_t id) {
-    if (spec_.kind == DomainKind::S1) {
+    if (spec_.kind == DomainKind::S1 || spec_.kind == DomainKind::Sva) {
         invs_.merge({entry(instance, inv, InvType::S1Asid, id)});
     } else if (spec_.kind == DomainKind::S2) {
         std::vector<InvEntry> add{entry(instance, inv, InvType::S2Vmid, id)};
@@ -136,6 +137,21 @@ std::vector<AtsInvs> Domain::atc_invalidations(uint64_t iova, uint64_t size) con
     return v;
 }
 
+// The mainline driver (v6.17 arm-smmu-v3-sva.c): without range invalidation a range of
+// CMDQ_MAX_TLBI_OPS (512) pages or more, and a whole-mm flush, invalidate the ASID; else
+// TLBI_NH_VA by page or range with Leaf = 0 (the CPU may have freed tables), one CMD_SYNC;
+// then the ATC of every ATS attachment. With broadcast TLB maintenance the CPU's own TLBIs
+// did the TLBs (the SVA BTM patches skip the command-queue TLBI), the ATCs still need theirs.
+void Domain::sva_invalidate(uint64_t start, uint64_t end) {
+    const uint64_t page = uint64_t(1) << spec_.granule_shift;
+    const bool whole = end == ~uint64_t(0) || (!ril() && end - start >= 512 * page);
+    if (broadcast_) {
+        for (const AtsInvs& a : atc_invalidations(whole ? 0 : start, whole ? 0 : end - start)) a.inv->run({a.cmds});
+        return;
+    }
+    invalidate(whole ? 0 : start, whole ? 0 : end - start, page, false, whole);
+}
+
 void Domain::iotlb_sync(pgtable::Gather& g) {
     if (!g.empty() && !lazy()) invalidate(g.start, g.end - g.start, g.pgsize, true, false);
     g = pgtable::Gather{};
@@ -144,14 +160,41 @@ void Domain::iotlb_sync(pgtable::Gather& g) {
 // Linux iommu_iotlb_gather_add_page: a page of another size, or one neither adjacent to nor
 // overlapping the gathered range, first flushes what was gathered.
 void Domain::add_page(pgtable::Gather& g, uint64_t iova, uint64_t size) {
-    if (lazy()) return;  // gather->queued: the flush queue covers it
+    // The process's munmap flushes what it cleared once, after the walk (SmmuDriver::unmap).
+    if (lazy() || spec_.kind == DomainKind::Sva) return;  // gather->queued: the flush queue covers it
     const bool disjoint = !g.empty() && (iova + size < g.start || iova > g.end);
     if ((g.pgsize && g.pgsize != size) || disjoint) iotlb_sync(g);
     g.add(iova, size);
 }
 
-void Domain::flush_walk(uint64_t iova, uint64_t size, uint64_t granule) { invalidate(iova, size, granule, false, false); }
+void Domain::munmap(uint64_t start, const std::function<uint64_t()>& clear_ptes) {
+    in_munmap_ = true;
+    freed_tables_ = false;
+    const uint64_t bytes = clear_ptes();
+    in_munmap_ = false;
+    if (bytes) mm_flush_(start, start + bytes, !freed_tables_, 4096, freed_tables_ ? 0 : 3);
+}
 
-void Domain::flush_all() { invalidate(0, 0, 0, false, true); }
+void Domain::flush_walk(uint64_t iova, uint64_t size, uint64_t granule) {
+    if (spec_.kind == DomainKind::Sva) {
+        if (granule == size) {
+            // The break of a block split (break-before-make): Linux's pmdp_invalidate flushes the
+            // block at once, one TLBI per block (flush_pmd_tlb_range: stride and TTL of the block).
+            const unsigned level = size == (uint64_t(1) << 30) ? 1 : size == (uint64_t(1) << 21) ? 2 : 0;
+            mm_flush_(iova, iova + size, false, size, level);
+        } else if (in_munmap_) {
+            freed_tables_ = true;  // freed page tables: flushed with the munmap's leaves
+        } else {
+            mm_flush_(iova, iova + size, false, 4096, 0);
+        }
+        return;
+    }
+    invalidate(iova, size, granule, false, false);
+}
+
+void Domain::flush_all() {
+    if (spec_.kind == DomainKind::Sva) return mm_flush_(0, ~uint64_t(0), false, 4096, 0);
+    invalidate(0, 0, 0, false, true);
+}
 
 }  // namespace smmusim::sw::driver

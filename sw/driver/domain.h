@@ -7,6 +7,7 @@
 // iommu_iotlb_gather does and turns walk flushes into TLBIs + CMD_SYNC.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,7 +23,11 @@
 
 namespace smmusim::sw::driver {
 
-enum class DomainKind { S1, S2, Nested, Bypass, Abort };
+// Sva: a process address space shared with devices (Linux's IOMMU_DOMAIN_SVA): its stage-1
+// table is the process's own page table, which the CPUs use too; its maps and unmaps are the
+// process's (pinned pages populated, munmap), invalidated as the CPU does (sw/mm/tlb_flush.h)
+// with the SMMU's secondary TLBs told through the mmu notifier (sva_invalidate).
+enum class DomainKind { S1, S2, Nested, Bypass, Abort, Sva };
 const char* domain_kind_name(DomainKind k);
 
 struct DomainSpec {
@@ -35,6 +40,8 @@ struct DomainSpec {
     // Who maintains the TLBs for this domain's table (a hypervisor's own policy); null: the
     // domain itself, with the driver's policy.
     pgtable::TlbOps* tlb_ops = nullptr;
+    // Sva: the process's ASID on the CPUs (Linux ASID(mm)).
+    uint16_t cpu_asid = 0;
 };
 
 class Domain : public pgtable::TlbOps {
@@ -104,6 +111,22 @@ public:
     FlushQueue* fq() const { return fq_.get(); }
     void set_fq(std::unique_ptr<FlushQueue> q) { fq_ = std::move(q); }
 
+    // ---- Sva ----
+    // The CPU's TLB flush of the process's [start, end) after its PTEs changed (`last_level`:
+    // only leaves; `stride` and `level`: the size and level of what changed, 0 unknown), which
+    // ends in the notifier (sva_invalidate); set by the driver.
+    using MmFlush = std::function<void(uint64_t start, uint64_t end, bool last_level, uint64_t stride, unsigned level)>;
+    void set_mm_flush(MmFlush f) { mm_flush_ = std::move(f); }
+    // A munmap: the tables it frees are flushed with its leaves, once, at its end (the mmu_gather's
+    // freed_tables makes tlb_finish_mmu's __flush_tlb_range not last-level).
+    // `clear_ptes` unmaps from `start` and returns the bytes it unmapped.
+    void munmap(uint64_t start, const std::function<uint64_t()>& clear_ptes);
+    // The CD names the CPU's ASID and the CPUs' broadcast TLBIs keep the SMMU's TLBs right (BTM).
+    void set_broadcast(bool on) { broadcast_ = on; }
+    bool broadcast() const { return broadcast_; }
+    // Linux arm_smmu_mm_arch_invalidate_secondary_tlbs for [start, end) (end = ~0: the whole mm).
+    void sva_invalidate(uint64_t start, uint64_t end);
+
     // pgtable::TlbOps
     void add_page(pgtable::Gather& g, uint64_t iova, uint64_t size) override;
     void flush_walk(uint64_t iova, uint64_t size, uint64_t granule) override;
@@ -129,6 +152,9 @@ private:
         bool full;  // a nested domain's device on this parent: its whole ATC (ATS_FULL)
     };
     std::vector<AtsStream> ats_;
+    MmFlush mm_flush_;
+    bool broadcast_ = false;
+    bool in_munmap_ = false, freed_tables_ = false;
     std::vector<AtsInvs> atc_invalidations(uint64_t iova, uint64_t size) const;
     // The domain's invalidation: [iova, iova + size), or all of it (whole).
     void invalidate(uint64_t iova, uint64_t size, uint64_t granule, bool leaf, bool whole);

@@ -195,13 +195,17 @@ bool SmmuDriver::owns(const Domain& d) const {
 void SmmuDriver::join_domain(Domain& d, const std::string& what) {
     const DomainKind k = d.kind();
     if (k == DomainKind::Bypass || k == DomainKind::Abort) return;  // no table, nothing to invalidate
+    const bool s1 = k == DomainKind::S1 || k == DomainKind::Sva;
     if (d.on(cfg_.instance)) {  // one more attachment: one more user of the same entries
-        d.join(cfg_.instance, *inv_, k == DomainKind::S1 ? d.asid_on(cfg_.instance) : d.vmid_on(cfg_.instance));
+        d.join(cfg_.instance, *inv_, s1 ? d.asid_on(cfg_.instance) : d.vmid_on(cfg_.instance));
         return;
     }
     if (k == DomainKind::Nested)
         throw DriverError(what + ": a nested domain serves the instance of its stage-2 parent");
-    if (k == DomainKind::S1 && !caps_.s1) throw DriverError(what + ": this SMMU has no stage 1");
+    if (s1 && !caps_.s1) throw DriverError(what + ": this SMMU has no stage 1");
+    // The CPUs' TLBIs keep a broadcast SVA domain's entries right only where they reach.
+    if (d.broadcast() && !(cfg_.btm && caps_.btm))
+        throw DriverError(what + ": the SVA domain relies on broadcast TLB maintenance, which this SMMU does not take");
     if (k == DomainKind::S2 && !caps_.s2) throw DriverError(what + ": this SMMU has no stage 2");
     const pgtable::Format& f = d.table().geometry().fmt;
     if (!((caps_.pgsize_bitmap >> f.granule_shift) & 1))
@@ -210,11 +214,13 @@ void SmmuDriver::join_domain(Domain& d, const std::string& what) {
     if (f.oas > caps_.oas || (f.stage == pgtable::Stage::S2 && f.ias > caps_.oas))
         throw DriverError(what + ": the domain's table needs a " + std::to_string(std::max(f.oas, f.ias)) +
                           "-bit address size, this SMMU's OAS is " + std::to_string(caps_.oas));
-    std::map<uint16_t, bool>& used = k == DomainKind::S1 ? asids_ : vmids_;
-    const unsigned bits = k == DomainKind::S1 ? caps_.asid_bits : caps_.vmid_bits;
-    const uint16_t want = k == DomainKind::S1 ? d.asid() : d.vmid();
+    std::map<uint16_t, bool>& used = s1 ? asids_ : vmids_;
+    const unsigned bits = s1 ? caps_.asid_bits : caps_.vmid_bits;
+    const uint16_t want = s1 ? d.asid() : d.vmid();
     uint16_t id = want;
-    if (used.count(want) || (uint32_t(want) >> bits)) id = alloc_id(used, bits, k == DomainKind::S1 ? "ASID" : "VMID");
+    if (d.broadcast() && (used.count(want) || (uint32_t(want) >> bits)))
+        throw DriverError(what + ": CPU ASID " + std::to_string(want) + " is not free on this SMMU");
+    if (used.count(want) || (uint32_t(want) >> bits)) id = alloc_id(used, bits, s1 ? "ASID" : "VMID");
     else used[want] = true;
     d.join(cfg_.instance, *inv_, id);
 }
@@ -225,7 +231,7 @@ void SmmuDriver::join_domain(Domain& d, const std::string& what) {
 // for another domain (arm_smmu_invs_flush_iotlb_tags: "all ASIDs/VMIDs not in an invalidation
 // array are left cleared in the IOTLB").
 void SmmuDriver::leave_domain(Domain& d) {
-    if (owns(d) || (d.kind() != DomainKind::S1 && d.kind() != DomainKind::S2)) return;
+    if (owns(d) || (d.kind() != DomainKind::S1 && d.kind() != DomainKind::S2 && d.kind() != DomainKind::Sva)) return;
     for (const InvEntry& e : d.leave(cfg_.instance)) {
         if (e.type == InvType::S1Asid) {
             cmdq_->issue(cmd::tlbi_nh_asid(e.id, 0), true);
@@ -247,7 +253,7 @@ Domain& SmmuDriver::create_domain(const DomainSpec& spec) {
     if (domains_.count(spec.name)) throw DriverError("domain '" + spec.name + "' already exists");
     auto d = std::make_unique<Domain>(spec, *inv_, cfg_);
     const DomainKind k = spec.kind;
-    if ((k == DomainKind::S1 || k == DomainKind::Nested) && !caps_.s1)
+    if ((k == DomainKind::S1 || k == DomainKind::Nested || k == DomainKind::Sva) && !caps_.s1)
         throw DriverError("domain '" + spec.name + "': the SMMU has no stage 1");
     if ((k == DomainKind::S2 || k == DomainKind::Nested) && !caps_.s2)
         throw DriverError("domain '" + spec.name + "': the SMMU has no stage 2");
@@ -258,12 +264,50 @@ Domain& SmmuDriver::create_domain(const DomainSpec& spec) {
         d->set_parent(p);
     }
     if (k == DomainKind::S1 || k == DomainKind::Nested) d->set_ids(alloc_id(asids_, caps_.asid_bits, "ASID"), 0);
+    if (k == DomainKind::Sva) setup_sva(*d);
     if (k == DomainKind::S2) d->set_ids(0, alloc_id(vmids_, caps_.vmid_bits, "VMID"));
     if (d->kind() != DomainKind::Bypass && d->kind() != DomainKind::Abort) setup_table(*d);
-    if (d->has_table() && d->lazy()) setup_fq(*d);
+    if (d->has_table() && d->lazy() && k != DomainKind::Sva) setup_fq(*d);  // SVA is no DMA API domain
     Domain& ref = *d;
     domains_[spec.name] = std::move(d);
     return ref;
+}
+
+// An SVA domain (arm_smmu_sva_domain_alloc). Mainline: an ASID of the SMMU's own allocator and
+// CD.ASET = 1, so the CPUs' broadcast TLBIs (which name the CPU's ASID) never touch its entries
+// and every change is invalidated through the command queue. With broadcast TLB maintenance in
+// use (sw.driver.btm on an SMMU with IDR0.BTM, the posted SVA BTM patches): the CD takes the
+// CPU's ASID, pinned, with ASET = 0, and the CPUs' TLBIs invalidate the SMMU's TLBs. The ASID
+// may be held by one of this SMMU's DMA domains; the patches then move that domain to a new
+// ASID (arm_smmu_share_asid), which is not modelled: the bind is refused instead.
+void SmmuDriver::setup_sva(Domain& d) {
+    const DomainSpec& s = d.spec();
+    if (s.granule_shift != 12) throw DriverError("domain '" + s.name + "': an SVA domain has the CPU's 4 KiB pages");
+    // arm_smmu_sva_supported: CPUs that change mapping sizes without break-before-make
+    // (BBML2_NOABORT) need an SMMU that tolerates it on the table they share (IDR3.BBML = 2).
+    if (cfg_.cpu_tlb.bbml2 && caps_.bbml != 2)
+        throw DriverError("domain '" + s.name + "': the CPUs use BBML2 and this SMMU's IDR3.BBML is " +
+                          std::to_string(caps_.bbml) + " (SVA needs 2)");
+    if (cfg_.btm && caps_.btm) {
+        const uint16_t asid = s.cpu_asid;
+        if (!asid || (uint32_t(asid) >> caps_.asid_bits))
+            throw DriverError("domain '" + s.name + "': CPU ASID " + std::to_string(asid) + " does not fit the SMMU's " +
+                              std::to_string(caps_.asid_bits) + "-bit ASIDs");
+        if (asids_.count(asid))
+            throw DriverError("domain '" + s.name + "': CPU ASID " + std::to_string(asid) +
+                              " is held by another domain of this SMMU (moving it, arm_smmu_share_asid, is not modelled)");
+        asids_[asid] = true;
+        d.set_ids(asid, 0);
+        d.set_broadcast(true);
+    } else {
+        d.set_ids(alloc_id(asids_, caps_.asid_bits, "ASID"), 0);
+    }
+    // The process's TLB flushes, by the CPU, with this SMMU's notifier at their end.
+    d.set_mm_flush([this, &d](uint64_t start, uint64_t end, bool last_level, uint64_t stride, unsigned level) {
+        const mm::Notifier notify = [&d](uint64_t s0, uint64_t e0) { d.sva_invalidate(s0, e0); };
+        if (end == mm::kFlushAll) mm::flush_tlb_mm(bus_, d.spec().cpu_asid, notify);
+        else mm::flush_tlb_range(bus_, cfg_.cpu_tlb, d.spec().cpu_asid, start, end, stride, last_level, level, notify);
+    });
 }
 
 void SmmuDriver::setup_table(Domain& d) {
@@ -285,7 +329,9 @@ void SmmuDriver::setup_table(Domain& d) {
                           std::to_string(caps_.oas));
     pgtable::IoPgtable::Config pc;
     pc.pte_read_cycles = cfg_.pte_read_cycles;
-    pc.bbml2 = caps_.bbml == 2;
+    // An SVA domain's table is the process's: its splits are the CPUs' (BBML2_NOABORT or
+    // break-before-make), which setup_sva checked the SMMU copes with.
+    pc.bbml2 = d.kind() == DomainKind::Sva ? cfg_.cpu_tlb.bbml2 : caps_.bbml == 2;
     pc.coherent_walk = caps_.coherent;  // Linux: io_pgtable_cfg.coherent_walk = ARM_SMMU_FEAT_COHERENCY
     pc.skip_cleans = cfg_.skip_cleans;
     hal::PageAllocator* alloc = &mem_;
@@ -335,12 +381,22 @@ pgtable::Result SmmuDriver::unmap(Domain& d, uint64_t iova, uint64_t size) {
     };
     const uint64_t start = bus_.now(), cmds = count(&CommandQueue::commands), syncs = count(&CommandQueue::syncs);
     pgtable::Gather g;
-    const pgtable::Result r = d.table().unmap(iova, size, g);
-    if (!d.fq()) {
-        d.iotlb_sync(g);
-        if (r.bytes && iova_free_) iova_free_(d, iova, r.bytes);
-    } else if (r.bytes) {
-        d.fq()->queue(iova, r.bytes);  // dma-iommu iommu_dma_free_iova -> queue_iova
+    pgtable::Result r;
+    if (d.kind() == DomainKind::Sva) {
+        // munmap of pinned pages: the PTEs cleared (zap_pte_range, free_pgtables), then
+        // tlb_finish_mmu's one __flush_tlb_range over what was unmapped.
+        d.munmap(iova, [&] {
+            r = d.table().unmap(iova, size, g);
+            return r.bytes;
+        });
+    } else {
+        r = d.table().unmap(iova, size, g);
+        if (!d.fq()) {
+            d.iotlb_sync(g);
+            if (r.bytes && iova_free_) iova_free_(d, iova, r.bytes);
+        } else if (r.bytes) {
+            d.fq()->queue(iova, r.bytes);  // dma-iommu iommu_dma_free_iova -> queue_iova
+        }
     }
     ++stats_.unmaps;
     stats_.bytes_unmapped += r.bytes;

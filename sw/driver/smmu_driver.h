@@ -109,6 +109,7 @@ private:
     void handle_gerror();
     void setup_fq(Domain& d);
     void setup_table(Domain& d);
+    void setup_sva(Domain& d);
     uint16_t alloc_id(std::map<uint16_t, bool>& used, unsigned bits, const char* what);
     void join_domain(Domain& d, const std::string& what);
     void leave_domain(Domain& d);

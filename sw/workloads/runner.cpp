@@ -60,7 +60,8 @@ std::vector<std::string> scenario_warnings(const Scenario& sc, uint64_t dram_bas
             auto k = kinds.find(s.domain);
             // A nested domain's output is an IPA, translated again by its parent.
             const bool outputs_pa = k != kinds.end() && (k->second == driver::DomainKind::S1 ||
-                                                         k->second == driver::DomainKind::S2);
+                                                         k->second == driver::DomainKind::S2 ||
+                                                         k->second == driver::DomainKind::Sva);
             if (outputs_pa && (s.pa < dram_base || s.pa > dram_end || s.size > dram_end - s.pa))
                 w.push_back(s.where(sc.file) + ": pa range [" + hex(s.pa) + ", +" + hex(s.size) +
                             ") is outside DRAM [" + hex(dram_base) + ", " + hex(dram_end) +

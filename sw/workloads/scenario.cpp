@@ -69,7 +69,7 @@ private:
 };
 
 DomainSpec parse_domain(const json& d, const Ctx& c, const std::set<std::string>& earlier, std::string& smmu) {
-    c.only(d, {"name", "stage", "granule", "ias", "parent", "smmu"});
+    c.only(d, {"name", "stage", "granule", "ias", "parent", "smmu", "asid"});
     if (const json* v = c.opt(d, "smmu")) smmu = c.string(*v, "smmu");
     DomainSpec s;
     s.name = c.string(c.req(d, "name"), "name");
@@ -81,7 +81,16 @@ DomainSpec parse_domain(const json& d, const Ctx& c, const std::set<std::string>
     else if (stage == "nested") s.kind = DomainKind::Nested;
     else if (stage == "bypass") s.kind = DomainKind::Bypass;
     else if (stage == "abort") s.kind = DomainKind::Abort;
-    else c.fail("'stage' must be s1, s2, nested, bypass or abort (got '" + stage + "')");
+    else if (stage == "sva") s.kind = DomainKind::Sva;
+    else c.fail("'stage' must be s1, s2, nested, bypass, abort or sva (got '" + stage + "')");
+    if (s.kind == DomainKind::Sva) {
+        // The process's ASID on the CPUs: its TLB flushes name it.
+        const uint64_t asid = c.number(c.req(d, "asid"), "asid");
+        if (asid == 0 || asid > 0xFFFF) c.fail("'asid' must be 1..65535");
+        s.cpu_asid = uint16_t(asid);
+    } else if (c.opt(d, "asid")) {
+        c.fail("'asid' is only for sva domains (the process's CPU ASID)");
+    }
     const std::optional<unsigned> gshift = smmu::arch::granule_shift(c.number(d, "granule", 4096));
     if (!gshift) c.fail("'granule' must be 4096, 16384 or 65536");
     s.granule_shift = *gshift;

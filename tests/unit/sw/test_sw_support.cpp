@@ -111,6 +111,11 @@ TEST(Scenario, ErrorsNameTheFileAndTheStep) {
     EXPECT_EQ(error_of(R"({"steps": [{"op": "tlbi", "instr": "VMALLE1IS", "vmid": 65536}]})"),
               "s.json: steps[0] (tlbi): 'vmid' must be below 65536");
     EXPECT_EQ(error_of(R"({"steps": [{"op": "tlbi"}]})"), "s.json: steps[0] (tlbi): missing field 'instr'");
+    EXPECT_EQ(error_of(R"({"domains": [{"name": "p", "stage": "sva"}]})"), "s.json: domains[0]: missing field 'asid'");
+    EXPECT_EQ(error_of(R"({"domains": [{"name": "p", "stage": "sva", "asid": 0}]})"),
+              "s.json: domains[0]: 'asid' must be 1..65535");
+    EXPECT_EQ(error_of(R"({"domains": [{"name": "p", "stage": "s1", "asid": 3}]})"),
+              "s.json: domains[0]: 'asid' is only for sva domains (the process's CPU ASID)");
     EXPECT_EQ(error_of(R"({"domains": [{"name": "a", "stage": "s1"}],
                           "steps": [{"op": "map", "domain": "a", "iova": 0, "pa": "0xZZ", "size": 4096}]})"),
               "s.json: steps[0] (map): 'pa' is not a number (an integer or a hex string): \"0xZZ\"");
