@@ -77,6 +77,15 @@ BuiltinWorkloads::BuiltinWorkloads()
       mb_cpu_cycles("sw.mapbench.cpu_cycles", 0, "cycles",
                     "CPU work per pair outside the DMA API (map_benchmark memsets the buffer before a map to the "
                     "device; default 0: not charged, so that the pairs measure the DMA API alone)"),
+      mb_sva("sw.mapbench.sva", false, "",
+             "SVA instead of the DMA API: each CPU its own process (CPU ASID 256 + c) bound to PASID c + 1 of the "
+             "first sw.mapbench.sva_devices devices, each on its SMMU; a map populates pinned pages at a fixed VA, "
+             "an unmap is the process's munmap (the CPU's TLB flush and the SMMU's mmu notifier; broadcast TLB "
+             "maintenance with smmu.btm and sw.driver.btm)"),
+      mb_sva_devices("sw.mapbench.sva_devices", 1, "",
+                     "with sw.mapbench.sva: the platform's first devices every process is bound to (each behind its "
+                     "SMMU: on a topology with one device per SMMU, the SMMUs a munmap must invalidate)",
+                     {1, 64}),
       wl_cpus("sw.workload.cpus", 1, "",
               "CPUs the nic, storage and mapbench workloads run on at once, each CPU its own queue (descriptor "
               "ring, buffers in flight, share of the buffer memory) moving the whole sw.nic.packets / "
@@ -95,6 +104,8 @@ BuiltinWorkloads::BuiltinWorkloads()
 }
 
 void BuiltinWorkloads::check(unsigned cpus, size_t devices) const {
+    if (mb_sva && mb_sva_devices > devices)
+        mb_sva_devices.fail("the platform has " + std::to_string(devices) + " DMA device(s)");
     if (wl_cpus.value() > cpus) wl_cpus.fail("the platform has " + std::to_string(cpus) + " CPU(s) (cpus)");
     const unsigned n = wl_cpus ? wl_cpus.value() : cpus;
     if (wl_devices != Devices::Shared && n > devices)
@@ -188,6 +199,10 @@ void BuiltinWorkloads::run(Kind k, const WorkloadDevices& w, unsigned cpus, sw::
         p.warmup = mb_warmup;
         p.seed = core::derive_seed(seed, "sw.mapbench");
         p.per_cpu = per_cpu(w, "nic", cpus);
+        p.sva = mb_sva;
+        if (p.sva) {
+            for (unsigned i = 0; i < mb_sva_devices; ++i) p.sva_devices.push_back(device(w, "nic", i));
+        }
         sw::workloads::run_mapbench(p, env);
     }
 }

@@ -59,6 +59,8 @@ private:
     core::Param<uint64_t> fp_warmup;
     // sw.mapbench.*
     core::Param<uint64_t> mb_ops, mb_pages, mb_trans_cycles, mb_warmup, mb_skew_cycles, mb_cpu_cycles;
+    core::Param<bool> mb_sva;
+    core::Param<uint32_t> mb_sva_devices;
     // sw.workload.cpus, sw.workload.devices
     enum class Devices { Shared, Own, Spread };
     core::Param<uint32_t> wl_cpus;

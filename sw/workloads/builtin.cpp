@@ -191,7 +191,51 @@ void run_storage(const StorageParams& p, Env& env) {
     });
 }
 
+namespace {
+
+// The SVA form of the map benchmark (MapbenchParams::sva).
+void run_sva_bench(const MapbenchParams& p, Env& env) {
+    const unsigned n = std::max(1u, p.per_cpu.cpus);
+    const std::vector<DeviceSetup>& devs = p.sva_devices;
+    if (devs.empty()) throw std::invalid_argument("mapbench: SVA needs a device");
+    for (const DeviceSetup& d : devs) env.iommu.add_master_on(d.smmu, d.sid, true);
+    const uint64_t size = p.pages << 12;
+    const uint64_t share = (p.setup.buffers_size / n) & ~uint64_t(0x1fffff);
+    if (share < size) throw std::invalid_argument("mapbench: buffer larger than each CPU's share of the buffer memory");
+    std::vector<driver::Domain*> procs(n);
+    for (unsigned c = 0; c < n; ++c) {
+        driver::DomainSpec spec;
+        spec.name = "process" + std::to_string(c);
+        spec.kind = driver::DomainKind::Sva;
+        spec.cpu_asid = uint16_t(kSvaAsid + c);
+        procs[c] = &env.iommu.create_domain_on(devs[0].smmu, spec);
+        for (const DeviceSetup& d : devs) env.iommu.attach_on(d.smmu, d.sid, c + 1, *procs[c]);
+    }
+    constexpr uint64_t kVa = 0x10000000;  // the same VA in every process
+    env.on_cpus(n, [&](unsigned c) {
+        Random rng(p.seed + 0x9E3779B97F4A7C15ull * c);
+        env.bus.work(uint64_t(rng.uniform() * double(p.start_skew_cycles)));
+        const uint64_t pa = p.setup.buffers_base + c * share;
+        for (uint64_t i = 0; i < p.warmup + p.ops; ++i) {
+            const uint64_t start = env.bus.now();
+            env.bus.work(p.cpu_cycles);
+            const uint64_t t0 = env.bus.now();
+            const pgtable::Result r = env.iommu.map(*procs[c], kVa, pa, size, pgtable::Prot::rw());
+            if (!r.ok()) throw std::runtime_error(std::string("mapbench: map failed: ") + pgtable::error_name(r.error));
+            const uint64_t t1 = env.bus.now();
+            env.bus.work(p.trans_cycles);
+            const uint64_t t2 = env.bus.now();
+            env.iommu.unmap(*procs[c], kVa, size);
+            const uint64_t t3 = env.bus.now();
+            if (env.pair_done && i >= p.warmup) env.pair_done(t1 - t0, t3 - t2, t3 - start);
+        }
+    });
+}
+
+}  // namespace
+
 void run_mapbench(const MapbenchParams& p, Env& env) {
+    if (p.sva) return run_sva_bench(p, env);
     on_every_cpu(p.setup, p.per_cpu, p.seed, env, [&](const Queue& q) {
         Random rng(q.seed);
         env.bus.work(uint64_t(rng.uniform() * double(p.start_skew_cycles)));

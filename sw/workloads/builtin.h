@@ -88,7 +88,14 @@ struct MapbenchParams {
     uint64_t warmup = 0;             // each CPU's first pairs, not reported (table builds, first touches)
     uint64_t seed = 1;
     PerCpu per_cpu;
+    // SVA instead of the DMA API: each CPU c's own process (CPU ASID kSvaAsid + c) with an SVA
+    // domain on PASID c + 1 of every device of `sva_devices` (each on its SMMU instance); a map
+    // populates pinned pages of the process at a fixed VA, an unmap is its munmap (the CPU's
+    // TLB flush, the SMMU notifier). `setup` gives the buffer memory.
+    bool sva = false;
+    std::vector<DeviceSetup> sva_devices;
 };
+constexpr uint16_t kSvaAsid = 256;
 void run_mapbench(const MapbenchParams& p, Env& env);
 
 // A device reading at random over a large mapped footprint: the cost of translation as the

@@ -114,6 +114,11 @@ def case_unknown_param():
     input_error("--set", "no.such.param=1", needles=["'no.such.param'"])
 
 
+def case_sva_devices_beyond_the_platform():
+    input_error("--set", "sw.workload=mapbench", "--set", "sw.mapbench.sva=true", "--set", "sw.mapbench.sva_devices=5",
+                needles=["'sw.mapbench.sva_devices'", "2 DMA device(s)"])
+
+
 def case_near_miss():
     input_error("--set", "dram.read_latncy=5", needles=["dram.read_latncy", "'dram.read_latency'"])
 

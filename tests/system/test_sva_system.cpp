@@ -187,3 +187,27 @@ TEST(SvaSystem, Bbml2CpusNeedAnSmmuWithBbml2) {
     ASSERT_TRUE(r.failure);
     EXPECT_NE(r.failure_text.find("SVA needs 2"), std::string::npos) << r.failure_text;
 }
+
+// The map benchmark's SVA form (sw.mapbench.sva): each CPU's process munmaps through its own
+// notifier; mainline: one TLBI_NH_VA (range) + CMD_SYNC per munmap; with BTM: none.
+TEST(SvaSystem, MapbenchSvaUnmapsEachCpusProcess) {
+    SoftwareRun r("", {"sw.workload=mapbench", "sw.mapbench.sva=true", "sw.mapbench.ops=5", "cpus=2",
+                       "sw.workload.cpus=0"});
+    ASSERT_FALSE(r.failure) << r.failure_text;
+    EXPECT_EQ(n("sw.mapbench.pairs"), 10u);
+    const auto tlbis = r.commands("TLBI_NH_VA");
+    ASSERT_EQ(tlbis.size(), 10u);
+    EXPECT_NE(tlbis[0]["asid"], 256);  // the SMMU's ASIDs, not the processes'
+    EXPECT_EQ(r.commands("CFGI_CD").size() >= 2, true);  // a CD per process (PASIDs 1 and 2)
+}
+
+TEST(SvaSystem, MapbenchSvaWithBtmSendsNoCommandTlbi) {
+    std::vector<std::string> sets = {"sw.workload=mapbench", "sw.mapbench.sva=true", "sw.mapbench.ops=5", "cpus=2",
+                                     "sw.workload.cpus=0"};
+    sets.insert(sets.end(), kBtm.begin(), kBtm.end());
+    SoftwareRun r("", sets);
+    ASSERT_FALSE(r.failure) << r.failure_text;
+    EXPECT_EQ(r.commands("TLBI_NH_VA").size(), 0u);
+    EXPECT_EQ(n("cpu_dvm.tlbis"), 10u);
+    EXPECT_EQ(n("cpu_dvm.syncs"), 10u);
+}
