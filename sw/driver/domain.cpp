@@ -160,19 +160,39 @@ void Domain::iotlb_sync(pgtable::Gather& g) {
 // Linux iommu_iotlb_gather_add_page: a page of another size, or one neither adjacent to nor
 // overlapping the gathered range, first flushes what was gathered.
 void Domain::add_page(pgtable::Gather& g, uint64_t iova, uint64_t size) {
-    // The process's munmap flushes what it cleared once, after the walk (SmmuDriver::unmap).
-    if (lazy() || spec_.kind == DomainKind::Sva) return;  // gather->queued: the flush queue covers it
+    if (spec_.kind == DomainKind::Sva) {
+        // The process's munmap flushes what it cleared after the walk (munmap); what sizes it
+        // cleared sets that flush's stride and TTL, as the mmu_gather's cleared_* levels do.
+        if (in_munmap_) {
+            cleared_min_ = std::min(cleared_min_, size);
+            cleared_max_ = std::max(cleared_max_, size);
+        }
+        return;
+    }
+    if (lazy()) return;  // gather->queued: the flush queue covers it
     const bool disjoint = !g.empty() && (iova + size < g.start || iova > g.end);
     if ((g.pgsize && g.pgsize != size) || disjoint) iotlb_sync(g);
     g.add(iova, size);
 }
 
+// tlb_finish_mmu's flush: leaves only unless tables were freed; the TTL hint and stride of the
+// cleared leaves when they were all one size (tlb_get_level, tlb_get_unmap_size), else none
+// (mixed sizes, or a block split without a break, whose old block is gathered as a leaf).
 void Domain::munmap(uint64_t start, const std::function<uint64_t()>& clear_ptes) {
     in_munmap_ = true;
     freed_tables_ = false;
+    cleared_min_ = ~uint64_t(0);
+    cleared_max_ = 0;
     const uint64_t bytes = clear_ptes();
     in_munmap_ = false;
-    if (bytes) mm_flush_(start, start + bytes, !freed_tables_, 4096, freed_tables_ ? 0 : 3);
+    if (!bytes) return;
+    const bool uniform = cleared_max_ && cleared_min_ == cleared_max_;
+    const unsigned level = !uniform                              ? 0
+                           : cleared_max_ == (uint64_t(1) << 30) ? 1
+                           : cleared_max_ == (uint64_t(1) << 21) ? 2
+                           : cleared_max_ == 4096                ? 3
+                                                                 : 0;
+    mm_flush_(start, start + bytes, !freed_tables_, level ? cleared_max_ : 4096, level);
 }
 
 void Domain::flush_walk(uint64_t iova, uint64_t size, uint64_t granule) {
@@ -182,9 +202,11 @@ void Domain::flush_walk(uint64_t iova, uint64_t size, uint64_t granule) {
             // block at once, one TLBI per block (flush_pmd_tlb_range: stride and TTL of the block).
             const unsigned level = size == (uint64_t(1) << 30) ? 1 : size == (uint64_t(1) << 21) ? 2 : 0;
             mm_flush_(iova, iova + size, false, size, level);
-        } else if (in_munmap_) {
-            freed_tables_ = true;  // freed page tables: flushed with the munmap's leaves
         } else {
+            // A table about to be freed (io-pgtable frees it on return): flushed now, before the
+            // page can be reused. Linux's mmu_gather defers the free past its one final flush
+            // instead (tlb_remove_table); the model pays one flush more per freed table.
+            if (in_munmap_) freed_tables_ = true;
             mm_flush_(iova, iova + size, false, 4096, 0);
         }
         return;

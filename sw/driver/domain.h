@@ -155,6 +155,7 @@ private:
     MmFlush mm_flush_;
     bool broadcast_ = false;
     bool in_munmap_ = false, freed_tables_ = false;
+    uint64_t cleared_min_ = 0, cleared_max_ = 0;  // leaf sizes the munmap cleared
     std::vector<AtsInvs> atc_invalidations(uint64_t iova, uint64_t size) const;
     // The domain's invalidation: [iova, iova + size), or all of it (whole).
     void invalidate(uint64_t iova, uint64_t size, uint64_t granule, bool leaf, bool whole);

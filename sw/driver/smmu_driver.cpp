@@ -304,7 +304,13 @@ void SmmuDriver::setup_sva(Domain& d) {
     }
     // The process's TLB flushes, by the CPU, with this SMMU's notifier at their end.
     d.set_mm_flush([this, &d](uint64_t start, uint64_t end, bool last_level, uint64_t stride, unsigned level) {
-        const mm::Notifier notify = [&d](uint64_t s0, uint64_t e0) { d.sva_invalidate(s0, e0); };
+        const mm::Notifier notify = [this, &d](uint64_t s0, uint64_t e0) {
+            // With BTM the notifier's only work is the ATC invalidation, which must follow the
+            // TLBs' (a Translation Request could refill an ATC from a stale TLB entry): the CPU's
+            // TLBIs are only posted here, so their DSB (and its DVM Sync) comes first.
+            if (d.broadcast() && d.has_ats()) bus_.barrier();
+            d.sva_invalidate(s0, e0);
+        };
         if (end == mm::kFlushAll) mm::flush_tlb_mm(bus_, d.spec().cpu_asid, notify);
         else mm::flush_tlb_range(bus_, cfg_.cpu_tlb, d.spec().cpu_asid, start, end, stride, last_level, level, notify);
     });

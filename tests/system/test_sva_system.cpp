@@ -81,12 +81,14 @@ TEST(SvaSystem, MainlineWithoutRilTlbisEachPage) {
 }
 
 // 600 pages: the CPU (no FEAT_TLBIRANGE) flushes the whole mm (ASIDE1IS), whose notifier
-// covers everything: TLBI_NH_ASID.
+// covers everything: TLBI_NH_ASID. Twice: the level-3 table of the whole 2 MiB at 0x400000 is
+// freed, and flushed (512 pages: the whole mm too) before it may be reused; then the munmap's
+// own flush.
 TEST(SvaSystem, AWholeMmFlushInvalidatesTheAsid) {
     SoftwareRun r(scenario(600, 600));
     ASSERT_FALSE(r.failure) << r.failure_text;
     EXPECT_EQ(r.commands("TLBI_NH_VA").size(), 0u);
-    EXPECT_EQ(r.commands("TLBI_NH_ASID").size(), 1u);
+    EXPECT_EQ(r.commands("TLBI_NH_ASID").size(), 2u);
     expect_second_pass(r, 16);
 }
 
@@ -210,4 +212,23 @@ TEST(SvaSystem, MapbenchSvaWithBtmSendsNoCommandTlbi) {
     EXPECT_EQ(r.commands("TLBI_NH_VA").size(), 0u);
     EXPECT_EQ(n("cpu_dvm.tlbis"), 10u);
     EXPECT_EQ(n("cpu_dvm.syncs"), 10u);
+}
+
+// The munmap of a whole 2 MiB block: its flush carries the block's level (TTL 2) and stride, as
+// Linux's tlb_get_level; with range TLBIs one RVALE1IS of 512 pages. A level-3 hint would spare
+// the SMMU's block entry and leave the device the freed memory.
+TEST(SvaSystem, ABlockMunmapFlushesWithTheBlocksLevel) {
+    std::vector<std::string> sets = kBtm;
+    sets.push_back("cluster.tlbi_range=true");
+    SoftwareRun r(R"({"domains": [{"name": "dma", "stage": "s1"}, {"name": "proc", "stage": "sva", "asid": 9}],
+  "attach": [{"sid": 1, "domain": "dma"}, {"sid": 1, "ssid": 1, "domain": "proc"}],
+  "steps": [
+    {"op": "map", "domain": "proc", "iova": "0x400000", "pa": "0x80200000", "size": "2MiB"},
+    {"op": "dma", "sid": 1, "ssid": 1, "iova": "0x400000", "count": 16, "stride": 4096},
+    {"op": "unmap", "domain": "proc", "iova": "0x400000", "size": "2MiB"},
+    {"op": "dma", "sid": 1, "ssid": 1, "iova": "0x400000", "count": 16, "stride": 4096}]})",
+                  sets);
+    ASSERT_FALSE(r.failure) << r.failure_text;
+    EXPECT_EQ(n("cpu_dvm.tlbis"), 1u);
+    expect_second_pass(r, 16);
 }

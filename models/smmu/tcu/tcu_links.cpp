@@ -87,6 +87,10 @@ bool Tcu::sync_round(bool cmd_sync) {
     while (ticket != sync_serving_) wait(sync_done_);
     // Translations that started before the last invalidation may have used what it removed.
     const uint64_t target = epoch_;
+    // The stale-entry check may look only if every invalidation consumed so far was wholly sent
+    // before this round's sync messages (each TBU's link keeps their order) and none came since:
+    // another engine (an ECMDQ, the DVM thread) may be in the middle of one.
+    const bool quiet = !inv_sending_;
     while (!inflight_.empty() && inflight_.begin()->first < target) wait(drained_);
     // Every TBU: its invalidations done and the transactions that used removed entries finished.
     for (unsigned i = 0; i < links_.size(); ++i) {
@@ -98,16 +102,10 @@ bool Tcu::sync_round(bool cmd_sync) {
     bool done = true;
     if (cmd_sync) {
         done = wait_atc_completions();
-        if (done) {
-            // The records of faults the devices were answered before now are visible (§4.7.3).
-            events_.drain();
-            if (watch_) watch_->synced();
-        }
-    } else if (watch_ && epoch_ == target && !inv_sending_) {
-        // Every invalidation consumed so far has taken effect (none came or is still being
-        // sent since the round began): the stale-entry check may look.
-        watch_->synced();
+        // The records of faults the devices were answered before now are visible (§4.7.3).
+        if (done) events_.drain();
     }
+    if (done && watch_ && quiet && epoch_ == target && !inv_sending_) watch_->synced();
     ++sync_serving_;
     sync_done_.notify(sc_core::SC_ZERO_TIME);
     return done;

@@ -129,7 +129,7 @@ const WalkEntry* Walker::cached(int stage, int start, uint64_t addr, unsigned gs
         if (!c || !c->enable) continue;
         auto f = c->lookup(addr, [&](const WalkEntry& e) {
             return e.gshift == gshift && e.vmid == t.vmid && e.vmid_tagged == t.vmid_tagged && e.world == t.world &&
-                   (e.asid == t.asid || (e.leaf && e.global && e.aset == t.aset));
+                   (e.leaf && e.global ? e.aset == t.aset : e.asid == t.asid);
         });
         // The levels are looked up together: the walk waits for the slowest.
         done = std::max(done, env_->lookup_done(*c, c->probes_for(f.sizes_probed)));
