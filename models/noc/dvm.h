@@ -7,6 +7,8 @@
 // before it has completed at that participant.
 
 #include <cstdint>
+#include <memory>
+#include <vector>
 
 #include <systemc>
 #include <tlm>
@@ -27,6 +29,27 @@ struct DvmMessage {
 struct dvm_protocol_types {
     using tlm_payload_type = DvmMessage;
     using tlm_phase_type = tlm::tlm_phase;
+};
+
+// Where a receiver keeps its copies of posted TLBIs (the sender is done with its message once
+// nb_transport_fw returns): grows to the most ever held at once, then allocates no more.
+class MessagePool {
+public:
+    DvmMessage* copy(const DvmMessage& m) {
+        if (free_.empty()) {
+            all_.push_back(std::make_unique<DvmMessage>());
+            free_.push_back(all_.back().get());
+        }
+        DvmMessage* c = free_.back();
+        free_.pop_back();
+        *c = m;
+        return c;
+    }
+    void give_back(DvmMessage* m) { free_.push_back(m); }
+
+private:
+    std::vector<std::unique_ptr<DvmMessage>> all_;
+    std::vector<DvmMessage*> free_;
 };
 
 using InitiatorSocket = tlm::tlm_initiator_socket<32, dvm_protocol_types>;

@@ -25,14 +25,7 @@ tlm::tlm_sync_enum DvmNode::nb_transport_fw(dvm::DvmMessage& m, tlm::tlm_phase&,
         return tlm::TLM_ACCEPTED;
     }
     // A TLBI is posted: the node keeps a copy and the requester is done with it.
-    if (free_.empty()) {
-        pool_.push_back(std::make_unique<dvm::DvmMessage>());
-        free_.push_back(pool_.back().get());
-    }
-    dvm::DvmMessage* copy = free_.back();
-    free_.pop_back();
-    *copy = m;
-    arrivals_.notify(*copy, due);
+    arrivals_.notify(*copies_.copy(m), due);
     return tlm::TLM_COMPLETED;
 }
 
@@ -56,7 +49,7 @@ void DvmNode::run() {
                 sc_core::sc_time delay = hop;
                 (*s)->nb_transport_fw(*m, phase, delay);  // the participant copies it
             }
-            free_.push_back(m);
+            copies_.give_back(m);
             continue;
         }
         // A Sync: to every participant, then wait for all their answers.

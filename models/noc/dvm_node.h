@@ -57,10 +57,9 @@ private:
     tlm::tlm_sync_enum nb_transport_bw(dvm::DvmMessage& m, tlm::tlm_phase& phase, sc_core::sc_time& delay) override;
     void invalidate_direct_mem_ptr(sc_dt::uint64, sc_dt::uint64) override {}
 
-    // Messages as they arrive: TLBIs are the node's copies (a pool that grows to the most ever
-    // queued), Syncs the requester's own message (it waits for the answer).
-    std::vector<std::unique_ptr<dvm::DvmMessage>> pool_;
-    std::vector<dvm::DvmMessage*> free_;
+    // Messages as they arrive: TLBIs are the node's copies, Syncs the requester's own message
+    // (it waits for the answer).
+    dvm::MessagePool copies_;
     core::TimedQueue<dvm::DvmMessage> arrivals_;
     std::vector<std::unique_ptr<dvm::InitiatorSocket>> out_;
     std::vector<dvm::DvmMessage> sync_out_;  // the node's Sync to each participant

@@ -3,8 +3,19 @@
 #include <algorithm>
 
 #include "models/smmu/arch/atc_inv.h"
+#include "models/smmu/arch/geometry.h"
 
 namespace smmusim::sw::driver {
+
+namespace {
+// The level of a leaf of `size` bytes in the CPU's 4 KiB granule (the TTL hint), 0 for none.
+unsigned leaf_level(uint64_t size) {
+    const smmu::arch::Granule g{12};
+    for (int level = 1; level <= 3; ++level)
+        if (size == g.level_size(level)) return unsigned(level);
+    return 0;
+}
+}  // namespace
 
 const char* domain_kind_name(DomainKind k) {
     switch (k) {
@@ -187,11 +198,7 @@ void Domain::munmap(uint64_t start, const std::function<uint64_t()>& clear_ptes)
     in_munmap_ = false;
     if (!bytes) return;
     const bool uniform = cleared_max_ && cleared_min_ == cleared_max_;
-    const unsigned level = !uniform                              ? 0
-                           : cleared_max_ == (uint64_t(1) << 30) ? 1
-                           : cleared_max_ == (uint64_t(1) << 21) ? 2
-                           : cleared_max_ == 4096                ? 3
-                                                                 : 0;
+    const unsigned level = uniform ? leaf_level(cleared_max_) : 0;
     mm_flush_(start, start + bytes, !freed_tables_, level ? cleared_max_ : 4096, level);
 }
 
@@ -200,8 +207,7 @@ void Domain::flush_walk(uint64_t iova, uint64_t size, uint64_t granule) {
         if (granule == size) {
             // The break of a block split (break-before-make): Linux's pmdp_invalidate flushes the
             // block at once, one TLBI per block (flush_pmd_tlb_range: stride and TTL of the block).
-            const unsigned level = size == (uint64_t(1) << 30) ? 1 : size == (uint64_t(1) << 21) ? 2 : 0;
-            mm_flush_(iova, iova + size, false, size, level);
+            mm_flush_(iova, iova + size, false, size, leaf_level(size));
         } else {
             // A table about to be freed (io-pgtable frees it on return): flushed now, before the
             // page can be reused. Linux's mmu_gather defers the free past its one final flush

@@ -193,6 +193,29 @@ void run_storage(const StorageParams& p, Env& env) {
 
 namespace {
 
+// The map benchmark's pairs on one CPU: warmup + ops times, CPU work, `map` (which returns what
+// `unmap` takes), the transfer's spin, `unmap`; each pair after the warm-up timed and reported.
+template <typename Map, typename Unmap>
+void timed_pairs(const MapbenchParams& p, Env& env, Map map, Unmap unmap) {
+    for (uint64_t i = 0; i < p.warmup + p.ops; ++i) {
+        const uint64_t start = env.bus.now();
+        env.bus.work(p.cpu_cycles);
+        const uint64_t t0 = env.bus.now();
+        const uint64_t addr = map();
+        const uint64_t t1 = env.bus.now();
+        env.bus.work(p.trans_cycles);
+        const uint64_t t2 = env.bus.now();
+        unmap(addr);
+        const uint64_t t3 = env.bus.now();
+        if (env.pair_done && i >= p.warmup) env.pair_done(t1 - t0, t3 - t2, t3 - start);
+    }
+}
+
+void map_or_fail(Env& env, driver::Domain& d, uint64_t iova, uint64_t pa, uint64_t size) {
+    const pgtable::Result r = env.iommu.map(d, iova, pa, size, pgtable::Prot::rw());
+    if (!r.ok()) throw std::runtime_error(std::string("mapbench: map failed: ") + pgtable::error_name(r.error));
+}
+
 // The SVA form of the map benchmark (MapbenchParams::sva).
 void run_sva_bench(const MapbenchParams& p, Env& env) {
     const unsigned n = std::max(1u, p.per_cpu.cpus);
@@ -216,19 +239,10 @@ void run_sva_bench(const MapbenchParams& p, Env& env) {
         Random rng(p.seed + 0x9E3779B97F4A7C15ull * c);
         env.bus.work(uint64_t(rng.uniform() * double(p.start_skew_cycles)));
         const uint64_t pa = p.setup.buffers_base + c * share;
-        for (uint64_t i = 0; i < p.warmup + p.ops; ++i) {
-            const uint64_t start = env.bus.now();
-            env.bus.work(p.cpu_cycles);
-            const uint64_t t0 = env.bus.now();
-            const pgtable::Result r = env.iommu.map(*procs[c], kVa, pa, size, pgtable::Prot::rw());
-            if (!r.ok()) throw std::runtime_error(std::string("mapbench: map failed: ") + pgtable::error_name(r.error));
-            const uint64_t t1 = env.bus.now();
-            env.bus.work(p.trans_cycles);
-            const uint64_t t2 = env.bus.now();
-            env.iommu.unmap(*procs[c], kVa, size);
-            const uint64_t t3 = env.bus.now();
-            if (env.pair_done && i >= p.warmup) env.pair_done(t1 - t0, t3 - t2, t3 - start);
-        }
+        timed_pairs(p, env, [&] {
+            map_or_fail(env, *procs[c], kVa, pa, size);
+            return kVa;
+        }, [&](uint64_t va) { env.iommu.unmap(*procs[c], va, size); });
     });
 }
 
@@ -243,21 +257,12 @@ void run_mapbench(const MapbenchParams& p, Env& env) {
         const uint64_t size = p.pages << gshift;
         if (size > q.setup.buffers_size) throw std::invalid_argument("mapbench: buffer larger than the buffer memory");
         IovaAllocator& iovas = dma_iovas(env, *q.domain, gshift);
-        for (uint64_t i = 0; i < p.warmup + p.ops; ++i) {
-            const uint64_t start = env.bus.now();
-            env.bus.work(p.cpu_cycles);
-            const uint64_t t0 = env.bus.now();
+        timed_pairs(p, env, [&] {
             const uint64_t iova = iovas.alloc(size);
             if (!iova) throw std::runtime_error("mapbench: IOVA space exhausted");
-            const pgtable::Result r = env.iommu.map(*q.domain, iova, q.setup.buffers_base, size, pgtable::Prot::rw());
-            if (!r.ok()) throw std::runtime_error(std::string("mapbench: map failed: ") + pgtable::error_name(r.error));
-            const uint64_t t1 = env.bus.now();
-            env.bus.work(p.trans_cycles);
-            const uint64_t t2 = env.bus.now();
-            env.iommu.unmap(*q.domain, iova, size);
-            const uint64_t t3 = env.bus.now();
-            if (env.pair_done && i >= p.warmup) env.pair_done(t1 - t0, t3 - t2, t3 - start);
-        }
+            map_or_fail(env, *q.domain, iova, q.setup.buffers_base, size);
+            return iova;
+        }, [&](uint64_t iova) { env.iommu.unmap(*q.domain, iova, size); });
     });
 }
 

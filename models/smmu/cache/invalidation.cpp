@@ -9,6 +9,11 @@ namespace smmusim::smmu::cache {
 using namespace arch;
 using Kind = InvScope::Kind;
 
+namespace {
+bool is_el2(Kind k) { return k >= Kind::El2All && k <= Kind::El2Vaa; }
+bool by_address(Kind k) { return k == Kind::NhVa || k == Kind::NhVaa || k == Kind::El2Va || k == Kind::El2Vaa; }
+}  // namespace
+
 InvScope InvScope::from(const Command& c, const Features& f, bool e2h) {
     InvScope s;
     s.e2h = e2h;
@@ -97,8 +102,7 @@ InvScope InvScope::from_dvm(const dvm::Message& m, const Features& f) {
     case Tlbi::ALLE2IS: s.kind = Kind::El2All; break;
     }
     const bool stage1 = s.kind != Kind::S2Ipa && s.kind != Kind::S12Vmall && s.kind != Kind::NsnhAll;
-    const bool el2 = s.kind >= Kind::El2All && s.kind <= Kind::El2Vaa;
-    if ((stage1 && !f.s1p) || (el2 && !f.hyp)) s.kind = Kind::None;
+    if ((stage1 && !f.s1p) || (is_el2(s.kind) && !f.hyp)) s.kind = Kind::None;
     return s;
 }
 
@@ -111,16 +115,16 @@ bool vmid_ok(const InvScope& s, bool tagged, uint16_t vmid) {
 }
 
 // Whether a broadcast spares a stage-1 entry of a non-shared ASID (CD.ASET = 1, §3.17): the
-// operations that match an ASID (VA{L}ExIS, ASIDExIS) do, and at any-EL2 (no ASIDs) the VAA
-// forms as well; everything else must hit it.
-bool aset_spared(const InvScope& s, bool aset, World w) {
+// operations that match an ASID (VA{L}ExIS, ASIDExIS; at any-EL2, which has no ASIDs, the VA
+// forms) do; everything else must hit it. (A broadcast VAA form reaches the EL2 regimes only from
+// a VHE host's VAA{L}E1IS, EL2&0, which must hit ASET = 1 entries: there is no VAAE2IS.)
+bool aset_spared(const InvScope& s, bool aset) {
     if (!s.broadcast || !aset) return false;
     switch (s.kind) {
     case Kind::NhVa:
     case Kind::NhAsid:
     case Kind::El2Asid:
     case Kind::El2Va: return true;
-    case Kind::El2Vaa: return w == World::NsEl2;
     default: return false;
     }
 }
@@ -143,8 +147,6 @@ bool el2_hits(const InvScope& s, World w, bool global, uint16_t asid, bool by_as
     return w == World::NsEl2E2H && (!by_asid || global || asid == s.asid);
 }
 
-bool is_el2(Kind k) { return k >= Kind::El2All && k <= Kind::El2Vaa; }
-bool by_address(Kind k) { return k == Kind::NhVa || k == Kind::NhVaa || k == Kind::El2Va || k == Kind::El2Vaa; }
 
 }  // namespace
 
@@ -166,7 +168,7 @@ bool hits(const InvScope& s, const TlbEntry& e) {
     const uint8_t reach = uint8_t(e.reach_shift());
     const uint64_t reach_base = e.base & ~((uint64_t(1) << reach) - 1);
     auto s1_va = [&] { return leaf_in_range(s, reach_base, reach, e.s1_level, e.s1_gshift); };
-    if (e.s1 && aset_spared(s, e.aset, e.world)) return false;
+    if (e.s1 && aset_spared(s, e.aset)) return false;
     if (is_el2(s.kind)) {
         if (!el2_hits(s, e.world, e.global, e.asid, s.kind == Kind::El2Va)) return false;
         return !by_address(s.kind) || s1_va();
@@ -208,7 +210,7 @@ bool hits(const InvScope& s, const WalkEntry& e) {
     // A global leaf (nG = 0) belongs to every ASID: NH_VA / EL2_VA of any ASID remove it,
     // NH_ASID / EL2_ASID spare it (§4.4.2.4).
     const bool global = e.leaf && e.global;
-    if (aset_spared(s, e.aset, e.world)) return false;
+    if (aset_spared(s, e.aset)) return false;
     if (is_el2(s.kind)) return el2_hits(s, e.world, global, e.asid, s.kind == Kind::El2Va);
     if (e.world != World::NsEl1) return false;
     const bool vm = vmid_ok(s, e.vmid_tagged, e.vmid);

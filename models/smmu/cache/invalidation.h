@@ -11,7 +11,7 @@
 // A broadcast TLBI (IDR0.BTM, SMMUv3 §3.17; from_dvm) is the scope of the command of the same
 // reach, with the broadcast's rules: its VMID is always matched (entries without a VMID tag,
 // S2P = 0, count as VMID 0); ASET = 1 entries are spared by the operations that match an ASID
-// (VA{L}E1IS, ASIDE1IS, VA{L}E2IS, and at any-EL2 VAA forms too) and hit by all others; an
+// (VA{L}E1IS, ASIDE1IS, VA{L}E2IS) and hit by all others; an
 // EL2 or EL2&0 broadcast hits only its own regime's entries (§3.17.5: an E2H broadcast need
 // not hit any-EL2 entries, nor the converse). Illegal broadcasts (a stage or regime the SMMU
 // does not implement) are None, except that a both-stages one affects the stage there is.

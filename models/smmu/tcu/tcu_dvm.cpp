@@ -32,14 +32,7 @@ tlm::tlm_sync_enum Tcu::DvmPort::nb_transport_fw(DvmMessage& m, tlm::tlm_phase&,
         arrivals.notify(m, d);
         return tlm::TLM_ACCEPTED;
     }
-    if (free.empty()) {
-        pool.push_back(std::make_unique<DvmMessage>());
-        free.push_back(pool.back().get());
-    }
-    DvmMessage* copy = free.back();
-    free.pop_back();
-    *copy = m;
-    arrivals.notify(*copy, d);
+    arrivals.notify(*copies.copy(m), d);
     return tlm::TLM_COMPLETED;
 }
 
@@ -57,7 +50,7 @@ void Tcu::dvm_run() {
         const bool private_tlbs = get<cr2::PTM>(file_.state().cr2);
         if (m->type == MsgType::Tlbi) {
             const cache::InvScope s = private_tlbs ? cache::InvScope{} : cache::InvScope::from_dvm(m->tlbi, f_);
-            p.free.push_back(m);
+            p.copies.give_back(m);
             if (s.kind == cache::InvScope::Kind::None) {
                 ++p.ignored;
                 continue;

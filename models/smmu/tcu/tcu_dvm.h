@@ -2,9 +2,6 @@
 // The TCU's DVM target (private part of Tcu, IDR0.BTM): broadcast TLBIs and DVM Syncs from the
 // interconnect's DVM node, applied one at a time in arrival order (tcu_dvm.cpp).
 
-#include <memory>
-#include <vector>
-
 #include "models/core/stats.h"
 #include "models/core/timed_queue.h"
 #include "models/noc/dvm.h"
@@ -21,11 +18,9 @@ struct Tcu::DvmPort : noc::dvm::FwIf {
 
     noc::dvm::TargetSocket socket;
     Tcu& tcu;
-    // Received messages: TLBIs are this port's copies (a pool that grows to the most ever
-    // queued), Syncs the node's own (answered when done).
+    // Received messages: TLBIs are this port's copies, Syncs the node's own (answered when done).
     core::TimedQueue<noc::dvm::DvmMessage> arrivals;
-    std::vector<std::unique_ptr<noc::dvm::DvmMessage>> pool;
-    std::vector<noc::dvm::DvmMessage*> free;
+    noc::dvm::MessagePool copies;
     bool applied = false;  // a TLBI took effect since the last Sync
     core::Counter tlbis, ignored, syncs;
 };

@@ -47,6 +47,23 @@ inline smmu::cache::TlbEntry stage1_page(uint64_t base) {
     return e;
 }
 
+// A stage-1 NS-EL1 walk-cache entry of VMID 1, ASID 5 (ASET = 0) covering [base, base + 2^shift).
+inline smmu::cache::WalkEntry stage1_walk_entry(uint64_t base, uint8_t shift, uint8_t level, bool leaf,
+                                                uint8_t gshift = 12) {
+    smmu::cache::WalkEntry e;
+    e.base = base;
+    e.shift = shift;
+    e.stage = 1;
+    e.level = level;
+    e.leaf = leaf;
+    e.world = smmu::cache::World::NsEl1;
+    e.vmid_tagged = true;
+    e.vmid = 1;
+    e.asid = 5;
+    e.gshift = gshift;
+    return e;
+}
+
 // `e` changed by `f`: catalogue entries as variations of one.
 template <typename E, typename F>
 E with(E e, F f) {

@@ -284,18 +284,7 @@ TEST(SmmuInvalidation, RangeTlbiGranuleAndLevel) {
 
 TEST(SmmuInvalidation, WalkCacheEntries) {
     auto w = [](uint64_t base, uint8_t shift, uint8_t level, bool leaf, uint8_t gshift = 12) {
-        WalkEntry e;
-        e.base = base;
-        e.shift = shift;
-        e.stage = 1;
-        e.level = level;
-        e.leaf = leaf;
-        e.world = World::NsEl1;
-        e.vmid_tagged = true;
-        e.vmid = 1;
-        e.asid = 5;
-        e.gshift = gshift;
-        return e;
+        return smmusim::test::stage1_walk_entry(base, shift, level, leaf, gshift);
     };
     auto s2w = [&](uint64_t base, uint8_t shift, uint8_t level, uint16_t vmid) {
         WalkEntry e = w(base, shift, level, false);

@@ -176,17 +176,7 @@ TEST(SmmuInvalidationDvm, CommandsIgnoreAset) {
 
 TEST(SmmuInvalidationDvm, WalkCacheEntriesFollowTheSameRules) {
     auto w = [](uint64_t base, uint8_t shift, uint8_t level, bool leaf, bool aset) {
-        WalkEntry e;
-        e.base = base;
-        e.shift = shift;
-        e.stage = 1;
-        e.level = level;
-        e.leaf = leaf;
-        e.vmid_tagged = true;
-        e.vmid = 1;
-        e.asid = 5;
-        e.aset = aset;
-        return e;
+        return with(smmusim::test::stage1_walk_entry(base, shift, level, leaf), [&](WalkEntry& e) { e.aset = aset; });
     };
     const std::vector<std::pair<std::string, WalkEntry>> cat = {
         {"L2", w(X & ~0x1FFFFFull, 21, 2, false, false)},
