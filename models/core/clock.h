@@ -4,6 +4,7 @@
 #include <systemc>
 
 #include "models/core/params.h"
+#include "models/core/sim_time.h"
 
 namespace smmusim::core {
 
@@ -22,7 +23,7 @@ public:
     // first cycle counts from a table (every transaction charges a few; the period is fixed
     // once the parameter is constructed).
     sc_core::sc_time cycles(uint64_t n) const {
-        return n < kTable ? table_[n] : sc_core::sc_time::from_value(value().value() * n);
+        return n < kTable ? table_[n] : time_from_value(value().value() * n);
     }
     // Whole cycles needed to move `bytes` at `bytes_per_cycle` (at least one).
     static uint64_t beats(uint64_t bytes, uint64_t bytes_per_cycle) {

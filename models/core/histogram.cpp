@@ -4,20 +4,6 @@
 #include <cmath>
 
 namespace smmusim::core {
-namespace {
-constexpr unsigned kSubBits = 7;
-constexpr uint64_t kSub = uint64_t(1) << kSubBits;  // 128 sub-buckets per power of two
-
-unsigned log2_floor(uint64_t v) { return 63u - unsigned(__builtin_clzll(v)); }
-}  // namespace
-
-size_t LogLinearHistogram::index_of(uint64_t v) {
-    if (v < kSub) return size_t(v);
-    unsigned e = log2_floor(v);  // >= kSubBits
-    uint64_t sub = (v >> (e - kSubBits)) - kSub;
-    return size_t(kSub * (e - kSubBits + 1) + sub);
-}
-
 uint64_t LogLinearHistogram::lower_bound_of(size_t index) {
     if (index < kSub) return index;
     uint64_t octave = index / kSub - 1;  // e - kSubBits
@@ -27,16 +13,6 @@ uint64_t LogLinearHistogram::lower_bound_of(size_t index) {
 
 uint64_t LogLinearHistogram::width_of(size_t index) {
     return index < kSub ? 1 : uint64_t(1) << (index / kSub - 1);
-}
-
-void LogLinearHistogram::add(uint64_t v) {
-    size_t i = index_of(v);
-    if (i >= counts_.size()) counts_.resize(i + 1, 0);
-    ++counts_[i];
-    if (count_ == 0 || v < min_) min_ = v;
-    if (v > max_) max_ = v;
-    ++count_;
-    sum_ += v;
 }
 
 uint64_t LogLinearHistogram::percentile(double p) const {

@@ -12,7 +12,16 @@ namespace smmusim::core {
 
 class LogLinearHistogram {
 public:
-    void add(uint64_t v);
+    // Inline: every transaction samples a few histograms.
+    void add(uint64_t v) {
+        const size_t i = index_of(v);
+        if (i >= counts_.size()) counts_.resize(i + 1, 0);
+        ++counts_[i];
+        if (count_ == 0 || v < min_) min_ = v;
+        if (v > max_) max_ = v;
+        ++count_;
+        sum_ += v;
+    }
     uint64_t count() const { return count_; }
     uint64_t min() const { return count_ ? min_ : 0; }
     uint64_t max() const { return max_; }
@@ -24,9 +33,17 @@ public:
     std::vector<std::pair<uint64_t, uint64_t>> buckets() const;
     void clear();
 
-    static size_t index_of(uint64_t v);
+    static size_t index_of(uint64_t v) {
+        if (v < kSub) return size_t(v);
+        const unsigned e = 63u - unsigned(__builtin_clzll(v));  // >= kSubBits
+        const uint64_t sub = (v >> (e - kSubBits)) - kSub;
+        return size_t(kSub * (e - kSubBits + 1) + sub);
+    }
     static uint64_t lower_bound_of(size_t index);
     static uint64_t width_of(size_t index);
+
+    static constexpr unsigned kSubBits = 7;
+    static constexpr uint64_t kSub = uint64_t(1) << kSubBits;  // 128 sub-buckets per power of two
 
 private:
     std::vector<uint64_t> counts_;

@@ -3,10 +3,25 @@
 // in libsystemc (a call per use, ~30 per transaction on the TBU hit path); the simulation
 // context's time_stamp() it forwards to is inline in the kernel's header. Same value.
 
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+
 #include <systemc>
 
 namespace smmusim::core {
 
 inline const sc_core::sc_time& now() { return sc_core::sc_get_curr_simcontext()->time_stamp(); }
+
+// sc_time::from_value(v) without its library call (out of line in libsystemc; the cycle
+// conversions of every latency charged per transaction go through it): sc_time is the one
+// integer value in the time resolution, as the static_assert checks.
+inline sc_core::sc_time time_from_value(sc_core::sc_time::value_type v) {
+    static_assert(sizeof(sc_core::sc_time) == sizeof(v) && std::is_standard_layout_v<sc_core::sc_time>,
+                  "sc_time holds exactly its value");
+    sc_core::sc_time t;
+    std::memcpy(static_cast<void*>(&t), &v, sizeof v);
+    return t;
+}
 
 }  // namespace smmusim::core

@@ -74,11 +74,6 @@ nlohmann::json Histogram::to_json() const {
 
 std::vector<std::string> Histogram::fields() const { return numeric_keys(to_json()); }
 
-uint64_t TimeHistogram::picoseconds_per_tick() {
-    static const uint64_t ps = uint64_t(sc_core::sc_get_time_resolution().to_seconds() * 1e12 + 0.5);
-    return ps;
-}
-
 StatsRegistry& StatsRegistry::instance() {
     static StatsRegistry reg;
     return reg;

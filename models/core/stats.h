@@ -158,7 +158,10 @@ public:
     }
 
 private:
-    static uint64_t picoseconds_per_tick();
+    static uint64_t picoseconds_per_tick() {
+        static const uint64_t ps = uint64_t(sc_core::sc_get_time_resolution().to_seconds() * 1e12 + 0.5);
+        return ps;
+    }
 };
 
 // A value computed when stats are dumped (bandwidth, ratios). `on_reset` (optional) restarts

@@ -7,30 +7,51 @@ namespace smmusim::mem {
 
 namespace {
 
-bool uniform(const unsigned char* p, size_t n) {
-    for (size_t i = 1; i < n; ++i)
-        if (p[i] != p[0]) return false;
-    return true;
-}
+// Every byte equal to the first: each equals its successor (one memcmp, not a byte loop).
+bool uniform(const unsigned char* p, size_t n) { return n < 2 || std::memcmp(p, p + 1, n - 1) == 0; }
 
 }  // namespace
 
 const SparseStore::Chunk* SparseStore::find(uint64_t index) const {
     if (index == last_index_) return last_;
-    auto it = index_.find(index);
-    if (it == index_.end()) return nullptr;
-    last_index_ = index;
-    last_ = it->second;
-    return last_;
+    if (table_.empty()) return nullptr;
+    const size_t mask = table_.size() - 1;
+    for (size_t i = slot_of(index);; i = (i + 1) & mask) {
+        const Bucket& b = table_[i];
+        if (!b.chunk) return nullptr;
+        if (b.index == index) {
+            last_index_ = index;
+            last_ = b.chunk;
+            return last_;
+        }
+    }
 }
 
 SparseStore::Chunk& SparseStore::get(uint64_t index) {
     if (index == last_index_) return *last_;
-    auto [it, added] = index_.try_emplace(index, nullptr);
-    if (added) it->second = &chunks_.emplace_back();
+    if (Chunk* c = const_cast<Chunk*>(find(index))) return *c;
+    if ((chunks_.size() + 1) * 2 > table_.size()) grow();
+    const size_t mask = table_.size() - 1;
+    size_t i = slot_of(index);
+    while (table_[i].chunk) i = (i + 1) & mask;
+    table_[i] = Bucket{index, &chunks_.emplace_back()};
     last_index_ = index;
-    last_ = it->second;
+    last_ = table_[i].chunk;
     return *last_;
+}
+
+void SparseStore::grow() {
+    std::vector<Bucket> old;
+    old.swap(table_);
+    table_bits_ = table_bits_ ? table_bits_ + 1 : 10;
+    table_.assign(size_t(1) << table_bits_, Bucket{});
+    const size_t mask = table_.size() - 1;
+    for (const Bucket& b : old) {
+        if (!b.chunk) continue;
+        size_t i = slot_of(b.index);
+        while (table_[i].chunk) i = (i + 1) & mask;
+        table_[i] = b;
+    }
 }
 
 void SparseStore::make_raw(Chunk& c, unsigned line) {

@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <unordered_map>
+#include <vector>
 
 namespace smmusim::mem {
 
@@ -55,7 +55,19 @@ private:
     // Writes [off, off + n) of one chunk (n > 0, within the chunk).
     void write_in(Chunk& c, unsigned off, const unsigned char* src, size_t n);
 
-    std::unordered_map<uint64_t, Chunk*> index_;
+    // Chunk index -> chunk: open addressing with linear probing in a power-of-two table, at
+    // most half full (a descriptor read of a walk is one multiply and, mostly, one probe;
+    // std::unordered_map cost a node chase per lookup). Chunks are never removed.
+    struct Bucket {
+        uint64_t index = 0;
+        Chunk* chunk = nullptr;  // nullptr: empty
+    };
+    size_t slot_of(uint64_t index) const {
+        return size_t((index * 0x9E3779B97F4A7C15ull) >> (64 - table_bits_));
+    }
+    void grow();
+    std::vector<Bucket> table_;
+    unsigned table_bits_ = 0;
     std::deque<Chunk> chunks_;  // stable addresses; freed with the store
     size_t blocks_ = 0;
     mutable uint64_t last_index_ = ~uint64_t(0);

@@ -138,7 +138,7 @@ void TrafficGen::run() {
             return;
         }
         if (outstanding_ >= max_outstanding) {
-            next_trigger(slot_free_);
+            wait_for_slot();
             return;
         }
         // Device transactions count against --max-transactions; background traffic stops once
@@ -188,7 +188,7 @@ void TrafficGen::run_jobs() {
             return;
         }
         if (outstanding_ >= max_outstanding) {
-            next_trigger(slot_free_);
+            wait_for_slot();
             return;
         }
         if (!core::RunControl::instance().take_ticket()) return;  // the run's budget is spent
@@ -284,7 +284,11 @@ void TrafficGen::at_response(tlm::tlm_generic_payload& gp, unsigned) {
         if (job_progress(*j, ok, now)) job_done(*j);
     }
     set_outstanding(outstanding_ - 1);
-    slot_free_.notify(sc_core::SC_ZERO_TIME);
+    // Only an issuer waiting for a slot needs the event (a delta cycle per response otherwise).
+    if (slot_waiters_) {
+        slot_waiters_ = false;
+        slot_free_.notify(sc_core::SC_ZERO_TIME);
+    }
     gp.release();
 }
 

@@ -19,6 +19,7 @@
 #include "models/core/clock.h"
 #include "models/core/params.h"
 #include "models/core/payload_pool.h"
+#include "models/core/ring.h"
 #include "models/core/rng.h"
 #include "models/core/stats.h"
 #include "models/core/txn_trace.h"
@@ -162,6 +163,11 @@ private:
     core::LaneSet lanes_;
     core::TraceTrack trace_track_{this, ""};  // this master's track in the transaction trace
     sc_core::sc_event slot_free_;
+    bool slot_waiters_ = false;  // run() or run_jobs() waits for slot_free_
+    void wait_for_slot() {
+        slot_waiters_ = true;
+        next_trigger(slot_free_);
+    }
     uint32_t outstanding_ = 0;
     uint64_t issued_ = 0;
     uint64_t pattern_issued_ = 0;  // of the pattern or trace (`count`, the trace line); jobs aside
@@ -175,7 +181,10 @@ private:
     sc_core::sc_time last_done_ = sc_core::SC_ZERO_TIME;
     // sim.mode=lt
     tlm_utils::tlm_quantumkeeper qk_;
-    std::vector<sc_core::sc_time> lt_slots_;  // when each of max_outstanding slots frees: a min-heap
+    // When each of max_outstanding slots frees, ascending (front: the first to free). Kept sorted
+    // by insertion from the back: completions mostly come in order, so that is one compare
+    // where a heap took a pop and a push.
+    core::Ring<sc_core::sc_time> lt_slots_;
 
     core::Counter transactions_{this, "transactions", "transactions completed"};
     core::Counter reads_{this, "reads", "read transactions completed"};

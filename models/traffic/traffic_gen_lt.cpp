@@ -36,7 +36,8 @@ void TrafficGen::run_lt() {
     started_ = true;
     if (!enable) finished_ = true;
     last_issue_ = next_issue_ = start;
-    lt_slots_.assign(max_outstanding, sc_core::SC_ZERO_TIME);
+    lt_slots_.clear();
+    for (uint32_t i = 0; i < max_outstanding; ++i) lt_slots_.push_back(sc_core::SC_ZERO_TIME);
     qk_.reset();
     bool jobs_blocked = false;  // the run's budget refused a job's transaction: no job issues again
     for (;;) {
@@ -100,9 +101,10 @@ void TrafficGen::issue_lt(const Op& op, const sc_core::sc_time& at) {
     const sc_core::sc_time done = now + delay;
     qk_.set(now >= at ? sc_core::SC_ZERO_TIME : at - now);
     // Its slot (the one that freed first) frees when it completes.
-    std::pop_heap(lt_slots_.begin(), lt_slots_.end(), std::greater<>());
-    lt_slots_.back() = done;
-    std::push_heap(lt_slots_.begin(), lt_slots_.end(), std::greater<>());
+    lt_slots_.pop_front();
+    lt_slots_.push_back(done);
+    for (size_t i = lt_slots_.size() - 1; i > 0 && lt_slots_[i - 1] > lt_slots_[i]; --i)
+        std::swap(lt_slots_[i - 1], lt_slots_[i]);
     record(gp, at, done);
     if (op.active && job_progress(*op.active, gp.is_response_ok(), done)) {
         // The job's owner goes on when its last transaction completes.

@@ -11,6 +11,7 @@
 #include <systemc>
 
 #include "models/core/params.h"
+#include "models/core/sim_time.h"
 #include "models/core/stats.h"
 #include "models/core/vcd.h"
 
@@ -56,7 +57,7 @@ public:
     sc_core::sc_time reserve(const sc_core::sc_time& at, unsigned probes, const sc_core::sc_time& cycle);
     // The same lookup's time with no lookup in flight (sim.mode=lt: no contention), reserving nothing.
     sc_core::sc_time unloaded(unsigned probes, const sc_core::sc_time& cycle) const {
-        return sc_core::sc_time::from_value(cycle.value() * (uint64_t(latency) * probes));  // exact, as clock.h
+        return core::time_from_value(cycle.value() * (uint64_t(latency) * probes));  // exact, as clock.h
     }
     unsigned probes_for(unsigned sizes_probed) const {
         return size_probes == SizeProbes::Parallel ? 1u : std::max(1u, sizes_probed);

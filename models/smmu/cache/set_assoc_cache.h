@@ -31,7 +31,12 @@ template <typename E>
 class SetAssocCache : public CacheObject {
 public:
     SetAssocCache(const char* name, const CacheDefaults& d, uint64_t seed = 1)
-        : CacheObject(name, d), slots_(size_t(sets()) * associativity()), rng_(seed) {
+        : CacheObject(name, d),
+          slots_(size_t(sets()) * associativity()),
+          key_base_(slots_.size(), 0),
+          key_shift_(slots_.size(), kInvalid),
+          stamps_(slots_.size(), 0),
+          rng_(seed) {
         while (tree_ < associativity()) tree_ *= 2;
         tree_words_ = (tree_ + 63) / 64;
         if (policy == Policy::Plru) plru_.assign(size_t(sets()) * tree_words_, 0);
@@ -57,9 +62,11 @@ public:
             ++f.sizes_probed;
             const uint64_t base = addr & ~mask(shift);
             const uint32_t set = set_of(base, shift);
+            const size_t first = size_t(set) * associativity();
             for (uint32_t w = 0; w < associativity(); ++w) {
-                Slot& s = slot(set, w);
-                if (s.valid && s.e.shift == shift && s.e.base == base && match(s.e)) {
+                if (key_base_[first + w] != base || key_shift_[first + w] != shift) continue;
+                Slot& s = slots_[first + w];
+                if (match(s.e)) {
                     touch(set, w);
                     ++hits;
                     f.entry = &s.e;
@@ -76,17 +83,17 @@ public:
     void insert(const E& e, Same same) {
         if (!enable) return;
         const uint32_t set = set_of(e.base, e.shift);
+        const size_t first = size_t(set) * associativity();
         uint32_t victim = associativity();
         for (uint32_t w = 0; w < associativity(); ++w) {
-            Slot& s = slot(set, w);
-            if (s.valid && s.e.shift == e.shift && s.e.base == e.base && same(s.e)) {
+            if (key_base_[first + w] == e.base && key_shift_[first + w] == e.shift && same(slots_[first + w].e)) {
                 victim = w;
                 break;
             }
         }
         if (victim == associativity()) {
             for (uint32_t w = 0; w < associativity() && victim == associativity(); ++w)
-                if (!slot(set, w).valid) victim = w;
+                if (key_shift_[first + w] == kInvalid) victim = w;
         }
         if (victim == associativity()) {
             victim = choose_victim(set);
@@ -96,6 +103,8 @@ public:
         if (s.valid) forget(s.e);
         s.e = e;
         s.valid = true;
+        key_base_[first + victim] = e.base;
+        key_shift_[first + victim] = e.shift;
         remember(e);
         touch(set, victim);
         count_fill();
@@ -139,7 +148,7 @@ public:
         return n;
     }
 
-    // Calls `fn` on every valid entry.
+    // Calls `fn` on every valid entry (which must not change the entry's base or shift).
     template <typename Fn>
     void for_each(Fn fn) {
         for (Slot& s : slots_)
@@ -158,7 +167,6 @@ private:
     struct Slot {
         E e{};
         bool valid = false;
-        uint64_t stamp = 0;  // LRU
     };
 
     static uint64_t mask(unsigned shift) { return shift >= 64 ? ~uint64_t(0) : (uint64_t(1) << shift) - 1; }
@@ -179,6 +187,7 @@ private:
     unsigned drop_if(Slot& s, Match& match) {
         if (!s.valid || !match(s.e)) return 0;
         s.valid = false;
+        key_shift_[size_t(&s - slots_.data())] = kInvalid;
         forget(s.e);
         return 1;
     }
@@ -196,7 +205,7 @@ private:
     }
 
     void touch(uint32_t set, uint32_t way) {
-        slot(set, way).stamp = ++clock_;
+        stamps_[size_t(set) * associativity() + way] = ++clock_;
         if (plru_.empty()) return;
         // Point every node on the way's path away from it.
         unsigned node = 1;
@@ -227,15 +236,22 @@ private:
         }
         case Policy::Lru:
         default: {
+            const uint64_t* stamp = &stamps_[size_t(set) * associativity()];
             uint32_t victim = 0;
             for (uint32_t w = 1; w < associativity(); ++w)
-                if (slot(set, w).stamp < slot(set, victim).stamp) victim = w;
+                if (stamp[w] < stamp[victim]) victim = w;
             return victim;
         }
         }
     }
 
     std::vector<Slot> slots_;
+    // Each slot's base and shift (kInvalid: no entry), in arrays of their own: a lookup scans
+    // these 9 bytes a way, not the whole slot (a fully associative micro TLB has 32 ways).
+    static constexpr uint8_t kInvalid = 0xff;
+    std::vector<uint64_t> key_base_;
+    std::vector<uint8_t> key_shift_;
+    std::vector<uint64_t> stamps_;  // LRU: each slot's last use (scanned for a victim on a fill)
     uint32_t tree_ = 1;
     size_t tree_words_ = 1;
     std::vector<uint64_t> plru_;  // PLRU tree bits, tree_words_ per set (empty unless plru)

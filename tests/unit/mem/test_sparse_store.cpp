@@ -103,3 +103,26 @@ TEST(SparseStore, MixedWritesReadBackAsAPlainArray) {
     s.read(0, back.data(), back.size());
     EXPECT_EQ(back, ref);
 }
+
+// Chunks spread over a 48-bit space, more than the chunk table's first sizes hold: every one
+// reads back what was written to it after the table has grown, and untouched chunks read zero.
+TEST(SparseStore, ManyScatteredChunksReadBackAfterTheTableGrows) {
+    SparseStore s;
+    smmusim::core::Rng rng(3);
+    std::vector<uint64_t> addrs;
+    for (int i = 0; i < 5000; ++i) {
+        const uint64_t a = (rng.below(uint64_t(1) << 36) << 12) | (uint64_t(i % 8) * 8);
+        addrs.push_back(a);
+        const uint64_t v = a ^ 0x5a5a5a5a5a5a5a5aull;
+        s.write(a, reinterpret_cast<const unsigned char*>(&v), sizeof v);
+    }
+    for (uint64_t a : addrs) {
+        uint64_t v = 0;
+        s.read(a, reinterpret_cast<unsigned char*>(&v), sizeof v);
+        ASSERT_EQ(v, a ^ 0x5a5a5a5a5a5a5a5aull) << std::hex << a;
+    }
+    EXPECT_LE(s.resident_chunks(), addrs.size());
+    uint64_t z = 1;
+    s.read(uint64_t(1) << 50, reinterpret_cast<unsigned char*>(&z), sizeof z);
+    EXPECT_EQ(z, 0u);
+}

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <vector>
+
 #include <systemc>
 
 #include "models/core/errors.h"
@@ -474,5 +476,102 @@ TEST(SmmuCache, RangeInvalidationRemovesWhatAScanRemoves) {
             ASSERT_EQ(a, b) << "round " << round << " step " << step;
         }
         EXPECT_EQ(probed.invalidated.value(), scanned.invalidated.value());
+    }
+}
+
+namespace {
+// An independent LRU reference: each set a list of ways holding (entry, last use), looked up
+// size by size, smallest first, first matching way; a fill replaces the same range of the
+// same tag group, else the first empty way, else the least recently used.
+struct RefLru {
+    struct Way {
+        bool valid = false;
+        E e;
+        uint64_t used = 0;
+    };
+    RefLru(uint32_t sets, uint32_t ways) : sets(sets), ways(ways), slots(size_t(sets) * ways) {}
+    uint32_t set_of(uint64_t base, unsigned shift) const {
+        const uint64_t n = base >> shift;
+        return uint32_t((n ^ (n >> 17)) % sets);
+    }
+    const E* lookup(uint64_t addr, int group) {
+        std::set<unsigned> sizes;
+        for (const Way& w : slots)
+            if (w.valid) sizes.insert(w.e.shift);
+        for (unsigned sh : sizes) {
+            const uint64_t base = addr & ~((uint64_t(1) << sh) - 1);
+            const uint32_t s = set_of(base, sh);
+            for (uint32_t w = 0; w < ways; ++w) {
+                Way& x = slots[size_t(s) * ways + w];
+                if (x.valid && x.e.shift == sh && x.e.base == base && x.e.tag % 3 == group) {
+                    x.used = ++clock;
+                    return &x.e;
+                }
+            }
+        }
+        return nullptr;
+    }
+    void insert(const E& e) {
+        const uint32_t s = set_of(e.base, e.shift);
+        Way* row = &slots[size_t(s) * ways];
+        Way* victim = nullptr;
+        for (uint32_t w = 0; w < ways && !victim; ++w)
+            if (row[w].valid && row[w].e.shift == e.shift && row[w].e.base == e.base && row[w].e.tag % 3 == e.tag % 3)
+                victim = &row[w];
+        for (uint32_t w = 0; w < ways && !victim; ++w)
+            if (!row[w].valid) victim = &row[w];
+        if (!victim) {
+            victim = &row[0];
+            for (uint32_t w = 1; w < ways; ++w)
+                if (row[w].used < victim->used) victim = &row[w];
+        }
+        *victim = Way{true, e, ++clock};
+    }
+    uint32_t sets, ways;
+    std::vector<Way> slots;
+    uint64_t clock = 0;
+};
+}  // namespace
+
+// Lookups, fills and invalidations in random order give the reference's hits, entries and
+// victims exactly (the cache keeps its tags, validity and LRU stamps apart from the entries).
+TEST(SmmuCache, RandomOperationsMatchAnArrayOfWaysReference) {
+    smmusim::core::Rng rng(11);
+    for (int round = 0; round < 30; ++round) {
+        CacheDefaults d;
+        d.entries = round % 3 == 0 ? 32 : 128;
+        d.ways = round % 3 == 0 ? 0 : (round % 3 == 1 ? 4 : 2);
+        Cache c("c", d);
+        RefLru ref(c.sets(), c.associativity());
+        int tag = 0;
+        for (int step = 0; step < 2000; ++step) {
+            const unsigned shifts[] = {12, 12, 12, 16, 21};
+            const unsigned sh = shifts[rng.below(5)];
+            const uint64_t addr = rng.below(1024) * KiB4 + rng.below(KiB4);
+            const int op = int(rng.below(10));
+            if (op < 5) {
+                const int group = int(rng.below(3));
+                const E* want = ref.lookup(addr, group);
+                auto got = c.lookup(addr, [&](const E& e) { return e.tag % 3 == group; });
+                ASSERT_EQ(want != nullptr, got.entry != nullptr) << "round " << round << " step " << step;
+                if (want) {
+                    ASSERT_EQ(want->tag, got.entry->tag);
+                }
+            } else if (op < 9) {
+                const E e{addr & ~((uint64_t(1) << sh) - 1), uint8_t(sh), ++tag};
+                ref.insert(e);
+                c.insert(e, [&](const E& o) { return o.tag % 3 == e.tag % 3; });
+            } else {
+                const int mod = 2 + int(rng.below(5));
+                auto drop = [&](const E& e) { return e.tag % mod == 0; };
+                for (auto& w : ref.slots)
+                    if (w.valid && drop(w.e)) w.valid = false;
+                c.invalidate_if(drop);
+            }
+            std::set<int> want;
+            for (const auto& w : ref.slots)
+                if (w.valid) want.insert(w.e.tag);
+            ASSERT_EQ(tags(c), want) << "round " << round << " step " << step;
+        }
     }
 }
