@@ -31,6 +31,15 @@ uint64_t Rng::next() {
 }
 
 uint64_t Rng::below(uint64_t n) {
+    // A power of two: the same values without a division (~0 % n is n - 1, x % n is x & (n - 1)).
+    if ((n & (n - 1)) == 0 && n) {
+        const uint64_t limit = ~uint64_t(0) - (n - 1) - 1;
+        uint64_t x;
+        do {
+            x = next();
+        } while (x > limit);
+        return x & (n - 1);
+    }
     // Rejection of the biased tail keeps every value equally likely.
     uint64_t limit = ~uint64_t(0) - (~uint64_t(0) % n) - 1;
     uint64_t x;

@@ -12,7 +12,10 @@ namespace smmusim::core {
 
 class RunControl {
 public:
-    static RunControl& instance();
+    static RunControl& instance() {  // inline: traffic generators ask per transaction
+        static RunControl rc;
+        return rc;
+    }
 
     void configure(uint64_t seed, uint64_t max_transactions) {
         seed_ = seed;

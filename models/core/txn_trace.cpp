@@ -74,11 +74,6 @@ private:
 
 }  // namespace
 
-TxnTraceWriter& TxnTraceWriter::instance() {
-    static TxnTraceWriter w;
-    return w;
-}
-
 void TxnTraceWriter::open(const std::string& path) {
     file_ = std::fopen(path.c_str(), "w");
     if (!file_) throw InputError(path + ": cannot open trace file for writing");

@@ -22,7 +22,11 @@ namespace smmusim::core {
 
 class TxnTraceWriter {
 public:
-    static TxnTraceWriter& instance();
+    // Inline: the hot paths ask instance().enabled() per transaction.
+    static TxnTraceWriter& instance() {
+        static TxnTraceWriter w;
+        return w;
+    }
 
     void open(const std::string& path);
     void close();

@@ -87,7 +87,11 @@ void SparseStore::read(uint64_t addr, unsigned char* dst, size_t len) const {
             for (size_t done = 0; done < n;) {
                 const unsigned o = unsigned(off + done), line = o >> kLineBits;
                 const size_t seg = std::min<size_t>(n - done, kLineSize - (o & (kLineSize - 1)));
-                if (c->raw >> line & 1) std::memcpy(dst + done, c->data.get() + o, seg);
+                // A whole line, the usual case, with a constant size: a few vector stores.
+                const bool raw = c->raw >> line & 1;
+                if (seg == kLineSize && raw) std::memcpy(dst + done, c->data.get() + o, kLineSize);
+                else if (seg == kLineSize) std::memset(dst + done, c->fill[line], kLineSize);
+                else if (raw) std::memcpy(dst + done, c->data.get() + o, seg);
                 else std::memset(dst + done, c->fill[line], seg);
                 done += seg;
             }

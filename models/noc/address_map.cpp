@@ -19,14 +19,7 @@ void AddressMap::add(const AddressRange& r) {
                              core::hex(o.base) + ", " + core::hex(o.last()) + "]");
     }
     ranges_.push_back(r);
-}
-
-std::optional<unsigned> AddressMap::decode(uint64_t addr, uint64_t len) const {
-    uint64_t last = addr + (len ? len - 1 : 0);
-    if (last < addr) return std::nullopt;
-    for (unsigned i = 0; i < ranges_.size(); ++i)
-        if (addr >= ranges_[i].base && last <= ranges_[i].last()) return i;
-    return std::nullopt;
+    bounds_.emplace_back(r.base, r.last());
 }
 
 void AddressMap::print(std::ostream& os) const {

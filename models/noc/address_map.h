@@ -6,6 +6,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace smmusim::noc {
@@ -21,13 +22,24 @@ class AddressMap {
 public:
     // Throws InputError if the range is empty, wraps, or overlaps one already added.
     void add(const AddressRange& r);
-    // Index (in order of add) of the range holding all of [addr, addr + len), if any.
-    std::optional<unsigned> decode(uint64_t addr, uint64_t len) const;
+    // Index (in order of add) of the range holding all of [addr, addr + len), if any. The
+    // range that decoded last is tried first (ranges do not overlap: the answer is the same).
+    std::optional<unsigned> decode(uint64_t addr, uint64_t len) const {
+        const uint64_t last = addr + (len ? len - 1 : 0);
+        if (last < addr) return std::nullopt;
+        if (last_hit_ < bounds_.size() && addr >= bounds_[last_hit_].first && last <= bounds_[last_hit_].second)
+            return last_hit_;
+        for (unsigned i = 0; i < bounds_.size(); ++i)
+            if (addr >= bounds_[i].first && last <= bounds_[i].second) return last_hit_ = i;
+        return std::nullopt;
+    }
     const std::vector<AddressRange>& ranges() const { return ranges_; }
     void print(std::ostream& os) const;
 
 private:
     std::vector<AddressRange> ranges_;
+    std::vector<std::pair<uint64_t, uint64_t>> bounds_;  // each range's first and last address
+    mutable unsigned last_hit_ = 0;
 };
 
 }  // namespace smmusim::noc

@@ -165,7 +165,7 @@ void Interconnect::arbitrate(unsigned j) {
     sc_core::sc_time earliest = sc_core::SC_ZERO_TIME;
     bool later = false;
     // Round robin from the port after the last grant, over the ports whose head is for j.
-    const unsigned start = (d.last_grant + 1) % n;
+    const unsigned start = d.last_grant + 1 < n ? d.last_grant + 1 : 0;  // (last + 1) % n, no division
     unsigned i = next_bit(d.heads, start, n);
     bool wrapped = false;
     for (;;) {

@@ -3,13 +3,14 @@
 namespace smmusim::traffic {
 
 uint64_t AddressPattern::next() {
-    const uint64_t slots = cfg_.region / cfg_.size;
+    const uint64_t slots = slots_;
     switch (cfg_.kind) {
     case Pattern::Sequential:
     case Pattern::Strided: {
         uint64_t off = offset_;
         uint64_t step = cfg_.kind == Pattern::Sequential ? cfg_.size : cfg_.stride;
-        offset_ = (offset_ + step) % cfg_.region;
+        offset_ += step;
+        if (offset_ >= cfg_.region) offset_ %= cfg_.region;  // the division only on a wrap
         return cfg_.base + off;
     }
     case Pattern::Random:

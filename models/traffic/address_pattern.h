@@ -22,12 +22,14 @@ struct PatternConfig {
 
 class AddressPattern {
 public:
-    AddressPattern(const PatternConfig& cfg, core::Rng& rng) : cfg_(cfg), rng_(rng) {}
+    AddressPattern(const PatternConfig& cfg, core::Rng& rng)
+        : cfg_(cfg), rng_(rng), slots_(cfg.size ? cfg.region / cfg.size : 0) {}
     uint64_t next();
 
 private:
     PatternConfig cfg_;
     core::Rng& rng_;
+    uint64_t slots_;  // region / size, once (a division per transaction otherwise)
     uint64_t offset_ = 0;
 };
 

@@ -13,12 +13,12 @@
 
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/tlm_quantumkeeper.h>
 
 #include "models/core/at_initiator_port.h"
 #include "models/core/clock.h"
 #include "models/core/params.h"
 #include "models/core/payload_pool.h"
+#include "models/core/quantum_keeper.h"
 #include "models/core/ring.h"
 #include "models/core/rng.h"
 #include "models/core/stats.h"
@@ -180,7 +180,7 @@ private:
     sc_core::sc_time first_issue_ = sc_core::SC_ZERO_TIME;
     sc_core::sc_time last_done_ = sc_core::SC_ZERO_TIME;
     // sim.mode=lt
-    tlm_utils::tlm_quantumkeeper qk_;
+    core::QuantumKeeper qk_;
     // When each of max_outstanding slots frees, ascending (front: the first to free). Kept sorted
     // by insertion from the back: completions mostly come in order, so that is one compare
     // where a heap took a pop and a push.

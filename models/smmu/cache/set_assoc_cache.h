@@ -172,7 +172,9 @@ private:
     static uint64_t mask(unsigned shift) { return shift >= 64 ? ~uint64_t(0) : (uint64_t(1) << shift) - 1; }
     uint32_t set_of(uint64_t base, unsigned shift) const {
         const uint64_t n = shift >= 64 ? 0 : base >> shift;
-        return uint32_t((n ^ (n >> 17)) % sets());
+        const uint64_t h = n ^ (n >> 17);
+        const uint32_t s = sets();
+        return uint32_t((s & (s - 1)) == 0 ? h & (s - 1) : h % s);  // a power of two: no division
     }
     Slot& slot(uint32_t set, uint32_t way) { return slots_[size_t(set) * associativity() + way]; }
     void remember(const E& e) {
