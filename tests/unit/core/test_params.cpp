@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "models/core/clock.h"
 #include "models/core/param_registry.h"
 #include "models/core/params.h"
 #include "tests/common/test_util.h"
@@ -193,4 +194,13 @@ TEST(Params, ListShowsNameValueDefaultUnitAndRange) {
 TEST(Params, DuplicateNameIsAProgrammingError) {
     Param<uint32_t> a("t.x", 1, "", "");
     EXPECT_THROW(Param<uint32_t>("t.x", 1, "", ""), std::logic_error);
+}
+
+// Data beats are ceil(bytes / width), at least one, whether the width is a power of two
+// (shifted) or not (divided).
+TEST(ClockParam, BeatsAreTheCeilingOfBytesOverWidthForEveryWidth) {
+    for (uint64_t width = 1; width <= 130; ++width)
+        for (uint64_t bytes = 0; bytes <= 4200; bytes += 7)
+            ASSERT_EQ(smmusim::core::ClockParam::beats(bytes, width), bytes == 0 ? 1 : (bytes + width - 1) / width)
+                << bytes << " bytes at " << width;
 }

@@ -38,3 +38,19 @@ TEST(Rng, DerivedSeedsDependOnRunSeedAndName) {
     EXPECT_NE(derive_seed(1, "dma0"), derive_seed(1, "dma1"));
     EXPECT_NE(derive_seed(1, "dma0"), derive_seed(2, "dma0"));
 }
+
+// below(n) for a power of two (masked, no division) draws exactly what the general rejection
+// formula draws from the same sequence: results of runs do not depend on the shortcut.
+TEST(Rng, BelowAPowerOfTwoMatchesTheGeneralFormula) {
+    for (uint64_t n : {uint64_t(1), uint64_t(2), uint64_t(64), uint64_t(1) << 16, uint64_t(1) << 40, uint64_t(1) << 63}) {
+        Rng fast(99), raw(99);
+        for (int i = 0; i < 2000; ++i) {
+            const uint64_t limit = ~uint64_t(0) - (~uint64_t(0) % n) - 1;
+            uint64_t x;
+            do {
+                x = raw.next();
+            } while (x > limit);
+            ASSERT_EQ(fast.below(n), x % n) << "n " << n << " draw " << i;
+        }
+    }
+}
