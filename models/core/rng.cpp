@@ -31,22 +31,15 @@ uint64_t Rng::next() {
 }
 
 uint64_t Rng::below(uint64_t n) {
-    // A power of two: the same values without a division (~0 % n is n - 1, x % n is x & (n - 1)).
-    if ((n & (n - 1)) == 0 && n) {
-        const uint64_t limit = ~uint64_t(0) - (n - 1) - 1;
-        uint64_t x;
-        do {
-            x = next();
-        } while (x > limit);
-        return x & (n - 1);
-    }
-    // Rejection of the biased tail keeps every value equally likely.
-    uint64_t limit = ~uint64_t(0) - (~uint64_t(0) % n) - 1;
+    // Rejection of the biased tail keeps every value equally likely. For a power of two the same
+    // values without a division: ~0 % n is n - 1, x % n is x & (n - 1).
+    const bool pow2 = n && (n & (n - 1)) == 0;
+    const uint64_t limit = ~uint64_t(0) - (pow2 ? n - 1 : ~uint64_t(0) % n) - 1;
     uint64_t x;
     do {
         x = next();
     } while (x > limit);
-    return x % n;
+    return pow2 ? x & (n - 1) : x % n;
 }
 
 double Rng::uniform() { return double(next() >> 11) * 0x1.0p-53; }

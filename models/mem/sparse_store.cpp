@@ -31,9 +31,7 @@ SparseStore::Chunk& SparseStore::get(uint64_t index) {
     if (index == last_index_) return *last_;
     if (Chunk* c = const_cast<Chunk*>(find(index))) return *c;
     if ((chunks_.size() + 1) * 2 > table_.size()) grow();
-    const size_t mask = table_.size() - 1;
-    size_t i = slot_of(index);
-    while (table_[i].chunk) i = (i + 1) & mask;
+    const size_t i = empty_slot(index);
     table_[i] = Bucket{index, &chunks_.emplace_back()};
     last_index_ = index;
     last_ = table_[i].chunk;
@@ -45,13 +43,15 @@ void SparseStore::grow() {
     old.swap(table_);
     table_bits_ = table_bits_ ? table_bits_ + 1 : 10;
     table_.assign(size_t(1) << table_bits_, Bucket{});
+    for (const Bucket& b : old)
+        if (b.chunk) table_[empty_slot(b.index)] = b;
+}
+
+size_t SparseStore::empty_slot(uint64_t index) const {
     const size_t mask = table_.size() - 1;
-    for (const Bucket& b : old) {
-        if (!b.chunk) continue;
-        size_t i = slot_of(b.index);
-        while (table_[i].chunk) i = (i + 1) & mask;
-        table_[i] = b;
-    }
+    size_t i = slot_of(index);
+    while (table_[i].chunk) i = (i + 1) & mask;
+    return i;
 }
 
 void SparseStore::make_raw(Chunk& c, unsigned line) {

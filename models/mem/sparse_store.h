@@ -65,6 +65,7 @@ private:
     size_t slot_of(uint64_t index) const {
         return size_t((index * 0x9E3779B97F4A7C15ull) >> (64 - table_bits_));
     }
+    size_t empty_slot(uint64_t index) const;  // where `index` goes: its slot or the next free one
     void grow();
     std::vector<Bucket> table_;
     unsigned table_bits_ = 0;

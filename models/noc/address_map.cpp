@@ -19,7 +19,6 @@ void AddressMap::add(const AddressRange& r) {
                              core::hex(o.base) + ", " + core::hex(o.last()) + "]");
     }
     ranges_.push_back(r);
-    bounds_.emplace_back(r.base, r.last());
 }
 
 void AddressMap::print(std::ostream& os) const {

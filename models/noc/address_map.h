@@ -6,7 +6,6 @@
 #include <optional>
 #include <ostream>
 #include <string>
-#include <utility>
 #include <vector>
 
 namespace smmusim::noc {
@@ -27,10 +26,10 @@ public:
     std::optional<unsigned> decode(uint64_t addr, uint64_t len) const {
         const uint64_t last = addr + (len ? len - 1 : 0);
         if (last < addr) return std::nullopt;
-        if (last_hit_ < bounds_.size() && addr >= bounds_[last_hit_].first && last <= bounds_[last_hit_].second)
-            return last_hit_;
-        for (unsigned i = 0; i < bounds_.size(); ++i)
-            if (addr >= bounds_[i].first && last <= bounds_[i].second) return last_hit_ = i;
+        auto holds = [&](unsigned i) { return addr >= ranges_[i].base && last <= ranges_[i].last(); };
+        if (last_hit_ < ranges_.size() && holds(last_hit_)) return last_hit_;
+        for (unsigned i = 0; i < ranges_.size(); ++i)
+            if (holds(i)) return last_hit_ = i;
         return std::nullopt;
     }
     const std::vector<AddressRange>& ranges() const { return ranges_; }
@@ -38,7 +37,6 @@ public:
 
 private:
     std::vector<AddressRange> ranges_;
-    std::vector<std::pair<uint64_t, uint64_t>> bounds_;  // each range's first and last address
     mutable unsigned last_hit_ = 0;
 };
 

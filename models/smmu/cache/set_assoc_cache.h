@@ -65,11 +65,11 @@ public:
             const size_t first = size_t(set) * associativity();
             for (uint32_t w = 0; w < associativity(); ++w) {
                 if (key_base_[first + w] != base || key_shift_[first + w] != shift) continue;
-                Slot& s = slots_[first + w];
-                if (match(s.e)) {
+                E& e = slots_[first + w];
+                if (match(e)) {
                     touch(set, w);
                     ++hits;
-                    f.entry = &s.e;
+                    f.entry = &e;
                     return f;
                 }
             }
@@ -86,7 +86,7 @@ public:
         const size_t first = size_t(set) * associativity();
         uint32_t victim = associativity();
         for (uint32_t w = 0; w < associativity(); ++w) {
-            if (key_base_[first + w] == e.base && key_shift_[first + w] == e.shift && same(slots_[first + w].e)) {
+            if (key_base_[first + w] == e.base && key_shift_[first + w] == e.shift && same(slots_[first + w])) {
                 victim = w;
                 break;
             }
@@ -99,10 +99,9 @@ public:
             victim = choose_victim(set);
             ++evictions;
         }
-        Slot& s = slot(set, victim);
-        if (s.valid) forget(s.e);
-        s.e = e;
-        s.valid = true;
+        const size_t i = first + victim;
+        if (valid(i)) forget(slots_[i]);
+        slots_[i] = e;
         key_base_[first + victim] = e.base;
         key_shift_[first + victim] = e.shift;
         remember(e);
@@ -115,7 +114,7 @@ public:
     unsigned invalidate_if(Match match) {
         unsigned n = 0;
         if (live_mask_)  // an empty cache (most TBUs' for most broadcasts) has nothing to scan
-            for (Slot& s : slots_) n += drop_if(s, match);
+            for (size_t i = 0; i < slots_.size(); ++i) n += drop_if(i, match);
         invalidated += n;
         return n;
     }
@@ -140,7 +139,7 @@ public:
             const uint64_t end = last & ~mask(shift);
             for (uint64_t base = first & ~mask(shift);; base += uint64_t(1) << shift) {
                 const uint32_t set = set_of(base, shift);
-                for (uint32_t w = 0; w < associativity(); ++w) n += drop_if(slot(set, w), match);
+                for (uint32_t w = 0; w < associativity(); ++w) n += drop_if(size_t(set) * associativity() + w, match);
                 if (base == end) break;
             }
         }
@@ -151,24 +150,19 @@ public:
     // Calls `fn` on every valid entry (which must not change the entry's base or shift).
     template <typename Fn>
     void for_each(Fn fn) {
-        for (Slot& s : slots_)
-            if (s.valid) fn(s.e);
+        for (size_t i = 0; i < slots_.size(); ++i)
+            if (valid(i)) fn(slots_[i]);
     }
 
     size_t valid_entries() const {
         size_t n = 0;
-        for (const Slot& s : slots_) n += s.valid;
+        for (size_t i = 0; i < slots_.size(); ++i) n += valid(i);
         return n;
     }
     // Distinct entry sizes present (what a serial lookup probes).
     unsigned live_sizes() const { return unsigned(__builtin_popcountll(live_mask_)); }
 
 private:
-    struct Slot {
-        E e{};
-        bool valid = false;
-    };
-
     static uint64_t mask(unsigned shift) { return shift >= 64 ? ~uint64_t(0) : (uint64_t(1) << shift) - 1; }
     uint32_t set_of(uint64_t base, unsigned shift) const {
         const uint64_t n = shift >= 64 ? 0 : base >> shift;
@@ -176,7 +170,7 @@ private:
         const uint32_t s = sets();
         return uint32_t((s & (s - 1)) == 0 ? h & (s - 1) : h % s);  // a power of two: no division
     }
-    Slot& slot(uint32_t set, uint32_t way) { return slots_[size_t(set) * associativity() + way]; }
+    bool valid(size_t i) const { return key_shift_[i] != kInvalid; }
     void remember(const E& e) {
         if (live_[e.shift]++ == 0) live_mask_ |= uint64_t(1) << e.shift;
         split_ += ReachOf<E>::of(e) > e.shift;
@@ -186,11 +180,10 @@ private:
         split_ -= ReachOf<E>::of(e) > e.shift;
     }
     template <typename Match>
-    unsigned drop_if(Slot& s, Match& match) {
-        if (!s.valid || !match(s.e)) return 0;
-        s.valid = false;
-        key_shift_[size_t(&s - slots_.data())] = kInvalid;
-        forget(s.e);
+    unsigned drop_if(size_t i, Match& match) {
+        if (!valid(i) || !match(slots_[i])) return 0;
+        key_shift_[i] = kInvalid;
+        forget(slots_[i]);
         return 1;
     }
 
@@ -247,9 +240,10 @@ private:
         }
     }
 
-    std::vector<Slot> slots_;
-    // Each slot's base and shift (kInvalid: no entry), in arrays of their own: a lookup scans
-    // these 9 bytes a way, not the whole slot (a fully associative micro TLB has 32 ways).
+    std::vector<E> slots_;  // the entries; validity and tags in the arrays below
+    // Each slot's base and shift, kInvalid for an empty slot (its only validity flag), in arrays
+    // of their own: a lookup scans these 9 bytes a way, not the whole slot (a fully associative
+    // micro TLB has 32 ways).
     static constexpr uint8_t kInvalid = 0xff;
     std::vector<uint64_t> key_base_;
     std::vector<uint8_t> key_shift_;
