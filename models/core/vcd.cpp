@@ -1,6 +1,7 @@
 #include "models/core/vcd.h"
 
 #include <cstdlib>
+#include <cstring>
 #include <stdexcept>
 #include <vector>
 
@@ -165,23 +166,27 @@ void VcdWriter::open(const std::string& path, const std::vector<std::string>& mo
         std::fprintf(file_, "$upscope $end\n");
         open_scopes.pop_back();
     }
+    last_ticks_ = sc_core::sc_time_stamp().value();
     last_time_ps_ = now_ps();
     std::fprintf(file_, "$enddefinitions $end\n#%llu\n$dumpvars\n",
                  static_cast<unsigned long long>(last_time_ps_));
+    out_.attach(file_);
     for (const TraceSignal* cs : dumped_) {
         TraceSignal* s = signals_.at(cs->name());
         write_value(*s);
         s->writer_ = this;
     }
     for (const Rate& r : rates_) write_bits(0, r.code);
-    std::fprintf(file_, "$end\n");
+    out_.put("$end\n");
 }
 
 void VcdWriter::close() {
     if (!file_) return;
+    out_.flush();
     uint64_t t = now_ps();
     if (t > last_time_ps_) std::fprintf(file_, "#%llu\n", static_cast<unsigned long long>(t));
     std::fclose(file_);
+    out_.attach(nullptr);
     file_ = nullptr;
     for (auto& kv : signals_) kv.second->writer_ = nullptr;
     if (vcd_path_ != path_) convert_to_fst(vcd_path_, path_);
@@ -190,32 +195,24 @@ void VcdWriter::close() {
 
 namespace {
 
-// The value changes are most of a dump: written with the stream's unlocked primitives rather
-// than fprintf (no format parsing, no lock per call; the writer is the only user), byte for
-// byte what fprintf wrote.
-void put_decimal(std::FILE* f, uint64_t v) {
-    char d[20];
-    int n = 0;
-    do {
-        d[n++] = char('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n) putc_unlocked(d[--n], f);
-}
-
-void put_code_line(std::FILE* f, const std::string& code) {
-    fwrite_unlocked(code.data(), 1, code.size(), f);
-    putc_unlocked('\n', f);
-}
+// "0000" .. "1111": a vector's value is written a nibble at a time.
+constexpr char kNibbleBits[16][4] = {
+    {'0', '0', '0', '0'}, {'0', '0', '0', '1'}, {'0', '0', '1', '0'}, {'0', '0', '1', '1'},
+    {'0', '1', '0', '0'}, {'0', '1', '0', '1'}, {'0', '1', '1', '0'}, {'0', '1', '1', '1'},
+    {'1', '0', '0', '0'}, {'1', '0', '0', '1'}, {'1', '0', '1', '0'}, {'1', '0', '1', '1'},
+    {'1', '1', '0', '0'}, {'1', '1', '0', '1'}, {'1', '1', '1', '0'}, {'1', '1', '1', '1'}};
 
 }  // namespace
 
+// The value changes are most of a dump: appended to out_ (one stream call per 64 KiB), byte
+// for byte what fprintf wrote.
 void VcdWriter::advance_time() {
-    uint64_t t = now_ps();
+    const uint64_t ticks = sc_core::sc_time_stamp().value();
+    if (ticks == last_ticks_) return;
+    last_ticks_ = ticks;
+    const uint64_t t = now_ps();
     if (t != last_time_ps_) {
-        putc_unlocked('#', file_);
-        put_decimal(file_, t);
-        putc_unlocked('\n', file_);
+        out_.put('#').decimal(t).put('\n');
         last_time_ps_ = t;
     }
 }
@@ -241,22 +238,24 @@ void VcdWriter::sample_rates() {
 
 void VcdWriter::write_value(const TraceSignal& s) {
     if (s.width_ == 1) {
-        putc_unlocked(s.value_ ? '1' : '0', file_);
-        put_code_line(file_, s.code_);
+        out_.put(s.value_ ? '1' : '0').put_short(s.code_).put('\n');
         return;
     }
     write_bits(s.value_, s.code_);
 }
 
+// `b<binary, no leading zeros> <code>\n`.
 void VcdWriter::write_bits(uint64_t v, const std::string& code) {
-    char bits[66];
-    int n = 0;
-    int top = v ? 63 - __builtin_clzll(v) : 0;
-    bits[n++] = 'b';
-    for (int i = top; i >= 0; --i) bits[n++] = char('0' + ((v >> i) & 1));
-    bits[n++] = ' ';
-    fwrite_unlocked(bits, 1, size_t(n), file_);
-    put_code_line(file_, code);
+    const int top = v ? 63 - __builtin_clzll(v) : 0;
+    char* p = out_.reserve(68);
+    char* q = p;
+    *q++ = 'b';
+    int i = top;
+    for (; (i + 1) % 4; --i) *q++ = char('0' + ((v >> i) & 1));  // down to a nibble boundary
+    for (; i >= 0; i -= 4, q += 4) std::memcpy(q, kNibbleBits[(v >> (i - 3)) & 15], 4);
+    *q++ = ' ';
+    out_.commit(size_t(q - p));
+    out_.put_short(code).put('\n');
 }
 
 }  // namespace smmusim::core

@@ -14,6 +14,8 @@
 
 #include <systemc>
 
+#include "models/core/out_buffer.h"
+
 namespace smmusim::core {
 
 class VcdWriter;
@@ -94,7 +96,9 @@ private:
     std::vector<Rate> rates_;
     std::string path_, vcd_path_;  // differ for FST: the VCD is converted at close()
     std::FILE* file_ = nullptr;
+    OutBuffer out_;  // the value changes, in front of file_
     uint64_t last_time_ps_ = 0;
+    uint64_t last_ticks_ = 0;  // the kernel time of last_time_ps_: most changes share a timestamp
 };
 
 // Writes the GTKWave save file for the open VCD at `vcd_path`: one group per module, decimal

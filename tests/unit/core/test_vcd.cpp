@@ -1,4 +1,5 @@
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include <gtest/gtest.h>
@@ -78,4 +79,55 @@ TEST(Vcd, UntracedSignalKeepsValue) {
     s.set(5);
     EXPECT_EQ(s.value(), 5u);
     EXPECT_FALSE(VcdWriter::instance().is_open());
+}
+
+namespace {
+
+struct Wide : sc_core::sc_module {
+    TraceSignal wide{this, "wide", 64};
+    std::vector<uint64_t> values;
+    SC_HAS_PROCESS(Wide);
+    Wide(sc_core::sc_module_name n, std::vector<uint64_t> v) : sc_module(n), values(std::move(v)) {
+        SC_THREAD(run);
+    }
+    void run() {
+        for (uint64_t v : values) {
+            wait(1, SC_NS);
+            wide.set(v);
+        }
+    }
+};
+
+// A vector value in VCD: 'b', its binary digits without leading zeros, a space, the code.
+std::string binary(uint64_t v) {
+    std::string s;
+    do s.insert(s.begin(), char('0' + (v & 1)));
+    while (v >>= 1);
+    return s;
+}
+
+}  // namespace
+
+TEST(Vcd, VectorValuesAreTheirBinaryDigitsAtEveryWidth) {
+    std::vector<uint64_t> values;
+    for (int bit = 0; bit < 64; ++bit) values.insert(values.end(), {uint64_t(1) << bit, (uint64_t(2) << bit) - 1});
+    std::mt19937_64 rng(3);
+    for (int i = 0; i < 500; ++i) values.push_back(rng() >> (rng() % 64));
+    values.push_back(0);
+    Wide top("top", values);
+    const std::string path = "/tmp/vcd_test_wide_" + std::to_string(getpid()) + ".vcd";
+    VcdWriter::instance().open(path);
+    sc_core::sc_start();
+    VcdWriter::instance().close();
+    const std::string s = slurp(path);
+    for (const char* ext : {".vcd", ".gtkw", ".gtkwaverc"}) std::remove((path.substr(0, path.size() - 4) + ext).c_str());
+    std::string expect = "$dumpvars\nb0 !\n$end\n";
+    uint64_t last = 0;
+    for (size_t i = 0; i < values.size(); ++i) {
+        if (values[i] == last) continue;  // an unchanged value writes nothing
+        last = values[i];
+        expect += "#" + std::to_string((i + 1) * 1000) + "\nb" + binary(values[i]) + " !\n";
+    }
+    ASSERT_NE(s.find("$dumpvars"), std::string::npos) << s;
+    EXPECT_EQ(s.substr(s.find("$dumpvars"), expect.size()), expect);
 }

@@ -1,0 +1,65 @@
+#include <cinttypes>
+#include <cstdio>
+#include <random>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "models/core/out_buffer.h"
+
+using smmusim::core::OutBuffer;
+
+namespace {
+
+// What the buffer wrote to a temporary stream.
+template <class Fill>
+std::string written(Fill fill) {
+    std::FILE* f = std::tmpfile();
+    OutBuffer b;
+    b.attach(f);
+    fill(b);
+    b.flush();
+    std::string s(size_t(std::ftell(f)), '\0');
+    std::rewind(f);
+    EXPECT_EQ(std::fread(s.data(), 1, s.size(), f), s.size());
+    std::fclose(f);
+    return s;
+}
+
+// Edge values (0, each power of ten and its neighbours, the extremes) and random ones of every
+// length.
+std::vector<uint64_t> numbers() {
+    std::vector<uint64_t> v{0, 1, 9, 10, 11, 99, 100, 101, UINT64_MAX, UINT64_MAX - 1};
+    for (uint64_t p = 10; p <= UINT64_MAX / 10; p *= 10) v.insert(v.end(), {p - 1, p, p + 1});
+    v.push_back(10000000000000000000ull);
+    std::mt19937_64 rng(7);
+    for (int i = 0; i < 2000; ++i) v.push_back(rng() >> (rng() % 64));
+    return v;
+}
+
+}  // namespace
+
+TEST(OutBuffer, DecimalAndHexMatchPrintf) {
+    std::string expect;
+    char d[64];
+    for (uint64_t n : numbers()) {
+        std::snprintf(d, sizeof d, "%" PRIu64 " 0x%" PRIx64 "\n", n, n);
+        expect += d;
+    }
+    const std::string got = written([](OutBuffer& b) {
+        for (uint64_t n : numbers()) b.decimal(n).put(' ').hex(n).put('\n');
+    });
+    EXPECT_EQ(got, expect);
+}
+
+TEST(OutBuffer, RecordsLongerThanTheBufferArriveWholeAndInOrder) {
+    std::string big(OutBuffer::kCapacity * 2 + 123, 'x');
+    for (size_t i = 0; i < big.size(); ++i) big[i] = char('a' + i % 26);
+    const std::string shorts = "code";
+    const std::string got = written([&](OutBuffer& b) {
+        for (int i = 0; i < 3; ++i) b.put(big).put_short(shorts).decimal(uint64_t(i)).put('\n');
+    });
+    std::string expect;
+    for (int i = 0; i < 3; ++i) expect += big + shorts + std::to_string(i) + "\n";
+    EXPECT_EQ(got, expect);
+}
