@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "models/core/errors.h"
+#include "models/core/out_buffer.h"
 
 namespace smmusim::core {
 namespace {
@@ -11,66 +12,12 @@ constexpr unsigned kDevicePid = 1, kSmmuPid = 2;
 
 uint64_t to_ns(const sc_core::sc_time& t) { return uint64_t(t.to_seconds() * 1e9 + 0.5); }
 
-// One trace event built in a buffer and written with one unlocked fwrite: a traced run writes
-// an event per span, and printf's format parsing and stream locking were most of its cost.
-class Line {
-public:
-    explicit Line(std::FILE* f) : f_(f) {}
-    ~Line() { flush(); }
-    Line& s(const char* p) { return put(p, std::strlen(p)); }
-    Line& s(const std::string& p) { return put(p.data(), p.size()); }
-    Line& u(uint64_t v) {
-        char d[24];
-        unsigned k = 0;
-        do d[k++] = char('0' + v % 10);
-        while (v /= 10);
-        while (k) c(d[--k]);
-        return *this;
-    }
-    Line& hex(uint64_t v) {
-        char d[16];
-        unsigned k = 0;
-        do d[k++] = "0123456789abcdef"[v & 15];
-        while (v >>= 4);
-        s("0x");
-        while (k) c(d[--k]);
-        return *this;
-    }
-    // Whole nanoseconds as microseconds with three decimals: "12.345".
-    Line& us(uint64_t ns) {
-        u(ns / 1000);
-        c('.');
-        const uint64_t f = ns % 1000;
-        c(char('0' + f / 100));
-        c(char('0' + f / 10 % 10));
-        return c(char('0' + f % 10));
-    }
-
-private:
-    Line& c(char ch) {
-        if (n_ == sizeof buf_) flush();
-        buf_[n_++] = ch;
-        return *this;
-    }
-    Line& put(const char* p, size_t len) {
-        while (len) {
-            if (n_ == sizeof buf_) flush();
-            const size_t k = std::min(len, sizeof buf_ - n_);
-            std::memcpy(buf_ + n_, p, k);
-            n_ += k;
-            p += k;
-            len -= k;
-        }
-        return *this;
-    }
-    void flush() {
-        if (n_) fwrite_unlocked(buf_, 1, n_, f_);
-        n_ = 0;
-    }
-    std::FILE* f_;
-    char buf_[512];
-    size_t n_ = 0;
-};
+// Whole nanoseconds as microseconds with three decimals: "12.345".
+OutBuffer& put_us(OutBuffer& b, uint64_t ns) {
+    b.decimal(ns / 1000).put('.');
+    const unsigned f = unsigned(ns % 1000);
+    return b.put(char('0' + f / 100)).put(char('0' + f / 10 % 10)).put(char('0' + f % 10));
+}
 
 }  // namespace
 
@@ -78,6 +25,7 @@ void TxnTraceWriter::open(const std::string& path) {
     file_ = std::fopen(path.c_str(), "w");
     if (!file_) throw InputError(path + ": cannot open trace file for writing");
     std::setvbuf(file_, nullptr, _IOFBF, 1 << 20);
+    out_.attach(file_);  // the events; the header and tail go to the stream directly
     std::fprintf(file_, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n");
     std::fprintf(file_,
                  "{\"name\":\"process_name\",\"cat\":\"__metadata\",\"ph\":\"M\",\"pid\":%u,\"tid\":0,"
@@ -89,6 +37,8 @@ void TxnTraceWriter::open(const std::string& path) {
 
 void TxnTraceWriter::close() {
     if (!file_) return;
+    out_.flush();
+    out_.attach(nullptr);
     std::fprintf(file_, "\n]}\n");
     std::fclose(file_);
     file_ = nullptr;
@@ -106,22 +56,21 @@ unsigned TxnTraceWriter::thread_id(Track& t, unsigned pid, unsigned lane) {
     if (slot >= t.named.size()) t.named.resize(slot + 1);
     if (!t.named[slot]) {
         t.named[slot] = true;
-        Line(file_)
-            .s(",\n{\"name\":\"thread_name\",\"cat\":\"__metadata\",\"ph\":\"M\",\"pid\":")
-            .u(pid)
-            .s(",\"tid\":")
-            .u(tid)
-            .s(",\"args\":{\"name\":\"")
-            .s(t.name)
-            .s(" #")
-            .u(lane)
-            .s("\"}},\n{\"name\":\"thread_sort_index\",\"cat\":\"__metadata\",\"ph\":\"M\",\"pid\":")
-            .u(pid)
-            .s(",\"tid\":")
-            .u(tid)
-            .s(",\"args\":{\"sort_index\":")
-            .u(tid)
-            .s("}}");
+        out_.put(",\n{\"name\":\"thread_name\",\"cat\":\"__metadata\",\"ph\":\"M\",\"pid\":")
+            .decimal(pid)
+            .put(",\"tid\":")
+            .decimal(tid)
+            .put(",\"args\":{\"name\":\"")
+            .put(t.name)
+            .put(" #")
+            .decimal(lane)
+            .put("\"}},\n{\"name\":\"thread_sort_index\",\"cat\":\"__metadata\",\"ph\":\"M\",\"pid\":")
+            .decimal(pid)
+            .put(",\"tid\":")
+            .decimal(tid)
+            .put(",\"args\":{\"sort_index\":")
+            .decimal(tid)
+            .put("}}");
     }
     return tid;
 }
@@ -133,13 +82,13 @@ void TxnTraceWriter::complete(unsigned track, unsigned lane, const sc_core::sc_t
     Track& t = tracks_[track];
     const unsigned tid = thread_id(t, kDevicePid, lane);
     const uint64_t s = to_ns(start), e = to_ns(end);
-    Line l(file_);
-    l.s(",\n{\"name\":\"").s(t.name).s(" ").s(label).s("\",\"cat\":\"device\",\"ph\":\"X\",\"pid\":").u(kDevicePid);
-    l.s(",\"tid\":").u(tid).s(",\"ts\":").us(s).s(",\"dur\":").us(e - s);
-    l.s(",\"args\":{\"master\":\"").s(t.name).s("\",\"addr\":\"").hex(addr).s("\",\"size\":").u(size);
-    l.s(",\"latency_ns\":").u(e - s);
-    if (*args_json) l.s(",").s(args_json);
-    l.s("}}");
+    OutBuffer& l = out_;
+    l.put(",\n{\"name\":\"").put(t.name).put(" ").put(label).put("\",\"cat\":\"device\",\"ph\":\"X\",\"pid\":").decimal(kDevicePid);
+    put_us(put_us(l.put(",\"tid\":").decimal(tid).put(",\"ts\":"), s).put(",\"dur\":"), e - s);
+    l.put(",\"args\":{\"master\":\"").put(t.name).put("\",\"addr\":\"").hex(addr).put("\",\"size\":").decimal(size);
+    l.put(",\"latency_ns\":").decimal(e - s);
+    if (*args_json) l.put(",").put(args_json);
+    l.put("}}");
 }
 
 void TxnTraceWriter::span(unsigned track, const char* name, const char* cat, const sc_core::sc_time& start,
@@ -154,13 +103,14 @@ void TxnTraceWriter::span(unsigned track, const char* name, const char* cat, con
     if (lane == t.lane_end_ns.size()) t.lane_end_ns.push_back(0);
     t.lane_end_ns[lane] = e;
     const unsigned tid = thread_id(t, kSmmuPid, lane);
-    Line l(file_);
-    l.s(",\n{\"name\":\"").s(name).s("\",\"cat\":\"").s(cat).s("\",\"ph\":\"X\",\"pid\":").u(kSmmuPid);
-    l.s(",\"tid\":").u(tid).s(",\"ts\":").us(s).s(",\"dur\":").us(e - s).s(",\"args\":{").s(args_json).s("}}");
+    OutBuffer& l = out_;
+    l.put(",\n{\"name\":\"").put(name).put("\",\"cat\":\"").put(cat).put("\",\"ph\":\"X\",\"pid\":").decimal(kSmmuPid);
+    put_us(put_us(l.put(",\"tid\":").decimal(tid).put(",\"ts\":"), s).put(",\"dur\":"), e - s).put(",\"args\":{").put(args_json).put("}}");
     // Flow events bind to the slice that encloses their timestamp on their thread.
     auto flow = [&](const char* phase, uint64_t id) {
-        l.s(",\n{\"name\":\"translation\",\"cat\":\"flow\",\"ph\":").s(phase).s(",\"id\":").u(id);
-        l.s(",\"pid\":").u(kSmmuPid).s(",\"tid\":").u(tid).s(",\"ts\":").us(s).s("}");
+        l.put(",\n{\"name\":\"translation\",\"cat\":\"flow\",\"ph\":").put(phase).put(",\"id\":").decimal(id);
+        l.put(",\"pid\":").decimal(kSmmuPid).put(",\"tid\":").decimal(tid);
+        put_us(l.put(",\"ts\":"), s).put("}");
     };
     if (flow_out) flow("\"s\"", flow_out);
     if (flow_in) flow("\"f\",\"bp\":\"e\"", flow_in);

@@ -18,6 +18,8 @@
 
 #include <systemc>
 
+#include "models/core/out_buffer.h"
+
 namespace smmusim::core {
 
 class TxnTraceWriter {
@@ -59,6 +61,7 @@ private:
     unsigned thread_id(Track& t, unsigned pid, unsigned lane);
 
     std::FILE* file_ = nullptr;
+    OutBuffer out_;  // the events, in front of file_
     std::vector<Track> tracks_;
     std::unordered_map<std::string, unsigned> by_name_;
     uint64_t flows_ = 0;
