@@ -85,7 +85,8 @@ JsonLine JsonLog::line() {
     return JsonLine(*this, buf_);
 }
 
-void JsonLog::write() { std::fwrite(buf_.data(), 1, buf_.size(), file_); }
+// Unlocked: the log is its file's only writer.
+void JsonLog::write() { fwrite_unlocked(buf_.data(), 1, buf_.size(), file_); }
 
 void JsonLog::time_scale() {
     // Found on first use, not at open(): open() may run before elaboration has settled the
