@@ -1,6 +1,5 @@
 #include "models/core/txn_trace.h"
 
-#include <cstring>
 
 #include "models/core/errors.h"
 #include "models/core/out_buffer.h"

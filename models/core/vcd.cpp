@@ -14,6 +14,7 @@ extern char** environ;  // POSIX: the process's environment, for posix_spawnp
 
 #include "models/core/errors.h"
 #include "models/core/params.h"
+#include "models/core/sim_time.h"
 #include "models/core/stats.h"
 
 namespace smmusim::core {
@@ -21,7 +22,7 @@ namespace {
 
 uint64_t now_ps() {
     static const double ps_per_tick = sc_core::sc_get_time_resolution().to_seconds() * 1e12;
-    return uint64_t(double(sc_core::sc_time_stamp().value()) * ps_per_tick + 0.5);
+    return uint64_t(double(now().value()) * ps_per_tick + 0.5);
 }
 
 // VCD identifier codes: base-94 strings of printable characters.
@@ -166,7 +167,7 @@ void VcdWriter::open(const std::string& path, const std::vector<std::string>& mo
         std::fprintf(file_, "$upscope $end\n");
         open_scopes.pop_back();
     }
-    last_ticks_ = sc_core::sc_time_stamp().value();
+    last_ticks_ = now().value();
     last_time_ps_ = now_ps();
     std::fprintf(file_, "$enddefinitions $end\n#%llu\n$dumpvars\n",
                  static_cast<unsigned long long>(last_time_ps_));
@@ -195,19 +196,15 @@ void VcdWriter::close() {
 
 namespace {
 
-// "0000" .. "1111": a vector's value is written a nibble at a time.
-constexpr char kNibbleBits[16][4] = {
-    {'0', '0', '0', '0'}, {'0', '0', '0', '1'}, {'0', '0', '1', '0'}, {'0', '0', '1', '1'},
-    {'0', '1', '0', '0'}, {'0', '1', '0', '1'}, {'0', '1', '1', '0'}, {'0', '1', '1', '1'},
-    {'1', '0', '0', '0'}, {'1', '0', '0', '1'}, {'1', '0', '1', '0'}, {'1', '0', '1', '1'},
-    {'1', '1', '0', '0'}, {'1', '1', '0', '1'}, {'1', '1', '1', '0'}, {'1', '1', '1', '1'}};
+// The four binary digits of each nibble, nibble n at 4 * n: a vector is written a nibble at a time.
+constexpr char kNibbleBits[] = "0000000100100011010001010110011110001001101010111100110111101111";
 
 }  // namespace
 
 // The value changes are most of a dump: appended to out_ (one stream call per 64 KiB), byte
 // for byte what fprintf wrote.
 void VcdWriter::advance_time() {
-    const uint64_t ticks = sc_core::sc_time_stamp().value();
+    const uint64_t ticks = now().value();  // inline: asked on every value change
     if (ticks == last_ticks_) return;
     last_ticks_ = ticks;
     const uint64_t t = now_ps();
@@ -252,7 +249,7 @@ void VcdWriter::write_bits(uint64_t v, const std::string& code) {
     *q++ = 'b';
     int i = top;
     for (; (i + 1) % 4; --i) *q++ = char('0' + ((v >> i) & 1));  // down to a nibble boundary
-    for (; i >= 0; i -= 4, q += 4) std::memcpy(q, kNibbleBits[(v >> (i - 3)) & 15], 4);
+    for (; i >= 0; i -= 4, q += 4) std::memcpy(q, kNibbleBits + 4 * ((v >> (i - 3)) & 15), 4);
     *q++ = ' ';
     out_.commit(size_t(q - p));
     out_.put_short(code).put('\n');
