@@ -39,7 +39,8 @@ CliOptions parse_cli(int argc, char** argv) {
                                                      "at each multiple of this simulated time")
         ("quiet,q", po::bool_switch(&o.quiet), "no progress line on stderr")
         ("progress", po::bool_switch(&o.progress), "a progress line on stderr even when it is not a terminal")
-        ("trace", po::value(&o.trace), "write a Chrome trace-event JSON of every transaction to this file")
+        ("trace", po::value(&o.trace), "write every transaction's spans to this file: Chrome trace-event JSON, or "
+                                       "a Perfetto protobuf trace if it ends in .pftrace or .perfetto-trace")
         ("xlate-log", po::value(&o.xlate_log), "write one JSON line per completed device transaction to this file")
         ("cmd-log", po::value(&o.cmd_log), "write one JSON line per command the SMMU consumed to this file")
         ("event-log", po::value(&o.event_log), "write one JSON line per event record the driver read to this file")

@@ -1,6 +1,8 @@
 #include "models/core/txn_trace.h"
 
 
+#include <cstring>
+
 #include "models/core/errors.h"
 #include "models/core/out_buffer.h"
 
@@ -18,13 +20,43 @@ OutBuffer& put_us(OutBuffer& b, uint64_t ns) {
     return b.put(char('0' + f / 100)).put(char('0' + f / 10 % 10)).put(char('0' + f % 10));
 }
 
+// The members of "args", in order (strings are names and outcomes: nothing to escape).
+void put_args(OutBuffer& b, const TraceArgs& args) {
+    bool first = true;
+    for (const TraceArg& a : args) {
+        if (!first) b.put(',');
+        first = false;
+        b.put('"').put(a.key).put("\":");
+        switch (a.kind) {
+            case TraceArg::Kind::Uint: b.decimal(a.a); break;
+            case TraceArg::Kind::Hex: b.put('"').hex(a.a).put('"'); break;
+            case TraceArg::Kind::Str: b.put('"').put(a.s ? a.s : "").put('"'); break;
+            case TraceArg::Kind::Bool: b.put(a.a ? "true" : "false"); break;
+            case TraceArg::Kind::Null: b.put("null"); break;
+            case TraceArg::Kind::HexPair: b.put("[\"").hex(a.a).put("\",\"").hex(a.b).put("\"]"); break;
+        }
+    }
+}
+
+bool ends_with(const std::string& s, const char* tail) {
+    const size_t n = std::strlen(tail);
+    return s.size() >= n && s.compare(s.size() - n, n, tail) == 0;
+}
+
 }  // namespace
 
 void TxnTraceWriter::open(const std::string& path) {
     file_ = std::fopen(path.c_str(), "w");
     if (!file_) throw InputError(path + ": cannot open trace file for writing");
     std::setvbuf(file_, nullptr, _IOFBF, 1 << 20);
-    out_.attach(file_);  // the events; the header and tail go to the stream directly
+    out_.attach(file_);  // the events; the JSON's header and tail go to the stream directly
+    if (ends_with(path, ".pftrace") || ends_with(path, ".perfetto-trace")) {
+        perfetto_ = std::make_unique<PerfettoTrace>();
+        perfetto_->start(&out_);
+        perfetto_->process(kDevicePid, "devices");
+        perfetto_->process(kSmmuPid, "smmu");
+        return;
+    }
     std::fprintf(file_, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n");
     std::fprintf(file_,
                  "{\"name\":\"process_name\",\"cat\":\"__metadata\",\"ph\":\"M\",\"pid\":%u,\"tid\":0,"
@@ -38,14 +70,15 @@ void TxnTraceWriter::close() {
     if (!file_) return;
     out_.flush();
     out_.attach(nullptr);
-    std::fprintf(file_, "\n]}\n");
+    if (!perfetto_) std::fprintf(file_, "\n]}\n");
     std::fclose(file_);
     file_ = nullptr;
+    perfetto_.reset();
 }
 
 unsigned TxnTraceWriter::track(const std::string& name) {
     auto [it, fresh] = by_name_.try_emplace(name, unsigned(tracks_.size()));
-    if (fresh) tracks_.push_back(Track{name, unsigned(tracks_.size()) + 1, {}, {}});
+    if (fresh) tracks_.push_back(Track{name, unsigned(tracks_.size()) + 1, {}, {}, {}});
     return it->second;
 }
 
@@ -55,6 +88,10 @@ unsigned TxnTraceWriter::thread_id(Track& t, unsigned pid, unsigned lane) {
     if (slot >= t.named.size()) t.named.resize(slot + 1);
     if (!t.named[slot]) {
         t.named[slot] = true;
+        if (perfetto_) {
+            perfetto_->thread(pid, tid, t.name + " #" + std::to_string(lane));
+            return tid;
+        }
         out_.put(",\n{\"name\":\"thread_name\",\"cat\":\"__metadata\",\"ph\":\"M\",\"pid\":")
             .decimal(pid)
             .put(",\"tid\":")
@@ -74,24 +111,36 @@ unsigned TxnTraceWriter::thread_id(Track& t, unsigned pid, unsigned lane) {
     return tid;
 }
 
+const char* TxnTraceWriter::device_name(Track& t, const char* label) {
+    for (const auto& [l, name] : t.labels)
+        if (l == label) return name.c_str();
+    t.labels.emplace_back(label, t.name + " " + label);
+    return t.labels.back().second.c_str();
+}
+
 void TxnTraceWriter::complete(unsigned track, unsigned lane, const sc_core::sc_time& start,
                               const sc_core::sc_time& end, const char* label, uint64_t addr, unsigned size,
-                              const char* args_json) {
+                              const TraceArgs& extra) {
     if (!file_) return;
     Track& t = tracks_[track];
     const unsigned tid = thread_id(t, kDevicePid, lane);
     const uint64_t s = to_ns(start), e = to_ns(end);
+    TraceArgs args;
+    args.str("master", t.name.c_str()).hex("addr", addr).u("size", size).u("latency_ns", e - s);
+    for (const TraceArg& a : extra) args.append(a);
+    if (perfetto_) {
+        perfetto_->slice(tid, s, e, device_name(t, label), "device", args, 0, 0);
+        return;
+    }
     OutBuffer& l = out_;
     l.put(",\n{\"name\":\"").put(t.name).put(" ").put(label).put("\",\"cat\":\"device\",\"ph\":\"X\",\"pid\":").decimal(kDevicePid);
     put_us(put_us(l.put(",\"tid\":").decimal(tid).put(",\"ts\":"), s).put(",\"dur\":"), e - s);
-    l.put(",\"args\":{\"master\":\"").put(t.name).put("\",\"addr\":\"").hex(addr).put("\",\"size\":").decimal(size);
-    l.put(",\"latency_ns\":").decimal(e - s);
-    if (*args_json) l.put(",").put(args_json);
+    put_args(l.put(",\"args\":{"), args);
     l.put("}}");
 }
 
 void TxnTraceWriter::span(unsigned track, const char* name, const char* cat, const sc_core::sc_time& start,
-                          const sc_core::sc_time& end, const char* args_json, uint64_t flow_out, uint64_t flow_in) {
+                          const sc_core::sc_time& end, const TraceArgs& args, uint64_t flow_out, uint64_t flow_in) {
     if (!file_) return;
     const uint64_t s = to_ns(start), e = std::max(to_ns(end), s);
     Track& t = tracks_[track];
@@ -102,9 +151,15 @@ void TxnTraceWriter::span(unsigned track, const char* name, const char* cat, con
     if (lane == t.lane_end_ns.size()) t.lane_end_ns.push_back(0);
     t.lane_end_ns[lane] = e;
     const unsigned tid = thread_id(t, kSmmuPid, lane);
+    if (perfetto_) {
+        perfetto_->slice(tid, s, e, name, cat, args, flow_out, flow_in);
+        return;
+    }
     OutBuffer& l = out_;
     l.put(",\n{\"name\":\"").put(name).put("\",\"cat\":\"").put(cat).put("\",\"ph\":\"X\",\"pid\":").decimal(kSmmuPid);
-    put_us(put_us(l.put(",\"tid\":").decimal(tid).put(",\"ts\":"), s).put(",\"dur\":"), e - s).put(",\"args\":{").put(args_json).put("}}");
+    put_us(put_us(l.put(",\"tid\":").decimal(tid).put(",\"ts\":"), s).put(",\"dur\":"), e - s).put(",\"args\":{");
+    put_args(l, args);
+    l.put("}}");
     // Flow events bind to the slice that encloses their timestamp on their thread.
     auto flow = [&](const char* phase, uint64_t id) {
         l.put(",\n{\"name\":\"translation\",\"cat\":\"flow\",\"ph\":").put(phase).put(",\"id\":").decimal(id);
@@ -116,12 +171,18 @@ void TxnTraceWriter::span(unsigned track, const char* name, const char* cat, con
 }
 
 unsigned LaneSet::acquire() {
-    if (free_.empty()) return next_++;
-    unsigned lane = *free_.begin();
-    free_.erase(free_.begin());
-    return lane;
+    for (size_t w = 0; w < free_.size(); ++w) {
+        if (const uint64_t bits = free_[w]) {
+            free_[w] = bits & (bits - 1);
+            return unsigned(64 * w) + unsigned(__builtin_ctzll(bits));
+        }
+    }
+    return next_++;
 }
 
-void LaneSet::release(unsigned lane) { free_.insert(lane); }
+void LaneSet::release(unsigned lane) {
+    if (lane / 64 >= free_.size()) free_.resize(lane / 64 + 1);
+    free_[lane / 64] |= uint64_t(1) << (lane % 64);
+}
 
 }  // namespace smmusim::core

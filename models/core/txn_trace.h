@@ -1,5 +1,7 @@
 #pragma once
-// Per-transaction trace in Chrome trace-event JSON (opens in Perfetto / chrome://tracing).
+// Per-transaction trace in Chrome trace-event JSON (opens in Perfetto / chrome://tracing), or
+// as a Perfetto protobuf trace when the file name ends in .pftrace or .perfetto-trace (the
+// same tracks, lanes, spans and flows: models/core/perfetto_trace.h).
 // Process 1 holds the devices: one complete ("X") event per transaction, named by master and
 // operation ("dma0 write"). Process 2 holds the SMMU: spans on a track per unit and activity
 // (`smmu.tbu0 lookup`, `smmu.tbu0 dti`, `smmu.tcu walk`, `smmu.tcu cmdq`, ...), with flow
@@ -11,7 +13,7 @@
 
 #include <cstdint>
 #include <cstdio>
-#include <set>
+#include <memory>
 #include <unordered_map>
 #include <string>
 #include <vector>
@@ -19,6 +21,8 @@
 #include <systemc>
 
 #include "models/core/out_buffer.h"
+#include "models/core/perfetto_trace.h"
+#include "models/core/trace_args.h"
 
 namespace smmusim::core {
 
@@ -38,16 +42,18 @@ public:
     // span and complete calls take, so that a traced transaction builds no track name.
     unsigned track(const std::string& name);
 
-    // A device transaction of master `track` on its own lane; `args_json` is extra members
-    // for "args" (may be empty).
+    // A device transaction of master `track` on its own lane, named by the master and `label`
+    // (a string literal); `extra` follows the master, addr, size and latency_ns arguments.
     void complete(unsigned track, unsigned lane, const sc_core::sc_time& start, const sc_core::sc_time& end,
-                  const char* label, uint64_t addr, unsigned size, const char* args_json = "");
+                  const char* label, uint64_t addr, unsigned size, const TraceArgs& extra = TraceArgs());
 
-    // A span inside the SMMU on `track` (process 2), on the first lane free at `start`.
-    // `args_json` is the members of "args" (may be empty). A non-zero `flow_out` starts a flow
-    // arrow at the span, a non-zero `flow_in` ends one there.
+    // A span inside the SMMU on `track` (process 2), on the first lane free at `start`. The
+    // name, the category and the arguments' strings follow TraceArgs' rule (they outlive the
+    // trace). A non-zero `flow_out` starts a flow arrow at the span, a non-zero `flow_in` ends
+    // one there.
     void span(unsigned track, const char* name, const char* cat, const sc_core::sc_time& start,
-              const sc_core::sc_time& end, const char* args_json = "", uint64_t flow_out = 0, uint64_t flow_in = 0);
+              const sc_core::sc_time& end, const TraceArgs& args = TraceArgs(), uint64_t flow_out = 0,
+              uint64_t flow_in = 0);
     // A fresh flow id (never 0).
     uint64_t new_flow() { return ++flows_; }
 
@@ -57,11 +63,15 @@ private:
         unsigned index;
         std::vector<uint64_t> lane_end_ns;  // SMMU tracks: when each lane is free again
         std::vector<bool> named;            // lanes (mod kLanesPerTrack) whose thread is named
+        // Device tracks: "<name> <label>" per label, kept for its address (the Perfetto names).
+        std::vector<std::pair<const char*, std::string>> labels;
     };
     unsigned thread_id(Track& t, unsigned pid, unsigned lane);
+    const char* device_name(Track& t, const char* label);
 
     std::FILE* file_ = nullptr;
     OutBuffer out_;  // the events, in front of file_
+    std::unique_ptr<PerfettoTrace> perfetto_;  // set when the file is a Perfetto trace
     std::vector<Track> tracks_;
     std::unordered_map<std::string, unsigned> by_name_;
     uint64_t flows_ = 0;
@@ -85,14 +95,15 @@ private:
     unsigned id_ = kNone;
 };
 
-// Smallest free lane number, so that lanes are reused and stay few.
+// Smallest free lane number, so that lanes are reused and stay few: a bitmap of the free
+// ones (no allocation per transaction once it has grown to the most lanes in use).
 class LaneSet {
 public:
     unsigned acquire();
     void release(unsigned lane);
 
 private:
-    std::set<unsigned> free_;
+    std::vector<uint64_t> free_;  // bit i of word w: lane 64 * w + i is free
     unsigned next_ = 0;
 };
 

@@ -7,6 +7,7 @@
 
 #include "models/core/run_control.h"
 #include "models/core/stream_attr.h"
+#include "models/core/tlm_names.h"
 
 namespace smmusim::traffic {
 namespace {
@@ -265,16 +266,15 @@ void TrafficGen::at_response(tlm::tlm_generic_payload& gp, unsigned) {
     core::TxnTraceWriter& tracer = core::TxnTraceWriter::instance();
     if (tracer.enabled()) {
         // Named by master and operation; the StreamID it carried, and the status if not OK.
-        char args[160];
-        int n = 0;
-        args[0] = 0;
+        core::TraceArgs args;
         if (const auto* a = gp.get_extension<core::StreamAttr>()) {
-            n = a->ssid_valid ? std::snprintf(args, sizeof args, "\"sid\":%u,\"ssid\":%u", a->sid, a->ssid)
-                              : std::snprintf(args, sizeof args, "\"sid\":%u,\"ssid\":null", a->sid);
+            args.u("sid", a->sid);
+            if (a->ssid_valid)
+                args.u("ssid", a->ssid);
+            else
+                args.null("ssid");
         }
-        if (!ok)
-            std::snprintf(args + n, sizeof args - size_t(n), "%s\"status\":\"%s\"", n ? "," : "",
-                          gp.get_response_string().c_str());
+        if (!ok) args.str("status", core::response_name(gp.get_response_status()));
         tracer.complete(trace_track_.id(), info->lane, info->start, now, gp.is_write() ? "write" : "read",
                         gp.get_address(), len, args);
         lanes_.release(info->lane);

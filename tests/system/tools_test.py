@@ -262,6 +262,73 @@ def case_chrome_trace_smmu():
             check(s1 >= e0, f"overlapping spans on {lane}: {s0}-{e0} and {s1}")
 
 
+def json_trace_slices(doc):
+    """The JSON trace as perfetto_decode.decode() returns the Perfetto one: slices in ns, null
+    arguments dropped, the raw dword pair as raw[0] and raw[1], a flow on the slice written
+    just before it (the writer's order); thread and process names from the metadata."""
+    slices, processes, threads, last = [], {}, {}, None
+    for e in doc["traceEvents"]:
+        ph = e.get("ph")
+        if ph == "M" and e["name"] == "process_name":
+            processes[e["pid"]] = e["args"]["name"]
+        elif ph == "M" and e["name"] == "thread_name":
+            threads[(e["pid"], e["tid"])] = e["args"]["name"]
+        elif ph == "X":
+            args = {}
+            for k, v in e["args"].items():
+                if isinstance(v, list):
+                    args.update({f"{k}[{i}]": x for i, x in enumerate(v)})
+                elif v is not None:
+                    args[k] = v
+            last = {"pid": e["pid"], "tid": e["tid"], "name": e["name"], "cat": e["cat"],
+                    "ts": round(e["ts"] * 1000), "dur": round(e["dur"] * 1000), "args": args,
+                    "flow_out": [], "flow_in": []}
+            slices.append(last)
+        elif ph in ("s", "f"):
+            check(last is not None and round(e["ts"] * 1000) == last["ts"] and e["tid"] == last["tid"],
+                  f"flow event not at the start of the span before it: {e}")
+            last["flow_out" if ph == "s" else "flow_in"].append(e["id"])
+    return {"processes": processes, "threads": threads, "slices": slices}
+
+
+def slice_key(s):
+    return (s["pid"], s["tid"], s["ts"], s["dur"], s["name"], s["cat"], json.dumps(s["args"], sort_keys=True),
+            tuple(s["flow_out"]), tuple(s["flow_in"]))
+
+
+def case_perfetto_trace():
+    """--trace FILE.pftrace: the same spans, arguments, flows, threads and processes as the
+    JSON trace of the same run, read back by an independent decoder (perfetto_decode.py)."""
+    import perfetto_decode
+    sc = os.path.join(cli_test.SOURCE, "traces/scenarios/nested_and_faults.json")
+    for args in ([ "--scenario", sc], ["--max-transactions", "3000"]):
+        run(*args, "--trace", "t.json", "--out", "o1")
+        run(*args, "--trace", "t.pftrace", "--out", "o2")
+        check(load("o1/stats.json") == load("o2/stats.json"), "the trace format changed the results")
+        want = json_trace_slices(load("t.json"))
+        try:
+            got = perfetto_decode.decode("t.pftrace")
+        except ValueError as e:
+            raise Failure(f"{args}: the Perfetto trace does not decode: {e}")
+        check(got["processes"] == want["processes"], f"processes {got['processes']} != {want['processes']}")
+        check(got["threads"] == want["threads"],
+              f"threads differ: {sorted(set(got['threads'].items()) ^ set(want['threads'].items()))[:4]}")
+        g = sorted(map(slice_key, got["slices"]))
+        w = sorted(map(slice_key, want["slices"]))
+        check(len(g) == len(w), f"{args}: {len(g)} Perfetto slices, {len(w)} JSON spans")
+        diff = [(a, b) for a, b in zip(g, w) if a != b]
+        check(not diff, f"{args}: slices differ, first: Perfetto {diff[:1]}")
+        check(any(s["flow_out"] for s in got["slices"]) and any(s["flow_in"] for s in got["slices"]),
+              "no flows in the Perfetto trace")
+        size = os.path.getsize("t.pftrace"), os.path.getsize("t.json")
+        check(size[0] < size[1] / 2, f"the Perfetto trace is {size[0]} bytes, the JSON {size[1]}")
+    # Its extension chooses the format; any other name is JSON.
+    run("--max-transactions", "100", "--trace", "t.perfetto-trace", "--out", "o3")
+    perfetto_decode.decode("t.perfetto-trace")
+    run("--max-transactions", "100", "--trace", "t.trace", "--out", "o4")
+    check(load("t.trace").get("traceEvents"), "t.trace is not JSON")
+
+
 def case_chrome_trace_parser():
     """The trace read by a third-party library (@tracerbench/trace-model under node)."""
     modules = trace_modules()

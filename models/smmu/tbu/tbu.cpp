@@ -42,8 +42,8 @@ Tbu::Tbu(sc_core::sc_module_name name, const dti::GlobalState& reset_state)
       out("out", *this),
       dti("dti"),
       from_tcu("from_tcu"),
-      device_(sc_module::name()),
       global_(reset_state) {
+    set_device(sc_module::name());
     dti.bind(static_cast<dti::BwIf&>(*this));
     from_tcu.bind(static_cast<dti::FwIf&>(*this));
     SC_METHOD(translated);

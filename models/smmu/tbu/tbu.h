@@ -63,7 +63,11 @@ public:
     sc_core::sc_time link_latency() const { return clock.cycles(dti_latency); }
     // The device in front of this TBU, as the transaction log (--xlate-log) names it; the
     // platform sets it (default: this TBU's own path, e.g. "smmu.tbu0").
-    void set_device(std::string name) { device_ = std::move(name); }
+    void set_device(std::string name) {
+        device_ = std::move(name);
+        label_read_ = device_ + " read";
+        label_write_ = device_ + " write";
+    }
     const std::string& device() const { return device_; }
 
 private:
@@ -117,6 +121,7 @@ private:
     void acknowledge(dti::DtiMessage& m);
 
     std::string device_;
+    std::string label_read_, label_write_;  // the trace's names of its transactions
     // Transaction-trace tracks (tbu_trace.cpp).
     mutable core::TraceTrack trace_lookup_{this, " lookup"}, trace_dti_{this, " dti"},
         trace_txns_{this, " transactions"};

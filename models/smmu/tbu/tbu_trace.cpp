@@ -5,8 +5,6 @@
 // SubstreamID, IOVA and PA), from which a flow arrow leads to the TCU translation it caused.
 // Called only while the trace is on: an untraced run builds none of these strings.
 
-#include <cstdio>
-
 #include "models/core/txn_trace.h"
 #include "models/smmu/arch/events.h"
 #include "models/smmu/tbu/tbu.h"
@@ -15,13 +13,16 @@
 namespace smmusim::smmu::tbu {
 namespace {
 
-// The stream's members of a span's args into `buf`; returns their length.
-int stream_args(const TbuTxn& t, char* buf, size_t size) {
+// The stream's arguments of a span.
+core::TraceArgs stream_args(const TbuTxn& t) {
+    core::TraceArgs a;
+    a.u("sid", t.sid);
     if (t.ssv)
-        return std::snprintf(buf, size, "\"sid\":%u,\"ssid\":%u,\"iova\":\"0x%llx\"", t.sid, t.ssid,
-                             static_cast<unsigned long long>(t.iova));
-    return std::snprintf(buf, size, "\"sid\":%u,\"ssid\":null,\"iova\":\"0x%llx\"", t.sid,
-                         static_cast<unsigned long long>(t.iova));
+        a.u("ssid", t.ssid);
+    else
+        a.null("ssid");
+    a.hex("iova", t.iova);
+    return a;
 }
 
 }  // namespace
@@ -29,34 +30,24 @@ int stream_args(const TbuTxn& t, char* buf, size_t size) {
 void Tbu::trace_lookup(TbuTxn& t, const char* outcome, const sc_core::sc_time& done) {
     t.looked_up = done;
     t.lookup = outcome;
-    char args[128];
-    stream_args(t, args, sizeof args);
     core::TxnTraceWriter::instance().span(trace_lookup_.id(), outcome, "tbu.lookup", sc_core::sc_time_stamp(), done,
-                                          args);
+                                          stream_args(t));
 }
 
 void Tbu::trace_dti(const TbuTxn& t) {
-    char args[128];
-    stream_args(t, args, sizeof args);
     core::TxnTraceWriter::instance().span(trace_dti_.id(), "DTI translate", "tbu.dti", t.asked,
-                                          sc_core::sc_time_stamp(), args);
+                                          sc_core::sc_time_stamp(), stream_args(t));
 }
 
 void Tbu::trace_txn(const TbuTxn& t, const tlm::tlm_generic_payload& gp) const {
-    char args[384];
-    int n = stream_args(t, args, sizeof args);
+    core::TraceArgs args = stream_args(t);
     if (t.forward)
-        n += std::snprintf(args + n, sizeof args - size_t(n), ",\"pa\":\"0x%llx\",\"status\":\"ok\"",
-                           static_cast<unsigned long long>(t.oa));
+        args.hex("pa", t.oa).str("status", "ok");
     else
-        n += std::snprintf(args + n, sizeof args - size_t(n), ",\"status\":\"%s\"",
-                           t.event ? smmu::arch::event_name(t.event) : "abort");
-    std::snprintf(args + n, sizeof args - size_t(n), ",\"size\":%u,\"lookup\":\"%s\",\"master\":\"%s\"",
-                  gp.get_data_length(), t.lookup, device_.c_str());
-    char label[160];
-    std::snprintf(label, sizeof label, "%s %s", device_.c_str(), t.write ? "write" : "read");
-    core::TxnTraceWriter::instance().span(trace_txns_.id(), label, "tbu.transaction", t.arrival,
-                                          sc_core::sc_time_stamp(), args, t.flow);
+        args.str("status", t.event ? smmu::arch::event_name(t.event) : "abort");
+    args.u("size", gp.get_data_length()).str("lookup", t.lookup).str("master", device_.c_str());
+    core::TxnTraceWriter::instance().span(trace_txns_.id(), t.write ? label_write_.c_str() : label_read_.c_str(),
+                                          "tbu.transaction", t.arrival, sc_core::sc_time_stamp(), args, t.flow);
 }
 
 }  // namespace smmusim::smmu::tbu

@@ -244,10 +244,8 @@ uint32_t CommandQueue::execute(Source& src, const Command& c) {
     auto trace = [&](const sc_core::sc_time& from) {
         core::TxnTraceWriter& tw = core::TxnTraceWriter::instance();
         if (!tw.enabled()) return;
-        char args[64];
-        std::snprintf(args, sizeof args, "\"raw\":[\"0x%llx\",\"0x%llx\"]", static_cast<unsigned long long>(c.dw[0]),
-                      static_cast<unsigned long long>(c.dw[1]));
-        tw.span(trace_track_.id(), opcode_name(opcode), "tcu.command", from, sc_core::sc_time_stamp(), args);
+        tw.span(trace_track_.id(), opcode_name(opcode), "tcu.command", from, sc_core::sc_time_stamp(),
+                core::TraceArgs().hex_pair("raw", c.dw[0], c.dw[1]));
     };
     auto consume = [&] {
         ++commands_;

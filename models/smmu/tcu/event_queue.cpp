@@ -75,11 +75,9 @@ void EventQueue::write(const EventRecord& r) {
     const bool ok = mem_.write(base + uint64_t(q.index(prod)) * EventRecord::kBytes, data, sizeof data) ==
                     tlm::TLM_OK_RESPONSE;
     if (core::TxnTraceWriter::instance().enabled()) {
-        char args[96];
-        std::snprintf(args, sizeof args, "\"sid\":%u,\"ok\":%s", unsigned(r.get<EventRecord::StreamID>()),
-                      ok ? "true" : "false");
         core::TxnTraceWriter::instance().span(trace_track_.id(), event_name(uint8_t(r.get<EventRecord::Type>())),
-                                              "tcu.event", write_start, sc_core::sc_time_stamp(), args);
+                                              "tcu.event", write_start, sc_core::sc_time_stamp(),
+                                              core::TraceArgs().u("sid", r.get<EventRecord::StreamID>()).flag("ok", ok));
     }
     if (!ok) {
         ++aborts_;

@@ -3,8 +3,6 @@
 // ends), `<tcu> walk` (config fetches and each descriptor read) and `<tcu> invalidate tbuN`
 // (an invalidation's round trip to one TBU, its token held). Called only while the trace is on.
 
-#include <cstdio>
-
 #include "models/core/txn_trace.h"
 #include "models/smmu/tcu/tcu.h"
 #include "models/smmu/tcu/tcu_links.h"
@@ -14,24 +12,20 @@ namespace smmusim::smmu::tcu {
 bool Tcu::tracing() const { return core::TxnTraceWriter::instance().enabled(); }
 
 void Tcu::trace_span(const char* what, const sc_core::sc_time& start, uint64_t addr) {
-    char args[64];
-    std::snprintf(args, sizeof args, "\"addr\":\"0x%llx\"", static_cast<unsigned long long>(addr));
-    core::TxnTraceWriter::instance().span(trace_walk_.id(), what, "tcu.walk", start,
-                                          sc_core::sc_time_stamp(), args);
+    core::TxnTraceWriter::instance().span(trace_walk_.id(), what, "tcu.walk", start, sc_core::sc_time_stamp(),
+                                          core::TraceArgs().hex("addr", addr));
 }
 
 void Tcu::trace_translation(const dti::DtiMessage& m, const sc_core::sc_time& start, bool walked) {
     const dti::TranslateRequest& q = m.req;
     const dti::TranslateResponse& r = m.resp;
-    char args[192];
     const char* outcome = r.outcome == dti::Outcome::Translated ? "translated"
                           : r.outcome == dti::Outcome::RazWi    ? "razwi"
                                                                 : "abort";
-    int n = std::snprintf(args, sizeof args, "\"tbu\":%u,\"sid\":%u,\"iova\":\"0x%llx\",\"outcome\":\"%s\"", m.port,
-                          q.sid, static_cast<unsigned long long>(q.addr), outcome);
-    if (q.ssv) n += std::snprintf(args + n, sizeof args - size_t(n), ",\"ssid\":%u", q.ssid);
-    if (r.outcome == dti::Outcome::Translated)
-        std::snprintf(args + n, sizeof args - size_t(n), ",\"pa\":\"0x%llx\"", static_cast<unsigned long long>(r.oa));
+    core::TraceArgs args;
+    args.u("tbu", m.port).u("sid", q.sid).hex("iova", q.addr).str("outcome", outcome);
+    if (q.ssv) args.u("ssid", q.ssid);
+    if (r.outcome == dti::Outcome::Translated) args.hex("pa", r.oa);
     core::TxnTraceWriter::instance().span(trace_translate_.id(), walked ? "walk" : "translate (cached)",
                                           "tcu.translate", start, sc_core::sc_time_stamp(), args, 0, m.flow);
 }
