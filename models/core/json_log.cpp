@@ -1,7 +1,7 @@
 #include "models/core/json_log.h"
 
 #include <cerrno>
-#include <charconv>
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -11,30 +11,23 @@ namespace smmusim::core {
 
 namespace {
 
-void append_uint(std::string& out, uint64_t v, int base = 10, unsigned digits = 0) {
-    char tmp[24];
-    auto r = std::to_chars(tmp, tmp + sizeof tmp, v, base);  // hex digits are lower-case
-    const size_t n = size_t(r.ptr - tmp);
-    if (digits > n) out.append(digits - n, '0');
-    out.append(tmp, n);
-}
-
-void append_escaped(std::string& out, const char* s) {
-    out += '"';
+// `s` as a JSON string: quotes, backslashes and control characters escaped.
+void put_escaped(OutBuffer& out, const char* s) {
+    out.put('"');
+    const char* run = s;  // the start of the characters that need no escape
     for (; *s; ++s) {
         const unsigned char c = static_cast<unsigned char>(*s);
+        if (c != '"' && c != '\\' && c >= 0x20) continue;
+        out.put(run, size_t(s - run));
+        run = s + 1;
         if (c == '"' || c == '\\') {
-            out += '\\';
-            out += char(c);
-        } else if (c < 0x20) {
-            out += "\\u00";
-            out += "0123456789abcdef"[c >> 4];
-            out += "0123456789abcdef"[c & 15];
+            out.put('\\').put(char(c));
         } else {
-            out += char(c);
+            out.put("\\u00").put("0123456789abcdef"[c >> 4]).put("0123456789abcdef"[c & 15]);
         }
     }
-    out += '"';
+    out.put(run, size_t(s - run));
+    out.put('"');
 }
 
 // Closes the logs at normal process exit if the owner did not: a test that ends without
@@ -67,6 +60,7 @@ void JsonLog::open(LogId id, const std::string& path, const std::string& what) {
 bool JsonLog::close(LogId id) {
     JsonLog*& log = open_[unsigned(id)];
     if (!log) return true;
+    log->out_.flush();
     const bool ok = !std::ferror(log->file_) && std::fclose(log->file_) == 0;
     delete log;
     log = nullptr;
@@ -80,13 +74,9 @@ bool JsonLog::close_all() {
 }
 
 JsonLine JsonLog::line() {
-    buf_.clear();  // keeps its capacity
-    buf_ += '{';
-    return JsonLine(*this, buf_);
+    out_.put('{');
+    return JsonLine(*this);
 }
-
-// Unlocked: the log is its file's only writer.
-void JsonLog::write() { fwrite_unlocked(buf_.data(), 1, buf_.size(), file_); }
 
 void JsonLog::time_scale() {
     // Found on first use, not at open(): open() may run before elaboration has settled the
@@ -101,18 +91,39 @@ void JsonLog::time_scale() {
     }
 }
 
-JsonLine::JsonLine(JsonLog& log, std::string& buf) : log_(log), buf_(buf) {}
+JsonLine::JsonLine(JsonLog& log) : log_(log), out_(log.out_) {}
 
-JsonLine::~JsonLine() {
-    buf_ += "}\n";
-    log_.write();
-}
+JsonLine::~JsonLine() { out_.put("}\n", 2); }
 
 void JsonLine::key(const char* k) {
-    if (buf_.back() != '{') buf_ += ',';
-    buf_ += '"';
-    buf_ += k;
-    buf_ += "\":";
+    // Keys are short literals: copied inline into room for the comma, quotes and colon.
+    const size_t n = std::strlen(k);
+    if (n > 256) {
+        if (!first_) out_.put(',');
+        first_ = false;
+        out_.put('"').put(k, n).put("\":", 2);
+        return;
+    }
+    char* const start = out_.reserve(n + 4);
+    char* p = start;
+    if (!first_) *p++ = ',';
+    first_ = false;
+    *p++ = '"';
+    for (size_t i = 0; i < n; ++i) *p++ = k[i];
+    *p++ = '"';
+    *p++ = ':';
+    out_.commit(size_t(p - start));
+}
+
+std::string& JsonLine::scratch() {
+    log_.scratch_.assign(1, first_ ? '{' : '-');
+    return log_.scratch_;
+}
+
+void JsonLine::add_members(const std::string& s) {
+    if (s.size() <= 1) return;
+    out_.put(s.data() + 1, s.size() - 1);
+    first_ = false;
 }
 
 JsonLine& JsonLine::time_ns(const char* k, const sc_core::sc_time& t) {
@@ -120,10 +131,10 @@ JsonLine& JsonLine::time_ns(const char* k, const sc_core::sc_time& t) {
     log_.time_scale();
     const uint64_t upn = log_.units_per_ns_;
     if (log_.ns_per_unit_ != 1) {  // a resolution coarser than 1 ns: whole ns
-        append_uint(buf_, t.value() * log_.ns_per_unit_);
+        out_.decimal(t.value() * log_.ns_per_unit_);
         return *this;
     }
-    append_uint(buf_, t.value() / upn);
+    out_.decimal(t.value() / upn);
     uint64_t frac = t.value() % upn;
     if (!frac) return *this;
     // upn is a power of ten: as many fraction digits as it has zeros, trailing zeros dropped.
@@ -133,40 +144,37 @@ JsonLine& JsonLine::time_ns(const char* k, const sc_core::sc_time& t) {
         frac /= 10;
         --digits;
     }
-    buf_ += '.';
-    append_uint(buf_, frac, 10, digits);
+    out_.put('.').zeros(digits - std::min(digits, OutBuffer::decimal_digits(frac))).decimal(frac);
     return *this;
 }
 
 JsonLine& JsonLine::num(const char* k, uint64_t v) {
     key(k);
-    append_uint(buf_, v);
+    out_.decimal(v);
     return *this;
 }
 
 JsonLine& JsonLine::hex(const char* k, uint64_t v, unsigned digits) {
     key(k);
-    buf_ += "\"0x";
-    append_uint(buf_, v, 16, digits);
-    buf_ += '"';
+    out_.put('"').hex(v, digits).put('"');
     return *this;
 }
 
 JsonLine& JsonLine::str(const char* k, const char* v) {
     key(k);
-    append_escaped(buf_, v);
+    put_escaped(out_, v);
     return *this;
 }
 
 JsonLine& JsonLine::boolean(const char* k, bool v) {
     key(k);
-    buf_ += v ? "true" : "false";
+    out_.put(v ? "true" : "false");
     return *this;
 }
 
 JsonLine& JsonLine::null(const char* k) {
     key(k);
-    buf_ += "null";
+    out_.put("null", 4);
     return *this;
 }
 

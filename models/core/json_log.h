@@ -6,8 +6,9 @@
 //     if (core::JsonLog* log = core::JsonLog::get(core::LogId::Xlate))
 //         log->line().time_ns("t_ns", now).str("dev", dev).num("sid", sid);
 //
-// A line is built in a buffer the log owns and reuses (no allocation per line once warm) and
-// written with one fwrite when the JsonLine goes out of scope. The text is a pure function of
+// A line is appended to the log's append buffer (models/core/out_buffer.h: inline digits, the
+// stream called once per 64 KiB; no allocation per line) and ends when the JsonLine goes out
+// of scope. The text is a pure function of
 // what the model passes in (integers and hex strings, never floating-point formatting of
 // computed values), so the same inputs and seed give byte-identical files.
 
@@ -16,6 +17,8 @@
 #include <string>
 
 #include <systemc>
+
+#include "models/core/out_buffer.h"
 
 namespace smmusim::core {
 
@@ -45,17 +48,22 @@ public:
     // a comma before each member unless `out` ends with '{' (arch::append_event_json does).
     template <typename F>
     JsonLine& members(F&& append) {
-        append(buf_);
+        std::string& s = scratch();  // "{" before the first member, else "-"
+        append(s);
+        add_members(s);
         return *this;
     }
 
 private:
     friend class JsonLog;
-    JsonLine(JsonLog& log, std::string& buf);
+    explicit JsonLine(JsonLog& log);
     void key(const char* k);
+    std::string& scratch();
+    void add_members(const std::string& s);
 
     JsonLog& log_;
-    std::string& buf_;
+    OutBuffer& out_;
+    bool first_ = true;  // no member yet
 };
 
 class JsonLog {
@@ -77,15 +85,15 @@ public:
 
 private:
     friend class JsonLine;
-    JsonLog(std::FILE* f, std::string path) : file_(f), path_(std::move(path)) {}
-    void write();
+    JsonLog(std::FILE* f, std::string path) : file_(f), path_(std::move(path)) { out_.attach(f); }
     void time_scale();
 
     static JsonLog* open_[kLogCount];
 
     std::FILE* file_;
     std::string path_;
-    std::string buf_;
+    OutBuffer out_;        // the lines, in front of file_
+    std::string scratch_;  // members formatted elsewhere (JsonLine::members)
     uint64_t units_per_ns_ = 0;  // time-resolution units per ns (0: not found yet)
     uint64_t ns_per_unit_ = 1;   // ns per unit, for a resolution coarser than 1 ns
 };

@@ -57,12 +57,10 @@ public:
     OutBuffer& put(const std::string& s) { return put(s.data(), s.size()); }
 
     // Decimal digits of `v`, no sign, no leading zeros: two digits per division (timestamps in
-    // picoseconds have a dozen).
+    // picoseconds have a dozen); the digit count from the bit length (log10(2) ~ 1233/4096),
+    // corrected by one compare.
     OutBuffer& decimal(uint64_t v) {
-        // Digit count from the bit length (log10(2) ~ 1233/4096), corrected by one compare.
-        const unsigned bits = 64 - unsigned(__builtin_clzll(v | 1));
-        unsigned k = (bits * 1233) >> 12;
-        k += (v | 1) >= kPowersOfTen[k];  // 0 has one digit
+        const unsigned k = decimal_digits(v);
         char* out = reserve(k) + k;
         n_ += k;
         while (v >= 100) {
@@ -87,18 +85,30 @@ public:
         n_ += s.size();
         return *this;
     }
-    // Lower-case hex digits of `v` after "0x".
-    OutBuffer& hex(uint64_t v) {
+    // Lower-case hex digits of `v` after "0x", zero-padded to `min_digits` (at most 16).
+    OutBuffer& hex(uint64_t v, unsigned min_digits = 0) {
         char d[16];
         unsigned k = 0;
         do d[k++] = "0123456789abcdef"[v & 15];
         while (v >>= 4);
+        while (k < min_digits && k < 16) d[k++] = '0';
         char* out = reserve(k + 2);
         out[0] = '0';
         out[1] = 'x';
         for (unsigned i = 0; i < k; ++i) out[2 + i] = d[k - 1 - i];
         n_ += k + 2;
         return *this;
+    }
+    // `n` zeros (padding before a number).
+    OutBuffer& zeros(size_t n) {
+        while (n--) put('0');
+        return *this;
+    }
+    // The count of decimal digits of `v` (1 for 0).
+    static unsigned decimal_digits(uint64_t v) {
+        const unsigned bits = 64 - unsigned(__builtin_clzll(v | 1));
+        const unsigned k = (bits * 1233) >> 12;
+        return k + ((v | 1) >= kPowersOfTen[k]);
     }
 
 private:

@@ -52,6 +52,22 @@ TEST(OutBuffer, DecimalAndHexMatchPrintf) {
     EXPECT_EQ(got, expect);
 }
 
+TEST(OutBuffer, PaddedHexAndDigitCountsMatchPrintf) {
+    std::string expect;
+    char d[64];
+    for (uint64_t n : numbers()) {
+        for (unsigned w : {0u, 1u, 5u, 16u}) {
+            std::snprintf(d, sizeof d, "0x%0*" PRIx64 " %d\n", int(w), n, std::snprintf(nullptr, 0, "%" PRIu64, n));
+            expect += d;
+        }
+    }
+    const std::string got = written([](OutBuffer& b) {
+        for (uint64_t n : numbers())
+            for (unsigned w : {0u, 1u, 5u, 16u}) b.hex(n, w).put(' ').decimal(OutBuffer::decimal_digits(n)).put('\n');
+    });
+    EXPECT_EQ(got, expect);
+}
+
 TEST(OutBuffer, RecordsLongerThanTheBufferArriveWholeAndInOrder) {
     std::string big(OutBuffer::kCapacity * 2 + 123, 'x');
     for (size_t i = 0; i < big.size(); ++i) big[i] = char('a' + i % 26);
