@@ -8,7 +8,6 @@
 
 namespace smmusim::core {
 namespace {
-constexpr unsigned kLanesPerTrack = 1000;
 constexpr unsigned kDevicePid = 1, kSmmuPid = 2;
 
 uint64_t to_ns(const sc_core::sc_time& t) { return uint64_t(t.to_seconds() * 1e9 + 0.5); }
@@ -82,12 +81,12 @@ unsigned TxnTraceWriter::track(const std::string& name) {
     return it->second;
 }
 
-unsigned TxnTraceWriter::thread_id(Track& t, unsigned pid, unsigned lane) {
+unsigned TxnTraceWriter::name_thread(Track& t, unsigned pid, unsigned lane) {
     const unsigned slot = lane % kLanesPerTrack;
     const unsigned tid = t.index * kLanesPerTrack + slot;
     if (slot >= t.named.size()) t.named.resize(slot + 1);
     if (!t.named[slot]) {
-        t.named[slot] = true;
+        t.named[slot] = 1;
         if (perfetto_) {
             perfetto_->thread(pid, tid, t.name + " #" + std::to_string(lane));
             return tid;

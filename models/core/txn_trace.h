@@ -62,11 +62,18 @@ private:
         std::string name;
         unsigned index;
         std::vector<uint64_t> lane_end_ns;  // SMMU tracks: when each lane is free again
-        std::vector<bool> named;            // lanes (mod kLanesPerTrack) whose thread is named
+        std::vector<uint8_t> named;         // lanes (mod kLanesPerTrack) whose thread is named
         // Device tracks: "<name> <label>" per label, kept for its address (the Perfetto names).
         std::vector<std::pair<const char*, std::string>> labels;
     };
-    unsigned thread_id(Track& t, unsigned pid, unsigned lane);
+    // The tid of lane `lane` of `t` (its thread named on first use).
+    unsigned thread_id(Track& t, unsigned pid, unsigned lane) {
+        const unsigned slot = lane % kLanesPerTrack;
+        if (slot < t.named.size() && t.named[slot]) return t.index * kLanesPerTrack + slot;
+        return name_thread(t, pid, lane);
+    }
+    unsigned name_thread(Track& t, unsigned pid, unsigned lane);
+    static constexpr unsigned kLanesPerTrack = 1000;
     const char* device_name(Track& t, const char* label);
 
     std::FILE* file_ = nullptr;
