@@ -33,7 +33,7 @@ class JsonLine {
 public:
     JsonLine(const JsonLine&) = delete;
     JsonLine& operator=(const JsonLine&) = delete;
-    ~JsonLine();  // closes the object and writes the line
+    ~JsonLine();  // closes the object and ends the line (in the log's buffer until a flush)
 
     // A time in nanoseconds: an integer, or a decimal with the digits the time resolution has.
     JsonLine& time_ns(const char* key, const sc_core::sc_time& t);

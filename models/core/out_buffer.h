@@ -1,6 +1,6 @@
 #pragma once
 // An append buffer in front of a FILE for the output options that write a record per
-// transaction or per signal change (VCD, transaction trace): a record is appended with inline
+// transaction or per signal change (VCD, transaction trace, JSON-lines logs): a record is appended with inline
 // copies and digit loops, and the stream is called once per 64 KiB instead of once or more per
 // field (each stdio call locks or parses a format; together they were most of a dump's cost).
 // The owner flushes before writing to the stream directly and before closing it.

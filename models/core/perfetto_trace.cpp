@@ -1,5 +1,6 @@
 #include "models/core/perfetto_trace.h"
 
+#include <cassert>
 #include <cstring>
 
 namespace smmusim::core {
@@ -35,6 +36,7 @@ using W = ProtoWriter;
 // A length field of a message still being written: two bytes, a redundant varint (as
 // Perfetto's own protozero writes nested lengths), patched when the message ends.
 void put_length(char* at, size_t len) {
+    assert(len < (1u << 14));  // a begin packet is at most a few hundred bytes
     at[0] = char((len & 0x7f) | 0x80);
     at[1] = char(len >> 7);
 }

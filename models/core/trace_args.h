@@ -6,6 +6,7 @@
 // pointer): they must be string literals or strings that outlive the trace and never change,
 // never a buffer the caller formats into.
 
+#include <cassert>
 #include <cstdint>
 
 namespace smmusim::core {
@@ -47,8 +48,10 @@ public:
     bool empty() const { return n_ == 0; }
 
 private:
-    // A call beyond kMax is dropped (no caller passes that many; the tests compare formats).
+    // A call beyond kMax is dropped (a programming error: no caller passes that many, and the
+    // tests compare the formats).
     TraceArgs& add(const TraceArg& a) {
+        assert(n_ < kMax);
         if (n_ < kMax) args_[n_++] = a;
         return *this;
     }

@@ -45,6 +45,12 @@ bool ends_with(const std::string& s, const char* tail) {
 }  // namespace
 
 void TxnTraceWriter::open(const std::string& path) {
+    close();
+    // A new file names its threads again; tracks and their ids stay.
+    for (Track& t : tracks_) {
+        t.lane_end_ns.clear();
+        t.named.clear();
+    }
     file_ = std::fopen(path.c_str(), "w");
     if (!file_) throw InputError(path + ": cannot open trace file for writing");
     std::setvbuf(file_, nullptr, _IOFBF, 1 << 20);

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <deque>
 #include <memory>
 #include <unordered_map>
 #include <string>
@@ -63,8 +64,9 @@ private:
         unsigned index;
         std::vector<uint64_t> lane_end_ns;  // SMMU tracks: when each lane is free again
         std::vector<uint8_t> named;         // lanes (mod kLanesPerTrack) whose thread is named
-        // Device tracks: "<name> <label>" per label, kept for its address (the Perfetto names).
-        std::vector<std::pair<const char*, std::string>> labels;
+        // Device tracks: "<name> <label>" per label. The Perfetto trace interns names by
+        // address (trace_args.h), so they live in a deque: adding one never moves another.
+        std::deque<std::pair<const char*, std::string>> labels;
     };
     // The tid of lane `lane` of `t` (its thread named on first use).
     unsigned thread_id(Track& t, unsigned pid, unsigned lane) {
@@ -79,7 +81,7 @@ private:
     std::FILE* file_ = nullptr;
     OutBuffer out_;  // the events, in front of file_
     std::unique_ptr<PerfettoTrace> perfetto_;  // set when the file is a Perfetto trace
-    std::vector<Track> tracks_;
+    std::deque<Track> tracks_;  // a deque: a new track moves no other's name (interned by address)
     std::unordered_map<std::string, unsigned> by_name_;
     uint64_t flows_ = 0;
 };

@@ -4,6 +4,7 @@
 // tests/system/tools_test.py, case perfetto_trace.)
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <functional>
@@ -224,6 +225,58 @@ TEST(PerfettoTrace, ArgumentKindsEncodeAsTheirAnnotationFields) {
     EXPECT_EQ(got["raw[1]"], P(7, 0xffffffffffffffff));
     EXPECT_FALSE(got.count("z"));  // a null has no value to show
     EXPECT_EQ(got.size(), 5u);
+}
+
+// Names interned by address must keep their address: tracks and labels added during the run
+// (each master's first read and write, tracks found lazily) never move an earlier one, so no
+// freed address comes back as another master's name.
+TEST(TxnTraceWriter, DeviceNamesStayRightWhileTracksAndLabelsAreAdded) {
+    char path[] = "/tmp/trace_names_XXXXXX.pftrace";
+    const int fd = mkstemps(path, 8);
+    ASSERT_GE(fd, 0);
+    close(fd);
+    TxnTraceWriter& w = TxnTraceWriter::instance();
+    w.open(path);
+    const sc_core::sc_time t0(10, sc_core::SC_NS), t1(20, sc_core::SC_NS);
+    std::vector<std::string> want;  // each slice's name, in order
+    for (int m = 0; m < 40; ++m) {
+        const std::string name = "dma" + std::to_string(m);
+        const unsigned track = w.track(name);
+        for (const char* op : {"write", "read", "write"}) {
+            w.complete(track, 0, t0, t1, op, 0x1000, 64);
+            want.push_back(name + " " + op);
+        }
+    }
+    w.close();
+    std::FILE* f = std::fopen(path, "rb");
+    ASSERT_NE(f, nullptr);
+    std::string bytes;
+    char buf[4096];
+    for (size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) bytes.append(buf, n);
+    std::fclose(f);
+    std::remove(path);
+    std::map<uint64_t, std::string> names, strings;
+    std::vector<std::string> got, masters;
+    for (const Field& p : decode(bytes)) {
+        const auto packet = decode(p.bytes);
+        if (const Field* in = find(packet, 12)) {
+            for (const Field& e : decode(in->bytes)) {
+                const auto entry = decode(e.bytes);
+                if (e.number == 2) names[entry[0].value] = entry[1].bytes;
+                if (e.number == 29) strings[entry[0].value] = entry[1].bytes;
+            }
+        }
+        const Field* ev = find(packet, 11);
+        if (!ev) continue;
+        const auto e = decode(ev->bytes);
+        if (find(e, 9)->value != 1) continue;
+        got.push_back(names[find(e, 10)->value]);
+        const auto master = decode(find(e, 4)->bytes);  // the first argument: master
+        masters.push_back(strings[master[1].value]);
+    }
+    EXPECT_EQ(got, want);
+    ASSERT_EQ(masters.size(), want.size());
+    for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(masters[i] + " " + (i % 3 == 1 ? "read" : "write"), want[i]);
 }
 
 TEST(LaneSet, HandsOutTheSmallestFreeLaneLikeAnOrderedSet) {
