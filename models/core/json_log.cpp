@@ -96,23 +96,9 @@ JsonLine::JsonLine(JsonLog& log) : log_(log), out_(log.out_) {}
 JsonLine::~JsonLine() { out_.put("}\n", 2); }
 
 void JsonLine::key(const char* k) {
-    // Keys are short literals: copied inline into room for the comma, quotes and colon.
-    const size_t n = std::strlen(k);
-    if (n > 256) {
-        if (!first_) out_.put(',');
-        first_ = false;
-        out_.put('"').put(k, n).put("\":", 2);
-        return;
-    }
-    char* const start = out_.reserve(n + 4);
-    char* p = start;
-    if (!first_) *p++ = ',';
+    if (!first_) out_.put(',');
     first_ = false;
-    *p++ = '"';
-    for (size_t i = 0; i < n; ++i) *p++ = k[i];
-    *p++ = '"';
-    *p++ = ':';
-    out_.commit(size_t(p - start));
+    out_.put('"').put_short(k, std::strlen(k)).put('"').put(':');
 }
 
 std::string& JsonLine::scratch() {

@@ -77,14 +77,15 @@ public:
         }
         return *this;
     }
-    // Short strings (signal codes, names) copied without a library call.
-    OutBuffer& put_short(const std::string& s) {
-        if (s.size() > 16) return put(s);
-        char* out = reserve(s.size());
-        for (char c : s) *out++ = c;
-        n_ += s.size();
+    // Short strings (signal codes, keys, names) copied without a library call.
+    OutBuffer& put_short(const char* s, size_t len) {
+        if (len > 32) return put(s, len);
+        char* out = reserve(len);
+        for (size_t i = 0; i < len; ++i) out[i] = s[i];
+        n_ += len;
         return *this;
     }
+    OutBuffer& put_short(const std::string& s) { return put_short(s.data(), s.size()); }
     // Lower-case hex digits of `v` after "0x", zero-padded to `min_digits` (at most 16).
     OutBuffer& hex(uint64_t v, unsigned min_digits = 0) {
         char d[16];

@@ -76,7 +76,7 @@ uint64_t PerfettoTrace::intern_new(StringIds& ids, unsigned field, const char* s
 void PerfettoTrace::framed_head() {
     char f[11];
     char* p = f;
-    *p++ = W::tag1(trace::kPacket, W::kLengthDelimited);
+    p = W::put_tag(p, trace::kPacket, W::kLengthDelimited);
     p = W::put_varint(p, head_.size());
     out_->put(f, size_t(p - f));
     out_->put(head_.data(), head_.size());
@@ -123,28 +123,22 @@ void PerfettoTrace::thread(unsigned pid, unsigned tid, const std::string& name) 
 char* PerfettoTrace::annotation(char* p, const char* key, const TraceArg& a) {
     const uint64_t name = key_id(key);
     const uint64_t value_iid = a.kind == TraceArg::Kind::Str ? intern(strings_, kInternedStrings, a.s) : 0;
-    *p++ = W::tag1(event::kDebugAnnotations, W::kLengthDelimited);
+    p = W::put_tag(p, event::kDebugAnnotations, W::kLengthDelimited);
     char* len = p++;
-    *p++ = W::tag1(annotation::kNameIid, W::kVarint);
-    p = W::put_varint(p, name);
+    p = W::put_uint(p, annotation::kNameIid, name);
     switch (a.kind) {
         case TraceArg::Kind::Uint:
-            *p++ = W::tag1(annotation::kUint, W::kVarint);
-            p = W::put_varint(p, a.a);
+            p = W::put_uint(p, annotation::kUint, a.a);
             break;
         case TraceArg::Kind::Hex:
         case TraceArg::Kind::HexPair:
-            *p++ = W::tag1(annotation::kPointer, W::kVarint);
-            p = W::put_varint(p, a.a);
+            p = W::put_uint(p, annotation::kPointer, a.a);
             break;
-        case TraceArg::Kind::Str:  // field 17: a two-byte tag
-            *p++ = char(annotation::kStringIid << 3 | 0x80);
-            *p++ = char(annotation::kStringIid >> 4);
-            p = W::put_varint(p, value_iid);
+        case TraceArg::Kind::Str:
+            p = W::put_uint(p, annotation::kStringIid, value_iid);
             break;
         case TraceArg::Kind::Bool:
-            *p++ = W::tag1(annotation::kBool, W::kVarint);
-            *p++ = char(a.a != 0);
+            p = W::put_uint(p, annotation::kBool, a.a != 0);
             break;
         case TraceArg::Kind::Null: break;
     }
@@ -159,26 +153,19 @@ void PerfettoTrace::slice(unsigned tid, uint64_t start_ns, uint64_t end_ns, cons
     constexpr size_t kMaxBegin = 3 + 11 + 2 + 2 + 3 + 5 * 11 + 2 * 27 * TraceArgs::kMax + 2 * 10;
     char* const start = out_->reserve(kMaxBegin);
     char* p = start;
-    *p++ = W::tag1(trace::kPacket, W::kLengthDelimited);
+    p = W::put_tag(p, trace::kPacket, W::kLengthDelimited);
     char* const packet_len = p;
     p += 2;
-    *p++ = W::tag1(packet::kTimestamp, W::kVarint);
-    p = W::put_varint(p, start_ns);
-    *p++ = W::tag1(packet::kSequenceId, W::kVarint);
-    *p++ = char(kSequence);
-    *p++ = W::tag1(packet::kSequenceFlags, W::kVarint);
-    *p++ = char(packet::kNeedsIncrementalState);
-    *p++ = W::tag1(packet::kTrackEvent, W::kLengthDelimited);
+    p = W::put_uint(p, packet::kTimestamp, start_ns);
+    p = W::put_uint(p, packet::kSequenceId, kSequence);
+    p = W::put_uint(p, packet::kSequenceFlags, packet::kNeedsIncrementalState);
+    p = W::put_tag(p, packet::kTrackEvent, W::kLengthDelimited);
     char* const event_len = p;
     p += 2;
-    *p++ = W::tag1(event::kType, W::kVarint);
-    *p++ = char(event::kSliceBegin);
-    *p++ = W::tag1(event::kTrackUuid, W::kVarint);
-    p = W::put_varint(p, tid);
-    *p++ = W::tag1(event::kNameIid, W::kVarint);
-    p = W::put_varint(p, intern(names_, kInternedNames, name));
-    *p++ = W::tag1(event::kCategoryIids, W::kVarint);
-    p = W::put_varint(p, intern(cats_, kInternedCategories, cat));
+    p = W::put_uint(p, event::kType, event::kSliceBegin);
+    p = W::put_uint(p, event::kTrackUuid, tid);
+    p = W::put_uint(p, event::kNameIid, intern(names_, kInternedNames, name));
+    p = W::put_uint(p, event::kCategoryIids, intern(cats_, kInternedCategories, cat));
     for (const TraceArg& a : args) {
         if (a.kind == TraceArg::Kind::Null) continue;  // no value to show
         if (a.kind != TraceArg::Kind::HexPair) {
@@ -190,17 +177,8 @@ void PerfettoTrace::slice(unsigned tid, uint64_t start_ns, uint64_t end_ns, cons
         p = annotation(p, at->second.first.c_str(), a);
         p = annotation(p, at->second.second.c_str(), TraceArg{a.key, TraceArg::Kind::Hex, a.b, 0, nullptr});
     }
-    // Fields 47 and 48, fixed64: two-byte tags.
-    if (flow_out) {
-        *p++ = char((event::kFlowIds << 3 | W::kFixed64) | 0x80);
-        *p++ = char(event::kFlowIds >> 4);
-        p = W::put_fixed64(p, flow_out);
-    }
-    if (flow_in) {
-        *p++ = char((event::kTerminatingFlowIds << 3 | W::kFixed64) | 0x80);
-        *p++ = char(event::kTerminatingFlowIds >> 4);
-        p = W::put_fixed64(p, flow_in);
-    }
+    if (flow_out) p = W::put_fixed64(W::put_tag(p, event::kFlowIds, W::kFixed64), flow_out);
+    if (flow_in) p = W::put_fixed64(W::put_tag(p, event::kTerminatingFlowIds, W::kFixed64), flow_in);
     put_length(event_len, size_t(p - event_len - 2));
     put_length(packet_len, size_t(p - packet_len - 2));
     if (interned_.size()) {
@@ -216,18 +194,14 @@ void PerfettoTrace::slice(unsigned tid, uint64_t start_ns, uint64_t end_ns, cons
     // SLICE_END.
     p = out_->reserve(3 + 11 + 2 + 2 + 4 + 10);
     char* const end = p;
-    *p++ = W::tag1(trace::kPacket, W::kLengthDelimited);
+    p = W::put_tag(p, trace::kPacket, W::kLengthDelimited);
     char* const end_len = p++;
-    *p++ = W::tag1(packet::kTimestamp, W::kVarint);
-    p = W::put_varint(p, end_ns);
-    *p++ = W::tag1(packet::kSequenceId, W::kVarint);
-    *p++ = char(kSequence);
-    *p++ = W::tag1(packet::kTrackEvent, W::kLengthDelimited);
+    p = W::put_uint(p, packet::kTimestamp, end_ns);
+    p = W::put_uint(p, packet::kSequenceId, kSequence);
+    p = W::put_tag(p, packet::kTrackEvent, W::kLengthDelimited);
     char* const end_event_len = p++;
-    *p++ = W::tag1(event::kType, W::kVarint);
-    *p++ = char(event::kSliceEnd);
-    *p++ = W::tag1(event::kTrackUuid, W::kVarint);
-    p = W::put_varint(p, tid);
+    p = W::put_uint(p, event::kType, event::kSliceEnd);
+    p = W::put_uint(p, event::kTrackUuid, tid);
     *end_event_len = char(p - end_event_len - 1);  // under 128 bytes: one-byte lengths
     *end_len = char(p - end_len - 1);
     out_->commit(size_t(p - end));

@@ -24,7 +24,8 @@ public:
         return k;
     }
 
-    // The raw encoders the per-span path writes with (into a buffer known to have room).
+    // The raw encoders (into a buffer known to have room), which the per-span path writes with
+    // directly and the methods below use.
     static char* put_varint(char* p, uint64_t v) {
         while (v >= 0x80) {
             *p++ = char(v | 0x80);
@@ -37,8 +38,10 @@ public:
         for (unsigned i = 0; i < 8; ++i) *p++ = char(v >> (8 * i));  // little-endian
         return p;
     }
-    // The tag of `field` (< 16: one byte) with wire type `t`.
-    static constexpr char tag1(unsigned field, WireType t) { return char(field << 3 | t); }
+    // A field's tag (one byte for fields below 16, two below 2048).
+    static char* put_tag(char* p, unsigned field, WireType t) { return put_varint(p, uint64_t(field) << 3 | t); }
+    // A varint field: its tag and its value.
+    static char* put_uint(char* p, unsigned field, uint64_t v) { return put_varint(put_tag(p, field, kVarint), v); }
 
     void clear() { n_ = 0; }
     size_t size() const { return n_; }
@@ -46,11 +49,7 @@ public:
 
     void varint(uint64_t v) {
         room(10);
-        while (v >= 0x80) {
-            b_[n_++] = uint8_t(v | 0x80);
-            v >>= 7;
-        }
-        b_[n_++] = uint8_t(v);
+        n_ = size_t(put_varint(end(), v) - data());
     }
     void tag(unsigned field, WireType t) { varint(uint64_t(field) << 3 | t); }
     void uint_field(unsigned field, uint64_t v) {
@@ -60,7 +59,7 @@ public:
     void fixed64_field(unsigned field, uint64_t v) {
         tag(field, kFixed64);
         room(8);
-        for (unsigned i = 0; i < 8; ++i) b_[n_++] = uint8_t(v >> (8 * i));  // little-endian
+        n_ = size_t(put_fixed64(end(), v) - data());
     }
     void bytes_field(unsigned field, const char* p, size_t len) {
         tag(field, kLengthDelimited);
@@ -87,12 +86,11 @@ public:
             std::memmove(b_.data() + at + k, b_.data() + at + 1, len);
             n_ += k - 1;
         }
-        uint64_t v = len;
-        for (unsigned i = 0; i + 1 < k; ++i, v >>= 7) b_[at + i] = uint8_t(v | 0x80);
-        b_[at + k - 1] = uint8_t(v);
+        put_varint(reinterpret_cast<char*>(b_.data()) + at, len);
     }
 
 private:
+    char* end() { return reinterpret_cast<char*>(b_.data()) + n_; }
     void room(size_t k) {
         if (b_.size() - n_ < k) b_.resize(n_ + k < 2 * b_.size() ? 2 * b_.size() : n_ + k + 256);
     }

@@ -1,10 +1,8 @@
 #include "models/core/txn_trace.h"
 
-
-#include <cstring>
-
 #include "models/core/errors.h"
 #include "models/core/out_buffer.h"
+#include "models/core/value_parse.h"
 
 namespace smmusim::core {
 namespace {
@@ -35,11 +33,6 @@ void put_args(OutBuffer& b, const TraceArgs& args) {
             case TraceArg::Kind::HexPair: b.put("[\"").hex(a.a).put("\",\"").hex(a.b).put("\"]"); break;
         }
     }
-}
-
-bool ends_with(const std::string& s, const char* tail) {
-    const size_t n = std::strlen(tail);
-    return s.size() >= n && s.compare(s.size() - n, n, tail) == 0;
 }
 
 }  // namespace

@@ -23,4 +23,9 @@ std::string hex(uint64_t v);
 // 8 GiB, 4 KiB, 12345 B: for human-readable listings.
 std::string format_size(uint64_t bytes);
 
+// Whether `s` ends with `tail` (an output file's extension chooses its format).
+inline bool ends_with(const std::string& s, const std::string& tail) {
+    return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
 }  // namespace smmusim::core

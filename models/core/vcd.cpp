@@ -16,6 +16,7 @@ extern char** environ;  // POSIX: the process's environment, for posix_spawnp
 #include "models/core/params.h"
 #include "models/core/sim_time.h"
 #include "models/core/stats.h"
+#include "models/core/value_parse.h"
 
 namespace smmusim::core {
 namespace {
@@ -59,10 +60,6 @@ std::string save_file_path(const std::string& vcd) {
     const size_t dot = vcd.find_last_of('.');
     const bool has_ext = dot != std::string::npos && (slash == std::string::npos || dot > slash);
     return (has_ext ? vcd.substr(0, dot) : vcd) + ".gtkw";
-}
-
-bool ends_with(const std::string& s, const std::string& tail) {
-    return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
 }
 
 // FST is GTKWave's compressed format: the VCD is written beside it and converted by vcd2fst

@@ -113,6 +113,26 @@ TEST(ProtoWriter, NestedMessagesOfEveryLengthClass) {
     }
 }
 
+// The whole of `f`, which is then closed.
+std::string read_and_close(std::FILE* f) {
+    std::string bytes;
+    char buf[4096];
+    std::rewind(f);
+    for (size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) bytes.append(buf, n);
+    std::fclose(f);
+    return bytes;
+}
+
+// The packets of a Trace, each decoded.
+std::vector<std::vector<Field>> packets_in(const std::string& trace) {
+    std::vector<std::vector<Field>> packets;
+    for (const Field& p : decode(trace)) {
+        EXPECT_EQ(p.number, 1u);  // Trace.packet
+        packets.push_back(decode(p.bytes));
+    }
+    return packets;
+}
+
 // A Perfetto trace written through an OutBuffer into a temporary file, read back.
 std::vector<std::vector<Field>> packets_of(const std::function<void(PerfettoTrace&)>& write) {
     std::FILE* f = std::tmpfile();
@@ -124,16 +144,7 @@ std::vector<std::vector<Field>> packets_of(const std::function<void(PerfettoTrac
         write(t);
     }
     out.flush();
-    std::string bytes(size_t(std::ftell(f)), '\0');
-    std::rewind(f);
-    EXPECT_EQ(std::fread(bytes.data(), 1, bytes.size(), f), bytes.size());
-    std::fclose(f);
-    std::vector<std::vector<Field>> packets;
-    for (const Field& p : decode(bytes)) {
-        EXPECT_EQ(p.number, 1u);  // Trace.packet
-        packets.push_back(decode(p.bytes));
-    }
-    return packets;
+    return packets_in(read_and_close(f));
 }
 
 const Field* find(const std::vector<Field>& m, unsigned number) {
@@ -250,15 +261,11 @@ TEST(TxnTraceWriter, DeviceNamesStayRightWhileTracksAndLabelsAreAdded) {
     w.close();
     std::FILE* f = std::fopen(path, "rb");
     ASSERT_NE(f, nullptr);
-    std::string bytes;
-    char buf[4096];
-    for (size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) bytes.append(buf, n);
-    std::fclose(f);
+    const auto packets = packets_in(read_and_close(f));
     std::remove(path);
     std::map<uint64_t, std::string> names, strings;
     std::vector<std::string> got, masters;
-    for (const Field& p : decode(bytes)) {
-        const auto packet = decode(p.bytes);
+    for (const auto& packet : packets) {
         if (const Field* in = find(packet, 12)) {
             for (const Field& e : decode(in->bytes)) {
                 const auto entry = decode(e.bytes);
