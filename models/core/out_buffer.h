@@ -113,6 +113,7 @@ public:
     }
 
 private:
+    friend class DecimalText;
     static constexpr uint64_t kPowersOfTen[20] = {
         1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull, 100000000ull,
         1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull, 10000000000000ull,
@@ -125,6 +126,52 @@ private:
     std::vector<char> buf_;
     size_t n_ = 0;
     std::FILE* file_ = nullptr;
+};
+
+// The decimal text of a counter that only grows by small steps (a VCD's timestamps, a dozen
+// digits in picoseconds, a few nanoseconds apart): the value is kept as its high part (all
+// but the last 8 digits, whose text is kept) and its low 8 digits, so a step that does not
+// carry into the high part re-formats only the low 8 digits, in 32-bit arithmetic.
+class DecimalText {
+public:
+    static constexpr size_t kMaxDigits = 20;  // 2^64 - 1 has 20
+
+    DecimalText() { set(0); }
+    void set(uint64_t v) {
+        value_ = v;
+        high_ = v / kLow;
+        low_ = uint32_t(v % kLow);
+        high_len_ = 0;
+        for (uint64_t h = high_; h; h /= 10) digits_[kLowAt - ++high_len_] = char('0' + h % 10);
+        format_low();
+    }
+    void add(uint64_t d) {
+        if (d < kLow - low_) {  // no carry into the high part
+            value_ += d;
+            low_ += uint32_t(d);
+            format_low();
+        } else {
+            set(value_ + d);
+        }
+    }
+    uint64_t value() const { return value_; }
+    size_t size() const { return size_; }
+    // The digits; kMaxDigits bytes are readable from here (padding after them), so that a
+    // caller can copy a fixed kMaxDigits and keep size() of them.
+    const char* data() const { return digits_ + kLowAt + 8 - size_; }
+
+private:
+    static constexpr uint32_t kLow = 100000000;  // the low part: 8 digits
+    static constexpr size_t kLowAt = 12;         // the high part has at most 12 digits
+    void format_low() {
+        uint32_t x = low_;
+        for (int i = 3; i >= 0; --i, x /= 100) std::memcpy(digits_ + kLowAt + 2 * i, OutBuffer::kDigitPairs + 2 * (x % 100), 2);
+        size_ = high_ ? high_len_ + 8 : OutBuffer::decimal_digits(low_);
+    }
+    char digits_[kLowAt + 8 + kMaxDigits] = {};  // high digits end at kLowAt, then the low 8, then padding
+    uint64_t value_ = 0, high_ = 0;
+    uint32_t low_ = 0;
+    size_t high_len_ = 0, size_ = 1;
 };
 
 }  // namespace smmusim::core

@@ -3,6 +3,7 @@
 // in libsystemc (a call per use, ~30 per transaction on the TBU hit path); the simulation
 // context's time_stamp() it forwards to is inline in the kernel's header. Same value.
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
@@ -22,6 +23,14 @@ inline sc_core::sc_time time_from_value(sc_core::sc_time::value_type v) {
     sc_core::sc_time t;
     std::memcpy(static_cast<void*>(&t), &v, sizeof v);
     return t;
+}
+
+// uint64_t(t.to_seconds() * 1e9 + 0.5), whole nanoseconds rounded to nearest, without the
+// library call: the same double operations as to_seconds() (the value times the resolution in
+// femtoseconds, times 1e-15), so the same result to the bit (the trace writes one per span end).
+inline uint64_t to_whole_ns(const sc_core::sc_time& t) {
+    static const double res_fs = std::round(sc_core::sc_get_time_resolution().to_seconds() * 1e15);
+    return uint64_t(double(t.value()) * res_fs * 1e-15 * 1e9 + 0.5);
 }
 
 }  // namespace smmusim::core

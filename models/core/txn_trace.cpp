@@ -2,13 +2,14 @@
 
 #include "models/core/errors.h"
 #include "models/core/out_buffer.h"
+#include "models/core/sim_time.h"
 #include "models/core/value_parse.h"
 
 namespace smmusim::core {
 namespace {
 constexpr unsigned kDevicePid = 1, kSmmuPid = 2;
 
-uint64_t to_ns(const sc_core::sc_time& t) { return uint64_t(t.to_seconds() * 1e9 + 0.5); }
+uint64_t to_ns(const sc_core::sc_time& t) { return to_whole_ns(t); }
 
 // Whole nanoseconds as microseconds with three decimals: "12.345".
 OutBuffer& put_us(OutBuffer& b, uint64_t ns) {

@@ -166,6 +166,7 @@ void VcdWriter::open(const std::string& path, const std::vector<std::string>& mo
     }
     last_ticks_ = now().value();
     last_time_ps_ = now_ps();
+    time_text_.set(last_time_ps_);
     std::fprintf(file_, "$enddefinitions $end\n#%llu\n$dumpvars\n",
                  static_cast<unsigned long long>(last_time_ps_));
     out_.attach(file_);
@@ -193,8 +194,16 @@ void VcdWriter::close() {
 
 namespace {
 
-// The four binary digits of each nibble, nibble n at 4 * n: a vector is written a nibble at a time.
-constexpr char kNibbleBits[] = "0000000100100011010001010110011110001001101010111100110111101111";
+// The eight binary digits of each byte value, byte b at 8 * b (and 8 bytes of padding, so that
+// 8 bytes can be read from inside the last entry): a vector is written a byte at a time.
+struct ByteBits {
+    char d[256 * 8 + 8];
+    constexpr ByteBits() : d() {
+        for (unsigned b = 0; b < 256; ++b)
+            for (unsigned i = 0; i < 8; ++i) d[8 * b + i] = char('0' + ((b >> (7 - i)) & 1));
+    }
+};
+constexpr ByteBits kByteBits;
 
 }  // namespace
 
@@ -205,10 +214,17 @@ void VcdWriter::advance_time() {
     if (ticks == last_ticks_) return;
     last_ticks_ = ticks;
     const uint64_t t = now_ps();
-    if (t != last_time_ps_) {
-        out_.put('#').decimal(t).put('\n');
-        last_time_ps_ = t;
-    }
+    if (t == last_time_ps_) return;
+    // `#<t>\n`: time only grows, so the text is the last one's plus the step.
+    if (t > last_time_ps_) time_text_.add(t - last_time_ps_);
+    else time_text_.set(t);
+    last_time_ps_ = t;
+    const size_t k = time_text_.size();
+    char* p = out_.reserve(DecimalText::kMaxDigits + 2);
+    p[0] = '#';
+    std::memcpy(p + 1, time_text_.data(), DecimalText::kMaxDigits);
+    p[1 + k] = '\n';
+    out_.commit(k + 2);
 }
 
 void VcdWriter::change(const TraceSignal& s) {
@@ -238,18 +254,22 @@ void VcdWriter::write_value(const TraceSignal& s) {
     write_bits(s.value_, s.code_);
 }
 
-// `b<binary, no leading zeros> <code>\n`.
+// `b<binary, no leading zeros> <code>\n`, with fixed-size stores: the top byte's significant
+// digits as 8 bytes (the ones past them are overwritten next, or lie past the record), then
+// each lower byte's 8 digits.
 void VcdWriter::write_bits(uint64_t v, const std::string& code) {
-    const int top = v ? 63 - __builtin_clzll(v) : 0;
-    char* p = out_.reserve(68);
-    char* q = p;
-    *q++ = 'b';
-    int i = top;
-    for (; (i + 1) % 4; --i) *q++ = char('0' + ((v >> i) & 1));  // down to a nibble boundary
-    for (; i >= 0; i -= 4, q += 4) std::memcpy(q, kNibbleBits + 4 * ((v >> (i - 3)) & 15), 4);
-    *q++ = ' ';
-    out_.commit(size_t(q - p));
-    out_.put_short(code).put('\n');
+    const unsigned n = v ? 64u - unsigned(__builtin_clzll(v)) : 1u;  // digits ("0" for 0)
+    const unsigned low = n / 8, left = n % 8;                           // whole bytes below the top
+    const size_t len = n + code.size() + 3;
+    char* const p = out_.reserve(len + 8);
+    p[0] = 'b';
+    if (left) std::memcpy(p + 1, kByteBits.d + 8 * ((v >> (8 * low)) & 255) + 8 - left, 8);
+    for (unsigned k = 0; k < low; ++k, v >>= 8) std::memcpy(p + 1 + n - 8 * (k + 1), kByteBits.d + 8 * (v & 255), 8);
+    char* w = p + 1 + n;
+    *w++ = ' ';
+    for (const char c : code) *w++ = c;
+    *w = '\n';
+    out_.commit(len);
 }
 
 }  // namespace smmusim::core

@@ -99,6 +99,7 @@ private:
     OutBuffer out_;  // the value changes, in front of file_
     uint64_t last_time_ps_ = 0;
     uint64_t last_ticks_ = 0;  // the kernel time of last_time_ps_: most changes share a timestamp
+    DecimalText time_text_;    // last_time_ps_ in decimal
 };
 
 // Writes the GTKWave save file for the open VCD at `vcd_path`: one group per module, decimal

@@ -79,3 +79,30 @@ TEST(OutBuffer, RecordsLongerThanTheBufferArriveWholeAndInOrder) {
     for (int i = 0; i < 3; ++i) expect += big + shorts + std::to_string(i) + "\n";
     EXPECT_EQ(got, expect);
 }
+
+// A VCD timestamp's text is kept across steps: after every step (small ones, ones that carry
+// into the high part, a jump back) it reads as the value's decimal.
+TEST(DecimalText, StaysTheDecimalOfItsValueAcrossSteps) {
+    smmusim::core::DecimalText t;
+    EXPECT_EQ(std::string(t.data(), t.size()), "0");
+    std::mt19937_64 rng(7);
+    uint64_t v = 0;
+    for (int i = 0; i < 200000; ++i) {
+        const unsigned kind = unsigned(rng() % 8);
+        const uint64_t d = kind < 5 ? rng() % 5000 : kind < 7 ? rng() % 1000000000000ull : rng() % 100;
+        if (kind == 7 && i % 1000 == 0) {
+            v = rng() >> (rng() % 64);  // a fresh start anywhere (set)
+            t.set(v);
+        } else if (v + d >= v) {
+            v += d;
+            t.add(d);
+        }
+        ASSERT_EQ(t.value(), v);
+        ASSERT_EQ(std::string(t.data(), t.size()), std::to_string(v)) << "after step " << i;
+    }
+    t.set(~uint64_t(0));
+    EXPECT_EQ(std::string(t.data(), t.size()), "18446744073709551615");
+    t.set(99999999);
+    t.add(1);
+    EXPECT_EQ(std::string(t.data(), t.size()), "100000000");
+}
