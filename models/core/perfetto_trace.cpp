@@ -120,7 +120,7 @@ void PerfettoTrace::thread(unsigned pid, unsigned tid, const std::string& name) 
 }
 
 // One DebugAnnotation (at most 2 + 10 + 3 + 10 bytes: its one-byte length is enough).
-char* PerfettoTrace::annotation(char* p, const char* key, const TraceArg& a) {
+__attribute__((always_inline)) inline char* PerfettoTrace::annotation(char* p, const char* key, const TraceArg& a) {
     const uint64_t name = key_id(key);
     const uint64_t value_iid = a.kind == TraceArg::Kind::Str ? intern(strings_, kInternedStrings, a.s) : 0;
     p = W::put_tag(p, event::kDebugAnnotations, W::kLengthDelimited);

@@ -69,7 +69,7 @@ private:
         return intern_new(ids, field, s);
     }
     uint64_t intern_new(StringIds& ids, unsigned field, const char* s);
-    char* annotation(char* p, const char* key, const TraceArg& a);
+    inline char* annotation(char* p, const char* key, const TraceArg& a);
     uint64_t key_id(const char* key) { return intern(keys_, kInternedKeys, key); }
     // Packets built in head_: the interned data alone, or the TrackDescriptor in ev_.
     void interned_packet();
