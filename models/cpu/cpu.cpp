@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "models/core/sim_time.h"
+
 namespace smmusim::cpu {
 
 Cpu::Cpu(sc_core::sc_module_name name) : sc_module(name), port("port", kMaxAccess) {}
@@ -117,17 +119,17 @@ void Cpu::work(uint64_t cycles) {
 }
 
 uint64_t Cpu::now_cycles() const {
-    return uint64_t(sc_core::sc_time_stamp() / clock.value());
+    return uint64_t(core::now() / clock.value());
 }
 
 uint32_t Cpu::wait_irq(uint32_t lines, uint64_t timeout) {
-    const sc_core::sc_time deadline = sc_core::sc_time_stamp() + clock.cycles(timeout);
+    const sc_core::sc_time deadline = core::now() + clock.cycles(timeout);
     while (!(pending_ & lines)) {
         if (!timeout) {
             sc_core::wait(irq_event_);
             continue;
         }
-        const sc_core::sc_time now = sc_core::sc_time_stamp();
+        const sc_core::sc_time now = core::now();
         if (now >= deadline) return 0;
         sc_core::wait(deadline - now, irq_event_);
     }
@@ -144,7 +146,7 @@ void Cpu::send_event() {
 
 bool Cpu::wfe(uint64_t timeout, const sc_core::sc_time& stream) {
     ++wfes_;
-    const sc_core::sc_time start = sc_core::sc_time_stamp();
+    const sc_core::sc_time start = core::now();
     // Ticks of the event stream since the last WFE set the register (lazily: no process runs
     // for each tick).
     if (stream != sc_core::SC_ZERO_TIME) {
@@ -171,7 +173,7 @@ bool Cpu::wfe(uint64_t timeout, const sc_core::sc_time& stream) {
     }
     if (bounded) sc_core::wait(until - start, wake_);
     else sc_core::wait(wake_);
-    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    const sc_core::sc_time now = core::now();
     wfe_cycles_ += uint64_t((now - start) / clock.value());
     bool woke = event_reg_;
     if (stream != sc_core::SC_ZERO_TIME && uint64_t(now / stream) > stream_seen_) {

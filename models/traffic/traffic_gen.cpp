@@ -6,6 +6,7 @@
 #include <string>
 
 #include "models/core/run_control.h"
+#include "models/core/sim_time.h"
 #include "models/core/stream_attr.h"
 #include "models/core/tlm_names.h"
 
@@ -70,7 +71,7 @@ TrafficGen::TrafficGen(sc_core::sc_module_name name, const TrafficDefaults& d)
                      return secs > 0 ? double(bytes_.value()) / secs / 1e9 : 0.0;
                  },
                  // --warmup: the window restarts now (transactions in flight count in it).
-                 [this] { first_issue_ = last_done_ = sc_core::sc_time_stamp(); }) {
+                 [this] { first_issue_ = last_done_ = core::now(); }) {
     validate();
     if (pattern == Pattern::Trace) records_ = read_trace_file(trace, clock.cycles(1));
     if (core::RunControl::instance().loosely_timed()) {
@@ -111,7 +112,7 @@ void TrafficGen::run() {
         finished_ = true;
         return;
     }
-    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    const sc_core::sc_time now = core::now();
     if (!started_) {
         started_ = true;
         if (!enable) {
@@ -181,7 +182,7 @@ void TrafficGen::submit(const DmaJob& job, std::function<void(const DmaJobResult
 // Jobs have their own issue process so that pattern traffic and software DMA interleave
 // under one outstanding limit.
 void TrafficGen::run_jobs() {
-    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    const sc_core::sc_time now = core::now();
     while (!to_issue_.empty()) {
         ActiveJob& j = *to_issue_.front();
         if (next_job_issue_ > now) {
@@ -226,7 +227,7 @@ tlm::tlm_generic_payload& TrafficGen::prepare(const Op& op, const sc_core::sc_ti
 }
 
 void TrafficGen::issue(const Op& op) {
-    tlm::tlm_generic_payload& gp = prepare(op, sc_core::sc_time_stamp());
+    tlm::tlm_generic_payload& gp = prepare(op, core::now());
     set_outstanding(outstanding_ + 1);
     port.send(gp);
 }
@@ -258,7 +259,7 @@ void TrafficGen::job_done(ActiveJob& j) {
 }
 
 void TrafficGen::at_response(tlm::tlm_generic_payload& gp, unsigned) {
-    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    const sc_core::sc_time now = core::now();
     const IssueInfo* info = gp.get_extension<IssueInfo>();
     const unsigned len = gp.get_data_length();
     record(gp, info->start, now);

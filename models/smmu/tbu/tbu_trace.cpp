@@ -5,6 +5,7 @@
 // SubstreamID, IOVA and PA), from which a flow arrow leads to the TCU translation it caused.
 // Called only while the trace is on: an untraced run builds none of these strings.
 
+#include "models/core/sim_time.h"
 #include "models/core/txn_trace.h"
 #include "models/smmu/arch/events.h"
 #include "models/smmu/tbu/tbu.h"
@@ -30,13 +31,13 @@ core::TraceArgs stream_args(const TbuTxn& t) {
 void Tbu::trace_lookup(TbuTxn& t, const char* outcome, const sc_core::sc_time& done) {
     t.looked_up = done;
     t.lookup = outcome;
-    core::TxnTraceWriter::instance().span(trace_lookup_.id(), outcome, "tbu.lookup", sc_core::sc_time_stamp(), done,
+    core::TxnTraceWriter::instance().span(trace_lookup_.id(), outcome, "tbu.lookup", core::now(), done,
                                           stream_args(t));
 }
 
 void Tbu::trace_dti(const TbuTxn& t) {
     core::TxnTraceWriter::instance().span(trace_dti_.id(), "DTI translate", "tbu.dti", t.asked,
-                                          sc_core::sc_time_stamp(), stream_args(t));
+                                          core::now(), stream_args(t));
 }
 
 void Tbu::trace_txn(const TbuTxn& t, const tlm::tlm_generic_payload& gp) const {
@@ -47,7 +48,7 @@ void Tbu::trace_txn(const TbuTxn& t, const tlm::tlm_generic_payload& gp) const {
         args.str("status", t.event ? smmu::arch::event_name(t.event) : "abort");
     args.u("size", gp.get_data_length()).str("lookup", t.lookup).str("master", device_.c_str());
     core::TxnTraceWriter::instance().span(trace_txns_.id(), t.write ? label_write_.c_str() : label_read_.c_str(),
-                                          "tbu.transaction", t.arrival, sc_core::sc_time_stamp(), args, t.flow);
+                                          "tbu.transaction", t.arrival, core::now(), args, t.flow);
 }
 
 }  // namespace smmusim::smmu::tbu

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "models/core/json_log.h"
+#include "models/core/sim_time.h"
 #include "models/core/txn_trace.h"
 #include "models/smmu/arch/commands_json.h"
 #include "models/smmu/arch/queue.h"
@@ -23,7 +24,7 @@ void log_command(const char* smmu, const Command& c, uint32_t err) {
     core::JsonLog* log = core::JsonLog::get(core::LogId::Cmd);
     if (!log) return;
     core::JsonLine l = log->line();
-    l.time_ns("t_ns", sc_core::sc_time_stamp()).str("smmu", smmu).members([&](std::string& out) {
+    l.time_ns("t_ns", core::now()).str("smmu", smmu).members([&](std::string& out) {
         append_command_json(out, c);
     });
     if (err != cerror::NONE) l.str("error", cerror_name(err) ? cerror_name(err) : "CERROR_RESERVED");
@@ -33,7 +34,7 @@ void log_command(const char* smmu, const Command& c, uint32_t err) {
 void log_fetch_abort(const char* smmu, uint64_t addr) {
     if (core::JsonLog* log = core::JsonLog::get(core::LogId::Cmd))
         log->line()
-            .time_ns("t_ns", sc_core::sc_time_stamp())
+            .time_ns("t_ns", core::now())
             .str("smmu", smmu)
             .null("op")
             .null("raw")
@@ -91,7 +92,7 @@ unsigned CommandQueue::log2size(const Source& s) const {
 }
 
 void CommandQueue::note_visible(Source& s) {
-    s.visible.emplace_back(QueueIndex(log2size(s)).pos(prod_of(s)), sc_core::sc_time_stamp());
+    s.visible.emplace_back(QueueIndex(log2size(s)).pos(prod_of(s)), core::now());
 }
 
 void CommandQueue::prod_written() {
@@ -105,7 +106,7 @@ void CommandQueue::ecmdq_prod_written(unsigned i) {
     const EcmdqRegs& e = regs_.ecmdq[i];
     if (e.en() != e.enack() && !s.ack_pending) {
         s.ack_pending = true;
-        s.ack_due = sc_core::sc_time_stamp() + timing_.ack;
+        s.ack_due = core::now() + timing_.ack;
         ack_ev_.notify(timing_.ack);
     }
     note_visible(s);
@@ -117,7 +118,7 @@ void CommandQueue::ecmdq_prod_written(unsigned i) {
 void CommandQueue::run_ecmdq_acks() {
     for (;;) {
         sc_core::wait(ack_ev_);
-        const sc_core::sc_time now = sc_core::sc_time_stamp();
+        const sc_core::sc_time now = core::now();
         sc_core::sc_time next = sc_core::SC_ZERO_TIME;
         for (Source& s : sources_) {
             if (!s.ack_pending) continue;
@@ -142,7 +143,7 @@ sc_core::sc_time CommandQueue::visible_since(Source& s, uint32_t cons) {
         if (ahead >= 1 && ahead <= q.entries()) return s.visible.front().second;
         s.visible.pop_front();
     }
-    return sc_core::sc_time_stamp();
+    return core::now();
 }
 
 bool CommandQueue::runnable(const Source& s) const {
@@ -239,12 +240,12 @@ uint32_t CommandQueue::execute(Source& src, const Command& c) {
     const uint8_t opcode = c.opcode();
     const QueueIndex q(log2size(src));
     uint32_t& cons = cons_of(src);
-    const sc_core::sc_time exec_start = sc_core::sc_time_stamp();
+    const sc_core::sc_time exec_start = core::now();
     // A command's execution (a CMD_SYNC: from its PROD write to its completion).
     auto trace = [&](const sc_core::sc_time& from) {
         core::TxnTraceWriter& tw = core::TxnTraceWriter::instance();
         if (!tw.enabled()) return;
-        tw.span(trace_track_.id(), opcode_name(opcode), "tcu.command", from, sc_core::sc_time_stamp(),
+        tw.span(trace_track_.id(), opcode_name(opcode), "tcu.command", from, core::now(),
                 core::TraceArgs().hex_pair("raw", c.dw[0], c.dw[1]));
     };
     auto consume = [&] {
@@ -268,7 +269,7 @@ uint32_t CommandQueue::execute(Source& src, const Command& c) {
         if (!done) return cerror::ATC_INV_SYNC;  // CONS stays on the CMD_SYNC (§4.7.3)
         consume();  // CONS passes the sync before it signals (§9.1)
         ++syncs_;
-        sync_latency_.sample(sc_core::sc_time_stamp() - since);
+        sync_latency_.sample(core::now() - since);
         trace(since);
         const uint64_t cs = c.get<Command::CS>();
         if (cs == sync_cs::SIG_IRQ)

@@ -1,5 +1,7 @@
 #include "models/smmu/tcu/irq_line.h"
 
+#include "models/core/sim_time.h"
+
 namespace smmusim::smmu::tcu {
 
 IrqLine::IrqLine(sc_core::sc_module_name name, sc_core::sc_time width)
@@ -17,7 +19,7 @@ void IrqLine::pulse() {
 }
 
 void IrqLine::drive() {
-    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    const sc_core::sc_time now = core::now();
     if (line.read()) {
         if (now < fall_at_) {
             drive_.notify(fall_at_ - now);

@@ -19,6 +19,7 @@
 #include "models/core/clock.h"
 #include "models/core/params.h"
 #include "models/core/ring.h"
+#include "models/core/sim_time.h"
 #include "models/core/stats.h"
 #include "models/core/timed_queue.h"
 #include "models/core/txn_trace.h"
@@ -155,7 +156,7 @@ private:
     // WalkEnv
     cache::WalkCache* walk_cache(int stage, int level) override { return caches_.walk_cache.get(stage, level); }
     cache::IpaCache* ipa_cache() override { return &caches_.ipa_cache; }
-    sc_core::sc_time now() const override { return lt_ ? lt_now_ : sc_core::sc_time_stamp(); }
+    sc_core::sc_time now() const override { return lt_ ? lt_now_ : core::now(); }
     void wait_until(const sc_core::sc_time& t) override;
     sc_core::sc_time cycle() const override { return clock.value(); }
     sc_core::sc_time lookup_done(cache::CacheObject& c, unsigned probes) override {

@@ -7,6 +7,7 @@
 
 #include <systemc>
 
+#include "models/core/sim_time.h"
 #include "models/smmu/cache/walk_cache.h"
 
 namespace smmusim::smmu::tcu {
@@ -18,7 +19,7 @@ public:
     virtual cache::IpaCache* ipa_cache() = 0;
     // The translation's time: simulated time, or (sim.mode=lt) the local time of the
     // loosely-timed translation being served.
-    virtual sc_core::sc_time now() const { return sc_core::sc_time_stamp(); }
+    virtual sc_core::sc_time now() const { return core::now(); }
     // Blocks the calling thread until `t` (LT: moves the translation's local time to `t`).
     virtual void wait_until(const sc_core::sc_time& t) = 0;
     virtual sc_core::sc_time cycle() const = 0;
