@@ -138,7 +138,6 @@ public:
 
     DecimalText() { set(0); }
     void set(uint64_t v) {
-        value_ = v;
         high_ = v / kLow;
         low_ = uint32_t(v % kLow);
         high_len_ = 0;
@@ -147,14 +146,13 @@ public:
     }
     void add(uint64_t d) {
         if (d < kLow - low_) {  // no carry into the high part
-            value_ += d;
             low_ += uint32_t(d);
             format_low();
         } else {
-            set(value_ + d);
+            set(value() + d);
         }
     }
-    uint64_t value() const { return value_; }
+    uint64_t value() const { return high_ * kLow + low_; }
     size_t size() const { return size_; }
     // The digits; kMaxDigits bytes are readable from here (padding after them), so that a
     // caller can copy a fixed kMaxDigits and keep size() of them.
@@ -169,7 +167,7 @@ private:
         size_ = high_ ? high_len_ + 8 : OutBuffer::decimal_digits(low_);
     }
     char digits_[kLowAt + 8 + kMaxDigits] = {};  // high digits end at kLowAt, then the low 8, then padding
-    uint64_t value_ = 0, high_ = 0;
+    uint64_t high_ = 0;
     uint32_t low_ = 0;
     size_t high_len_ = 0, size_ = 1;
 };

@@ -9,8 +9,6 @@ namespace smmusim::core {
 namespace {
 constexpr unsigned kDevicePid = 1, kSmmuPid = 2;
 
-uint64_t to_ns(const sc_core::sc_time& t) { return to_whole_ns(t); }
-
 // Whole nanoseconds as microseconds with three decimals: "12.345".
 OutBuffer& put_us(OutBuffer& b, uint64_t ns) {
     b.decimal(ns / 1000).put('.');
@@ -123,7 +121,7 @@ void TxnTraceWriter::complete(unsigned track, unsigned lane, const sc_core::sc_t
     if (!file_) return;
     Track& t = tracks_[track];
     const unsigned tid = thread_id(t, kDevicePid, lane);
-    const uint64_t s = to_ns(start), e = to_ns(end);
+    const uint64_t s = to_whole_ns(start), e = to_whole_ns(end);
     TraceArgs args;
     args.str("master", t.name.c_str()).hex("addr", addr).u("size", size).u("latency_ns", e - s);
     for (const TraceArg& a : extra) args.append(a);
@@ -141,7 +139,7 @@ void TxnTraceWriter::complete(unsigned track, unsigned lane, const sc_core::sc_t
 void TxnTraceWriter::span(unsigned track, const char* name, const char* cat, const sc_core::sc_time& start,
                           const sc_core::sc_time& end, const TraceArgs& args, uint64_t flow_out, uint64_t flow_in) {
     if (!file_) return;
-    const uint64_t s = to_ns(start), e = std::max(to_ns(end), s);
+    const uint64_t s = to_whole_ns(start), e = std::max(to_whole_ns(end), s);
     Track& t = tracks_[track];
     thread_id(t, kSmmuPid, 0);
     // Spans end in time order, so a lane that was free by `s` holds nothing after it.

@@ -165,10 +165,9 @@ void VcdWriter::open(const std::string& path, const std::vector<std::string>& mo
         open_scopes.pop_back();
     }
     last_ticks_ = now().value();
-    last_time_ps_ = now_ps();
-    time_text_.set(last_time_ps_);
+    time_text_.set(now_ps());
     std::fprintf(file_, "$enddefinitions $end\n#%llu\n$dumpvars\n",
-                 static_cast<unsigned long long>(last_time_ps_));
+                 static_cast<unsigned long long>(time_text_.value()));
     out_.attach(file_);
     for (const TraceSignal* cs : dumped_) {
         TraceSignal* s = signals_.at(cs->name());
@@ -183,7 +182,7 @@ void VcdWriter::close() {
     if (!file_) return;
     out_.flush();
     uint64_t t = now_ps();
-    if (t > last_time_ps_) std::fprintf(file_, "#%llu\n", static_cast<unsigned long long>(t));
+    if (t > time_text_.value()) std::fprintf(file_, "#%llu\n", static_cast<unsigned long long>(t));
     std::fclose(file_);
     out_.attach(nullptr);
     file_ = nullptr;
@@ -214,11 +213,11 @@ void VcdWriter::advance_time() {
     if (ticks == last_ticks_) return;
     last_ticks_ = ticks;
     const uint64_t t = now_ps();
-    if (t == last_time_ps_) return;
+    const uint64_t last = time_text_.value();
+    if (t == last) return;
     // `#<t>\n`: time only grows, so the text is the last one's plus the step.
-    if (t > last_time_ps_) time_text_.add(t - last_time_ps_);
+    if (t > last) time_text_.add(t - last);
     else time_text_.set(t);
-    last_time_ps_ = t;
     const size_t k = time_text_.size();
     char* p = out_.reserve(DecimalText::kMaxDigits + 2);
     p[0] = '#';

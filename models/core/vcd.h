@@ -97,9 +97,8 @@ private:
     std::string path_, vcd_path_;  // differ for FST: the VCD is converted at close()
     std::FILE* file_ = nullptr;
     OutBuffer out_;  // the value changes, in front of file_
-    uint64_t last_time_ps_ = 0;
-    uint64_t last_ticks_ = 0;  // the kernel time of last_time_ps_: most changes share a timestamp
-    DecimalText time_text_;    // last_time_ps_ in decimal
+    DecimalText time_text_;    // the last timestamp written (ps), and its decimal text
+    uint64_t last_ticks_ = 0;  // the kernel time of that timestamp: most changes share it
 };
 
 // Writes the GTKWave save file for the open VCD at `vcd_path`: one group per module, decimal
